@@ -1,0 +1,16 @@
+export { LlminitError, DataFormatError, ConfigError, NotAvailableError, ShapeError, formatLocation } from "./errors.js";
+export type { SourceLocation } from "./errors.js";
+export { createRng } from "./rng.js";
+export type { Rng } from "./rng.js";
+export { createMatrix, matrixRow, gatherRows, gatherColumns, normalizeRowsL2 } from "./matrix.js";
+export type { Matrix } from "./matrix.js";
+export { csrFromPairs, csrTranspose, csrRow, csrRowDegrees, csrColumnDegrees, csrHas, csrNnz, validateCsr } from "./csr.js";
+export type { Csr, CsrFromPairsOptions } from "./csr.js";
+export { encodeNpy, decodeNpy, readNpy, writeNpy } from "./npy.js";
+export type { NpyArray, NpyData, NpyDtype } from "./npy.js";
+export { writeFileAtomic } from "./atomic-write.js";
+export { silentProgress, RecordingProgress } from "./progress.js";
+export type { ProgressReporter, ProgressTask, RecordedProgress } from "./progress.js";
+export { silentLogger, RecordingLogger } from "./logger.js";
+export type { Logger, LogLevel, LogFields, LogRecord } from "./logger.js";
+export { Vocab } from "./vocab.js";

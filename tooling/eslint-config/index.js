@@ -1,0 +1,23 @@
+// Shared flat config: recommended JS + TypeScript rules, plus the few project conventions
+// that a reviewer would otherwise have to repeat (no stray console in libraries, no any).
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/**", "coverage/**", "**/*.d.ts"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+      "no-console": "error",
+      eqeqeq: ["error", "smart"],
+    },
+  },
+  {
+    files: ["**/*.spec.ts", "test/**"],
+    rules: { "no-console": "off" },
+  },
+);

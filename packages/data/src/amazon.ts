@@ -1,0 +1,137 @@
+import { DataFormatError, silentLogger, silentProgress } from "@llminit/core";
+import type { ReadOptions } from "./atomic-file.js";
+import { InteractionLogBuilder } from "./interaction-log.js";
+import type { InteractionLog, ItemFeatures } from "./interaction-log.js";
+import { parsePythonLiteral, PythonLiteralError } from "./python-literal.js";
+import type { PyValue } from "./python-literal.js";
+import { readLines } from "./read-lines.js";
+
+type Record_ = { [key: string]: PyValue };
+
+/** Parses one JSON line, or a Python-literal dict line (Amazon 2014 metadata is written that way). */
+function parseRecord(file: string, line: number, text: string): Record_ {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (jsonError) {
+    try {
+      value = parsePythonLiteral(text);
+    } catch (error) {
+      const reason = error instanceof PythonLiteralError ? error.message : String(jsonError);
+      throw new DataFormatError({ file, line }, `neither JSON nor a Python literal: ${reason}`, { cause: error });
+    }
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new DataFormatError({ file, line }, "expected one object per line");
+  }
+  return value as Record_;
+}
+
+/**
+ * Streams Amazon review lines into an {@link InteractionLog}. Recognised per line:
+ * - 2014 / 2018: `reviewerID`, `asin`, `overall` (1–5), `unixReviewTime` (seconds);
+ * - 2023: `user_id`, `parent_asin` (the item id the 2023 metadata uses), `rating`, `timestamp` (milliseconds, stored as seconds).
+ * Lines may be JSON or Python-literal dicts. Timestamps are Unix seconds in the result.
+ */
+export async function readAmazonReviews(file: string, options: ReadOptions = {}): Promise<InteractionLog> {
+  const builder = new InteractionLogBuilder({ rating: true, timestamp: true });
+  const task = (options.progress ?? silentProgress).begin(`read ${file}`);
+  let blank = 0;
+  for await (const { text, line } of readLines(file)) {
+    if (text.trim().length === 0) {
+      blank++;
+      continue;
+    }
+    const r = parseRecord(file, line, text);
+    const is2023 = "user_id" in r;
+    const keys = is2023
+      ? { user: "user_id", item: "parent_asin", rating: "rating", time: "timestamp" }
+      : { user: "reviewerID", item: "asin", rating: "overall", time: "unixReviewTime" };
+    const id = (key: string): string => {
+      const v = r[key];
+      if (typeof v === "string" && v.length > 0) return v;
+      if (typeof v === "number") return String(v);
+      throw new DataFormatError({ file, line, field: key }, v === undefined ? "missing" : `expected a non-empty string, got ${JSON.stringify(v)}`);
+    };
+    const num = (key: string): number => {
+      const v = r[key];
+      const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : Number.NaN;
+      if (!Number.isFinite(n)) throw new DataFormatError({ file, line, field: key }, v === undefined ? "missing" : `not a number: ${JSON.stringify(v)}`);
+      return n;
+    };
+    const time = num(keys.time);
+    builder.add(id(keys.user), id(keys.item), num(keys.rating), is2023 ? time / 1000 : time);
+    if ((builder.length & 65535) === 0) task.tick(65536);
+  }
+  task.end({ rows: builder.length });
+  if (blank > 0) (options.logger ?? silentLogger).log("info", `skipped ${blank} blank line(s)`, { file, blank });
+  return builder.build();
+}
+
+const ENTITIES: Readonly<Record<string, string>> = { amp: "&", quot: '"', apos: "'", lt: "<", gt: ">", nbsp: " " };
+
+/** Decodes the few HTML entities Amazon titles carry (`&amp;`, `&#39;`, …). */
+export function unescapeHtml(text: string): string {
+  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (match, body: string) => {
+    if (body[0] === "#") {
+      const code = body[1] === "x" ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : match;
+    }
+    return ENTITIES[body] ?? match;
+  });
+}
+
+function clean(text: string): string {
+  return unescapeHtml(text).replace(/\s+/g, " ").trim();
+}
+
+/**
+ * Streams Amazon metadata (2014 Python-literal lines, 2018 / 2023 JSON lines) into item
+ * features keyed by `parent_asin` (2023) or `asin`. Features (only the non-empty ones):
+ * `title`; `brand` (2023: `store`); `category` = the leaf of the first category path;
+ * `categories` = all distinct category names in order, joined by ", "; `main_category` (2023).
+ * A repeated item id keeps its first line; repeats are counted in the log.
+ */
+export async function readAmazonMeta(file: string, options: ReadOptions = {}): Promise<ItemFeatures> {
+  const features: ItemFeatures = new Map();
+  const task = (options.progress ?? silentProgress).begin(`read ${file}`);
+  let duplicates = 0;
+  let blank = 0;
+  for await (const { text, line } of readLines(file)) {
+    if (text.trim().length === 0) {
+      blank++;
+      continue;
+    }
+    const r = parseRecord(file, line, text);
+    const idKey = typeof r.parent_asin === "string" ? "parent_asin" : "asin";
+    const id = r[idKey];
+    if (typeof id !== "string" || id.length === 0) throw new DataFormatError({ file, line, field: "asin" }, "missing item id");
+    if (features.has(id)) {
+      duplicates++;
+      continue;
+    }
+    const record: Record<string, string> = {};
+    const put = (key: string, value: PyValue | undefined) => {
+      if (typeof value === "string" && clean(value).length > 0) record[key] = clean(value);
+    };
+    put("title", r.title);
+    put("brand", typeof r.brand === "string" ? r.brand : r.store);
+    put("main_category", r.main_category ?? r.main_cat);
+    const raw = r.categories ?? r.category;
+    if (Array.isArray(raw) && raw.length > 0) {
+      const paths: PyValue[][] = Array.isArray(raw[0]) ? (raw.filter(Array.isArray) as PyValue[][]) : [raw];
+      const names: string[] = [];
+      for (const path of paths) for (const name of path) if (typeof name === "string" && clean(name) && !names.includes(clean(name))) names.push(clean(name));
+      const first = paths[0].filter((n): n is string => typeof n === "string" && clean(n).length > 0);
+      if (first.length > 0) record.category = clean(first[first.length - 1]);
+      if (names.length > 0) record.categories = names.join(", ");
+    }
+    features.set(id, record);
+    if ((features.size & 65535) === 0) task.tick(65536);
+  }
+  task.end({ items: features.size });
+  const logger = options.logger ?? silentLogger;
+  if (duplicates > 0) logger.log("warn", `ignored ${duplicates} repeated metadata line(s) (first one kept)`, { file, duplicates });
+  if (blank > 0) logger.log("info", `skipped ${blank} blank line(s)`, { file, blank });
+  return features;
+}

@@ -1,0 +1,174 @@
+import { ConfigError, DataFormatError, silentProgress } from "@llminit/core";
+import type { ReadOptions } from "./atomic-file.js";
+import { InteractionLogBuilder } from "./interaction-log.js";
+import type { InteractionLog } from "./interaction-log.js";
+import { parseDecimal } from "./parse-number.js";
+import { readLines } from "./read-lines.js";
+import type { TextEncoding } from "./read-lines.js";
+
+/** A column given by its header name or its 0-based index. */
+export type ColumnRef = string | number;
+
+/** Options of {@link readDelimitedInteractions}. */
+export interface DelimitedOptions extends ReadOptions {
+  /** Where the interaction fields are. `rating` and `timestamp` are optional. */
+  columns: { user: ColumnRef; item: ColumnRef; rating?: ColumnRef; timestamp?: ColumnRef };
+  /** Field separator, one or more characters (default ","; use "\t" for TSV, "::" for MovieLens 1M). */
+  delimiter?: string;
+  /** Whether the first line is a header (default true). Column names need a header. */
+  header?: boolean;
+  /** Quote character for fields holding the delimiter, quotes (doubled) or line breaks (default '"'); "" turns quoting off. */
+  quote?: string;
+  /** Default "utf8". */
+  encoding?: TextEncoding;
+}
+
+/**
+ * Splits one record. Quoted fields follow RFC 4180 (`""` inside quotes is a quote).
+ * Returns undefined when a quoted field is still open at the end of `text` (it continues on the next line).
+ */
+export function splitDelimited(text: string, delimiter: string, quote: string): string[] | undefined {
+  if (quote === "" || !text.includes(quote)) return text.split(delimiter);
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (text.startsWith(quote, i)) {
+      let value = "";
+      let j = i + 1;
+      for (;;) {
+        const close = text.indexOf(quote, j);
+        if (close < 0) return undefined;
+        value += text.slice(j, close);
+        if (text.startsWith(quote, close + 1)) {
+          value += quote;
+          j = close + 2;
+          continue;
+        }
+        j = close + 1;
+        break;
+      }
+      fields.push(value);
+      if (j >= text.length) return fields;
+      if (!text.startsWith(delimiter, j)) {
+        // Text after a closing quote: keep it verbatim, as spreadsheets do.
+        const next = text.indexOf(delimiter, j);
+        fields[fields.length - 1] += next < 0 ? text.slice(j) : text.slice(j, next);
+        if (next < 0) return fields;
+        i = next + delimiter.length;
+      } else {
+        i = j + delimiter.length;
+      }
+      if (i === text.length) {
+        fields.push("");
+        return fields;
+      }
+    } else {
+      const next = text.indexOf(delimiter, i);
+      if (next < 0) {
+        fields.push(text.slice(i));
+        return fields;
+      }
+      fields.push(text.slice(i, next));
+      i = next + delimiter.length;
+    }
+  }
+}
+
+/**
+ * Streams a CSV/TSV (or any delimited) file of interactions with a column mapping.
+ * Rating and timestamp must be decimal numbers. Every row must have as many fields as the
+ * header (or, without a header, at least as many as the highest mapped column needs).
+ */
+export async function readDelimitedInteractions(file: string, options: DelimitedOptions): Promise<InteractionLog> {
+  const delimiter = options.delimiter ?? ",";
+  const quote = options.quote ?? '"';
+  const hasHeader = options.header ?? true;
+  if (delimiter.length === 0) throw new ConfigError("delimiter", "must not be empty");
+  const { columns } = options;
+  if (!hasHeader) {
+    for (const [key, ref] of Object.entries(columns)) {
+      if (typeof ref === "string") throw new ConfigError(`columns.${key}`, `column name "${ref}" needs header: true; give a 0-based index`);
+    }
+  }
+  for (const [key, ref] of Object.entries(columns)) {
+    if (typeof ref === "number" && !(Number.isInteger(ref) && ref >= 0)) {
+      throw new ConfigError(`columns.${key}`, `column index must be a non-negative integer, got ${ref}`);
+    }
+  }
+  const builder = new InteractionLogBuilder({ rating: columns.rating !== undefined, timestamp: columns.timestamp !== undefined });
+  const task = (options.progress ?? silentProgress).begin(`read ${file}`);
+  let index: { user: number; item: number; rating: number; timestamp: number } | undefined;
+  let names: string[] = [];
+  let expected = -1;
+  let pendingText: string | undefined;
+  let pendingLine = 0;
+  let blank = 0;
+  const resolveColumns = (header: string[] | undefined) => {
+    const find = (key: string, ref: ColumnRef | undefined): number => {
+      if (ref === undefined) return -1;
+      if (typeof ref === "number") {
+        if (header !== undefined && ref >= header.length) {
+          throw new ConfigError(`columns.${key}`, `column index ${ref} is past the ${header.length} columns of ${file}`);
+        }
+        return ref;
+      }
+      const at = header!.indexOf(ref);
+      if (at < 0) throw new ConfigError(`columns.${key}`, `no column "${ref}" in the header of ${file} (${header!.join(", ")})`);
+      return at;
+    };
+    index = {
+      user: find("user", columns.user),
+      item: find("item", columns.item),
+      rating: find("rating", columns.rating),
+      timestamp: find("timestamp", columns.timestamp),
+    };
+    names = header ?? [];
+    expected = header?.length ?? Math.max(index.user, index.item, index.rating, index.timestamp) + 1;
+  };
+  const fieldName = (c: number) => names[c] ?? `#${c}`;
+  for await (const { text, line } of readLines(file, options.encoding ?? "utf8")) {
+    const record = pendingText === undefined ? text : `${pendingText}\n${text}`;
+    const startLine = pendingText === undefined ? line : pendingLine;
+    if (record.length === 0) {
+      blank++;
+      continue;
+    }
+    const values = splitDelimited(record, delimiter, quote);
+    if (values === undefined) {
+      pendingText = record;
+      pendingLine = startLine;
+      continue;
+    }
+    pendingText = undefined;
+    if (index === undefined) {
+      if (hasHeader) {
+        resolveColumns(values.map((v) => v.trim()));
+        continue;
+      }
+      resolveColumns(undefined);
+    }
+    const at = index!;
+    if (hasHeader ? values.length !== expected : values.length < expected) {
+      throw new DataFormatError(
+        { file, line: startLine, field: fieldName(Math.min(values.length, expected) - 1) },
+        `expected ${hasHeader ? "" : "at least "}${expected} fields separated by ${JSON.stringify(delimiter)}, found ${values.length}`,
+      );
+    }
+    const number = (c: number) => {
+      if (c < 0) return Number.NaN;
+      const value = parseDecimal(values[c].trim());
+      if (Number.isNaN(value)) throw new DataFormatError({ file, line: startLine, field: fieldName(c) }, `not a number: "${values[c]}"`);
+      return value;
+    };
+    const user = values[at.user];
+    const item = values[at.item];
+    if (user.length === 0) throw new DataFormatError({ file, line: startLine, field: fieldName(at.user) }, "empty user id");
+    if (item.length === 0) throw new DataFormatError({ file, line: startLine, field: fieldName(at.item) }, "empty item id");
+    builder.add(user, item, number(at.rating), number(at.timestamp));
+    if ((builder.length & 65535) === 0) task.tick(65536);
+  }
+  task.end({ rows: builder.length });
+  if (pendingText !== undefined) throw new DataFormatError({ file, line: pendingLine }, `quoted field opened here is never closed`);
+  if (blank > 0) options.logger?.log("info", `skipped ${blank} blank line(s)`, { file, blank });
+  return builder.build();
+}

@@ -1,0 +1,228 @@
+import { existsSync, statSync } from "node:fs";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { basename, join, resolve } from "node:path";
+import { ConfigError, NotAvailableError, silentLogger } from "@llminit/core";
+import type { Logger, ProgressReporter } from "@llminit/core";
+import { readAmazonMeta, readAmazonReviews } from "./amazon.js";
+import { readAtomicInteractions, readAtomicItems } from "./atomic-file.js";
+import { downloadFile } from "./download.js";
+import type { InteractionLog, ItemFeatures } from "./interaction-log.js";
+import { readMovieLens100k, readMovieLens1m } from "./movielens.js";
+import { DATASETS, defaultTextTemplate } from "./registry.js";
+import type { DatasetEntry } from "./registry.js";
+import { listZip, readZipEntry } from "./zip.js";
+
+/** Where to look for datasets. */
+export interface LocateOptions {
+  /** Folder holding `<name>/` dataset folders (default: env LLMINIT_DATA_DIR). */
+  dataDir?: string;
+  /** Folder for downloads (default: env LLMINIT_CACHE_DIR, else ~/.cache/llminit/datasets). */
+  cacheDir?: string;
+  /** The registry to use (default {@link DATASETS}). */
+  registry?: readonly DatasetEntry[];
+}
+
+/** Options of {@link loadDataset}. */
+export interface LoadOptions extends LocateOptions {
+  /** Download the original distribution when not found locally (default true). */
+  download?: boolean;
+  /** Passed to {@link downloadFile}. */
+  fetch?: typeof fetch;
+  logger?: Logger;
+  progress?: ProgressReporter;
+}
+
+/** Where a dataset was (or would be) found. */
+export type DatasetLocation =
+  | { kind: "atomic"; dir: string; inter: string; item?: string }
+  | { kind: "movielens-100k" | "movielens-1m"; dir: string }
+  | { kind: "amazon"; dir: string; reviews: string; meta?: string }
+  | { kind: "zip"; dir: string; zip: string; format: "movielens-100k" | "movielens-1m" }
+  | { kind: "remote"; dir: string; urls: string[] };
+
+/** A registry entry with where it is found. */
+export interface DatasetListing extends DatasetEntry {
+  location: DatasetLocation;
+}
+
+/** A loaded dataset before filtering. */
+export interface LoadedDataset {
+  name: string;
+  log: InteractionLog;
+  /** Item features by original item id. */
+  itemFeatures: ItemFeatures;
+  /** Suggested item-text template for these features. */
+  textTemplate: string;
+  location: DatasetLocation;
+}
+
+function dataDirOf(options: LocateOptions): string | undefined {
+  const dir = options.dataDir ?? process.env.LLMINIT_DATA_DIR;
+  return dir === undefined || dir === "" ? undefined : resolve(dir);
+}
+
+function cacheDirOf(options: LocateOptions): string {
+  const dir = options.cacheDir ?? process.env.LLMINIT_CACHE_DIR;
+  return resolve(dir === undefined || dir === "" ? join(homedir(), ".cache", "llminit", "datasets") : dir);
+}
+
+function firstExisting(dir: string, names: string[]): string | undefined {
+  for (const name of names) if (existsSync(join(dir, name))) return join(dir, name);
+  return undefined;
+}
+
+function isDir(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
+
+/**
+ * Recognises a folder's contents: RecBole atomic files (`<folder>.inter[.gz]` or a single
+ * `*.inter[.gz]`), MovieLens raw files (also one folder down, as unzipped), their zip, or
+ * Amazon review + `meta_*` JSON(-lines) files.
+ */
+export async function detectFolder(dir: string): Promise<DatasetLocation | undefined> {
+  if (!isDir(dir)) return undefined;
+  const files = (await readdir(dir)).sort();
+  const base = basename(dir);
+  const inter =
+    firstExisting(dir, [`${base}.inter`, `${base}.inter.gz`]) ??
+    (() => {
+      const found = files.filter((f) => /\.inter(\.gz)?$/.test(f));
+      return found.length === 1 ? join(dir, found[0]) : undefined;
+    })();
+  if (inter !== undefined) {
+    const stem = basename(inter).replace(/\.inter(\.gz)?$/, "");
+    return { kind: "atomic", dir, inter, item: firstExisting(dir, [`${stem}.item`, `${stem}.item.gz`]) };
+  }
+  for (const sub of [dir, ...files.map((f) => join(dir, f)).filter(isDir)]) {
+    if (existsSync(join(sub, "u.data")) && existsSync(join(sub, "u.item"))) return { kind: "movielens-100k", dir: sub };
+    if (existsSync(join(sub, "ratings.dat")) && existsSync(join(sub, "movies.dat"))) return { kind: "movielens-1m", dir: sub };
+  }
+  if (files.includes("ml-100k.zip")) return { kind: "zip", dir, zip: join(dir, "ml-100k.zip"), format: "movielens-100k" };
+  if (files.includes("ml-1m.zip")) return { kind: "zip", dir, zip: join(dir, "ml-1m.zip"), format: "movielens-1m" };
+  const json = files.filter((f) => /\.jsonl?(\.gz)?$/.test(f));
+  const reviews = json.filter((f) => !f.startsWith("meta_"));
+  if (reviews.length === 1) {
+    const meta = json.filter((f) => f.startsWith("meta_"));
+    return { kind: "amazon", dir, reviews: join(dir, reviews[0]), meta: meta.length === 1 ? join(dir, meta[0]) : undefined };
+  }
+  return undefined;
+}
+
+function lookup(name: string, options: LocateOptions): DatasetEntry | undefined {
+  return (options.registry ?? DATASETS).find((e) => e.name === name);
+}
+
+/** Where an entry is found: `<dataDir>/<name>/`, then `<cacheDir>/<name>/`, else its URLs. */
+export async function locateDataset(entry: DatasetEntry, options: LocateOptions = {}): Promise<DatasetLocation> {
+  const dataDir = dataDirOf(options);
+  if (dataDir !== undefined) {
+    const found = await detectFolder(join(dataDir, entry.name));
+    if (found !== undefined) return found;
+  }
+  const cacheDir = join(cacheDirOf(options), entry.name);
+  const cached = await detectFolder(cacheDir);
+  if (cached !== undefined && (cached.kind !== "amazon" || entry.remote.every((r) => existsSync(join(cacheDir, r.file))))) return cached;
+  return { kind: "remote", dir: cacheDir, urls: entry.remote.map((r) => r.url) };
+}
+
+/** The registry entries with where each one is found now (nothing is downloaded). */
+export async function listDatasets(options: LocateOptions = {}): Promise<DatasetListing[]> {
+  const out: DatasetListing[] = [];
+  for (const entry of options.registry ?? DATASETS) out.push({ ...entry, location: await locateDataset(entry, options) });
+  return out;
+}
+
+async function extractZip(zip: string, dir: string, wanted: string[]): Promise<string> {
+  const buffer = await readFile(zip);
+  const entries = listZip(buffer, zip);
+  for (const name of wanted) {
+    const entry = entries.find((e) => e.name === name || e.name.endsWith(`/${name}`));
+    if (entry === undefined) throw new NotAvailableError(zip, `the archive has no ${name}`, `Replace ${zip} with the original distribution.`);
+    await writeFile(join(dir, name), readZipEntry(buffer, entry, zip));
+  }
+  return dir;
+}
+
+async function readLocation(location: DatasetLocation, options: LoadOptions): Promise<{ log: InteractionLog; items: ItemFeatures }> {
+  const read = { logger: options.logger, progress: options.progress };
+  switch (location.kind) {
+    case "atomic": {
+      const log = await readAtomicInteractions(location.inter, read);
+      const items = location.item === undefined ? new Map() : await readAtomicItems(location.item, read);
+      return { log, items };
+    }
+    case "movielens-100k": {
+      const d = await readMovieLens100k(location.dir, read);
+      return { log: d.log, items: d.items };
+    }
+    case "movielens-1m": {
+      const d = await readMovieLens1m(location.dir, read);
+      return { log: d.log, items: d.items };
+    }
+    case "zip": {
+      const wanted = location.format === "movielens-100k" ? ["u.data", "u.item"] : ["ratings.dat", "movies.dat"];
+      const target = join(cacheDirOf(options), basename(location.dir), "extracted");
+      await mkdir(target, { recursive: true });
+      await extractZip(location.zip, target, wanted);
+      return readLocation({ kind: location.format, dir: target }, options);
+    }
+    case "amazon": {
+      const log = await readAmazonReviews(location.reviews, read);
+      const items = location.meta === undefined ? new Map() : await readAmazonMeta(location.meta, read);
+      return { log, items };
+    }
+    case "remote":
+      throw new Error("unreachable: remote locations are downloaded first");
+  }
+}
+
+/**
+ * Loads a registry dataset by name, or any folder by path (see {@link detectFolder}).
+ * A registry name is looked up in `<dataDir>/<name>/`, then `<cacheDir>/<name>/`, and else
+ * downloaded from the original distribution into `<cacheDir>/<name>/` (unless `download: false`).
+ * @throws NotAvailableError naming the URL and where to place the file when it cannot be fetched.
+ */
+export async function loadDataset(nameOrDir: string, options: LoadOptions = {}): Promise<LoadedDataset> {
+  const logger = options.logger ?? silentLogger;
+  const entry = lookup(nameOrDir, options);
+  let location: DatasetLocation;
+  let name = nameOrDir;
+  if (entry === undefined) {
+    const found = await detectFolder(resolve(nameOrDir));
+    if (found === undefined) {
+      const known = (options.registry ?? DATASETS).map((e) => e.name).join(", ");
+      if (isDir(nameOrDir)) {
+        throw new NotAvailableError(nameOrDir, "no dataset files recognised in this folder", "Expected RecBole atomic files (<folder>.inter[.gz], .item), MovieLens u.data+u.item or ratings.dat+movies.dat, or Amazon review + meta_*.json(.gz) files.");
+      }
+      throw new ConfigError("dataset", `"${nameOrDir}" is neither a known dataset (${known}) nor a folder`);
+    }
+    location = found;
+    name = basename(resolve(nameOrDir));
+  } else {
+    location = await locateDataset(entry, options);
+    if (location.kind === "remote") {
+      if (options.download === false) {
+        throw new NotAvailableError(
+          entry.name,
+          "not found locally and downloads are off",
+          `Place RecBole atomic files in ${join(dataDirOf(options) ?? "<dataDir>", entry.name)}/, or download ${entry.remote.map((r) => `${r.url} to ${join(location.dir, r.file)}`).join(" and ")}`,
+        );
+      }
+      for (const remote of entry.remote) {
+        const dest = join(location.dir, remote.file);
+        if (!existsSync(dest)) await downloadFile(remote.url, dest, { sha256: remote.sha256, fetch: options.fetch, logger, progress: options.progress });
+      }
+      const found = await detectFolder(location.dir);
+      if (found === undefined) throw new NotAvailableError(location.dir, "downloaded files not recognised", "Delete the folder and retry.");
+      location = found;
+    }
+  }
+  logger.log("info", `loading ${name} from ${location.dir} (${location.kind})`, { name, kind: location.kind, dir: location.dir });
+  const { log, items } = await readLocation(location, options);
+  const fields = new Set<string>();
+  for (const record of items.values()) for (const key of Object.keys(record)) fields.add(key);
+  const textTemplate = location.kind === "atomic" || entry === undefined ? defaultTextTemplate(fields) : entry.textTemplate;
+  return { name, log, itemFeatures: items, textTemplate, location };
+}

@@ -1,0 +1,91 @@
+import { join } from "node:path";
+import { DataFormatError } from "@llminit/core";
+import type { ReadOptions } from "./atomic-file.js";
+import { readDelimitedInteractions } from "./delimited-file.js";
+import type { InteractionLog, ItemFeatures } from "./interaction-log.js";
+import { readLines } from "./read-lines.js";
+
+/** The 19 genre flags of ml-100k `u.item`, in file order. */
+export const ML100K_GENRES: readonly string[] = [
+  "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
+  "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western",
+];
+
+/** Splits "Title (1995)" into the title and the year (RecBole's `movie_title` / `release_year`). */
+function splitTitle(full: string): { title: string; year?: string } {
+  const match = /^(.*\S)\s*\((\d{4})\)\s*$/.exec(full);
+  return match === null ? { title: full.trim() } : { title: match[1], year: match[2] };
+}
+
+function movieRecord(full: string, genres: string[]): Record<string, string> {
+  const { title, year } = splitTitle(full);
+  const record: Record<string, string> = {};
+  if (title.length > 0) record.movie_title = title;
+  if (year !== undefined) record.release_year = year;
+  if (genres.length > 0) record.class = genres.join(" ");
+  return record;
+}
+
+/** Items of a MovieLens raw distribution, with the same field names as RecBole's atomic files. */
+export interface MovieLensData {
+  log: InteractionLog;
+  /** `movie_title` (without the year), `release_year`, `class` (space-separated genres). */
+  items: ItemFeatures;
+}
+
+/**
+ * Reads ml-100k's `u.data` (TAB: user, item, rating, timestamp) and `u.item` (`|`-separated,
+ * latin1: id, "title (year)", release date, video date, URL, 19 genre flags) from a folder.
+ */
+export async function readMovieLens100k(dir: string, options: ReadOptions = {}): Promise<MovieLensData> {
+  const log = await readDelimitedInteractions(join(dir, "u.data"), {
+    ...options,
+    delimiter: "\t",
+    header: false,
+    quote: "",
+    columns: { user: 0, item: 1, rating: 2, timestamp: 3 },
+  });
+  const file = join(dir, "u.item");
+  const items: ItemFeatures = new Map();
+  for await (const { text, line } of readLines(file, "latin1")) {
+    if (text.length === 0) continue;
+    const parts = text.split("|");
+    if (parts.length !== 5 + ML100K_GENRES.length) {
+      throw new DataFormatError({ file, line }, `expected ${5 + ML100K_GENRES.length} "|"-separated fields, found ${parts.length}`);
+    }
+    const genres: string[] = [];
+    for (let g = 0; g < ML100K_GENRES.length; g++) {
+      const flag = parts[5 + g];
+      if (flag !== "0" && flag !== "1") throw new DataFormatError({ file, line, field: ML100K_GENRES[g] }, `genre flag must be 0 or 1, got "${flag}"`);
+      if (flag === "1") genres.push(ML100K_GENRES[g]);
+    }
+    if (items.has(parts[0])) throw new DataFormatError({ file, line, field: "movie id" }, `duplicate movie id "${parts[0]}"`);
+    items.set(parts[0], movieRecord(parts[1], genres));
+  }
+  return { log, items };
+}
+
+/**
+ * Reads ml-1m's `ratings.dat` (`UserID::MovieID::Rating::Timestamp`) and `movies.dat`
+ * (`MovieID::Title (year)::Genre|Genre`, latin1) from a folder.
+ */
+export async function readMovieLens1m(dir: string, options: ReadOptions = {}): Promise<MovieLensData> {
+  const log = await readDelimitedInteractions(join(dir, "ratings.dat"), {
+    ...options,
+    delimiter: "::",
+    header: false,
+    quote: "",
+    encoding: "latin1",
+    columns: { user: 0, item: 1, rating: 2, timestamp: 3 },
+  });
+  const file = join(dir, "movies.dat");
+  const items: ItemFeatures = new Map();
+  for await (const { text, line } of readLines(file, "latin1")) {
+    if (text.length === 0) continue;
+    const parts = text.split("::");
+    if (parts.length !== 3) throw new DataFormatError({ file, line }, `expected 3 "::"-separated fields, found ${parts.length}`);
+    if (items.has(parts[0])) throw new DataFormatError({ file, line, field: "MovieID" }, `duplicate movie id "${parts[0]}"`);
+    items.set(parts[0], movieRecord(parts[1], parts[2].split("|").filter((g) => g.length > 0)));
+  }
+  return { log, items };
+}

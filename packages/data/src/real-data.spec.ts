@@ -1,0 +1,52 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createRng, csrNnz, RecordingLogger, validateCsr } from "@llminit/core";
+import { prepareDataset } from "./prepare-dataset.js";
+import type { PreparedDataset } from "./prepare-dataset.js";
+
+const dataDir = process.env.LLMINIT_DATA_DIR || resolve(import.meta.dirname, "../../../../shared/data");
+const present = (name: string) => existsSync(join(dataDir, name));
+const reason = (name: string) => `real data ${join(dataDir, name)} not present (set LLMINIT_DATA_DIR)`;
+
+function checkLoo(prepared: PreparedDataset): void {
+  const { split } = prepared;
+  validateCsr(split.train);
+  for (let u = 0; u < split.users.size; u++) {
+    expect(split.valid.indptr[u + 1] - split.valid.indptr[u]).toBe(1);
+    expect(split.test.indptr[u + 1] - split.test.indptr[u]).toBe(1);
+  }
+  expect(prepared.itemTexts).toHaveLength(split.items.size);
+  expect(prepared.itemTexts.every((t) => t.length > 0 && !t.includes("undefined"))).toBe(true);
+}
+
+describe("real datasets (paper filter: rating >= 4, iterative 5-core)", () => {
+  it("amazon-office-products gives 3,260 users / 1,583 items / 36,544 interactions", async (context) => {
+    if (!present("amazon-office-products")) context.skip(reason("amazon-office-products"));
+    const logger = new RecordingLogger();
+    const prepared = await prepareDataset("amazon-office-products", { dataDir, rng: createRng(2020), logger, download: false });
+    const last = prepared.stats[prepared.stats.length - 1];
+    expect([last.users, last.items, last.interactions]).toEqual([3260, 1583, 36544]);
+    expect(prepared.stats[0]).toMatchObject({ users: 4905, items: 2420, interactions: 53258 });
+    expect(prepared.split.users.size).toBe(3260);
+    expect(prepared.split.items.size).toBe(1583);
+    const total = csrNnz(prepared.split.train) + csrNnz(prepared.split.valid) + csrNnz(prepared.split.test);
+    expect(total).toBe(36544);
+    checkLoo(prepared);
+    expect(logger.records.some((r) => r.message.startsWith("iterative 5-core") && r.fields?.rounds === 17)).toBe(true);
+  });
+
+  it("ml-100k gives 938 / 1,008 / 54,413 and a reproducible random LOO for seed 2020", async (context) => {
+    if (!present("ml-100k")) context.skip(reason("ml-100k"));
+    const a = await prepareDataset("ml-100k", { dataDir, rng: createRng(2020), download: false });
+    const last = a.stats[a.stats.length - 1];
+    expect([last.users, last.items, last.interactions]).toEqual([938, 1008, 54413]);
+    checkLoo(a);
+    expect(a.itemTexts[a.split.items.get("1")!]).toBe("Toy Story 1995. Animation Children's Comedy");
+    const b = await prepareDataset("ml-100k", { dataDir, rng: createRng(2020), download: false });
+    expect(Array.from(b.split.test.indices)).toEqual(Array.from(a.split.test.indices));
+    expect(Array.from(b.split.valid.indices)).toEqual(Array.from(a.split.valid.indices));
+    const c = await prepareDataset("ml-100k", { dataDir, rng: createRng(2021), download: false });
+    expect(Array.from(c.split.test.indices)).not.toEqual(Array.from(a.split.test.indices));
+  });
+});

@@ -1,0 +1,14 @@
+import { loadUseLiteModel } from "../dist/use-lite-model.js";
+import { readFileSync } from "node:fs";
+const backend = process.argv[2] ?? "wasm"; const bs = Number(process.argv[3] ?? 32);
+const m = await loadUseLiteModel({ backend });
+console.log(m.backend);
+const lines = readFileSync("/work/shared/data/amazon-office-products/amazon-office-products.item","utf8").trim().split("\n").slice(1).map(l=>l.split("\t")[1]);
+const cos=(a,b)=>{let d=0,x=0,y=0;for(let i=0;i<a.length;i++){d+=a[i]*b[i];x+=a[i]*a[i];y+=b[i]*b[i]}return d/Math.sqrt(x*y)};
+const e = await m.embed(["black ballpoint pen, pack of 12","blue ball point pens 10 count","stainless steel kitchen sink", ""]);
+const r=i=>e.subarray(i*512,(i+1)*512);
+console.log("norm", Math.hypot(...r(0)), cos(r(0),r(1)), cos(r(0),r(2)), cos(r(1),r(2)), Math.hypot(...r(3)));
+const N = Number(process.argv[4] ?? 640);
+const t0=performance.now();
+for (let i=0;i<N;i+=bs) await m.embed(lines.slice(i,i+bs));
+const dt=(performance.now()-t0)/1000; console.log("bs",bs,"items/s",(N/dt).toFixed(1));

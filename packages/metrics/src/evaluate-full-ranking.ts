@@ -1,0 +1,324 @@
+import { ConfigError, LlminitError, silentProgress, validateCsr } from "@llminit/core";
+import type { Csr, ProgressReporter } from "@llminit/core";
+import { METRIC_NAMES, accumulateUserMetrics, metricKey } from "./rank-metrics.js";
+import type { MetricName } from "./rank-metrics.js";
+import { createTopKWorkspace, selectTopK } from "./top-k.js";
+
+/** A range of user training degrees, both ends inclusive; `max` may be `Infinity`. */
+export interface DegreeBucket {
+  label: string;
+  min: number;
+  max: number;
+}
+
+/** Default cold-start breakdown by training degree: ≤3, 4–7, 8–15, >15. */
+export const DEFAULT_DEGREE_BUCKETS: readonly DegreeBucket[] = Object.freeze([
+  Object.freeze({ label: "<=3", min: 0, max: 3 }),
+  Object.freeze({ label: "4-7", min: 4, max: 7 }),
+  Object.freeze({ label: "8-15", min: 8, max: 15 }),
+  Object.freeze({ label: ">15", min: 16, max: Infinity }),
+]);
+
+/** Label of the extra group holding users whose degree falls in no configured bucket. */
+export const UNBUCKETED_LABEL = "other";
+
+export interface EvaluateOptions {
+  numUsers: number;
+  numItems: number;
+  /**
+   * Fills `out[i * numItems + j]` with the score of user `users[i]` for item `j`. `out` has
+   * exactly `users.length * numItems` entries and is pre-filled with NaN; an entry left NaN
+   * (or set to NaN) makes the evaluation throw. May be async.
+   */
+  score(users: Int32Array, out: Float32Array): void | Promise<void>;
+  /** users × items: the relevant (held-out) items. */
+  truth: Csr;
+  /** users × items matrices of items never to rank (train; train and valid at test time). */
+  exclude?: readonly Csr[];
+  /** Default: all six. */
+  metrics?: readonly MetricName[];
+  /** Cut-offs; default [10, 20, 50]. Deduplicated and sorted ascending. */
+  ks?: readonly number[];
+  /** Users per scoring call; default 256. Memory is chunkSize × numItems floats. */
+  chunkSize?: number;
+  /** Per-user training degree, enables `byDegree`. */
+  userDegrees?: Int32Array;
+  /** Degree buckets for `byDegree`; default {@link DEFAULT_DEGREE_BUCKETS}. Must not overlap. */
+  buckets?: readonly DegreeBucket[];
+  /** Per-item training degree, enables `averagePopularity`. */
+  itemPopularity?: Int32Array;
+  progress?: ProgressReporter;
+  signal?: AbortSignal;
+}
+
+/** Metrics averaged over the evaluated users of one degree bucket. */
+export interface MetricGroup {
+  bucket: string;
+  users: number;
+  /** Same keys as {@link EvaluationResult.metrics}; NaN when the bucket has no users. */
+  metrics: Record<string, number>;
+}
+
+export interface EvaluationResult {
+  /** Means over evaluated users, keys like "recall@10", "ndcg@20", "mrr@50". */
+  metrics: Record<string, number>;
+  /** Users evaluated (with ≥ 1 truth item). */
+  users: number;
+  /** Users with no truth item: not scored, not averaged. */
+  skippedUsers: number;
+  /**
+   * Truth entries that were also excluded (masked): they can never be hit but still count in
+   * |truth| (as in RecBole). 0 for a clean split.
+   */
+  maskedTruthItems: number;
+  /** One group per bucket, in bucket order (plus "other" when some users fit no bucket); empty without userDegrees. */
+  byDegree: MetricGroup[];
+  /** "coverage@10": distinct items in any evaluated user's top 10 / numItems. */
+  coverage: Record<string, number>;
+  /**
+   * "averagePopularity@10": mean over evaluated users of the mean itemPopularity of their top-10
+   * list (over the items the list holds; users with an empty list are left out). Empty without itemPopularity.
+   */
+  averagePopularity: Record<string, number>;
+}
+
+function checkPositiveInteger(key: string, value: number): void {
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(key, `must be a positive integer, got ${value}`);
+}
+
+function checkCsr(key: string, csr: Csr, numUsers: number, numItems: number): void {
+  if (csr.rows !== numUsers || csr.cols !== numItems) {
+    throw new ConfigError(key, `shape ${csr.rows} × ${csr.cols} does not match numUsers × numItems = ${numUsers} × ${numItems}`);
+  }
+  try {
+    validateCsr(csr, key);
+  } catch (error) {
+    throw new ConfigError(key, error instanceof Error ? error.message : String(error), { cause: error });
+  }
+}
+
+function normalizeKs(ks: readonly number[]): number[] {
+  if (ks.length === 0) throw new ConfigError("ks", "must list at least one cut-off");
+  ks.forEach((k, i) => {
+    if (!Number.isInteger(k) || k <= 0) throw new ConfigError(`ks[${i}]`, `must be a positive integer, got ${k}`);
+  });
+  return [...new Set(ks)].sort((a, b) => a - b);
+}
+
+function normalizeMetrics(metrics: readonly MetricName[]): MetricName[] {
+  if (metrics.length === 0) throw new ConfigError("metrics", "must list at least one metric");
+  metrics.forEach((name, i) => {
+    if (!METRIC_NAMES.includes(name)) {
+      throw new ConfigError(`metrics[${i}]`, `unknown metric "${String(name)}"; known: ${METRIC_NAMES.join(", ")}`);
+    }
+  });
+  // Canonical order, duplicates dropped.
+  return METRIC_NAMES.filter((name) => metrics.includes(name));
+}
+
+function checkBuckets(buckets: readonly DegreeBucket[]): void {
+  buckets.forEach((bucket, i) => {
+    if (typeof bucket.label !== "string" || bucket.label === "") throw new ConfigError(`buckets[${i}].label`, "must be a non-empty string");
+    if (bucket.label === UNBUCKETED_LABEL) throw new ConfigError(`buckets[${i}].label`, `"${UNBUCKETED_LABEL}" is reserved`);
+    if (!Number.isInteger(bucket.min) || bucket.min < 0) {
+      throw new ConfigError(`buckets[${i}].min`, `must be a non-negative integer, got ${bucket.min}`);
+    }
+    if (!(Number.isInteger(bucket.max) || bucket.max === Infinity) || bucket.max < bucket.min) {
+      throw new ConfigError(`buckets[${i}].max`, `must be an integer ≥ min (${bucket.min}) or Infinity, got ${bucket.max}`);
+    }
+    for (let j = 0; j < i; j++) {
+      const other = buckets[j];
+      if (other.label === bucket.label) throw new ConfigError(`buckets[${i}].label`, `duplicate label "${bucket.label}"`);
+      if (bucket.min <= other.max && other.min <= bucket.max) {
+        throw new ConfigError(`buckets[${i}]`, `[${bucket.min}, ${bucket.max}] overlaps buckets[${j}] [${other.min}, ${other.max}]`);
+      }
+    }
+  });
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) {
+    throw signal.reason instanceof Error ? signal.reason : new LlminitError("E_ABORTED", "evaluation aborted", { cause: signal.reason });
+  }
+}
+
+/**
+ * Full-ranking top-K evaluation: every evaluated user is scored against every item, the
+ * excluded items are masked, the top K = max(ks) are kept and Recall, NDCG, MRR, Hit, Precision
+ * and MAP (RecBole's definitions, see `rank-metrics.ts`) are computed at every cut-off in one
+ * pass, then averaged over users.
+ *
+ * - Users without truth items are not scored; they are counted in `skippedUsers`.
+ * - Memory: one `chunkSize × numItems` score buffer plus O(K) per user being ranked — never a
+ *   users × items matrix.
+ * - Ranking ties: higher score first, equal scores → lower item index first. Results are
+ *   identical for any `chunkSize` (given a score callback whose per-user output does not depend
+ *   on the chunk).
+ * - When fewer than K items are rankable for a user the list is just shorter; precision still
+ *   divides by k.
+ *
+ * Throws ConfigError naming the option for bad options, RangeError when a score is NaN.
+ */
+export async function evaluateFullRanking(options: EvaluateOptions): Promise<EvaluationResult> {
+  const { numUsers, numItems, truth, userDegrees, itemPopularity, signal } = options;
+  if (!Number.isInteger(numUsers) || numUsers < 0) throw new ConfigError("numUsers", `must be a non-negative integer, got ${numUsers}`);
+  checkPositiveInteger("numItems", numItems);
+  if (typeof options.score !== "function") throw new ConfigError("score", "must be a function");
+  checkCsr("truth", truth, numUsers, numItems);
+  const exclude = options.exclude ?? [];
+  exclude.forEach((csr, i) => checkCsr(`exclude[${i}]`, csr, numUsers, numItems));
+  const ks = normalizeKs(options.ks ?? [10, 20, 50]);
+  const metrics = normalizeMetrics(options.metrics ?? METRIC_NAMES);
+  const chunkSize = options.chunkSize ?? 256;
+  checkPositiveInteger("chunkSize", chunkSize);
+  if (userDegrees !== undefined && userDegrees.length !== numUsers) {
+    throw new ConfigError("userDegrees", `has ${userDegrees.length} entries, expected numUsers = ${numUsers}`);
+  }
+  if (itemPopularity !== undefined && itemPopularity.length !== numItems) {
+    throw new ConfigError("itemPopularity", `has ${itemPopularity.length} entries, expected numItems = ${numItems}`);
+  }
+  const buckets = options.buckets ?? DEFAULT_DEGREE_BUCKETS;
+  checkBuckets(buckets);
+  throwIfAborted(signal);
+
+  // Users to evaluate, in ascending order (the summation order, whatever the chunking).
+  let evaluated = 0;
+  for (let u = 0; u < numUsers; u++) if (truth.indptr[u + 1] > truth.indptr[u]) evaluated++;
+  const evalUsers = new Int32Array(evaluated);
+  for (let u = 0, n = 0; u < numUsers; u++) if (truth.indptr[u + 1] > truth.indptr[u]) evalUsers[n++] = u;
+
+  // Group of each evaluated user: bucket index, buckets.length for "other", -1 without degrees.
+  const numGroups = userDegrees === undefined ? 0 : buckets.length + 1;
+  const numKs = ks.length;
+  const numValues = metrics.length * numKs;
+  const totals = new Float64Array(numValues);
+  const groupTotals = new Float64Array(numGroups * numValues);
+  const groupUsers = new Float64Array(numGroups);
+  const userValues = new Float64Array(numValues);
+  const maxK = ks[numKs - 1];
+  const workspace = createTopKWorkspace(maxK);
+  const ranked = new Int32Array(maxK);
+  const hits = new Uint8Array(maxK);
+  const masked = new Uint8Array(numItems);
+  const isTruth = new Uint8Array(numItems);
+  // Best (0-based) rank at which each item was recommended to anyone; maxK = never.
+  const bestRank = new Int32Array(numItems).fill(maxK);
+  const popularitySums = new Float64Array(numKs);
+  let popularityUsers = 0;
+  let maskedTruthItems = 0;
+
+  const task = (options.progress ?? silentProgress).begin("full-ranking evaluation", evaluated);
+  const buffer = new Float32Array(Math.min(chunkSize, Math.max(evaluated, 1)) * numItems);
+  for (let start = 0; start < evaluated; start += chunkSize) {
+    throwIfAborted(signal);
+    const chunk = evalUsers.subarray(start, Math.min(start + chunkSize, evaluated));
+    const scores = buffer.subarray(0, chunk.length * numItems);
+    scores.fill(NaN);
+    await options.score(chunk.slice(), scores);
+    throwIfAborted(signal);
+
+    for (let i = 0; i < chunk.length; i++) {
+      const u = chunk[i];
+      for (const csr of exclude) {
+        for (let p = csr.indptr[u]; p < csr.indptr[u + 1]; p++) masked[csr.indices[p]] = 1;
+      }
+      const truthStart = truth.indptr[u];
+      const truthEnd = truth.indptr[u + 1];
+      for (let p = truthStart; p < truthEnd; p++) {
+        const item = truth.indices[p];
+        isTruth[item] = 1;
+        if (masked[item] !== 0) maskedTruthItems++;
+      }
+
+      const row = scores.subarray(i * numItems, (i + 1) * numItems);
+      let length: number;
+      try {
+        length = selectTopK(row, workspace, ranked, masked);
+      } catch (error) {
+        throw new RangeError(`score callback: user ${u}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+      for (let p = 0; p < length; p++) {
+        const item = ranked[p];
+        hits[p] = isTruth[item];
+        if (p < bestRank[item]) bestRank[item] = p;
+      }
+
+      accumulateUserMetrics(hits.subarray(0, length), truthEnd - truthStart, ks, metrics, userValues);
+      for (let v = 0; v < numValues; v++) totals[v] += userValues[v];
+      if (userDegrees !== undefined) {
+        const degree = userDegrees[u];
+        let group = buckets.length;
+        for (let b = 0; b < buckets.length; b++) {
+          if (degree >= buckets[b].min && degree <= buckets[b].max) {
+            group = b;
+            break;
+          }
+        }
+        groupUsers[group]++;
+        const base = group * numValues;
+        for (let v = 0; v < numValues; v++) groupTotals[base + v] += userValues[v];
+      }
+      if (itemPopularity !== undefined && length > 0) {
+        popularityUsers++;
+        let sum = 0;
+        let p = 0;
+        for (let c = 0; c < numKs; c++) {
+          const n = Math.min(ks[c], length);
+          for (; p < n; p++) sum += itemPopularity[ranked[p]];
+          popularitySums[c] += sum / n;
+        }
+      }
+
+      for (const csr of exclude) {
+        for (let p = csr.indptr[u]; p < csr.indptr[u + 1]; p++) masked[csr.indices[p]] = 0;
+      }
+      for (let p = truthStart; p < truthEnd; p++) isTruth[truth.indices[p]] = 0;
+    }
+    task.tick(chunk.length);
+  }
+
+  const toRecord = (sums: Float64Array, offset: number, count: number): Record<string, number> => {
+    const record: Record<string, number> = {};
+    for (let m = 0; m < metrics.length; m++) {
+      for (let c = 0; c < numKs; c++) record[metricKey(metrics[m], ks[c])] = count === 0 ? NaN : sums[offset + m * numKs + c] / count;
+    }
+    return record;
+  };
+
+  const byDegree: MetricGroup[] = [];
+  for (let g = 0; g < numGroups; g++) {
+    const isOther = g === buckets.length;
+    if (isOther && groupUsers[g] === 0) continue;
+    byDegree.push({
+      bucket: isOther ? UNBUCKETED_LABEL : buckets[g].label,
+      users: groupUsers[g],
+      metrics: toRecord(groupTotals, g * numValues, groupUsers[g]),
+    });
+  }
+
+  const coverage: Record<string, number> = {};
+  const coverCounts = new Float64Array(numKs);
+  for (let j = 0; j < numItems; j++) {
+    for (let c = 0; c < numKs; c++) if (bestRank[j] < ks[c]) coverCounts[c]++;
+  }
+  for (let c = 0; c < numKs; c++) coverage[metricKey("coverage", ks[c])] = coverCounts[c] / numItems;
+
+  const averagePopularity: Record<string, number> = {};
+  if (itemPopularity !== undefined) {
+    for (let c = 0; c < numKs; c++) {
+      averagePopularity[metricKey("averagePopularity", ks[c])] = popularityUsers === 0 ? NaN : popularitySums[c] / popularityUsers;
+    }
+  }
+
+  const result: EvaluationResult = {
+    metrics: toRecord(totals, 0, evaluated),
+    users: evaluated,
+    skippedUsers: numUsers - evaluated,
+    maskedTruthItems,
+    byDegree,
+    coverage,
+    averagePopularity,
+  };
+  task.end({ users: evaluated, skippedUsers: numUsers - evaluated });
+  return result;
+}

@@ -1,0 +1,23 @@
+/**
+ * @llminit/metrics — full-ranking top-K evaluation for recommenders. Knows nothing about
+ * tensors: scores come from a callback (see {@link dotProductScorer} for a plain-JS one).
+ */
+export { evaluateFullRanking, DEFAULT_DEGREE_BUCKETS, UNBUCKETED_LABEL } from "./evaluate-full-ranking.js";
+export type { DegreeBucket, EvaluateOptions, EvaluationResult, MetricGroup } from "./evaluate-full-ranking.js";
+export {
+  METRIC_NAMES,
+  METRIC_FUNCTIONS,
+  recallAtK,
+  ndcgAtK,
+  mrrAtK,
+  hitAtK,
+  precisionAtK,
+  mapAtK,
+  metricKey,
+  accumulateUserMetrics,
+} from "./rank-metrics.js";
+export type { MetricName } from "./rank-metrics.js";
+export { topKIndices, selectTopK, createTopKWorkspace } from "./top-k.js";
+export type { TopKWorkspace } from "./top-k.js";
+export { dotProductScorer } from "./dot-product-scorer.js";
+export type { ScoreFunction } from "./dot-product-scorer.js";

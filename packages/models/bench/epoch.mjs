@@ -1,0 +1,63 @@
+// Seconds per epoch on a synthetic graph of Amazon-Office size after leave-one-out
+// (3,260 users, 1,583 items, ~29.9k train edges), d = 128, 2 LightGCN layers, lr 1e-3.
+// Run after `pnpm run build`:  node bench/epoch.mjs [backend=wasm] [epochs=3] [batch sizes=256,2048] [model=lightgcn]
+import { createRng, csrFromPairs, silentLogger } from "@llminit/core";
+import { trainModel } from "../dist/index.js";
+
+const backend = process.argv[2] ?? "wasm";
+const epochs = Number(process.argv[3] ?? 3);
+const batches = (process.argv[4] ?? "256,2048").split(",").map(Number);
+const model = process.argv[5] ?? "lightgcn";
+const USERS = 3260;
+const ITEMS = 1583;
+const EDGES = 29900;
+
+// Power-law-ish item popularity, every user at least 5 items.
+const rng = createRng(7).child("graph");
+const weights = Float64Array.from({ length: ITEMS }, (_, i) => 1 / Math.pow(i + 1, 0.8));
+const cumulative = new Float64Array(ITEMS);
+let total = 0;
+for (let i = 0; i < ITEMS; i++) cumulative[i] = total += weights[i];
+const drawItem = () => {
+  const x = rng.next() * total;
+  let lo = 0;
+  let hi = ITEMS - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cumulative[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
+const rows = [];
+const cols = [];
+const seen = new Set();
+const add = (u, i) => {
+  const key = u * ITEMS + i;
+  if (seen.has(key)) return false;
+  seen.add(key);
+  rows.push(u);
+  cols.push(i);
+  return true;
+};
+for (let u = 0; u < USERS; u++) for (let n = 0; n < 5; ) if (add(u, drawItem())) n++;
+while (rows.length < EDGES) add(rng.int(USERS), drawItem());
+const train = csrFromPairs(USERS, ITEMS, rows, cols);
+console.log(`graph: ${USERS} users, ${ITEMS} items, ${train.indptr[USERS]} train edges; model ${model}, d = 128, layers = 2, backend ${backend}`);
+
+for (const batchSize of batches) {
+  const result = await trainModel({
+    train,
+    config: { model, dim: 128, layers: 2, learningRate: 1e-3, regWeight: 1e-4, batchSize, epochs, patience: 10 },
+    init: { kind: "xavier" },
+    rng: createRng(2020),
+    backend,
+    logger: silentLogger,
+  });
+  const seconds = result.history.map((r) => r.seconds);
+  const sorted = [...seconds].sort((a, b) => a - b);
+  console.log(
+    `batch ${batchSize}: ${Math.ceil(train.indptr[USERS] / batchSize)} steps/epoch, seconds/epoch ${seconds.map((s) => s.toFixed(2)).join(", ")} (median ${sorted[Math.floor(sorted.length / 2)].toFixed(2)}), ` +
+      `loss ${result.history.map((r) => r.loss.toFixed(4)).join(" → ")}, backend ${result.backend}`,
+  );
+}

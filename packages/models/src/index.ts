@@ -1,0 +1,16 @@
+export { selectBackend } from "./backend.js";
+export type { BackendPreference, SelectedBackend, Tf } from "./backend.js";
+export { registerFastSegmentSum, unsortedSegmentSumInto } from "./segment-sum-kernel.js";
+export { buildNormalizedAdjacency, spmm, propagateMean, propagateMeanSparse } from "./adjacency.js";
+export type { NormalizedAdjacency } from "./adjacency.js";
+export { createPropagation } from "./propagation-op.js";
+export { bprLoss } from "./loss.js";
+export type { BprBatch } from "./loss.js";
+export { initializeEmbeddings } from "./initializers.js";
+export type { Initializer, EgoTables } from "./initializers.js";
+export { sampleNegatives } from "./negative-sampling.js";
+export { createLightGcn, lightgcnDefaults } from "./lightgcn.js";
+export type { CfModel } from "./lightgcn.js";
+export { createMf, mfDefaults } from "./mf.js";
+export { trainModel, modelDefaults } from "./train-model.js";
+export type { ModelName, TrainConfig, Embeddings, EpochRecord, TrainOptions, TrainResult } from "./types.js";

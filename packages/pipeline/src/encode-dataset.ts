@@ -1,0 +1,38 @@
+import { createRng, silentLogger, silentProgress, writeFileAtomic, writeNpy, type Logger, type ProgressReporter } from "@llminit/core";
+import { prepareDataset } from "@llminit/data";
+import { encodeItems, type EncodingSummary } from "./encode-items.js";
+import type { RunConfig } from "./run-config.js";
+
+/** The path of the id list written beside an encoded matrix: `items.npy` → `items.ids.txt`. */
+export function idsPathFor(npyPath: string): string {
+  return `${npyPath.replace(/\.npy$/i, "")}.ids.txt`;
+}
+
+/**
+ * `llminit encode`: the filtered dataset's item texts → [items × D] float32 `.npy` at `out`, with
+ * the item ids one per line beside it (`idsPathFor(out)`), in the same row order. The result can
+ * be fed back as `--encoder file:<out>`.
+ */
+export async function encodeDataset(
+  config: RunConfig,
+  out: string,
+  hooks: { logger?: Logger; progress?: ProgressReporter; signal?: AbortSignal } = {},
+): Promise<EncodingSummary & { out: string; ids: string }> {
+  const logger = hooks.logger ?? silentLogger;
+  const progress = hooks.progress ?? silentProgress;
+  const prepared = await prepareDataset(config.dataset, {
+    dataDir: config.dataDir,
+    minRating: config.minRating,
+    kCore: config.kCore,
+    split: config.split,
+    textTemplate: config.textTemplate,
+    rng: createRng(config.seed).child("data"),
+    logger,
+    progress,
+  });
+  const { matrix, summary } = await encodeItems(prepared, config, { logger, progress, signal: hooks.signal });
+  const ids = idsPathFor(out);
+  await writeNpy(out, matrix.data, [matrix.rows, matrix.cols]);
+  await writeFileAtomic(ids, `${prepared.split.items.toArray().join("\n")}\n`);
+  return { ...summary, out, ids };
+}

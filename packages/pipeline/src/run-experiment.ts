@@ -1,0 +1,214 @@
+import { cpus } from "node:os";
+import { resolve } from "node:path";
+import {
+  createRng,
+  csrColumnDegrees,
+  csrRowDegrees,
+  silentLogger,
+  silentProgress,
+  type Csr,
+  type Logger,
+  type ProgressReporter,
+} from "@llminit/core";
+import { prepareDataset, type PreparedDataset, type StageStats } from "@llminit/data";
+import { dotProductScorer, evaluateFullRanking, type EvaluationResult, type MetricGroup } from "@llminit/metrics";
+import { trainModel, type EpochRecord, type Embeddings, type Initializer } from "@llminit/models";
+import { llminitInit } from "@llminit/selection";
+import { encodeItems, type EncodingSummary } from "./encode-items.js";
+import { defaultRunDir, RunFolder } from "./run-folder.js";
+import type { RunConfig } from "./run-config.js";
+
+/** Hooks a caller (CLI, benchmark, test) passes to observe a run. */
+export interface RunHooks {
+  logger?: Logger;
+  progress?: ProgressReporter;
+  onEpoch?: (record: EpochRecord) => void;
+  signal?: AbortSignal;
+}
+
+/** Everything a run reports; also written to `metrics.json` in the run folder. */
+export interface RunSummary {
+  dataset: { name: string; users: number; items: number; interactions: number; train: number; valid: number; test: number };
+  stats: StageStats[];
+  model: string;
+  init: string;
+  backend: string;
+  encoder?: EncodingSummary;
+  selectedColumns?: number[];
+  epochs: number;
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  secondsPerEpoch: number;
+  valid: Record<string, number>;
+  test: Record<string, number>;
+  testByDegree: MetricGroup[];
+  coverage: Record<string, number>;
+  averagePopularity: Record<string, number>;
+  seconds: { total: number; data: number; encode: number; train: number; evaluate: number };
+  machine: { cpus: number; cpuModel: string; node: string; platform: string };
+  runDir: string;
+}
+
+const VALID_METRIC = "ndcg@10";
+
+/**
+ * One LLMInit experiment: load → filter → split → (encode → select → initialise) → train with
+ * early stopping on valid NDCG@10 → full-ranking test. Writes the run folder as it goes.
+ */
+export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Promise<RunSummary> {
+  const logger = hooks.logger ?? silentLogger;
+  const progress = hooks.progress ?? silentProgress;
+  const started = performance.now();
+  const rng = createRng(config.seed);
+
+  const folder = new RunFolder(resolve(config.out ?? defaultRunDir(config.dataset, config.model, config.init)));
+  await folder.create();
+  await folder.writeJson("config.json", config);
+  logger.log("info", "run folder", { dir: folder.dir });
+
+  const prepared = await prepareDataset(config.dataset, {
+    dataDir: config.dataDir,
+    minRating: config.minRating,
+    kCore: config.kCore,
+    split: config.split,
+    textTemplate: config.textTemplate,
+    rng: rng.child("data"),
+    logger,
+    progress,
+  });
+  const { split } = prepared;
+  const dataSeconds = (performance.now() - started) / 1000;
+  logDataset(prepared, logger);
+
+  let initializer: Initializer = { kind: "xavier" };
+  let encoder: EncodingSummary | undefined;
+  let selectedColumns: number[] | undefined;
+  const encodeStarted = performance.now();
+  if (config.init !== "none") {
+    const encoded = await encodeItems(prepared, config, { logger, progress, signal: hooks.signal });
+    encoder = encoded.summary;
+    const init = llminitInit(encoded.matrix, split.train, {
+      strategy: config.init,
+      dim: config.dim,
+      rng: rng.child("init"),
+      normalize: config.normalize,
+      popularRatio: config.popularRatio,
+      withReplacement: config.withReplacement,
+    });
+    selectedColumns = Array.from(init.columns);
+    initializer = { kind: "pretrained", user: init.user, item: init.item };
+  }
+  const encodeSeconds = (performance.now() - encodeStarted) / 1000;
+
+  const numUsers = split.users.size;
+  const numItems = split.items.size;
+  let evaluateSeconds = 0;
+  const evaluate = async (embeddings: Embeddings, truth: Csr, exclude: Csr[], full: boolean): Promise<EvaluationResult> => {
+    const t0 = performance.now();
+    const result = await evaluateFullRanking({
+      numUsers,
+      numItems,
+      score: dotProductScorer(embeddings.user, embeddings.item),
+      truth,
+      exclude,
+      metrics: full ? undefined : ["ndcg"],
+      ks: full ? config.ks : [10],
+      chunkSize: config.evalChunk,
+      userDegrees: full ? csrRowDegrees(split.train) : undefined,
+      itemPopularity: full ? csrColumnDegrees(split.train) : undefined,
+      signal: hooks.signal,
+    });
+    evaluateSeconds += (performance.now() - t0) / 1000;
+    return result;
+  };
+
+  const trainStarted = performance.now();
+  const result = await trainModel({
+    train: split.train,
+    config: {
+      model: config.model,
+      dim: config.dim,
+      layers: config.layers,
+      learningRate: config.learningRate,
+      regWeight: config.regWeight,
+      batchSize: config.batchSize,
+      epochs: config.epochs,
+      patience: config.patience,
+    },
+    init: initializer,
+    rng: rng.child("train"),
+    backend: config.backend,
+    validate: async (embeddings) => (await evaluate(embeddings, split.valid, [split.train], false)).metrics[VALID_METRIC],
+    onEpoch: (record) => {
+      // The log grows one whole line per epoch; a failed append must not kill training.
+      folder.appendLog(record).catch((error: unknown) => logger.log("warn", "could not append to log.jsonl", { error: String(error) }));
+      hooks.onEpoch?.(record);
+    },
+    progress,
+    logger,
+    signal: hooks.signal,
+  });
+  const trainSeconds = (performance.now() - trainStarted) / 1000 - evaluateSeconds;
+
+  const valid = await evaluate(result.final, split.valid, [split.train], true);
+  const test = await evaluate(result.final, split.test, [split.train, split.valid], true);
+
+  await folder.writeMatrix("user.npy", result.final.user);
+  await folder.writeMatrix("item.npy", result.final.item);
+  await folder.writeMatrix("checkpoint/user.npy", result.ego.user);
+  await folder.writeMatrix("checkpoint/item.npy", result.ego.item);
+  await folder.writeIds("users.txt", split.users.toArray());
+  await folder.writeIds("items.txt", split.items.toArray());
+  await folder.writeCsr("checkpoint/train", split.train);
+  await folder.writeCsr("checkpoint/valid", split.valid);
+
+  const cpuList = cpus();
+  const summary: RunSummary = {
+    dataset: {
+      name: prepared.name,
+      users: numUsers,
+      items: numItems,
+      interactions: split.train.indices.length + split.valid.indices.length + split.test.indices.length,
+      train: split.train.indices.length,
+      valid: split.valid.indices.length,
+      test: split.test.indices.length,
+    },
+    stats: prepared.stats,
+    model: config.model,
+    init: config.init,
+    backend: result.backend,
+    encoder,
+    selectedColumns,
+    epochs: result.epochsRun,
+    bestEpoch: result.bestEpoch,
+    stoppedEarly: result.stoppedEarly,
+    secondsPerEpoch: result.secondsPerEpoch,
+    valid: valid.metrics,
+    test: test.metrics,
+    testByDegree: test.byDegree,
+    coverage: test.coverage,
+    averagePopularity: test.averagePopularity,
+    seconds: {
+      total: (performance.now() - started) / 1000,
+      data: dataSeconds,
+      encode: encodeSeconds,
+      train: trainSeconds,
+      evaluate: evaluateSeconds,
+    },
+    machine: { cpus: cpuList.length, cpuModel: cpuList[0]?.model ?? "unknown", node: process.version, platform: process.platform },
+    runDir: folder.dir,
+  };
+  await folder.writeJson("metrics.json", summary);
+  return summary;
+}
+
+function logDataset(prepared: PreparedDataset, logger: Logger): void {
+  for (const stage of prepared.stats) {
+    logger.log("info", `dataset ${stage.stage}`, {
+      users: stage.users,
+      items: stage.items,
+      interactions: stage.interactions,
+      dropped: stage.dropped,
+    });
+  }
+}

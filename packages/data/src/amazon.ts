@@ -4,20 +4,23 @@ import { InteractionLogBuilder } from "./interaction-log.js";
 import type { InteractionLog, ItemFeatures } from "./interaction-log.js";
 import { parsePythonLiteral, PythonLiteralError } from "./python-literal.js";
 import type { PyValue } from "./python-literal.js";
-import { readLines } from "./read-lines.js";
+import { forEachLine } from "./read-lines.js";
 
 type Record_ = { [key: string]: PyValue };
 
 /** Parses one JSON line, or a Python-literal dict line (Amazon 2014 metadata is written that way). */
 function parseRecord(file: string, line: number, text: string): Record_ {
   let value: unknown;
+  // Python-literal dicts open with a single-quoted key; skip the JSON attempt for them.
+  const python = /^\s*\{\s*'/.test(text);
   try {
-    value = JSON.parse(text);
-  } catch (jsonError) {
+    value = python ? parsePythonLiteral(text) : JSON.parse(text);
+  } catch (firstError) {
     try {
-      value = parsePythonLiteral(text);
+      value = python ? JSON.parse(text) : parsePythonLiteral(text);
     } catch (error) {
-      const reason = error instanceof PythonLiteralError ? error.message : String(jsonError);
+      const pyError = python ? firstError : error;
+      const reason = pyError instanceof PythonLiteralError ? pyError.message : String(pyError);
       throw new DataFormatError({ file, line }, `neither JSON nor a Python literal: ${reason}`, { cause: error });
     }
   }
@@ -37,10 +40,10 @@ export async function readAmazonReviews(file: string, options: ReadOptions = {})
   const builder = new InteractionLogBuilder({ rating: true, timestamp: true });
   const task = (options.progress ?? silentProgress).begin(`read ${file}`);
   let blank = 0;
-  for await (const { text, line } of readLines(file)) {
+  await forEachLine(file, (text, line) => {
     if (text.trim().length === 0) {
       blank++;
-      continue;
+      return;
     }
     const r = parseRecord(file, line, text);
     const is2023 = "user_id" in r;
@@ -62,7 +65,7 @@ export async function readAmazonReviews(file: string, options: ReadOptions = {})
     const time = num(keys.time);
     builder.add(id(keys.user), id(keys.item), num(keys.rating), is2023 ? time / 1000 : time);
     if ((builder.length & 65535) === 0) task.tick(65536);
-  }
+  });
   task.end({ rows: builder.length });
   if (blank > 0) (options.logger ?? silentLogger).log("info", `skipped ${blank} blank line(s)`, { file, blank });
   return builder.build();
@@ -97,10 +100,10 @@ export async function readAmazonMeta(file: string, options: ReadOptions = {}): P
   const task = (options.progress ?? silentProgress).begin(`read ${file}`);
   let duplicates = 0;
   let blank = 0;
-  for await (const { text, line } of readLines(file)) {
+  await forEachLine(file, (text, line) => {
     if (text.trim().length === 0) {
       blank++;
-      continue;
+      return;
     }
     const r = parseRecord(file, line, text);
     const idKey = typeof r.parent_asin === "string" ? "parent_asin" : "asin";
@@ -108,7 +111,7 @@ export async function readAmazonMeta(file: string, options: ReadOptions = {}): P
     if (typeof id !== "string" || id.length === 0) throw new DataFormatError({ file, line, field: "asin" }, "missing item id");
     if (features.has(id)) {
       duplicates++;
-      continue;
+      return;
     }
     const record: Record<string, string> = {};
     const put = (key: string, value: PyValue | undefined) => {
@@ -128,7 +131,7 @@ export async function readAmazonMeta(file: string, options: ReadOptions = {}): P
     }
     features.set(id, record);
     if ((features.size & 65535) === 0) task.tick(65536);
-  }
+  });
   task.end({ items: features.size });
   const logger = options.logger ?? silentLogger;
   if (duplicates > 0) logger.log("warn", `ignored ${duplicates} repeated metadata line(s) (first one kept)`, { file, duplicates });

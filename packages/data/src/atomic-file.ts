@@ -4,7 +4,7 @@ import { silentProgress } from "@llminit/core";
 import { InteractionLogBuilder } from "./interaction-log.js";
 import type { InteractionLog, ItemFeatures } from "./interaction-log.js";
 import { parseDecimal } from "./parse-number.js";
-import { readLines } from "./read-lines.js";
+import { forEachLine } from "./read-lines.js";
 
 /** Column types of RecBole atomic files. */
 export type AtomicType = "token" | "token_seq" | "float" | "float_seq";
@@ -43,14 +43,14 @@ export async function readAtomicFile(
   let blank = 0;
   let rows = 0;
   let pending = 0;
-  for await (const { text, line } of readLines(file)) {
+  await forEachLine(file, (text, line) => {
     if (fields === undefined) {
       fields = parseHeader(file, text);
-      continue;
+      return;
     }
     if (text.length === 0) {
       blank++;
-      continue;
+      return;
     }
     const values = text.split("\t");
     if (values.length !== fields.length) {
@@ -79,7 +79,7 @@ export async function readAtomicFile(
       task.tick(pending);
       pending = 0;
     }
-  }
+  });
   task.end({ rows });
   if (fields === undefined) throw new DataFormatError({ file, line: 1 }, "empty file: no header line");
   if (blank > 0) logger.log("info", `skipped ${blank} blank line(s)`, { file, blank });

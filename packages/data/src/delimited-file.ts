@@ -3,7 +3,7 @@ import type { ReadOptions } from "./atomic-file.js";
 import { InteractionLogBuilder } from "./interaction-log.js";
 import type { InteractionLog } from "./interaction-log.js";
 import { parseDecimal } from "./parse-number.js";
-import { readLines } from "./read-lines.js";
+import { forEachLine } from "./read-lines.js";
 import type { TextEncoding } from "./read-lines.js";
 
 /** A column given by its header name or its 0-based index. */
@@ -126,24 +126,24 @@ export async function readDelimitedInteractions(file: string, options: Delimited
     expected = header?.length ?? Math.max(index.user, index.item, index.rating, index.timestamp) + 1;
   };
   const fieldName = (c: number) => names[c] ?? `#${c}`;
-  for await (const { text, line } of readLines(file, options.encoding ?? "utf8")) {
+  await forEachLine(file, (text, line) => {
     const record = pendingText === undefined ? text : `${pendingText}\n${text}`;
     const startLine = pendingText === undefined ? line : pendingLine;
     if (record.length === 0) {
       blank++;
-      continue;
+      return;
     }
     const values = splitDelimited(record, delimiter, quote);
     if (values === undefined) {
       pendingText = record;
       pendingLine = startLine;
-      continue;
+      return;
     }
     pendingText = undefined;
     if (index === undefined) {
       if (hasHeader) {
         resolveColumns(values.map((v) => v.trim()));
-        continue;
+        return;
       }
       resolveColumns(undefined);
     }
@@ -166,7 +166,7 @@ export async function readDelimitedInteractions(file: string, options: Delimited
     if (item.length === 0) throw new DataFormatError({ file, line: startLine, field: fieldName(at.item) }, "empty item id");
     builder.add(user, item, number(at.rating), number(at.timestamp));
     if ((builder.length & 65535) === 0) task.tick(65536);
-  }
+  }, options.encoding ?? "utf8");
   task.end({ rows: builder.length });
   if (pendingText !== undefined) throw new DataFormatError({ file, line: pendingLine }, `quoted field opened here is never closed`);
   if (blank > 0) options.logger?.log("info", `skipped ${blank} blank line(s)`, { file, blank });

@@ -1,4 +1,4 @@
-export { readLines, isGzipFile } from "./read-lines.js";
+export { forEachLine, readLines, isGzipFile } from "./read-lines.js";
 export type { NumberedLine, TextEncoding } from "./read-lines.js";
 export { InteractionLogBuilder, selectInteractions, compactLog } from "./interaction-log.js";
 export type { InteractionLog, ItemFeatures } from "./interaction-log.js";
@@ -27,3 +27,5 @@ export { detectFolder, locateDataset, listDatasets, loadDataset } from "./load-d
 export type { LocateOptions, LoadOptions, DatasetLocation, DatasetListing, LoadedDataset } from "./load-dataset.js";
 export { prepareDataset } from "./prepare-dataset.js";
 export type { PrepareOptions, PreparedDataset } from "./prepare-dataset.js";
+export { readSplitFiles } from "./split-files.js";
+export type { SplitFiles } from "./split-files.js";

@@ -20,6 +20,15 @@ export interface InteractionLog {
 /** Item side information by original item id: field name → text value. */
 export type ItemFeatures = Map<string, Record<string, string>>;
 
+/**
+ * A copy of `text` that does not share memory with the string it was cut from. V8 keeps
+ * long substrings as views of their parent, so an id cut from a 1 MB read chunk would keep
+ * the whole chunk alive for as long as the vocabulary lives.
+ */
+function ownString(text: string): string {
+  return text.length < 13 ? text : Buffer.from(text, "utf8").toString("utf8");
+}
+
 /** Appends interactions into growable typed arrays; {@link build} trims them. */
 export class InteractionLogBuilder {
   readonly users: Vocab;
@@ -49,8 +58,8 @@ export class InteractionLogBuilder {
   add(userId: string, itemId: string, rating = Number.NaN, timestamp = Number.NaN): void {
     if (this.count === this.userIds.length) this.grow();
     const k = this.count++;
-    this.userIds[k] = this.users.add(userId);
-    this.itemIds[k] = this.items.add(itemId);
+    this.userIds[k] = this.users.get(userId) ?? this.users.add(ownString(userId));
+    this.itemIds[k] = this.items.get(itemId) ?? this.items.add(ownString(itemId));
     if (this.ratings !== undefined) this.ratings[k] = rating;
     if (this.times !== undefined) this.times[k] = timestamp;
   }

@@ -3,7 +3,7 @@ import { DataFormatError } from "@llminit/core";
 import type { ReadOptions } from "./atomic-file.js";
 import { readDelimitedInteractions } from "./delimited-file.js";
 import type { InteractionLog, ItemFeatures } from "./interaction-log.js";
-import { readLines } from "./read-lines.js";
+import { forEachLine } from "./read-lines.js";
 
 /** The 19 genre flags of ml-100k `u.item`, in file order. */
 export const ML100K_GENRES: readonly string[] = [
@@ -47,8 +47,8 @@ export async function readMovieLens100k(dir: string, options: ReadOptions = {}):
   });
   const file = join(dir, "u.item");
   const items: ItemFeatures = new Map();
-  for await (const { text, line } of readLines(file, "latin1")) {
-    if (text.length === 0) continue;
+  await forEachLine(file, (text, line) => {
+    if (text.length === 0) return;
     const parts = text.split("|");
     if (parts.length !== 5 + ML100K_GENRES.length) {
       throw new DataFormatError({ file, line }, `expected ${5 + ML100K_GENRES.length} "|"-separated fields, found ${parts.length}`);
@@ -61,7 +61,7 @@ export async function readMovieLens100k(dir: string, options: ReadOptions = {}):
     }
     if (items.has(parts[0])) throw new DataFormatError({ file, line, field: "movie id" }, `duplicate movie id "${parts[0]}"`);
     items.set(parts[0], movieRecord(parts[1], genres));
-  }
+  }, "latin1");
   return { log, items };
 }
 
@@ -80,12 +80,12 @@ export async function readMovieLens1m(dir: string, options: ReadOptions = {}): P
   });
   const file = join(dir, "movies.dat");
   const items: ItemFeatures = new Map();
-  for await (const { text, line } of readLines(file, "latin1")) {
-    if (text.length === 0) continue;
+  await forEachLine(file, (text, line) => {
+    if (text.length === 0) return;
     const parts = text.split("::");
     if (parts.length !== 3) throw new DataFormatError({ file, line }, `expected 3 "::"-separated fields, found ${parts.length}`);
     if (items.has(parts[0])) throw new DataFormatError({ file, line, field: "MovieID" }, `duplicate movie id "${parts[0]}"`);
     items.set(parts[0], movieRecord(parts[1], parts[2].split("|").filter((g) => g.length > 0)));
-  }
+  }, "latin1");
   return { log, items };
 }

@@ -35,7 +35,7 @@ export function parsePythonLiteral(text: string): PyValue {
   };
   const parseString = (): string => {
     let raw = false;
-    while (/[uUbBrR]/.test(text[pos])) {
+    while (pos < text.length && /[uUbBrR]/.test(text[pos])) {
       if (text[pos] === "r" || text[pos] === "R") raw = true;
       pos++;
     }
@@ -45,14 +45,22 @@ export function parsePythonLiteral(text: string): PyValue {
     const close = triple ? q + q + q : q;
     pos += close.length;
     let out = "";
+    const special = triple ? /[\\'"]/g : /[\\'"\n]/g;
     for (;;) {
-      if (pos >= text.length) fail("unterminated string");
+      special.lastIndex = pos;
+      const found = special.exec(text);
+      if (found === null) {
+        pos = text.length;
+        return fail("unterminated string");
+      }
+      out += text.slice(pos, found.index);
+      pos = found.index;
       if (text.startsWith(close, pos)) {
         pos += close.length;
         return out;
       }
       const c = text[pos];
-      if (c === "\n" && !triple) fail("line break in string");
+      if (c === "\n") fail("line break in string");
       if (c !== "\\") {
         out += c;
         pos++;

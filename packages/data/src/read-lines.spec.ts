@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { DataFormatError, NotAvailableError } from "@llminit/core";
-import { isGzipFile, readLines } from "./read-lines.js";
+import { forEachLine, isGzipFile, readLines } from "./read-lines.js";
 import { tempDir } from "./test-utils/fixtures.js";
 
 const tmp = tempDir();
@@ -40,5 +40,33 @@ describe("readLines", () => {
   it("a missing file is a NotAvailableError naming it", async () => {
     await expect(collect(`${tmp.dir}/missing.inter`)).rejects.toThrow(NotAvailableError);
     await expect(collect(`${tmp.dir}/missing.inter`)).rejects.toThrow(/missing\.inter: file not found/);
+  });
+
+  it.each([false, true])("splits lines exactly across read chunks (gzip: %s), with a BOM and CRLF", async (gzip) => {
+    const expected = Array.from({ length: 200_000 }, (_, i) => `line-${i}-${"é".repeat(i % 7)}`);
+    const file = tmp.write(`big${gzip}.txt`, "\ufeff" + expected.join("\r\n") + "\r\n", gzip);
+    const seen: string[] = [];
+    const count = await forEachLine(file, (text, line) => {
+      expect(line).toBe(seen.length + 1);
+      seen.push(text);
+    });
+    expect(count).toBe(expected.length);
+    expect(seen).toEqual(expected);
+    let n = 0;
+    for await (const { text, line } of readLines(file)) {
+      if (text !== expected[line - 1]) throw new Error(`line ${line}: ${text}`);
+      n++;
+    }
+    expect(n).toBe(expected.length);
+  });
+
+  it("stops at an exception from the callback", async () => {
+    const file = tmp.write("stop.txt", "a\nb\nc\n");
+    const seen: string[] = [];
+    await expect(forEachLine(file, (text) => {
+      seen.push(text);
+      if (text === "b") throw new Error("stop here");
+    })).rejects.toThrow("stop here");
+    expect(seen).toEqual(["a", "b"]);
   });
 });

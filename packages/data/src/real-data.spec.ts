@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -18,6 +19,15 @@ function checkLoo(prepared: PreparedDataset): void {
   }
   expect(prepared.itemTexts).toHaveLength(split.items.size);
   expect(prepared.itemTexts.every((t) => t.length > 0 && !t.includes("undefined"))).toBe(true);
+}
+
+function splitDigest({ split }: PreparedDataset): string {
+  const rows: string[] = [];
+  for (let u = 0; u < split.users.size; u++) {
+    const item = (csr: typeof split.test) => split.items.idOf(csr.indices[csr.indptr[u]]);
+    rows.push(`${split.users.idOf(u)}:${item(split.valid)}:${item(split.test)}`);
+  }
+  return createHash("sha256").update(rows.join("\n")).digest("hex").slice(0, 16);
 }
 
 describe("real datasets (paper filter: rating >= 4, iterative 5-core)", () => {
@@ -43,6 +53,8 @@ describe("real datasets (paper filter: rating >= 4, iterative 5-core)", () => {
     expect([last.users, last.items, last.interactions]).toEqual([938, 1008, 54413]);
     checkLoo(a);
     expect(a.itemTexts[a.split.items.get("1")!]).toBe("Toy Story 1995. Animation Children's Comedy");
+    // Regression pin of the seed-2020 split (valid/test item of every user), computed by this code.
+    expect(splitDigest(a)).toBe("222032b060f2dc04");
     const b = await prepareDataset("ml-100k", { dataDir, rng: createRng(2020), download: false });
     expect(Array.from(b.split.test.indices)).toEqual(Array.from(a.split.test.indices));
     expect(Array.from(b.split.valid.indices)).toEqual(Array.from(a.split.valid.indices));

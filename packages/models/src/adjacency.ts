@@ -192,8 +192,8 @@ export function propagateMean(adjacency: NormalizedAdjacency, x: Float32Array, d
   checkLayers(adjacency, x, dim, layers, "propagateMean");
   const size = adjacency.nodes * dim;
   if (rows === undefined) {
-    if (layers === 0) return Float32Array.from(x);
-    const sum = Float64Array.from(x);
+    if (layers === 0) return new Float32Array(x);
+    const sum = new Float64Array(x);
     let current: Float32Array = x;
     let next: Float32Array = new Float32Array(size);
     for (let layer = 1; layer <= layers; layer++) {
@@ -244,27 +244,49 @@ export function propagateMean(adjacency: NormalizedAdjacency, x: Float32Array, d
 }
 
 /**
- * The same map as {@link propagateMean} (all rows), computed by scattering from the rows of
- * `x` that are not all zero: for a gradient that is non-zero only on a batch's rows, each layer
- * costs the degrees of the rows reached so far instead of the whole graph.
+ * The same map as {@link propagateMean} (all rows), computed by scattering from the non-zero
+ * rows of `x`: for a gradient that is non-zero only on a batch's rows, each layer costs the
+ * degrees of the rows reached so far instead of the whole graph. Pass `nonZeroRows` when
+ * they are known (every other row of x MUST be zero); otherwise x is scanned for them.
  */
-export function propagateMeanSparse(adjacency: NormalizedAdjacency, x: Float32Array, dim: number, layers: number): Float32Array {
+export function propagateMeanSparse(
+  adjacency: NormalizedAdjacency,
+  x: Float32Array,
+  dim: number,
+  layers: number,
+  nonZeroRows?: ArrayLike<number>,
+): Float32Array {
   checkLayers(adjacency, x, dim, layers, "propagateMeanSparse");
   const size = adjacency.nodes * dim;
-  const sum = Float32Array.from(x);
-  if (layers === 0) return sum;
+  // The map is linear: scale the input by 1 / (K + 1) once, then sum the layers.
+  const scale = 1 / (layers + 1);
+  const sum = new Float32Array(size);
   let active = new RowSet(adjacency.nodes);
-  for (let r = 0; r < adjacency.nodes; r++) {
-    const base = r * dim;
-    for (let c = 0; c < dim; c++) {
-      if (x[base + c] !== 0) {
-        active.add(r);
-        break;
+  if (nonZeroRows !== undefined) {
+    checkRows(adjacency, nonZeroRows);
+    for (let n = 0; n < nonZeroRows.length; n++) active.add(nonZeroRows[n]);
+  } else {
+    for (let r = 0; r < adjacency.nodes; r++) {
+      const base = r * dim;
+      for (let c = 0; c < dim; c++) {
+        if (x[base + c] !== 0) {
+          active.add(r);
+          break;
+        }
       }
     }
   }
-  let current: Float32Array = x;
+  for (let n = 0; n < active.size; n++) {
+    const base = active.list[n] * dim;
+    for (let c = 0; c < dim; c++) sum[base + c] = x[base + c] * scale;
+  }
+  if (layers === 0) return sum;
+  let current: Float32Array = sum.slice();
   for (let layer = 1; layer <= layers; layer++) {
+    if (layer === layers) {
+      pushRows(adjacency, current, dim, sum, active.list, active.size); // the last layer adds straight into the sum
+      break;
+    }
     const next = new Float32Array(size);
     pushRows(adjacency, current, dim, next, active.list, active.size);
     const reached = new RowSet(adjacency.nodes);
@@ -279,7 +301,5 @@ export function propagateMeanSparse(adjacency: NormalizedAdjacency, x: Float32Ar
     current = next;
     active = reached;
   }
-  const scale = 1 / (layers + 1);
-  for (let k = 0; k < size; k++) sum[k] *= scale;
   return sum;
 }

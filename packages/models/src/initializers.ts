@@ -42,7 +42,7 @@ function checkPretrained(name: "user" | "item", matrix: Matrix, rows: number, di
       throw new ShapeError(`init.${name}: value at row ${Math.floor(k / dim)}, column ${k % dim} is ${matrix.data[k]}`);
     }
   }
-  return createMatrix(rows, dim, Float32Array.from(matrix.data));
+  return createMatrix(rows, dim, matrix.data.slice());
 }
 
 /** Creates the ego tables; random kinds draw from `rng.child("user")` and `rng.child("item")`. */

@@ -23,21 +23,16 @@ export interface BprBatch {
  * where s(u, i) = ⟨e_u, e_i⟩ on the final embeddings, E⁰_· are the B ego rows of the batch's
  * users, positives and negatives, ‖·‖² the squared Frobenius norm and B the batch size.
  * `softplus(neg − pos)` equals `−log σ(pos − neg)` and, unlike tf.logSigmoid, has a usable gradient.
+ * Creates intermediate tensors: call it inside `tf.tidy` or `optimizer.minimize`.
  */
 export function bprLoss(tf: Tf, batch: BprBatch): Scalar {
-  return tf.tidy(() => {
-    const { final, ego, users, positives, negatives, regWeight } = batch;
-    const u = tf.gather(final, users);
-    const pos = tf.sum(tf.mul(u, tf.gather(final, positives)), 1);
-    const neg = tf.sum(tf.mul(u, tf.gather(final, negatives)), 1);
-    const ranking = tf.mean(tf.softplus(tf.sub(neg, pos)));
-    if (regWeight === 0) return ranking as Scalar;
-    const squares = tf.addN([
-      tf.sum(tf.square(tf.gather(ego, users))),
-      tf.sum(tf.square(tf.gather(ego, positives))),
-      tf.sum(tf.square(tf.gather(ego, negatives))),
-    ]);
-    const batchSize = users.shape[0];
-    return tf.add(ranking, tf.mul(squares, regWeight / 2 / batchSize)) as Scalar;
-  });
+  const { final, ego, users, positives, negatives, regWeight } = batch;
+  // One gather per table (its gradient is one segment sum over the whole table), then split.
+  const indices = tf.concat([users, positives, negatives]);
+  const [u, pos, neg] = tf.split(tf.gather(final, indices), 3);
+  const ranking = tf.mean(tf.softplus(tf.sub(tf.sum(tf.mul(u, neg), 1), tf.sum(tf.mul(u, pos), 1))));
+  if (regWeight === 0) return ranking as Scalar;
+  const batchSize = users.shape[0];
+  const squares = tf.sum(tf.square(tf.gather(ego, indices)));
+  return tf.add(ranking, tf.mul(squares, regWeight / 2 / batchSize)) as Scalar;
 }

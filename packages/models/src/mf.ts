@@ -18,6 +18,6 @@ export const mfDefaults: Partial<TrainConfig> = {
 export function createMf(): CfModel {
   return {
     final: (ego) => ego,
-    finalFromEgo: (ego) => Float32Array.from(ego),
+    finalFromEgo: (ego) => ego.slice(),
   };
 }

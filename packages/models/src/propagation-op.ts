@@ -2,6 +2,7 @@ import type { Tensor2D } from "@tensorflow/tfjs-core";
 import { ShapeError } from "@llminit/core";
 import type { Tf } from "./backend.js";
 import { propagateMean, propagateMeanSparse } from "./adjacency.js";
+import { readValues } from "./read-values.js";
 import type { NormalizedAdjacency } from "./adjacency.js";
 
 /**
@@ -25,9 +26,9 @@ export function createPropagation(tf: Tf, adjacency: NormalizedAdjacency, layers
       const input = x as Tensor2D;
       check(input);
       const [nodes, dim] = input.shape;
-      const value = tf.tensor2d(propagateMean(adjacency, input.dataSync() as Float32Array, dim, layers, rows), [nodes, dim], "float32");
+      const value = tf.tensor2d(propagateMean(adjacency, readValues(tf, input) as Float32Array, dim, layers, rows), [nodes, dim], "float32");
       const gradFunc = (dy: Tensor2D) =>
-        tf.tensor2d(propagateMeanSparse(adjacency, dy.dataSync() as Float32Array, dim, layers), [nodes, dim], "float32");
+        tf.tensor2d(propagateMeanSparse(adjacency, readValues(tf, dy) as Float32Array, dim, layers, rows), [nodes, dim], "float32");
       return { value, gradFunc };
     });
     return op(ego) as Tensor2D;

@@ -24,7 +24,6 @@ export function unsortedSegmentSumInto(
 }
 
 interface WasmLikeBackend {
-  readSync(dataId: object): ArrayLike<number>;
   makeOutput(shape: number[], dtype: string): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): TypedArray;
 }
@@ -51,9 +50,9 @@ const wasmSegmentSum: KernelFunc = ({ inputs, backend, attrs }) => {
   const numSegments = (attrs as { numSegments: number }).numSegments;
   const wasm = backend as unknown as WasmLikeBackend;
   const out = wasm.makeOutput(outputShape(x, segmentIds, numSegments), x.dtype);
-  const ids = wasm.readSync(segmentIds.dataId);
-  const values = wasm.readSync(x.dataId);
-  // The heap view is taken after every allocation, so a growing heap cannot detach it.
+  // Heap views (no copies), taken after the output's allocation, so a growing heap cannot detach them.
+  const ids = wasm.typedArrayFromHeap(segmentIds);
+  const values = wasm.typedArrayFromHeap(x);
   const target = wasm.typedArrayFromHeap(out);
   target.fill(0);
   unsortedSegmentSumInto(values, ids, rowSizeOf(x, segmentIds), numSegments, target);

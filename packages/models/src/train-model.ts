@@ -8,6 +8,7 @@ import type { CfModel } from "./lightgcn.js";
 import { bprLoss } from "./loss.js";
 import { createMf, mfDefaults } from "./mf.js";
 import { sampleNegatives } from "./negative-sampling.js";
+import { readValues } from "./read-values.js";
 import type { Embeddings, EpochRecord, ModelName, TrainConfig, TrainOptions, TrainResult } from "./types.js";
 
 /** Per-model defaults, next to each model (RecBole-style); merge with `{ ...modelDefaults[m], ...yours }`. */
@@ -135,6 +136,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const batchUsers = new Int32Array(batchSize);
   const batchPositives = new Int32Array(batchSize);
   const batchNegatives = new Int32Array(batchSize);
+  const batchNodes = new Int32Array(3 * batchSize);
+  const inBatch = new Uint8Array(nodes);
   const history: EpochRecord[] = [];
   let bestEgo = egoInit;
   let bestEpoch = 0;
@@ -164,17 +167,35 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           batchPositives[b] = pairItems[pair];
         }
         sampleNegatives(train, batchUsers.subarray(0, size), samplingRng, batchNegatives);
+        let distinct = 0;
         for (let b = 0; b < size; b++) {
           batchPositives[b] += users;
           batchNegatives[b] += users;
+          const u = batchUsers[b];
+          const i = batchPositives[b];
+          const j = batchNegatives[b];
+          if (inBatch[u] === 0) {
+            inBatch[u] = 1;
+            batchNodes[distinct++] = u;
+          }
+          if (inBatch[i] === 0) {
+            inBatch[i] = 1;
+            batchNodes[distinct++] = i;
+          }
+          if (inBatch[j] === 0) {
+            inBatch[j] = 1;
+            batchNodes[distinct++] = j;
+          }
         }
+        for (let n = 0; n < distinct; n++) inBatch[batchNodes[n]] = 0;
+        const rowsRead = batchNodes.subarray(0, distinct);
         const usersT = tf.tensor1d(batchUsers.subarray(0, size), "int32") as Tensor1D;
         const positivesT = tf.tensor1d(batchPositives.subarray(0, size), "int32") as Tensor1D;
         const negativesT = tf.tensor1d(batchNegatives.subarray(0, size), "int32") as Tensor1D;
         const lossT = optimizer.minimize(
           () =>
             bprLoss(tf, {
-              final: model.final(egoVar as Tensor2D),
+              final: model.final(egoVar as Tensor2D, rowsRead),
               ego: egoVar as Tensor2D,
               users: usersT,
               positives: positivesT,
@@ -196,7 +217,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       const record: EpochRecord = { epoch, loss: lossSum / pairs, seconds, best: false };
 
       if (validate !== undefined && (epoch % evalEvery === 0 || epoch === config.epochs)) {
-        const ego = Float32Array.from(egoVar.dataSync() as Float32Array);
+        const ego = new Float32Array(readValues(tf, egoVar));
         const score = await validate(split(model.finalFromEgo(ego, dim), users, items, dim), epoch);
         record.valid = score;
         if (bestValid === undefined || score > bestValid) {
@@ -209,7 +230,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           sinceBest++;
         }
       } else if (validate === undefined) {
-        bestEgo = Float32Array.from(egoVar.dataSync() as Float32Array);
+        bestEgo = new Float32Array(readValues(tf, egoVar));
         bestEpoch = epoch;
         record.best = true;
       }

@@ -1,0 +1,13 @@
+import { createUseLiteEncoder } from "../dist/use-lite-encoder.js";
+import { readFileSync } from "node:fs";
+const items = readFileSync("/work/shared/data/amazon-office-products/amazon-office-products.item","utf8").trim().split("\n").slice(1).map(l=>{const [id,text]=l.split("\t");return {id,text}}).slice(0, Number(process.argv[3] ?? 800));
+const threads = Number(process.argv[2] ?? 1);
+const t0 = performance.now();
+const enc = await createUseLiteEncoder({ threads });
+console.log("load ms", (performance.now()-t0).toFixed(0));
+await enc.encode(items.slice(0, 64));
+const t1 = performance.now();
+const m = await enc.encode(items);
+const s=(performance.now()-t1)/1000;
+console.log("threads", threads, "items/s", (items.length/s).toFixed(1), m.rows, m.cols);
+await enc.dispose();

@@ -1,0 +1,11 @@
+import { selectBackend } from "../dist/index.js";
+const { tf } = await selectBackend("wasm");
+const x = tf.randomNormal([4843, 128]);
+const be = tf.backend();
+const time=(name,f)=>{const ts=[];for(let i=0;i<20;i++){const t=performance.now();f();ts.push(performance.now()-t);} ts.sort((a,b)=>a-b); console.log(name, ts[10].toFixed(2),"ms median");};
+const eng = tf.engine();
+console.log(eng.state.tensorInfo.get(x.dataId).backend === be);
+time("engine.readSync", () => eng.readSync(x.dataId));
+time("be.readSync", () => be.readSync(x.dataId));
+time("dataSync", () => x.dataSync());
+time("be.readSync", () => be.readSync(x.dataId));

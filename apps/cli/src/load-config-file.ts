@@ -28,7 +28,8 @@ export async function loadConfigFile(path: string): Promise<Record<string, unkno
     const document = parseDocument(text, { prettyErrors: false });
     if (document.errors.length > 0) {
       const first = document.errors[0];
-      throw new DataFormatError({ file: path, line: first.linePos?.[0]?.line }, `invalid YAML: ${first.message.split("\n")[0]}`);
+      const line = text.slice(0, first.pos[0]).split("\n").length;
+      throw new DataFormatError({ file: path, line }, `invalid YAML: ${first.message.split("\n")[0]}`);
     }
     value = document.toJS();
   }

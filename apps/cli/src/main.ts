@@ -25,7 +25,7 @@ const USAGE = `llminit — LLMInit for collaborative filtering
 usage:
   llminit run --dataset NAME [options]       train and evaluate one model (writes a run folder)
   llminit encode --dataset NAME --out FILE.npy [options]
-                                             encode the filtered items' text; ids go to FILE.ids.txt
+                                             encode the filtered items' text; ids go to FILE.npy.ids.txt
   llminit datasets [--data-dir DIR] [--json] list the dataset registry and where each one is found
   llminit recommend --run DIR --users ID[,ID…] [--k 10] [--json]
                                              top-k items for users from a saved run

@@ -61,7 +61,8 @@ export class SentencePieceTokenizer {
     // reference (scores are negative log-probabilities, unknowns score 0).
     const best = new Float64Array(n + 1);
     const words = new Int32Array(n + 1);
-    const lengths = new Int32Array(n + 1);
+    // Unreachable positions step back one symbol, like the reference's `<unk>` of length 1.
+    const lengths = new Int32Array(n + 1).fill(1);
     // Lattice: candidates[e] = pieces ending at e as [start, id, score], by ascending start
     // (the reference relaxes end positions in increasing order, start positions ascending).
     const candidates: Array<Array<[number, number, number]>> = [];

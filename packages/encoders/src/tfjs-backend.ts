@@ -1,7 +1,8 @@
 import type { Logger } from "@llminit/core";
 import { NotAvailableError } from "@llminit/core";
+import type * as TfjsCore from "@tensorflow/tfjs-core";
 
-type Tfjs = typeof import("@tensorflow/tfjs-core");
+type Tfjs = typeof TfjsCore;
 
 /**
  * Registers and selects a TensorFlow.js backend on first use (never at module import):

@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { LlminitError, NotAvailableError, silentLogger } from "@llminit/core";
 import type { Logger } from "@llminit/core";
+import type { Tensor } from "@tensorflow/tfjs-core";
 import { SentencePieceTokenizer } from "./sentencepiece-tokenizer.js";
 import type { SentencePieceVocabulary } from "./sentencepiece-tokenizer.js";
 import { setupTfjsBackend } from "./tfjs-backend.js";
@@ -151,7 +152,7 @@ export async function loadUseLiteModel(options: LoadUseLiteOptions = {}): Promis
       const indicesT = tf.tensor2d(indices, [total, 2], "int32");
       const valuesT = tf.tensor1d(values, "int32");
       try {
-        const result = (await model.executeAsync({ indices: indicesT, values: valuesT })) as import("@tensorflow/tfjs-core").Tensor;
+        const result = (await model.executeAsync({ indices: indicesT, values: valuesT })) as Tensor;
         const data = (await result.data()) as Float32Array;
         result.dispose();
         for (let r = 0; r < rows.length; r++) {

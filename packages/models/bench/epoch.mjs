@@ -45,8 +45,30 @@ while (rows.length < EDGES) add(rng.int(USERS), drawItem());
 const train = csrFromPairs(USERS, ITEMS, rows, cols);
 console.log(`graph: ${USERS} users, ${ITEMS} items, ${train.indptr[USERS]} train edges; model ${model}, d = 128, layers = 2, backend ${backend}`);
 
+// Per-step wall times from the progress ticks: on a shared machine the fastest steps show what an
+// idle core does, the median what this run got.
+function stepTimer() {
+  const steps = [];
+  return {
+    steps,
+    begin() {
+      let last = performance.now();
+      return {
+        tick() {
+          const now = performance.now();
+          steps.push(now - last);
+          last = now;
+        },
+        end() {},
+      };
+    },
+  };
+}
+
 for (const batchSize of batches) {
+  const timer = stepTimer();
   const result = await trainModel({
+    progress: timer,
     train,
     config: { model, dim: 128, layers: 2, learningRate: 1e-3, regWeight: 1e-4, batchSize, epochs, patience: 10 },
     init: { kind: "xavier" },
@@ -59,5 +81,11 @@ for (const batchSize of batches) {
   console.log(
     `batch ${batchSize}: ${Math.ceil(train.indptr[USERS] / batchSize)} steps/epoch, seconds/epoch ${seconds.map((s) => s.toFixed(2)).join(", ")} (median ${sorted[Math.floor(sorted.length / 2)].toFixed(2)}), ` +
       `loss ${result.history.map((r) => r.loss.toFixed(4)).join(" → ")}, backend ${result.backend}`,
+  );
+  const steps = [...timer.steps].sort((a, b) => a - b);
+  const perEpoch = Math.ceil(train.indptr[USERS] / batchSize);
+  console.log(
+    `  ms/step: min ${steps[0].toFixed(1)}, p10 ${steps[Math.floor(steps.length / 10)].toFixed(1)}, median ${steps[steps.length >> 1].toFixed(1)}` +
+      ` → p10 × steps = ${((steps[Math.floor(steps.length / 10)] * perEpoch) / 1000).toFixed(2)} s/epoch`,
   );
 }

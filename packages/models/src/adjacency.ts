@@ -163,6 +163,12 @@ function checkRows(adjacency: NormalizedAdjacency, rows: ArrayLike<number>): voi
   }
 }
 
+function checkOut(out: Float32Array | undefined, length: number, what: string): Float32Array {
+  if (out === undefined) return new Float32Array(length);
+  if (out.length !== length) throw new ShapeError(`${what}: out has ${out.length} values, expected ${length}`);
+  return out;
+}
+
 /** `out = Â · x` for a row-major `nodes × dim` matrix. `out` must not alias `x`. */
 export function spmm(adjacency: NormalizedAdjacency, x: Float32Array, dim: number, out: Float32Array): void {
   const { nodes } = adjacency;
@@ -184,33 +190,40 @@ function checkLayers(adjacency: NormalizedAdjacency, x: Float32Array, dim: numbe
  * matrix; K = 0 returns a copy of x. Because Â is symmetric this linear map is its own
  * transpose, so it is also its backward pass (see {@link propagateMeanSparse}).
  *
- * With `rows`, only those output rows are computed (the others are zero), and each layer
- * only where the next one reads it: layer k at `rows` ∪ N(rows needed by layer k + 1). A BPR
- * step needs only its batch's rows, which skips most of the work on large graphs.
+ * With `rows`, returns only those rows, in that order (`rows.length × dim`; repeats allowed),
+ * computing each layer only where the next one reads it: layer k at the distinct rows ∪
+ * N(rows needed by layer k + 1). A BPR step needs only its batch's rows. `out` (optional,
+ * `rows.length × dim`) receives that result.
  */
-export function propagateMean(adjacency: NormalizedAdjacency, x: Float32Array, dim: number, layers: number, rows?: ArrayLike<number>): Float32Array {
+export function propagateMean(
+  adjacency: NormalizedAdjacency,
+  x: Float32Array,
+  dim: number,
+  layers: number,
+  rows?: ArrayLike<number>,
+  out?: Float32Array,
+): Float32Array {
   checkLayers(adjacency, x, dim, layers, "propagateMean");
   const size = adjacency.nodes * dim;
+  const scale = 1 / (layers + 1);
   if (rows === undefined) {
+    if (out !== undefined) throw new RangeError("propagateMean: `out` is only supported with `rows`");
     if (layers === 0) return new Float32Array(x);
     const sum = new Float64Array(x);
     let current: Float32Array = x;
-    let next: Float32Array = new Float32Array(size);
     for (let layer = 1; layer <= layers; layer++) {
+      const next = new Float32Array(size);
       pullRows(adjacency, current, dim, next, null, adjacency.nodes);
       for (let k = 0; k < size; k++) sum[k] += next[k];
-      const done = current;
       current = next;
-      next = layer < layers ? (done === x ? new Float32Array(size) : done) : next;
     }
-    const out = new Float32Array(size);
-    const scale = 1 / (layers + 1);
-    for (let k = 0; k < size; k++) out[k] = sum[k] * scale;
-    return out;
+    const all = new Float32Array(size);
+    for (let k = 0; k < size; k++) all[k] = sum[k] * scale;
+    return all;
   }
 
   checkRows(adjacency, rows);
-  // needed[k]: rows where layer k must be known; needed[layers] = rows.
+  // needed[k]: rows where layer k must be known; needed[layers] = the distinct requested rows.
   const needed: RowSet[] = new Array<RowSet>(layers + 1);
   needed[layers] = new RowSet(adjacency.nodes);
   for (let n = 0; n < rows.length; n++) needed[layers].add(rows[n]);
@@ -218,29 +231,24 @@ export function propagateMean(adjacency: NormalizedAdjacency, x: Float32Array, d
     needed[layer] = new RowSet(adjacency.nodes);
     needed[layer].addClosed(adjacency, needed[layer + 1]);
   }
-  const target = needed[layers];
-  const out = new Float32Array(size);
-  const sum = new Float64Array(target.size * dim);
-  for (let n = 0; n < target.size; n++) {
-    const base = target.list[n] * dim;
+  const result = checkOut(out, rows.length * dim, "propagateMean");
+  const sum = new Float64Array(rows.length * dim);
+  for (let n = 0; n < rows.length; n++) {
+    const base = rows[n] * dim;
     for (let c = 0; c < dim; c++) sum[n * dim + c] = x[base + c];
   }
   let current: Float32Array = x;
   for (let layer = 1; layer <= layers; layer++) {
     const next = new Float32Array(size);
     pullRows(adjacency, current, dim, next, needed[layer].list, needed[layer].size);
-    for (let n = 0; n < target.size; n++) {
-      const base = target.list[n] * dim;
+    for (let n = 0; n < rows.length; n++) {
+      const base = rows[n] * dim;
       for (let c = 0; c < dim; c++) sum[n * dim + c] += next[base + c];
     }
     current = next;
   }
-  const scale = 1 / (layers + 1);
-  for (let n = 0; n < target.size; n++) {
-    const base = target.list[n] * dim;
-    for (let c = 0; c < dim; c++) out[base + c] = sum[n * dim + c] * scale;
-  }
-  return out;
+  for (let k = 0; k < result.length; k++) result[k] = sum[k] * scale;
+  return result;
 }
 
 /**
@@ -248,6 +256,7 @@ export function propagateMean(adjacency: NormalizedAdjacency, x: Float32Array, d
  * rows of `x`: for a gradient that is non-zero only on a batch's rows, each layer costs the
  * degrees of the rows reached so far instead of the whole graph. Pass `nonZeroRows` when
  * they are known (every other row of x MUST be zero); otherwise x is scanned for them.
+ * `out` (optional, `nodes × dim`, may not alias x) receives the result.
  */
 export function propagateMeanSparse(
   adjacency: NormalizedAdjacency,
@@ -255,12 +264,13 @@ export function propagateMeanSparse(
   dim: number,
   layers: number,
   nonZeroRows?: ArrayLike<number>,
+  out?: Float32Array,
 ): Float32Array {
   checkLayers(adjacency, x, dim, layers, "propagateMeanSparse");
   const size = adjacency.nodes * dim;
   // The map is linear: scale the input by 1 / (K + 1) once, then sum the layers.
   const scale = 1 / (layers + 1);
-  const sum = new Float32Array(size);
+  const sum = out === undefined ? new Float32Array(size) : checkOut(out, size, "propagateMeanSparse").fill(0);
   let active = new RowSet(adjacency.nodes);
   if (nonZeroRows !== undefined) {
     checkRows(adjacency, nonZeroRows);

@@ -5,6 +5,8 @@ export { buildNormalizedAdjacency, spmm, propagateMean, propagateMeanSparse } fr
 export type { NormalizedAdjacency } from "./adjacency.js";
 export { createPropagation } from "./propagation-op.js";
 export { bprLoss } from "./loss.js";
+export { gatherRows, scoreMargins } from "./row-ops.js";
+export { readValues } from "./read-values.js";
 export type { BprBatch } from "./loss.js";
 export { initializeEmbeddings } from "./initializers.js";
 export type { Initializer, EgoTables } from "./initializers.js";

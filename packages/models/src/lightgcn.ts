@@ -23,10 +23,7 @@ export const lightgcnDefaults: Partial<TrainConfig> = {
 
 /** A trainable model over one `nodes × dim` ego table (users first, then items). */
 export interface CfModel {
-  /**
-   * Final embeddings as a differentiable tensor op. With `rows`, only those rows need be
-   * correct (others may be zero): the loss must read no other row.
-   */
+  /** Final embeddings as a differentiable tensor op: all rows, or only `rows` in that order. */
   final(ego: Tensor2D, rows?: ArrayLike<number>): Tensor2D;
   /** The same map on plain arrays (validation, results). */
   finalFromEgo(ego: Float32Array, dim: number): Float32Array;

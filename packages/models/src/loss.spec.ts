@@ -36,19 +36,22 @@ describe.each(["wasm", "cpu"] as const)("bprLoss on %s", (backend) => {
     const pos = [3, 5, 4, 8];
     const neg = [6, 3, 7, 3];
     for (const lambda of [0, 1e-4, 0.5]) {
-      const value = tf.tidy(() =>
-        bprLoss(tf, {
-          final: tf.tensor2d(final, [nodes, dim]),
-          ego: tf.tensor2d(ego, [nodes, dim]),
-          users: tf.tensor1d(users, "int32"),
-          positives: tf.tensor1d(pos, "int32"),
-          negatives: tf.tensor1d(neg, "int32"),
-          regWeight: lambda,
-        }).dataSync()[0],
-      );
+      const stacked = (table: Float32Array) => {
+        const rows = [...users, ...pos, ...neg];
+        return tf.tensor2d(new Float32Array(rows.flatMap((r) => Array.from(table.subarray(r * dim, (r + 1) * dim)))), [rows.length, dim]);
+      };
+      const value = tf.tidy(() => bprLoss(tf, { final: stacked(final), ego: stacked(ego), regWeight: lambda }).dataSync()[0]);
       const expected = reference(final, ego, dim, users, pos, neg, lambda);
       expect(Math.abs(value - expected) / expected).toBeLessThan(1e-5);
     }
+  });
+
+  it("rejects tables that are not both 3B × dim", async () => {
+    await selectBackend(backend);
+    tf.tidy(() => {
+      expect(() => bprLoss(tf, { final: tf.zeros([4, 2]) as tf.Tensor2D, ego: tf.zeros([4, 2]) as tf.Tensor2D, regWeight: 0 })).toThrow(/3B × dim/);
+      expect(() => bprLoss(tf, { final: tf.zeros([3, 2]) as tf.Tensor2D, ego: tf.zeros([6, 2]) as tf.Tensor2D, regWeight: 0 })).toThrow(/3B × dim/);
+    });
   });
 
   it("has a finite gradient inside optimizer.minimize", async () => {
@@ -59,7 +62,10 @@ describe.each(["wasm", "cpu"] as const)("bprLoss on %s", (backend) => {
     const losses: number[] = [];
     for (let step = 0; step < 20; step++) {
       const loss = optimizer.minimize(
-        () => bprLoss(tf, { final: table as tf.Tensor2D, ego: table as tf.Tensor2D, users: indices([0, 1]), positives: indices([2, 3]), negatives: indices([4, 4]), regWeight: 1e-4 }),
+        () => {
+          const rows = tf.gather(table, indices([0, 1, 2, 3, 4, 4])) as tf.Tensor2D;
+          return bprLoss(tf, { final: rows, ego: rows, regWeight: 1e-4 });
+        },
         true,
       );
       losses.push(loss!.dataSync()[0]);

@@ -1,15 +1,17 @@
-import type { Scalar, Tensor1D, Tensor2D } from "@tensorflow/tfjs-core";
+import type { Scalar, Tensor2D } from "@tensorflow/tfjs-core";
+import { ShapeError } from "@llminit/core";
 import type { Tf } from "./backend.js";
+import { scoreMargins } from "./row-ops.js";
 
-/** Inputs of {@link bprLoss}: row indices into the node tables (items offset by the user count). */
+/**
+ * Inputs of {@link bprLoss}: B (user, positive, negative) triples, each table stacked as
+ * `[users; positives; negatives]` (3B rows).
+ */
 export interface BprBatch {
-  /** Final (propagated) embeddings used for scoring, `nodes × dim`. */
+  /** Final (propagated) embeddings of the triples, `3B × dim`; scored. */
   final: Tensor2D;
-  /** Ego (layer-0, trainable) embeddings, `nodes × dim`; regularised. */
+  /** Ego (layer-0, trainable) embeddings of the same triples, `3B × dim`; regularised. */
   ego: Tensor2D;
-  users: Tensor1D;
-  positives: Tensor1D;
-  negatives: Tensor1D;
   /** λ in the formula below. */
   regWeight: number;
 }
@@ -21,18 +23,18 @@ export interface BprBatch {
  *   loss = mean_b softplus(s(u_b, j_b) − s(u_b, i_b)) + λ · (‖E⁰_U‖² + ‖E⁰_I+‖² + ‖E⁰_I−‖²) / 2 / B
  *
  * where s(u, i) = ⟨e_u, e_i⟩ on the final embeddings, E⁰_· are the B ego rows of the batch's
- * users, positives and negatives, ‖·‖² the squared Frobenius norm and B the batch size.
- * `softplus(neg − pos)` equals `−log σ(pos − neg)` and, unlike tf.logSigmoid, has a usable gradient.
+ * users, positives and negatives (repeats counted), ‖·‖² the squared Frobenius norm and B the
+ * batch size. `softplus(neg − pos)` equals `−log σ(pos − neg)` and, unlike tf.logSigmoid, has a
+ * usable gradient. The margins come from {@link scoreMargins} (JS, exact gradient).
  * Creates intermediate tensors: call it inside `tf.tidy` or `optimizer.minimize`.
  */
 export function bprLoss(tf: Tf, batch: BprBatch): Scalar {
-  const { final, ego, users, positives, negatives, regWeight } = batch;
-  // One gather per table (its gradient is one segment sum over the whole table), then split.
-  const indices = tf.concat([users, positives, negatives]);
-  const [u, pos, neg] = tf.split(tf.gather(final, indices), 3);
-  const ranking = tf.mean(tf.softplus(tf.sub(tf.sum(tf.mul(u, neg), 1), tf.sum(tf.mul(u, pos), 1))));
+  const { final, ego, regWeight } = batch;
+  if (final.shape[0] % 3 !== 0 || ego.shape[0] !== final.shape[0] || ego.shape[1] !== final.shape[1]) {
+    throw new ShapeError(`bprLoss: final and ego must both be 3B × dim, got ${final.shape.join(" × ")} and ${ego.shape.join(" × ")}`);
+  }
+  const batchSize = final.shape[0] / 3;
+  const ranking = tf.mean(tf.softplus(scoreMargins(tf, final)));
   if (regWeight === 0) return ranking as Scalar;
-  const batchSize = users.shape[0];
-  const squares = tf.sum(tf.square(tf.gather(ego, indices)));
-  return tf.add(ranking, tf.mul(squares, regWeight / 2 / batchSize)) as Scalar;
+  return tf.add(ranking, tf.mul(tf.sum(tf.square(ego)), regWeight / 2 / batchSize)) as Scalar;
 }

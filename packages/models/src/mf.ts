@@ -1,5 +1,8 @@
+import type { Tensor2D } from "@tensorflow/tfjs-core";
+import type { Tf } from "./backend.js";
 import type { TrainConfig } from "./types.js";
 import type { CfModel } from "./lightgcn.js";
+import { gatherRows } from "./row-ops.js";
 
 /** MF-BPR defaults (Rendle et al. 2009, as RecBole's BPR): same optimiser settings as LightGCN. */
 export const mfDefaults: Partial<TrainConfig> = {
@@ -15,9 +18,9 @@ export const mfDefaults: Partial<TrainConfig> = {
 };
 
 /** Matrix factorisation: the final embeddings are the ego embeddings. */
-export function createMf(): CfModel {
+export function createMf(tf: Tf): CfModel {
   return {
-    final: (ego) => ego,
+    final: (ego: Tensor2D, rows?: ArrayLike<number>) => (rows === undefined ? ego : gatherRows(tf, ego, rows instanceof Int32Array ? rows : Int32Array.from(rows))),
     finalFromEgo: (ego) => ego.slice(),
   };
 }

@@ -135,6 +135,15 @@ describe("trainModel", () => {
     expect(a.final.user.data).not.toEqual(c.final.user.data);
   });
 
+  it("trains on the cpu backend as well, to the same result as wasm up to float rounding", async () => {
+    const config = { ...base, dim: 8, epochs: 3 };
+    const onCpu = await trainModel({ train, config, init: { kind: "xavier" }, rng: createRng(4), backend: "cpu" });
+    const onWasm = await trainModel({ train, config, init: { kind: "xavier" }, rng: createRng(4), backend: "wasm" });
+    expect(onCpu.backend).toBe("cpu");
+    expect(onCpu.history[2].loss).toBeLessThan(onCpu.history[0].loss);
+    onCpu.history.forEach((r, k) => expect(r.loss).toBeCloseTo(onWasm.history[k].loss, 4));
+  });
+
   it("does not leak tensors across epochs or after training", async () => {
     const before = tf.memory().numTensors;
     const counts: number[] = [];

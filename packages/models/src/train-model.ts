@@ -1,4 +1,4 @@
-import type { Tensor1D, Tensor2D, Variable } from "@tensorflow/tfjs-core";
+import type { Tensor2D, Variable } from "@tensorflow/tfjs-core";
 import { ConfigError, createMatrix, silentLogger, silentProgress, validateCsr } from "@llminit/core";
 import type { Matrix } from "@llminit/core";
 import { selectBackend } from "./backend.js";
@@ -6,6 +6,7 @@ import { initializeEmbeddings } from "./initializers.js";
 import { createLightGcn, lightgcnDefaults } from "./lightgcn.js";
 import type { CfModel } from "./lightgcn.js";
 import { bprLoss } from "./loss.js";
+import { gatherRows } from "./row-ops.js";
 import { createMf, mfDefaults } from "./mf.js";
 import { sampleNegatives } from "./negative-sampling.js";
 import { readValues } from "./read-values.js";
@@ -86,7 +87,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const dim = config.dim;
   const tables = initializeEmbeddings(init, users, items, dim, rng.child("init"));
   const egoInit = concat(tables.user, tables.item);
-  const model: CfModel = config.model === "lightgcn" ? createLightGcn(tf, train, config.layers) : createMf();
+  const model: CfModel = config.model === "lightgcn" ? createLightGcn(tf, train, config.layers) : createMf(tf);
   const resultFor = (ego: Float32Array) => ({ final: split(model.finalFromEgo(ego, dim), users, items, dim), ego: split(ego, users, items, dim) });
 
   if (config.epochs === 0) {
@@ -136,8 +137,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const batchUsers = new Int32Array(batchSize);
   const batchPositives = new Int32Array(batchSize);
   const batchNegatives = new Int32Array(batchSize);
-  const batchNodes = new Int32Array(3 * batchSize);
-  const inBatch = new Uint8Array(nodes);
+  const tripleNodes = new Int32Array(3 * batchSize);
   const history: EpochRecord[] = [];
   let bestEgo = egoInit;
   let bestEpoch = 0;
@@ -167,45 +167,22 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           batchPositives[b] = pairItems[pair];
         }
         sampleNegatives(train, batchUsers.subarray(0, size), samplingRng, batchNegatives);
-        let distinct = 0;
+        // Triples stacked as [users; positives; negatives], as node ids.
+        const triples = tripleNodes.subarray(0, 3 * size);
         for (let b = 0; b < size; b++) {
-          batchPositives[b] += users;
-          batchNegatives[b] += users;
-          const u = batchUsers[b];
-          const i = batchPositives[b];
-          const j = batchNegatives[b];
-          if (inBatch[u] === 0) {
-            inBatch[u] = 1;
-            batchNodes[distinct++] = u;
-          }
-          if (inBatch[i] === 0) {
-            inBatch[i] = 1;
-            batchNodes[distinct++] = i;
-          }
-          if (inBatch[j] === 0) {
-            inBatch[j] = 1;
-            batchNodes[distinct++] = j;
-          }
+          triples[b] = batchUsers[b];
+          triples[size + b] = users + batchPositives[b];
+          triples[2 * size + b] = users + batchNegatives[b];
         }
-        for (let n = 0; n < distinct; n++) inBatch[batchNodes[n]] = 0;
-        const rowsRead = batchNodes.subarray(0, distinct);
-        const usersT = tf.tensor1d(batchUsers.subarray(0, size), "int32") as Tensor1D;
-        const positivesT = tf.tensor1d(batchPositives.subarray(0, size), "int32") as Tensor1D;
-        const negativesT = tf.tensor1d(batchNegatives.subarray(0, size), "int32") as Tensor1D;
         const lossT = optimizer.minimize(
-          () =>
-            bprLoss(tf, {
-              final: model.final(egoVar as Tensor2D, rowsRead),
-              ego: egoVar as Tensor2D,
-              users: usersT,
-              positives: positivesT,
-              negatives: negativesT,
-              regWeight: config.regWeight,
-            }),
+          () => {
+            const ego = gatherRows(tf, egoVar as Tensor2D, triples);
+            const final = config.model === "mf" ? ego : model.final(egoVar as Tensor2D, triples);
+            return bprLoss(tf, { final, ego, regWeight: config.regWeight });
+          },
           true,
           [egoVar],
         );
-        tf.dispose([usersT, positivesT, negativesT]);
         const loss = lossT === null ? Number.NaN : lossT.dataSync()[0];
         lossT?.dispose();
         if (!Number.isFinite(loss)) throw new ConfigError("config.learningRate", `loss became ${loss} at epoch ${epoch}, step ${step + 1}; lower the learning rate`);

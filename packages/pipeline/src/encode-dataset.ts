@@ -3,9 +3,9 @@ import { prepareDataset } from "@llminit/data";
 import { encodeItems, type EncodingSummary } from "./encode-items.js";
 import type { RunConfig } from "./run-config.js";
 
-/** The path of the id list written beside an encoded matrix: `items.npy` → `items.ids.txt`. */
+/** The id list written beside an encoded matrix (`items.npy` → `items.npy.ids.txt`), as `file:` encoders read it. */
 export function idsPathFor(npyPath: string): string {
-  return `${npyPath.replace(/\.npy$/i, "")}.ids.txt`;
+  return `${npyPath}.ids.txt`;
 }
 
 /**

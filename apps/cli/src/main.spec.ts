@@ -1,0 +1,97 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { decodeNpy } from "@llminit/core";
+import { writeToyDataset, type ToyDataset } from "@llminit/pipeline/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "./main.js";
+
+const root = mkdtempSync(join(tmpdir(), "llminit-cli-"));
+let toy: ToyDataset;
+beforeAll(async () => {
+  toy = await writeToyDataset(root);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+async function cli(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const status = await main(argv, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: {},
+  });
+  return { status, stdout, stderr };
+}
+
+const common = () => ["--dataset", toy.dir, "--encoder", toy.encoder, "--cache-dir", join(root, "cache"), "--dim", "8", "--batch-size", "64"];
+
+describe("llminit run", () => {
+  it("prints one JSON object on stdout with the documented keys, logs on stderr", async () => {
+    const out = join(root, "run-json");
+    const { status, stdout, stderr } = await cli("run", ...common(), "--epochs", "2", "--out", out, "--json");
+    expect(status).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(summary.dataset).toMatchObject({ users: 60, items: 40, interactions: 480 });
+    expect(summary.backend).toMatch(/wasm|cpu|tfjs-node/);
+    expect(summary.epochs).toBe(2);
+    expect(summary.secondsPerEpoch).toBeGreaterThan(0);
+    expect(Object.keys(summary.valid)).toContain("recall@10");
+    expect(Object.keys(summary.test)).toEqual(expect.arrayContaining(["recall@10", "ndcg@10", "recall@20", "ndcg@20"]));
+    expect(stderr).toMatch(/\[info\]/);
+
+    const rec = await cli("recommend", "--run", out, "--users", "u1,u40", "--k", "3", "--json");
+    expect(rec.status).toBe(0);
+    const lists = JSON.parse(rec.stdout);
+    expect(lists.map((l: { user: string }) => l.user)).toEqual(["u1", "u40"]);
+    expect(lists[0].items).toHaveLength(3);
+  }, 60_000);
+
+  it("layers command line over config file over defaults, and names bad keys", async () => {
+    const config = join(root, "run.yaml");
+    writeFileSync(config, `init: uni\nepochs: 5\nout: ${join(root, "run-yaml")}\n`);
+    const { status, stdout } = await cli("run", ...common(), "--config", config, "--epochs", "0", "--json");
+    expect(status).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ init: "uni", epochs: 0 });
+
+    writeFileSync(config, "init: uni\nepoch: 5\n");
+    const bad = await cli("run", ...common(), "--config", config);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/option "epoch": unknown option in .*run\.yaml/);
+
+    writeFileSync(config, "init: [uni\n");
+    const broken = await cli("run", ...common(), "--config", config);
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toMatch(/run\.yaml:\d+: invalid YAML/);
+  }, 60_000);
+
+  it("rejects unknown flags and bad values with exit status 2", async () => {
+    const flag = await cli("run", "--dataset", toy.dir, "--learning-rat", "0.1");
+    expect(flag.status).toBe(2);
+    expect(flag.stderr).toMatch(/unknown option --learning-rat \(did you mean --learning-rate\?\)/);
+    const value = await cli("run", "--dataset", toy.dir, "--init", "pca");
+    expect(value.status).toBe(2);
+    expect(value.stderr).toMatch(/option "init": "pca" is not one of/);
+    const command = await cli("train");
+    expect(command.status).toBe(2);
+  });
+});
+
+describe("llminit encode / datasets", () => {
+  it("writes a numpy matrix with the ids beside it", async () => {
+    const out = join(root, "encoded.npy");
+    const { status, stdout } = await cli("encode", "--dataset", toy.dir, "--encoder", toy.encoder, "--cache-dir", join(root, "cache"), "--out", out, "--json");
+    expect(status).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ items: 40, dimension: 16 });
+    const matrix = decodeNpy(readFileSync(out));
+    expect(matrix.shape).toEqual([40, 16]);
+    expect(readFileSync(`${out}.ids.txt`, "utf8").trim().split("\n")).toHaveLength(40);
+  });
+
+  it("lists the registry with where each dataset is", async () => {
+    const { status, stdout } = await cli("datasets", "--data-dir", root, "--json");
+    expect(status).toBe(0);
+    const names = JSON.parse(stdout).map((d: { name: string }) => d.name);
+    expect(names).toEqual(expect.arrayContaining(["ml-100k", "ml-1m", "amazon-beauty", "amazon-office-products", "amazon-toys-games", "amazon-tools-home-improvement"]));
+  });
+});

@@ -1,0 +1,17 @@
+export type { EncodeItem, EncodeOptions, TextEncoder, CreateEncoderOptions } from "./types.js";
+export { createEncoder, ENCODER_SPECS } from "./create-encoder.js";
+export { encodeCatalog, embeddingCacheKey } from "./encode-catalog.js";
+export type { EncodeCatalogOptions, EncodeCatalogResult } from "./encode-catalog.js";
+export { resolveCacheDir, encoderCacheFolder } from "./embedding-cache.js";
+export { createUseLiteEncoder, defaultThreads, USE_LITE_BATCH_SIZE } from "./use-lite-encoder.js";
+export type { UseLiteEncoderOptions } from "./use-lite-encoder.js";
+export { loadUseLiteModel, USE_LITE_DIMENSION, USE_LITE_SHA256 } from "./use-lite-model.js";
+export type { UseLiteModel, LoadUseLiteOptions } from "./use-lite-model.js";
+export { SentencePieceTokenizer } from "./sentencepiece-tokenizer.js";
+export type { SentencePieceVocabulary } from "./sentencepiece-tokenizer.js";
+export { createFileEncoder, readPrecomputedVectors } from "./file-encoder.js";
+export type { PrecomputedVectors } from "./file-encoder.js";
+export { createOpenAiEncoder, EmbeddingApiError, OPENAI_BATCH_SIZE } from "./openai-encoder.js";
+export type { OpenAiEncoderOptions } from "./openai-encoder.js";
+export { createTransformersEncoder, TRANSFORMERS_BATCH_SIZE, TRANSFORMERS_REQUIRED_FILES } from "./transformers-encoder.js";
+export type { TransformersEncoderOptions } from "./transformers-encoder.js";

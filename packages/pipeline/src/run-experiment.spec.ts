@@ -1,0 +1,69 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readNpy } from "@llminit/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recommendFromRun } from "./recommend-from-run.js";
+import { resolveRunConfig, type RunConfig } from "./run-config.js";
+import { runExperiment } from "./run-experiment.js";
+import { writeToyDataset, type ToyDataset } from "./testing/write-toy-dataset.js";
+
+const root = mkdtempSync(join(tmpdir(), "llminit-pipeline-"));
+let toy: ToyDataset;
+beforeAll(async () => {
+  toy = await writeToyDataset(root);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function config(values: Record<string, unknown>): RunConfig {
+  return resolveRunConfig([
+    {
+      source: "test",
+      values: { dataset: toy.dir, encoder: toy.encoder, cacheDir: join(root, "cache"), dim: 8, batchSize: 64, ...values },
+    },
+  ]);
+}
+
+describe("runExperiment", () => {
+  it("scores the untrained LLMInit-var initialisation far above the xavier one", async () => {
+    const llm = await runExperiment(config({ init: "var", epochs: 0, out: join(root, "var0") }));
+    const xavier = await runExperiment(config({ init: "none", epochs: 0, out: join(root, "none0") }));
+    expect(llm.dataset).toMatchObject({ users: 60, items: 40, interactions: 480, valid: 60, test: 60 });
+    expect(llm.epochs).toBe(0);
+    // var must find the planted columns 3, 7, 11 among the 8 it keeps.
+    expect(llm.selectedColumns).toEqual(expect.arrayContaining([3, 7, 11]));
+    expect(llm.test["recall@10"]).toBeGreaterThan(xavier.test["recall@10"] + 0.2);
+    expect(llm.encoder).toMatchObject({ encoder: toy.encoder, dimension: 16, items: 40 });
+  }, 60_000);
+
+  it("trains, writes a complete run folder and is deterministic for a seed", async () => {
+    const out = join(root, "trained");
+    const summary = await runExperiment(config({ init: "var", epochs: 3, out }));
+    expect(summary.epochs).toBe(3);
+    for (const file of ["config.json", "log.jsonl", "metrics.json", "user.npy", "item.npy", "users.txt", "items.txt", "checkpoint/user.npy", "checkpoint/train-indptr.npy"]) {
+      expect(existsSync(join(out, file)), file).toBe(true);
+    }
+    const log = readFileSync(join(out, "log.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    expect(log.map((r) => r.epoch)).toEqual([1, 2, 3]);
+    const metrics = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8"));
+    expect(Object.keys(metrics.test)).toEqual(expect.arrayContaining(["recall@10", "ndcg@20", "mrr@50", "hit@10", "precision@10", "map@10"]));
+    expect(metrics.testByDegree.reduce((n: number, g: { users: number }) => n + g.users, 0)).toBe(60);
+    const item = await readNpy(join(out, "item.npy"));
+    expect(item.shape).toEqual([40, 8]);
+
+    const again = await runExperiment(config({ init: "var", epochs: 3, out: join(root, "trained-again") }));
+    expect(again.test).toEqual(summary.test);
+
+    const [recommendation] = await recommendFromRun(out, ["u0"], 5);
+    expect(recommendation.items).toHaveLength(5);
+    const users = readFileSync(join(out, "users.txt"), "utf8").trim().split("\n");
+    const items = readFileSync(join(out, "items.txt"), "utf8").trim().split("\n");
+    const indptr = (await readNpy(join(out, "checkpoint/train-indptr.npy"))).data as Int32Array;
+    const indices = (await readNpy(join(out, "checkpoint/train-indices.npy"))).data as Int32Array;
+    const u = users.indexOf("u0");
+    const trained = new Set(Array.from(indices.subarray(indptr[u], indptr[u + 1]), (i) => items[i]));
+    expect(trained.size).toBe(6);
+    for (const { item } of recommendation.items) expect(trained.has(item)).toBe(false);
+    await expect(recommendFromRun(out, ["nobody"], 5)).rejects.toThrow(/not in this run: nobody/);
+  }, 120_000);
+});

@@ -1,0 +1,2 @@
+export { writeToyDataset } from "./write-toy-dataset.js";
+export type { ToyDataset } from "./write-toy-dataset.js";

@@ -22,12 +22,12 @@ export function gatherRows(tf: Tf, table: Tensor2D, indices: Int32Array): Tensor
     });
     const gradFunc = (dy: Tensor2D) =>
       fillTensor<Tensor2D>(tf, [rows, dim], (grad) => {
-        const upstream = readValues(tf, dy) as Float32Array;
-        for (let n = 0; n < indices.length; n++) {
-          const from = n * dim;
-          const to = indices[n] * dim;
-          for (let c = 0; c < dim; c++) grad[to + c] += upstream[from + c];
-        }
+          const upstream = readValues(tf, dy) as Float32Array;
+          for (let n = 0; n < indices.length; n++) {
+            const from = n * dim;
+            const to = indices[n] * dim;
+            for (let c = 0; c < dim; c++) grad[to + c] += upstream[from + c];
+          }
       });
     return { value, gradFunc };
   });
@@ -58,19 +58,19 @@ export function scoreMargins(tf: Tf, triples: Tensor2D): Tensor1D {
     });
     const gradFunc = (dy: Tensor1D, saved: Tensor[]) =>
       fillTensor<Tensor2D>(tf, [rows, dim], (grad) => {
-      const g = readValues(tf, dy) as Float32Array;
-      const w = readValues(tf, saved[0]) as Float32Array;
-      for (let b = 0; b < batch; b++) {
-        const gb = g[b];
-        const u = b * dim;
-        const i = (batch + b) * dim;
-        const j = (2 * batch + b) * dim;
-        for (let c = 0; c < dim; c++) {
-          grad[u + c] = gb * (w[j + c] - w[i + c]);
-          grad[i + c] = -gb * w[u + c];
-          grad[j + c] = gb * w[u + c];
+        const g = readValues(tf, dy) as Float32Array;
+        const w = readValues(tf, saved[0]) as Float32Array;
+        for (let b = 0; b < batch; b++) {
+          const gb = g[b];
+          const u = b * dim;
+          const i = (batch + b) * dim;
+          const j = (2 * batch + b) * dim;
+          for (let c = 0; c < dim; c++) {
+            grad[u + c] = gb * (w[j + c] - w[i + c]);
+            grad[i + c] = -gb * w[u + c];
+            grad[j + c] = gb * w[u + c];
+          }
         }
-      }
       });
     return { value, gradFunc };
   });

@@ -29,3 +29,5 @@ export { prepareDataset } from "./prepare-dataset.js";
 export type { PrepareOptions, PreparedDataset } from "./prepare-dataset.js";
 export { readSplitFiles } from "./split-files.js";
 export type { SplitFiles } from "./split-files.js";
+export { sparsifyTrain } from "./sparsify-train.js";
+export type { SparsifyOptions } from "./sparsify-train.js";

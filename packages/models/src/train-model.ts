@@ -215,6 +215,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       history.push(record);
       logger.log("info", `epoch ${epoch}`, { ...record });
       onEpoch?.(record);
+      // Training is synchronous between epochs; yield once so that I/O and signals get handled.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (validate !== undefined && sinceBest >= config.patience) {
         stoppedEarly = epoch < config.epochs;
         break;

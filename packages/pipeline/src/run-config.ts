@@ -11,6 +11,8 @@ export interface RunConfig {
   kCore: number;
   split: "random-loo" | "temporal-loo";
   textTemplate?: string;
+  sparseKeep?: number;
+  sparseRatio?: number;
   encoder: string;
   modelDir?: string;
   cacheDir?: string;
@@ -59,6 +61,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: "kCore", kind: "integer", default: 5, min: 0, help: "iterative k-core on users and items (0: off)" },
   { key: "split", kind: "string", default: "random-loo", choices: ["random-loo", "temporal-loo"], help: "leave-one-out split order" },
   { key: "textTemplate", kind: "string", help: 'item text template, e.g. "{title}. {categories}. {brand}"' },
+  { key: "sparseKeep", kind: "integer", min: 1, help: "sparse setting: keep at most K training interactions per user (seeded)" },
+  { key: "sparseRatio", kind: "number", above: 0, max: 1, help: "sparse setting: keep this share of each user's training interactions" },
   { key: "encoder", kind: "string", default: "use-lite", help: "use-lite | transformers:<id> | file:<path> | openai:<model>" },
   { key: "modelDir", kind: "string", help: "local folder of transformers models" },
   { key: "cacheDir", kind: "string", help: "embedding cache folder (default: $LLMINIT_CACHE_DIR or ~/.cache/llminit)" },
@@ -99,6 +103,9 @@ export function resolveRunConfig(layers: ReadonlyArray<{ source: string; values:
       }
       merged[key] = coerceOption(spec, raw, source);
     }
+  }
+  if (merged.sparseKeep !== undefined && merged.sparseRatio !== undefined) {
+    throw new ConfigError("sparseKeep", "give sparseKeep or sparseRatio, not both");
   }
   if (typeof merged.dataset !== "string" || merged.dataset.length === 0) {
     throw new ConfigError("dataset", "is required (a registry name such as amazon-office-products, or a folder)");

@@ -66,4 +66,10 @@ describe("runExperiment", () => {
     for (const { item } of recommendation.items) expect(trained.has(item)).toBe(false);
     await expect(recommendFromRun(out, ["nobody"], 5)).rejects.toThrow(/not in this run: nobody/);
   }, 120_000);
+
+  it("runs the sparse setting: thinned train, valid and test unchanged", async () => {
+    const summary = await runExperiment(config({ init: "var", epochs: 0, sparseKeep: 2, out: join(root, "sparse") }));
+    expect(summary.dataset).toMatchObject({ interactions: 480, train: 120, valid: 60, test: 60 });
+    expect(summary.testByDegree.find((g) => g.bucket === "<=3")?.users).toBe(60);
+  }, 60_000);
 });

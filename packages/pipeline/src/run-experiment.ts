@@ -10,7 +10,7 @@ import {
   type Logger,
   type ProgressReporter,
 } from "@llminit/core";
-import { prepareDataset, type PreparedDataset, type StageStats } from "@llminit/data";
+import { prepareDataset, sparsifyTrain, type PreparedDataset, type StageStats } from "@llminit/data";
 import { dotProductScorer, evaluateFullRanking, type EvaluationResult, type MetricGroup } from "@llminit/metrics";
 import { trainModel, type EpochRecord, type Embeddings, type Initializer } from "@llminit/models";
 import { llminitInit } from "@llminit/selection";
@@ -28,6 +28,7 @@ export interface RunHooks {
 
 /** Everything a run reports; also written to `metrics.json` in the run folder. */
 export interface RunSummary {
+  /** After filtering; `train` is after the sparse setting when one is set. */
   dataset: { name: string; users: number; items: number; interactions: number; train: number; valid: number; test: number };
   stats: StageStats[];
   model: string;
@@ -76,7 +77,15 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
     logger,
     progress,
   });
-  const { split } = prepared;
+  const split =
+    config.sparseKeep === undefined && config.sparseRatio === undefined
+      ? prepared.split
+      : {
+          ...prepared.split,
+          // The sparse setting: the model only ever sees the thinned training graph (init, training,
+          // masking, degree buckets); validation and test stay as they are.
+          train: sparsifyTrain(prepared.split.train, { keep: config.sparseKeep, ratio: config.sparseRatio, rng: rng.child("sparse"), logger }),
+        };
   const dataSeconds = (performance.now() - started) / 1000;
   logDataset(prepared, logger);
 
@@ -140,8 +149,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
     backend: config.backend,
     validate: async (embeddings) => (await evaluate(embeddings, split.valid, [split.train], false)).metrics[VALID_METRIC],
     onEpoch: (record) => {
-      // The log grows one whole line per epoch; a failed append must not kill training.
-      folder.appendLog(record).catch((error: unknown) => logger.log("warn", "could not append to log.jsonl", { error: String(error) }));
+      folder.appendLog(record);
       hooks.onEpoch?.(record);
     },
     progress,
@@ -168,7 +176,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
       name: prepared.name,
       users: numUsers,
       items: numItems,
-      interactions: split.train.indices.length + split.valid.indices.length + split.test.indices.length,
+      interactions: prepared.split.train.indices.length + split.valid.indices.length + split.test.indices.length,
       train: split.train.indices.length,
       valid: split.valid.indices.length,
       test: split.test.indices.length,

@@ -1,4 +1,5 @@
-import { appendFile, mkdir } from "node:fs/promises";
+import { appendFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { writeFileAtomic, writeNpy, type Csr, type Matrix } from "@llminit/core";
 
@@ -27,8 +28,9 @@ export class RunFolder {
     await writeFileAtomic(this.path(name), `${JSON.stringify(value, null, 2)}\n`);
   }
 
-  async appendLog(record: unknown): Promise<void> {
-    await appendFile(this.path("log.jsonl"), `${JSON.stringify(record)}\n`);
+  /** Synchronous on purpose: one short line, in order, on disk before training goes on. */
+  appendLog(record: unknown): void {
+    appendFileSync(this.path("log.jsonl"), `${JSON.stringify(record)}\n`);
   }
 
   async writeMatrix(name: string, matrix: Matrix): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Tensor2D, Variable } from "@tensorflow/tfjs-core";
+import type { Scalar, Tensor2D, Variable } from "@tensorflow/tfjs-core";
 import { ConfigError, createMatrix, silentLogger, silentProgress, validateCsr } from "@llminit/core";
 import type { Matrix } from "@llminit/core";
 import { selectBackend } from "./backend.js";
@@ -10,17 +10,48 @@ import { gatherRows } from "./row-ops.js";
 import { createMf, mfDefaults } from "./mf.js";
 import { sampleNegatives } from "./negative-sampling.js";
 import { readValues } from "./read-values.js";
+import { sgclLoss } from "./contrastive-loss.js";
+import { sgclDefaults } from "./sgcl.js";
+import { createSglViews, sglDefaults, sglSslLoss } from "./sgl.js";
+import type { ViewPropagation } from "./sgl.js";
 import type { Embeddings, EpochRecord, ModelName, TrainConfig, TrainOptions, TrainResult } from "./types.js";
 
 /** Per-model defaults, next to each model (RecBole-style); merge with `{ ...modelDefaults[m], ...yours }`. */
-export const modelDefaults: Record<ModelName, Partial<TrainConfig>> = { lightgcn: lightgcnDefaults, mf: mfDefaults };
+export const modelDefaults: Record<ModelName, Partial<TrainConfig>> = { lightgcn: lightgcnDefaults, mf: mfDefaults, sgl: sglDefaults, sgcl: sgclDefaults };
+
+const MODELS: readonly ModelName[] = ["lightgcn", "mf", "sgl", "sgcl"];
+
+/** The contrastive options with their defaults filled in (used by SGL and SGCL only). */
+function contrastiveOptions(config: TrainConfig) {
+  return {
+    temperature: config.temperature ?? 0.2,
+    sslWeight: config.sslWeight ?? 0.05,
+    dropRatio: config.dropRatio ?? 0.1,
+    augmentation: config.augmentation ?? "ed",
+    sslNegatives: config.sslNegatives ?? "all",
+  };
+}
+
+/** Distinct values of `values`, in order of first appearance, into `out`; `seen` must be all zero and is left so. */
+function distinct(values: Int32Array, seen: Uint8Array, out: Int32Array): Int32Array {
+  let n = 0;
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k];
+    if (seen[v] === 0) {
+      seen[v] = 1;
+      out[n++] = v;
+    }
+  }
+  for (let k = 0; k < n; k++) seen[out[k]] = 0;
+  return out.slice(0, n);
+}
 
 /** Adam's ε as in PyTorch (tfjs would default to 1e-7). */
 const ADAM_EPSILON = 1e-8;
 
 function checkConfig(config: TrainConfig): void {
-  if (config.model !== "lightgcn" && config.model !== "mf") {
-    throw new ConfigError("config.model", `unknown model ${JSON.stringify(config.model)}; expected "lightgcn" or "mf"`);
+  if (!MODELS.includes(config.model)) {
+    throw new ConfigError("config.model", `unknown model ${JSON.stringify(config.model)}; expected one of ${MODELS.map((m) => JSON.stringify(m)).join(", ")}`);
   }
   const positiveInts: (keyof TrainConfig)[] = ["dim", "batchSize"];
   for (const key of positiveInts) {
@@ -41,6 +72,14 @@ function checkConfig(config: TrainConfig): void {
   }
   const every = config.evalEvery ?? 1;
   if (!Number.isInteger(every) || every <= 0) throw new ConfigError("config.evalEvery", `must be a positive integer, got ${every}`);
+  const { temperature, sslWeight, dropRatio, augmentation, sslNegatives } = contrastiveOptions(config);
+  if (!(temperature > 0) || !Number.isFinite(temperature)) throw new ConfigError("config.temperature", `must be a positive number, got ${temperature}`);
+  if (!(sslWeight >= 0) || !Number.isFinite(sslWeight)) throw new ConfigError("config.sslWeight", `must be a non-negative number, got ${sslWeight}`);
+  if (!(dropRatio >= 0 && dropRatio < 1)) throw new ConfigError("config.dropRatio", `must lie in [0, 1), got ${dropRatio}`);
+  if (augmentation !== "ed" && augmentation !== "nd" && augmentation !== "rw") {
+    throw new ConfigError("config.augmentation", `must be "ed", "nd" or "rw", got ${JSON.stringify(augmentation)}`);
+  }
+  if (sslNegatives !== "all" && sslNegatives !== "batch") throw new ConfigError("config.sslNegatives", `must be "all" or "batch", got ${JSON.stringify(sslNegatives)}`);
 }
 
 function split(nodes: Float32Array, users: number, items: number, dim: number): Embeddings {
@@ -62,7 +101,9 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /**
- * Trains LightGCN or MF-BPR with Adam on BPR + L2 (see `bprLoss`), one uniform negative per
+ * Trains LightGCN, MF-BPR, SGL (BPR + L2 + sslWeight · InfoNCE between two augmented views drawn
+ * per epoch, see `sglSslLoss`) or SGCL (`sgclLoss` on observed pairs, no negatives). For the
+ * BPR models: Adam on BPR + L2 (see `bprLoss`), one uniform negative per
  * (user, positive) pair, rejecting the user's train items. Each epoch visits every train pair
  * once in a seeded shuffle. With `validate`, keeps the parameters of the best-scoring epoch
  * (strictly greater), stops after `patience` evaluations without improvement and returns the
@@ -70,7 +111,8 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  * (epoch 0) when `validate` is given.
  *
  * Random streams: `rng.child("init")` for the initialiser, `rng.child("epoch-<n>")` with children
- * "shuffle" and "sampling" for epoch n, so results depend only on the seed and the backend.
+ * "shuffle", "sampling" and (SGL) "views" → "view-1"/"view-2" for epoch n, so results depend
+ * only on the seed and the backend.
  */
 export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const { train, config, init, rng, validate, onEpoch, signal } = options;
@@ -87,7 +129,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const dim = config.dim;
   const tables = initializeEmbeddings(init, users, items, dim, rng.child("init"));
   const egoInit = concat(tables.user, tables.item);
-  const model: CfModel = config.model === "lightgcn" ? createLightGcn(tf, train, config.layers) : createMf(tf);
+  const model: CfModel = config.model === "mf" ? createMf(tf) : createLightGcn(tf, train, config.layers);
+  const contrastive = contrastiveOptions(config);
+  const needsNegatives = config.model !== "sgcl";
   const resultFor = (ego: Float32Array) => ({ final: split(model.finalFromEgo(ego, dim), users, items, dim), ego: split(ego, users, items, dim) });
 
   if (config.epochs === 0) {
@@ -97,7 +141,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     return { final, ego, bestEpoch: 0, epochsRun: 0, history: [], secondsPerEpoch: 0, backend, stoppedEarly: false, bestValid };
   }
 
-  // Train pairs; users who interacted with every item have no negative to sample.
+  // Train pairs; users who interacted with every item have no negative to sample (SGCL samples none).
   const nnz = train.indptr[users];
   let droppedUsers = 0;
   let droppedPairs = 0;
@@ -107,7 +151,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   for (let u = 0; u < users; u++) {
     const start = train.indptr[u];
     const end = train.indptr[u + 1];
-    if (end - start >= items && end > start) {
+    if (needsNegatives && end - start >= items && end > start) {
       droppedUsers++;
       droppedPairs += end - start;
       continue;
@@ -138,6 +182,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const batchPositives = new Int32Array(batchSize);
   const batchNegatives = new Int32Array(batchSize);
   const tripleNodes = new Int32Array(3 * batchSize);
+  const seen = new Uint8Array(Math.max(users, items));
+  const distinctBuffer = new Int32Array(batchSize);
   const history: EpochRecord[] = [];
   let bestEgo = egoInit;
   let bestEpoch = 0;
@@ -156,6 +202,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
 
       const task = progress.begin(`${config.model} epoch ${epoch}`, steps);
       const started = performance.now();
+      // SGL: two augmented views per epoch, from the epoch's own random stream.
+      const views: [ViewPropagation, ViewPropagation] | undefined =
+        config.model === "sgl" ? createSglViews(tf, train, contrastive.augmentation, contrastive.dropRatio, config.layers, epochRng.child("views")) : undefined;
       let lossSum = 0;
       for (let step = 0; step < steps; step++) {
         throwIfAborted(signal);
@@ -166,19 +215,33 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           batchUsers[b] = pairUsers[pair];
           batchPositives[b] = pairItems[pair];
         }
-        sampleNegatives(train, batchUsers.subarray(0, size), samplingRng, batchNegatives);
-        // Triples stacked as [users; positives; negatives], as node ids.
-        const triples = tripleNodes.subarray(0, 3 * size);
+        if (needsNegatives) sampleNegatives(train, batchUsers.subarray(0, size), samplingRng, batchNegatives);
+        // Rows stacked as [users; positives; negatives] (SGCL: [users; positives]), as node ids.
+        const stacked = tripleNodes.subarray(0, (needsNegatives ? 3 : 2) * size);
         for (let b = 0; b < size; b++) {
-          triples[b] = batchUsers[b];
-          triples[size + b] = users + batchPositives[b];
-          triples[2 * size + b] = users + batchNegatives[b];
+          stacked[b] = batchUsers[b];
+          stacked[size + b] = users + batchPositives[b];
+          if (needsNegatives) stacked[2 * size + b] = users + batchNegatives[b];
         }
+        const anchorUsers = views === undefined ? undefined : distinct(batchUsers.subarray(0, size), seen, distinctBuffer);
+        const anchorItems = views === undefined ? undefined : distinct(batchPositives.subarray(0, size), seen, distinctBuffer);
         const lossT = optimizer.minimize(
           () => {
-            const ego = gatherRows(tf, egoVar as Tensor2D, triples);
-            const final = config.model === "mf" ? ego : model.final(egoVar as Tensor2D, triples);
-            return bprLoss(tf, { final, ego, regWeight: config.regWeight });
+            const ego = gatherRows(tf, egoVar as Tensor2D, stacked);
+            const final = config.model === "mf" ? ego : model.final(egoVar as Tensor2D, stacked);
+            if (config.model === "sgcl") return sgclLoss(tf, { final, ego, temperature: contrastive.temperature, regWeight: config.regWeight });
+            const bpr = bprLoss(tf, { final, ego, regWeight: config.regWeight });
+            if (views === undefined || anchorUsers === undefined || anchorItems === undefined || contrastive.sslWeight === 0) return bpr;
+            const ssl = sglSslLoss(tf, {
+              ego: egoVar as Tensor2D,
+              views,
+              users,
+              anchorUsers,
+              anchorItems,
+              negatives: contrastive.sslNegatives,
+              temperature: contrastive.temperature,
+            });
+            return tf.add(bpr, tf.mul(ssl, contrastive.sslWeight)) as Scalar;
           },
           true,
           [egoVar],

@@ -1,8 +1,12 @@
 import type { Csr, Logger, Matrix, ProgressReporter, Rng } from "@llminit/core";
+import type { Augmentation } from "./augmentation.js";
 import type { Initializer } from "./initializers.js";
 
 /** The models this package trains. */
-export type ModelName = "lightgcn" | "mf";
+export type ModelName = "lightgcn" | "mf" | "sgl" | "sgcl";
+
+/** SGL's negatives for InfoNCE: the other anchors of the batch, or every node of the type. */
+export type SslNegatives = "batch" | "all";
 
 /** Training hyper-parameters (see `modelDefaults` for per-model defaults). */
 export interface TrainConfig {
@@ -23,6 +27,19 @@ export interface TrainConfig {
   patience: number;
   /** Validate every this many epochs (default 1); the last epoch is always validated. */
   evalEvery?: number;
+  /** τ of the contrastive losses (SGL's InfoNCE, SGCL); default 0.2. */
+  temperature?: number;
+  /** SGL: weight of the InfoNCE terms next to BPR; default 0.05. */
+  sslWeight?: number;
+  /** SGL: share of edges (ED, RW) or of users and items (ND) dropped per view; in [0, 1); default 0.1. */
+  dropRatio?: number;
+  /** SGL: how views are drawn; default "ed". */
+  augmentation?: Augmentation;
+  /**
+   * SGL: InfoNCE negatives; "all" (default) = every user / item of the second view, as RecBole's
+   * `calc_ssl_loss` and the SGL paper; "batch" = the batch's other unique users / items.
+   */
+  sslNegatives?: SslNegatives;
 }
 
 /** Node embeddings used for scoring: FINAL (propagated, for LightGCN) ones unless said otherwise. */
@@ -35,7 +52,7 @@ export interface Embeddings {
 export interface EpochRecord {
   /** 1-based epoch number. */
   epoch: number;
-  /** Mean batch loss (BPR + L2) of the epoch. */
+  /** Mean batch loss of the epoch (the model's training loss: BPR + L2, + SSL for SGL, SGCL's loss). */
   loss: number;
   /** Wall-clock seconds of the epoch's training steps (validation excluded). */
   seconds: number;
@@ -51,7 +68,7 @@ export interface TrainOptions {
   train: Csr;
   config: TrainConfig;
   init: Initializer;
-  /** Drives everything: children "init" and "epoch-<n>" (with "shuffle" and "sampling"). */
+  /** Drives everything: children "init" and "epoch-<n>" (with "shuffle", "sampling" and, for SGL, "views"). */
   rng: Rng;
   /** Validation score of the given final embeddings; higher is better (e.g. valid NDCG@10). */
   validate?: (embeddings: Embeddings, epoch: number) => Promise<number>;

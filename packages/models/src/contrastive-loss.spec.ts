@@ -1,0 +1,198 @@
+import { describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs-core";
+import { selectBackend } from "./backend.js";
+import { infoNceLoss, l2NormalizeRows, matMulTransposed, sgclLoss } from "./contrastive-loss.js";
+import { randomValues, relativeError } from "./test-utils/reference.js";
+
+// Float64 references straight from the formulas; gradients by central differences on them.
+
+function normalizedRows(x: ArrayLike<number>, rows: number, dim: number): Float64Array {
+  const z = new Float64Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let c = 0; c < dim; c++) s += x[r * dim + c] ** 2;
+    const norm = Math.max(Math.sqrt(s), 1e-12);
+    for (let c = 0; c < dim; c++) z[r * dim + c] = x[r * dim + c] / norm;
+  }
+  return z;
+}
+
+function dot(a: Float64Array, i: number, b: Float64Array, j: number, dim: number): number {
+  let s = 0;
+  for (let c = 0; c < dim; c++) s += a[i * dim + c] * b[j * dim + c];
+  return s;
+}
+
+/** −log(e^{x_p} / Σ e^{x_t}) computed as logSumExp − x_p in float64. */
+function negLogSoftmax(logits: number[], p: number): number {
+  const max = Math.max(...logits);
+  return max + Math.log(logits.reduce((s, x) => s + Math.exp(x - max), 0)) - logits[p];
+}
+
+/** −mean_s log( exp(z1_s·z2_{p(s)}/τ) / Σ_t exp(z1_s·z2_t/τ) ). */
+function infoNceReference(v1: ArrayLike<number>, v2: ArrayLike<number>, s: number, m: number, dim: number, tau: number, positives?: number[]): number {
+  const z1 = normalizedRows(v1, s, dim);
+  const z2 = normalizedRows(v2, m, dim);
+  let total = 0;
+  for (let a = 0; a < s; a++) {
+    const logits = Array.from({ length: m }, (_, t) => dot(z1, a, z2, t, dim) / tau);
+    total += negLogSoftmax(logits, positives === undefined ? a : positives[a]);
+  }
+  return total / s;
+}
+
+/** −mean_b log( e^{u_b·i_b/τ} / (Σ_b' e^{u_b·u_b'/τ} + Σ_b' e^{i_b·i_b'/τ}) ) + λ‖ego‖² / 2 / B. */
+function sgclReference(final: ArrayLike<number>, ego: ArrayLike<number>, b: number, dim: number, tau: number, lambda: number): number {
+  const z = normalizedRows(final, 2 * b, dim);
+  let total = 0;
+  for (let r = 0; r < b; r++) {
+    let denominator = 0;
+    for (let q = 0; q < b; q++) denominator += Math.exp(dot(z, r, z, q, dim) / tau) + Math.exp(dot(z, b + r, z, b + q, dim) / tau);
+    total += -Math.log(Math.exp(dot(z, r, z, b + r, dim) / tau) / denominator);
+  }
+  let reg = 0;
+  for (let k = 0; k < 2 * b * dim; k++) reg += ego[k] ** 2;
+  return total / b + (lambda * reg) / 2 / b;
+}
+
+/** Central-difference gradient of f at x (float64). */
+function numericGradient(f: (x: Float64Array) => number, x: ArrayLike<number>, h = 1e-6): Float64Array {
+  const at = Float64Array.from(x);
+  const g = new Float64Array(at.length);
+  for (let k = 0; k < at.length; k++) {
+    const keep = at[k];
+    at[k] = keep + h;
+    const up = f(at);
+    at[k] = keep - h;
+    const down = f(at);
+    at[k] = keep;
+    g[k] = (up - down) / (2 * h);
+  }
+  return g;
+}
+
+// Tolerances: values are compared at relative error < 1e-5 (float32 has 6e-8 unit roundoff; the
+// loss is a few dozen float32 operations deep). Gradients are compared norm-wise at < 1e-4: they
+// go through the normalisation's 1/‖x‖³ terms and a softmax minus one-hot whose float32 terms
+// cancel, while the float64 central differences are exact to ~1e-9.
+const VALUE_TOLERANCE = 1e-5;
+const GRADIENT_TOLERANCE = 1e-4;
+
+describe.each(["wasm", "cpu"] as const)("contrastive losses on %s", (backend) => {
+  it("l2NormalizeRows matches x / max(‖x‖, 1e-12), zero rows stay zero", async () => {
+    await selectBackend(backend);
+    const x = randomValues(4 * 3, 1);
+    x.fill(0, 6, 9);
+    const out = tf.tidy(() => l2NormalizeRows(tf, tf.tensor2d(x, [4, 3])).dataSync());
+    expect(relativeError(out, normalizedRows(x, 4, 3))).toBeLessThan(1e-6);
+    expect(Array.from(out.subarray(6, 9))).toEqual([0, 0, 0]);
+  });
+
+  it("matMulTransposed: a·bᵀ and both gradients, also with a = b", async () => {
+    await selectBackend(backend);
+    const [s, m, d] = [3, 5, 4];
+    const a = randomValues(s * d, 2);
+    const b = randomValues(m * d, 3);
+    const w = randomValues(s * m, 4);
+    const ref = (aa: ArrayLike<number>, bb: ArrayLike<number>) => {
+      let t = 0;
+      for (let i = 0; i < s; i++) for (let j = 0; j < m; j++) for (let c = 0; c < d; c++) t += w[i * m + j] * aa[i * d + c] * bb[j * d + c];
+      return t;
+    };
+    const before = tf.memory().numTensors;
+    const [value, ga, gb] = tf.tidy(() => {
+      const weight = tf.tensor2d(w, [s, m]);
+      const f = (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(matMulTransposed(tf, x as tf.Tensor2D, y as tf.Tensor2D), weight));
+      const grads = tf.grads(f)([tf.tensor2d(a, [s, d]), tf.tensor2d(b, [m, d])]);
+      return [f(tf.tensor2d(a, [s, d]), tf.tensor2d(b, [m, d])).dataSync()[0], grads[0].dataSync(), grads[1].dataSync()];
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Math.abs(value - ref(a, b)) / Math.abs(ref(a, b))).toBeLessThan(VALUE_TOLERANCE);
+    expect(relativeError(ga, numericGradient((x) => ref(x, b), a))).toBeLessThan(GRADIENT_TOLERANCE);
+    expect(relativeError(gb, numericGradient((x) => ref(a, x), b))).toBeLessThan(GRADIENT_TOLERANCE);
+    // Gram matrix: the same tensor in both slots gets both gradients summed.
+    const square = randomValues(m * m, 5);
+    const gram = tf.tidy(() => {
+      const weight = tf.tensor2d(square, [m, m]);
+      return tf.grad((x: tf.Tensor) => tf.sum(tf.mul(matMulTransposed(tf, x as tf.Tensor2D, x as tf.Tensor2D), weight)))(tf.tensor2d(b, [m, d])).dataSync();
+    });
+    const gramRef = (x: ArrayLike<number>) => {
+      let t = 0;
+      for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) for (let c = 0; c < d; c++) t += square[i * m + j] * x[i * d + c] * x[j * d + c];
+      return t;
+    };
+    expect(relativeError(gram, numericGradient(gramRef, b))).toBeLessThan(GRADIENT_TOLERANCE);
+  });
+
+  it.each([
+    ["in-batch negatives", undefined],
+    ["explicit positives among more candidates", [4, 0, 6, 2, 1]],
+  ] as const)("infoNceLoss, %s: value and gradient match the float64 reference", async (_name, positives) => {
+    await selectBackend(backend);
+    const [s, d, tau] = [5, 6, 0.2];
+    const m = positives === undefined ? s : 7;
+    const v1 = randomValues(s * d, 6);
+    const v2 = randomValues(m * d, 7);
+    const before = tf.memory().numTensors;
+    const [value, g1, g2] = tf.tidy(() => {
+      const f = (x: tf.Tensor, y: tf.Tensor) =>
+        infoNceLoss(tf, { view1: x as tf.Tensor2D, view2: y as tf.Tensor2D, temperature: tau, positives: positives === undefined ? undefined : Int32Array.from(positives) });
+      const grads = tf.grads(f)([tf.tensor2d(v1, [s, d]), tf.tensor2d(v2, [m, d])]);
+      return [f(tf.tensor2d(v1, [s, d]), tf.tensor2d(v2, [m, d])).dataSync()[0], grads[0].dataSync(), grads[1].dataSync()];
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    const p = positives === undefined ? undefined : [...positives];
+    const expected = infoNceReference(v1, v2, s, m, d, tau, p);
+    expect(Math.abs(value - expected) / expected).toBeLessThan(VALUE_TOLERANCE);
+    expect(relativeError(g1, numericGradient((x) => infoNceReference(x, v2, s, m, d, tau, p), v1))).toBeLessThan(GRADIENT_TOLERANCE);
+    expect(relativeError(g2, numericGradient((x) => infoNceReference(v1, x, s, m, d, tau, p), v2))).toBeLessThan(GRADIENT_TOLERANCE);
+  });
+
+  it("infoNceLoss stays finite and exact at a temperature whose naive exp overflows float32", async () => {
+    await selectBackend(backend);
+    const [s, d, tau] = [4, 3, 0.005]; // logits up to 200; e^200 > 3.4e38
+    const v1 = randomValues(s * d, 8);
+    const v2 = randomValues(s * d, 9);
+    const value = tf.tidy(() => infoNceLoss(tf, { view1: tf.tensor2d(v1, [s, d]), view2: tf.tensor2d(v2, [s, d]), temperature: tau }).dataSync()[0]);
+    const expected = infoNceReference(v1, v2, s, s, d, tau);
+    expect(Number.isFinite(value)).toBe(true);
+    expect(Math.abs(value - expected) / expected).toBeLessThan(1e-4); // logits of 200 carry float32 rounding of ~1e-5 absolute
+  });
+
+  it("sgclLoss: value and gradient match the float64 reference, with repeated users, with and without L2", async () => {
+    await selectBackend(backend);
+    const [b, d, tau] = [5, 4, 0.2];
+    const final = randomValues(2 * b * d, 10);
+    final.set(final.subarray(0, d), 2 * d); // user row 2 repeats user row 0, as a batch may
+    const ego = randomValues(2 * b * d, 11);
+    for (const lambda of [0, 0.3]) {
+      const before = tf.memory().numTensors;
+      const [value, gFinal, gEgo] = tf.tidy(() => {
+        const f = (x: tf.Tensor, e: tf.Tensor) => sgclLoss(tf, { final: x as tf.Tensor2D, ego: e as tf.Tensor2D, temperature: tau, regWeight: lambda });
+        const egoTensor = tf.tensor2d(ego, [2 * b, d]);
+        const value = f(tf.tensor2d(final, [2 * b, d]), egoTensor).dataSync()[0];
+        // With λ = 0 the ego rows do not enter the loss (tf.grads would refuse them).
+        if (lambda === 0) return [value, tf.grad((x: tf.Tensor) => f(x, egoTensor))(tf.tensor2d(final, [2 * b, d])).dataSync(), new Float32Array(0)];
+        const grads = tf.grads(f)([tf.tensor2d(final, [2 * b, d]), egoTensor]);
+        return [value, grads[0].dataSync(), grads[1].dataSync()];
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      const expected = sgclReference(final, ego, b, d, tau, lambda);
+      expect(Math.abs(value - expected) / expected).toBeLessThan(VALUE_TOLERANCE);
+      expect(relativeError(gFinal, numericGradient((x) => sgclReference(x, ego, b, d, tau, lambda), final))).toBeLessThan(GRADIENT_TOLERANCE);
+      // ∂/∂ego of λ‖ego‖²/2/B is λ·ego/B exactly.
+      if (lambda > 0) expect(relativeError(gEgo, Array.from(ego, (v) => (lambda * v) / b))).toBeLessThan(1e-6);
+    }
+  });
+
+  it("rejects mismatched shapes and a non-positive temperature", async () => {
+    await selectBackend(backend);
+    tf.tidy(() => {
+      const a = tf.zeros([3, 2]) as tf.Tensor2D;
+      expect(() => infoNceLoss(tf, { view1: a, view2: tf.zeros([4, 2]) as tf.Tensor2D, temperature: 0.2 })).toThrow(/3 anchors but 4 candidates/);
+      expect(() => infoNceLoss(tf, { view1: a, view2: a, positives: new Int32Array(2), temperature: 0.2 })).toThrow(/2 positives/);
+      expect(() => infoNceLoss(tf, { view1: a, view2: a, temperature: 0 })).toThrow(/temperature/);
+      expect(() => sgclLoss(tf, { final: a, ego: a, temperature: 0.2, regWeight: 0 })).toThrow(/2B × dim/);
+    });
+  });
+});

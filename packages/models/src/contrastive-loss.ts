@@ -1,0 +1,114 @@
+import type { Scalar, Tensor, Tensor1D, Tensor2D } from "@tensorflow/tfjs-core";
+import { ShapeError } from "@llminit/core";
+import type { Tf } from "./backend.js";
+import { gatherRows } from "./row-ops.js";
+
+/** ε of the L2 normalisation on the squared norm: PyTorch's `F.normalize` clamps ‖x‖ at 1e-12. */
+const NORM_EPSILON_SQUARED = 1e-24;
+
+/**
+ * Row-wise L2 normalisation `x / max(‖x‖, 1e-12)` (PyTorch's `F.normalize`), composed as
+ * `x · rsqrt(max(Σx², 1e-24))` since tfjs-core has no such op. Differentiable.
+ */
+export function l2NormalizeRows(tf: Tf, x: Tensor2D): Tensor2D {
+  return tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), 1, true), NORM_EPSILON_SQUARED))) as Tensor2D;
+}
+
+/**
+ * `a · bᵀ` (`rows(a) × rows(b)`) with a hand-written gradient that never multiplies by a
+ * transposed second operand (about 10× slower on wasm): the forward transposes b once, the
+ * backward computes `dA = dY · b` and `dB = dYᵀ · a` with explicit transposes.
+ */
+export function matMulTransposed(tf: Tf, a: Tensor2D, b: Tensor2D): Tensor2D {
+  if (a.shape[1] !== b.shape[1]) throw new ShapeError(`matMulTransposed: ${a.shape.join(" × ")} and ${b.shape.join(" × ")} differ in columns`);
+  const op = tf.customGrad((x, y, save) => {
+    (save as (tensors: Tensor[]) => void)([x as Tensor2D, y as Tensor2D]);
+    const value = tf.matMul(x as Tensor2D, tf.transpose(y as Tensor2D)) as Tensor2D;
+    const gradFunc = (dy: Tensor2D, saved: Tensor[]) => [tf.matMul(dy, saved[1] as Tensor2D), tf.matMul(tf.transpose(dy), saved[0] as Tensor2D)];
+    return { value, gradFunc };
+  });
+  return op(a, b) as Tensor2D;
+}
+
+/** Inputs of {@link infoNceLoss}. */
+export interface InfoNceBatch {
+  /** First-view embeddings of the anchor nodes, `S × dim` (not normalised: the loss normalises). */
+  view1: Tensor2D;
+  /**
+   * Second-view embeddings of the candidates, `M × dim` (not normalised). Without `positives`,
+   * M = S and candidate s is anchor s's positive (in-batch negatives).
+   */
+  view2: Tensor2D;
+  /** Row of `view2` that is each anchor's positive (length S); omit for the in-batch form. */
+  positives?: Int32Array;
+  /** τ. */
+  temperature: number;
+}
+
+/**
+ * InfoNCE between two views (SGL's self-supervised loss, one node type):
+ *
+ *   loss = −mean_s log( exp(z1_s · z2_{p(s)} / τ) / Σ_{t=1…M} exp(z1_s · z2_t / τ) )
+ *        = mean_s [ logSumExp_t(z1_s · z2_t / τ) − z1_s · z2_{p(s)} / τ ]
+ *
+ * with z = L2-normalised rows, p(s) = `positives[s]` (or s). Stable: the log-sum-exp form
+ * never exponentiates a logit without subtracting the row maximum (`tf.logSumExp`).
+ * Creates intermediate tensors: call it inside `tf.tidy` or `optimizer.minimize`.
+ */
+export function infoNceLoss(tf: Tf, batch: InfoNceBatch): Scalar {
+  const { view1, view2, positives, temperature } = batch;
+  const [anchors, dim] = view1.shape;
+  if (view2.shape[1] !== dim) throw new ShapeError(`infoNceLoss: views of ${dim} and ${view2.shape[1]} columns`);
+  if (positives === undefined ? view2.shape[0] !== anchors : positives.length !== anchors) {
+    throw new ShapeError(`infoNceLoss: ${anchors} anchors but ${positives === undefined ? `${view2.shape[0]} candidates` : `${positives.length} positives`}`);
+  }
+  if (!(temperature > 0)) throw new RangeError(`infoNceLoss: temperature must be positive, got ${temperature}`);
+  const z1 = l2NormalizeRows(tf, view1);
+  const z2 = l2NormalizeRows(tf, view2);
+  const matched = positives === undefined ? z2 : gatherRows(tf, z2, positives);
+  const positive = tf.sum(tf.mul(z1, matched), 1) as Tensor1D;
+  const logits = tf.mul(matMulTransposed(tf, z1, z2), 1 / temperature) as Tensor2D;
+  return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.mul(positive, 1 / temperature))) as Scalar;
+}
+
+/** Inputs of {@link sgclLoss}: B observed (user, item) pairs, stacked `[users; items]` (2B rows). */
+export interface SgclBatch {
+  /** Final (propagated) embeddings, `2B × dim`; normalised by the loss. */
+  final: Tensor2D;
+  /** Ego (layer-0, trainable) embeddings of the same rows, `2B × dim`; regularised. */
+  ego: Tensor2D;
+  /** τ. */
+  temperature: number;
+  /** λ of the L2 term (0 in the official SGCL code). */
+  regWeight: number;
+}
+
+/**
+ * SGCL's supervised graph contrastive loss (the LLMInit authors' `sgcl.py`), on L2-normalised
+ * final embeddings u_b, i_b of the batch's B observed pairs (repeats kept, as the data loader
+ * yields them):
+ *
+ *   loss = −mean_b log( exp(u_b·i_b/τ) / (Σ_{b'} exp(u_b·u_{b'}/τ) + Σ_{b'} exp(i_b·i_{b'}/τ)) )
+ *          + λ · (‖E⁰_U‖² + ‖E⁰_I‖²) / 2 / B
+ *
+ * Both sums run over all B rows of the batch, b' = b included (e^{1/τ}); the positive pair is
+ * not in the denominator. Computed as `mean_b [logSumExp_{b'}([UUᵀ | IIᵀ]_b / τ) − u_b·i_b/τ]`.
+ * The official code sums over the batch and has no L2 term; here it is a mean (Adam is
+ * invariant to a constant loss scale up to ε) and λ·L2 is optional (default λ = 0 for SGCL).
+ */
+export function sgclLoss(tf: Tf, batch: SgclBatch): Scalar {
+  const { final, ego, temperature, regWeight } = batch;
+  if (final.shape[0] % 2 !== 0 || ego.shape[0] !== final.shape[0] || ego.shape[1] !== final.shape[1]) {
+    throw new ShapeError(`sgclLoss: final and ego must both be 2B × dim, got ${final.shape.join(" × ")} and ${ego.shape.join(" × ")}`);
+  }
+  if (!(temperature > 0)) throw new RangeError(`sgclLoss: temperature must be positive, got ${temperature}`);
+  const size = final.shape[0] / 2;
+  const z = l2NormalizeRows(tf, final);
+  const u = tf.slice(z, [0, 0], [size, -1]) as Tensor2D;
+  const i = tf.slice(z, [size, 0], [size, -1]) as Tensor2D;
+  const positive = tf.sum(tf.mul(u, i), 1);
+  const logits = tf.mul(tf.concat([matMulTransposed(tf, u, u), matMulTransposed(tf, i, i)], 1), 1 / temperature);
+  const contrastive = tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.mul(positive, 1 / temperature))) as Scalar;
+  if (regWeight === 0) return contrastive;
+  return tf.add(contrastive, tf.mul(tf.sum(tf.square(ego)), regWeight / 2 / size)) as Scalar;
+}

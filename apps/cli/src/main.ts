@@ -1,9 +1,9 @@
 import { createRequire } from "node:module";
-import { ConfigError, LlminitError, type Logger } from "@llminit/core";
+import { ConfigError, flagName, LlminitError, parseCliArgs, type FlagSpec, type Logger } from "@llminit/core";
 import { listDatasets, type DatasetListing } from "@llminit/data";
 import { encodeDataset, recommendFromRun, resolveRunConfig, RUN_OPTIONS, runExperiment, type RunConfig, type RunSummary } from "@llminit/pipeline";
 import { loadConfigFile } from "./load-config-file.js";
-import { flagName, parseArgs, type FlagSpec } from "./parse-args.js";
+
 import { terminalLogger, terminalProgress, type TerminalStream } from "./terminal-reporter.js";
 
 export interface CliIo {
@@ -93,7 +93,7 @@ function reporters(values: Record<string, string | boolean>, io: CliIo): { logge
 }
 
 async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs(argv, RUN_FLAGS);
+  const { values } = parseCliArgs(argv, RUN_FLAGS);
   if (values.help) {
     io.stdout.write(USAGE);
     return 0;
@@ -127,7 +127,7 @@ function formatSummary(summary: RunSummary): string {
 }
 
 async function encodeCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs(argv, RUN_FLAGS);
+  const { values } = parseCliArgs(argv, RUN_FLAGS);
   if (values.help) {
     io.stdout.write(USAGE);
     return 0;
@@ -142,7 +142,7 @@ async function encodeCommand(argv: readonly string[], io: CliIo): Promise<number
 }
 
 async function datasetsCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs(argv, [...COMMON_FLAGS, { key: "dataDir" }]);
+  const { values } = parseCliArgs(argv, [...COMMON_FLAGS, { key: "dataDir" }]);
   const dataDir = typeof values.dataDir === "string" ? values.dataDir : io.env.LLMINIT_DATA_DIR;
   const listing = await listDatasets({ dataDir });
   if (values.json) io.stdout.write(`${JSON.stringify(listing)}\n`);
@@ -156,7 +156,7 @@ function formatListing(entry: DatasetListing): string {
 }
 
 async function recommendCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs(argv, [...COMMON_FLAGS, { key: "run" }, { key: "users" }, { key: "k" }]);
+  const { values } = parseCliArgs(argv, [...COMMON_FLAGS, { key: "run" }, { key: "users" }, { key: "k" }]);
   if (typeof values.run !== "string") throw new ConfigError("run", "is required: a run folder written by `llminit run`");
   if (typeof values.users !== "string") throw new ConfigError("users", "is required: comma-separated user ids");
   const k = values.k === undefined ? 10 : Number(values.k);

@@ -1,13 +1,22 @@
 // Seconds per epoch on a synthetic graph of Amazon-Office size after leave-one-out
 // (3,260 users, 1,583 items, ~29.9k train edges), d = 128, 2 LightGCN layers, lr 1e-3.
-// Run after `pnpm run build`:  node bench/epoch.mjs [backend=wasm] [epochs=3] [batch sizes=256,2048] [model=lightgcn]
+// Run after `pnpm run build`:
+//   node bench/epoch.mjs [backend=wasm] [epochs=3] [batch sizes=256,2048] [model=lightgcn|mf|sgl|sgcl] [key=value …]
+// The model's own defaults (modelDefaults) apply, then d = 128, K = 2, then any key=value
+// overrides, e.g. `sslNegatives=batch augmentation=rw`.
 import { createRng, csrFromPairs, silentLogger } from "@llminit/core";
-import { trainModel } from "../dist/index.js";
+import { modelDefaults, trainModel } from "../dist/index.js";
 
 const backend = process.argv[2] ?? "wasm";
 const epochs = Number(process.argv[3] ?? 3);
 const batches = (process.argv[4] ?? "256,2048").split(",").map(Number);
 const model = process.argv[5] ?? "lightgcn";
+const overrides = Object.fromEntries(
+  process.argv.slice(6).map((arg) => {
+    const [key, value] = arg.split("=");
+    return [key, value !== "" && !Number.isNaN(Number(value)) ? Number(value) : value];
+  }),
+);
 const USERS = 3260;
 const ITEMS = 1583;
 const EDGES = 29900;
@@ -43,7 +52,10 @@ const add = (u, i) => {
 for (let u = 0; u < USERS; u++) for (let n = 0; n < 5; ) if (add(u, drawItem())) n++;
 while (rows.length < EDGES) add(rng.int(USERS), drawItem());
 const train = csrFromPairs(USERS, ITEMS, rows, cols);
-console.log(`graph: ${USERS} users, ${ITEMS} items, ${train.indptr[USERS]} train edges; model ${model}, d = 128, layers = 2, backend ${backend}`);
+console.log(
+  `graph: ${USERS} users, ${ITEMS} items, ${train.indptr[USERS]} train edges; model ${model}, d = 128, layers = 2, backend ${backend}` +
+    (Object.keys(overrides).length > 0 ? `, ${JSON.stringify(overrides)}` : ""),
+);
 
 // Per-step wall times from the progress ticks: on a shared machine the fastest steps show what an
 // idle core does, the median what this run got.
@@ -70,7 +82,7 @@ for (const batchSize of batches) {
   const result = await trainModel({
     progress: timer,
     train,
-    config: { model, dim: 128, layers: 2, learningRate: 1e-3, regWeight: 1e-4, batchSize, epochs, patience: 10 },
+    config: { ...modelDefaults[model], model, dim: 128, layers: 2, learningRate: 1e-3, batchSize, epochs, patience: 10, ...overrides },
     init: { kind: "xavier" },
     rng: createRng(2020),
     backend,

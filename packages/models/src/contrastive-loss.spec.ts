@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend } from "./backend.js";
-import { infoNceLoss, l2NormalizeRows, matMulTransposed, sgclLoss } from "./contrastive-loss.js";
+import { infoNceLoss, l2NormalizeRows, matMulTransposed, rowLogSumExp, sgclLoss } from "./contrastive-loss.js";
 import { randomValues, relativeError } from "./test-utils/reference.js";
 
 // Float64 references straight from the formulas; gradients by central differences on them.
@@ -86,6 +86,40 @@ describe.each(["wasm", "cpu"] as const)("contrastive losses on %s", (backend) =>
     const out = tf.tidy(() => l2NormalizeRows(tf, tf.tensor2d(x, [4, 3])).dataSync());
     expect(relativeError(out, normalizedRows(x, 4, 3))).toBeLessThan(1e-6);
     expect(Array.from(out.subarray(6, 9))).toEqual([0, 0, 0]);
+  });
+
+  it("rowLogSumExp: value and softmax gradient match float64, stable at logits of ±1000", async () => {
+    await selectBackend(backend);
+    const [rows, cols] = [3, 5];
+    const x = Float32Array.from(randomValues(rows * cols, 12), (v) => v * 3);
+    x[7] = 1000; // naive exp overflows; the stable form does not
+    x[11] = -1000;
+    const w = randomValues(rows, 13);
+    const ref = (v: ArrayLike<number>) => {
+      let t = 0;
+      for (let r = 0; r < rows; r++) {
+        const row = Array.from({ length: cols }, (_, c) => v[r * cols + c]);
+        const max = Math.max(...row);
+        t += w[r] * (max + Math.log(row.reduce((s, e) => s + Math.exp(e - max), 0)));
+      }
+      return t;
+    };
+    const before = tf.memory().numTensors;
+    const [value, gradient] = tf.tidy(() => {
+      const f = (t: tf.Tensor) => tf.sum(tf.mul(rowLogSumExp(tf, t as tf.Tensor2D), tf.tensor1d(w)));
+      return [f(tf.tensor2d(x, [rows, cols])).dataSync()[0], tf.grad(f)(tf.tensor2d(x, [rows, cols])).dataSync()];
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Math.abs(value - ref(x)) / Math.abs(ref(x))).toBeLessThan(VALUE_TOLERANCE);
+    // Analytic float64 gradient: w_r · softmax(x_r).
+    const expected = new Float64Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      const row = Array.from({ length: cols }, (_, c) => x[r * cols + c]);
+      const max = Math.max(...row);
+      const z = row.reduce((s, e) => s + Math.exp(e - max), 0);
+      for (let c = 0; c < cols; c++) expected[r * cols + c] = (w[r] * Math.exp(row[c] - max)) / z;
+    }
+    expect(relativeError(gradient, expected)).toBeLessThan(1e-6);
   });
 
   it("matMulTransposed: a·bᵀ and both gradients, also with a = b", async () => {

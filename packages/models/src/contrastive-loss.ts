@@ -30,6 +30,27 @@ export function matMulTransposed(tf: Tf, a: Tensor2D, b: Tensor2D): Tensor2D {
   return op(a, b) as Tensor2D;
 }
 
+/**
+ * Row-wise `log Σ_j exp(x_ij)`, stable (`m_i + log Σ_j exp(x_ij − m_i)`, m_i the row maximum),
+ * with a hand-written gradient `dy_i · softmax_ij` from the forward pass's exponentials. The
+ * gradient tfjs derives for tf.logSumExp goes through max/equal/broadcast ops and costs ~15×
+ * the forward pass on wasm for a 2048 × 4096 logit matrix.
+ */
+export function rowLogSumExp(tf: Tf, x: Tensor2D): Tensor1D {
+  const rows = x.shape[0];
+  const op = tf.customGrad((input, save) => {
+    const max = tf.max(input as Tensor2D, 1, true);
+    const shifted = tf.exp(tf.sub(input as Tensor2D, max)); // every exponent ≤ 0
+    const total = tf.sum(shifted, 1);
+    const value = tf.add(tf.reshape(max, [rows]), tf.log(total)) as Tensor1D;
+    (save as (tensors: Tensor[]) => void)([shifted, total]);
+    // softmax_ij · dy_i = shifted_ij · (dy_i / total_i): one broadcast product, no second exp.
+    const gradFunc = (dy: Tensor1D, saved: Tensor[]) => tf.mul(saved[0], tf.reshape(tf.div(dy, saved[1]), [rows, 1])) as Tensor2D;
+    return { value, gradFunc };
+  });
+  return op(x) as Tensor1D;
+}
+
 /** Inputs of {@link infoNceLoss}. */
 export interface InfoNceBatch {
   /** First-view embeddings of the anchor nodes, `S × dim` (not normalised: the loss normalises). */
@@ -52,7 +73,7 @@ export interface InfoNceBatch {
  *        = mean_s [ logSumExp_t(z1_s · z2_t / τ) − z1_s · z2_{p(s)} / τ ]
  *
  * with z = L2-normalised rows, p(s) = `positives[s]` (or s). Stable: the log-sum-exp form
- * never exponentiates a logit without subtracting the row maximum (`tf.logSumExp`).
+ * never exponentiates a logit without subtracting the row maximum ({@link rowLogSumExp}).
  * Creates intermediate tensors: call it inside `tf.tidy` or `optimizer.minimize`.
  */
 export function infoNceLoss(tf: Tf, batch: InfoNceBatch): Scalar {
@@ -68,7 +89,7 @@ export function infoNceLoss(tf: Tf, batch: InfoNceBatch): Scalar {
   const matched = positives === undefined ? z2 : gatherRows(tf, z2, positives);
   const positive = tf.sum(tf.mul(z1, matched), 1) as Tensor1D;
   const logits = tf.mul(matMulTransposed(tf, z1, z2), 1 / temperature) as Tensor2D;
-  return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.mul(positive, 1 / temperature))) as Scalar;
+  return tf.mean(tf.sub(rowLogSumExp(tf, logits), tf.mul(positive, 1 / temperature))) as Scalar;
 }
 
 /** Inputs of {@link sgclLoss}: B observed (user, item) pairs, stacked `[users; items]` (2B rows). */
@@ -107,8 +128,12 @@ export function sgclLoss(tf: Tf, batch: SgclBatch): Scalar {
   const u = tf.slice(z, [0, 0], [size, -1]) as Tensor2D;
   const i = tf.slice(z, [size, 0], [size, -1]) as Tensor2D;
   const positive = tf.sum(tf.mul(u, i), 1);
-  const logits = tf.mul(tf.concat([matMulTransposed(tf, u, u), matMulTransposed(tf, i, i)], 1), 1 / temperature);
-  const contrastive = tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.mul(positive, 1 / temperature))) as Scalar;
+  // logSumExp over the row [UUᵀ | IIᵀ]/τ, as logAddExp of the two halves' (no B × 2B concat).
+  const lseUsers = rowLogSumExp(tf, tf.mul(matMulTransposed(tf, u, u), 1 / temperature) as Tensor2D);
+  const lseItems = rowLogSumExp(tf, tf.mul(matMulTransposed(tf, i, i), 1 / temperature) as Tensor2D);
+  const top = tf.maximum(lseUsers, lseItems);
+  const lse = tf.add(top, tf.log(tf.add(tf.exp(tf.sub(lseUsers, top)), tf.exp(tf.sub(lseItems, top)))));
+  const contrastive = tf.mean(tf.sub(lse, tf.mul(positive, 1 / temperature))) as Scalar;
   if (regWeight === 0) return contrastive;
   return tf.add(contrastive, tf.mul(tf.sum(tf.square(ego)), regWeight / 2 / size)) as Scalar;
 }

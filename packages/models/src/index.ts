@@ -19,7 +19,7 @@ export type { ModelName, TrainConfig, Embeddings, EpochRecord, TrainOptions, Tra
 export { sampleAugmentedView, edgeDropout, nodeDropout } from "./augmentation.js";
 export type { Augmentation, AugmentedView } from "./augmentation.js";
 export { createLayerwisePropagation, propagateMeanLayerwise, propagateMeanLayerwiseTransposed } from "./layerwise-propagation-op.js";
-export { infoNceLoss, sgclLoss, l2NormalizeRows, matMulTransposed } from "./contrastive-loss.js";
+export { infoNceLoss, sgclLoss, l2NormalizeRows, matMulTransposed, rowLogSumExp } from "./contrastive-loss.js";
 export type { InfoNceBatch, SgclBatch } from "./contrastive-loss.js";
 export { createSglViews, sglDefaults, sglSslLoss } from "./sgl.js";
 export type { SglSslBatch, ViewPropagation } from "./sgl.js";

@@ -23,7 +23,7 @@ function apply(m: Float64Array[], x: ArrayLike<number>, dim: number): Float64Arr
 
 /** mean(x, A₁x, A₂A₁x, …) in float64. */
 function reference(ms: Float64Array[][], x: ArrayLike<number>, dim: number): Float64Array {
-  let current = Float64Array.from(x);
+  let current: Float64Array = Float64Array.from(x);
   const sum = Float64Array.from(x);
   for (const m of ms) {
     current = apply(m, current, dim);
@@ -36,7 +36,7 @@ function reference(ms: Float64Array[][], x: ArrayLike<number>, dim: number): Flo
 function referenceTransposed(ms: Float64Array[][], g: ArrayLike<number>, dim: number): Float64Array {
   const sum = Float64Array.from(g);
   for (let k = 1; k <= ms.length; k++) {
-    let term = Float64Array.from(g);
+    let term: Float64Array = Float64Array.from(g);
     for (let l = k - 1; l >= 0; l--) term = apply(ms[l], term, dim);
     for (let q = 0; q < sum.length; q++) sum[q] += term[q];
   }

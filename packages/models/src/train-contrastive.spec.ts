@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import { ConfigError, RecordingLogger, createMatrix, createRng, csrFromPairs } from "@llminit/core";
+import { selectBackend } from "./backend.js";
 import { clusterAuc, plantedClusters } from "./test-utils/planted-clusters.js";
 import { modelDefaults, trainModel } from "./train-model.js";
 import type { Initializer } from "./initializers.js";
@@ -10,8 +11,11 @@ const small = { dim: 16, layers: 2, learningRate: 0.02, batchSize: 64, epochs: 1
 const sgl: TrainConfig = { ...(modelDefaults.sgl as TrainConfig), ...small };
 const sgcl: TrainConfig = { ...(modelDefaults.sgcl as TrainConfig), ...small };
 
-describe("trainModel with contrastive backbones", () => {
+describe("trainModel with contrastive backbones", { timeout: 30_000 }, () => {
   const { train, heldOut } = plantedClusters(1);
+  beforeAll(async () => {
+    await selectBackend("wasm");
+  });
 
   it("has defaults next to each model", () => {
     expect(modelDefaults.sgl).toMatchObject({ model: "sgl", dim: 128, layers: 2, temperature: 0.2, sslWeight: 0.05, dropRatio: 0.1, augmentation: "ed", sslNegatives: "all" });

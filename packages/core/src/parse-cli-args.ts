@@ -1,4 +1,4 @@
-import { ConfigError } from "@llminit/core";
+import { ConfigError } from "./errors.js";
 
 /** Flag name on the command line for a camelCase option key: dataDir → data-dir. */
 export function flagName(key: string): string {
@@ -20,7 +20,7 @@ export interface ParsedArgs {
  * A small strict parser: `--name value`, `--name=value`, boolean `--flag` / `--no-flag`.
  * Unknown flags are errors that name the flag and suggest the closest known one.
  */
-export function parseArgs(argv: readonly string[], flags: readonly FlagSpec[]): ParsedArgs {
+export function parseCliArgs(argv: readonly string[], flags: readonly FlagSpec[]): ParsedArgs {
   const byFlag = new Map(flags.map((f) => [flagName(f.key), f]));
   const values: Record<string, string | boolean> = {};
   const positionals: string[] = [];

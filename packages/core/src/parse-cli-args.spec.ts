@@ -1,23 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { flagName, parseArgs } from "./parse-args.js";
+import { flagName, parseCliArgs } from "./parse-cli-args.js";
 
 const flags = [{ key: "dataDir" }, { key: "epochs" }, { key: "normalize", boolean: true }, { key: "json", boolean: true }];
 
-describe("parseArgs", () => {
+describe("parseCliArgs", () => {
   it("reads both value forms, booleans and negations", () => {
-    const parsed = parseArgs(["run", "--data-dir", "/d", "--epochs=3", "--no-normalize", "--json"], flags);
+    const parsed = parseCliArgs(["run", "--data-dir", "/d", "--epochs=3", "--no-normalize", "--json"], flags);
     expect(parsed.positionals).toEqual(["run"]);
     expect(parsed.values).toEqual({ dataDir: "/d", epochs: "3", normalize: "false", json: true });
   });
 
   it("names unknown flags and suggests the closest", () => {
-    expect(() => parseArgs(["--epoch", "3"], flags)).toThrow(/unknown option --epoch \(did you mean --epochs\?\)/);
-    expect(() => parseArgs(["--zzz"], flags)).toThrow(/unknown option --zzz$/);
+    expect(() => parseCliArgs(["--epoch", "3"], flags)).toThrow(/unknown option --epoch \(did you mean --epochs\?\)/);
+    expect(() => parseCliArgs(["--zzz"], flags)).toThrow(/unknown option --zzz$/);
   });
 
   it("requires values", () => {
-    expect(() => parseArgs(["--epochs"], flags)).toThrow(/--epochs needs a value/);
-    expect(() => parseArgs(["--epochs", "--json"], flags)).toThrow(/--epochs needs a value/);
+    expect(() => parseCliArgs(["--epochs"], flags)).toThrow(/--epochs needs a value/);
+    expect(() => parseCliArgs(["--epochs", "--json"], flags)).toThrow(/--epochs needs a value/);
   });
 
   it("maps camelCase keys to kebab-case flags", () => {

@@ -1,0 +1,18 @@
+export { main, seedList, DEFAULT_SEEDS, DEFAULT_DATASETS, DEFAULT_SPARSE_KEEP, DEFAULT_COLLAPSE_DIMS } from "./main.js";
+export type { BenchIo, BenchDeps } from "./main.js";
+export { effectiveRank, singularValues, jacobiEigenvalues, gramMatrix } from "./effective-rank.js";
+export { meanStd, formatMeanStd, formatImprovement } from "./mean-std.js";
+export type { MeanStd } from "./mean-std.js";
+export { planGrid, planFullCells, cellId } from "./plan-grid.js";
+export type { PlannedCell, GridAxes } from "./plan-grid.js";
+export { runGrid, readCurve } from "./run-grid.js";
+export type { GridContext, GridOutcome } from "./run-grid.js";
+export { readResults, appendResult, latestById } from "./results-file.js";
+export { buildReportModel, protocolLine, TABLE_METRICS } from "./report-model.js";
+export type { ReportModel, MetricTable, RankTable, ChartSpec } from "./report-model.js";
+export { renderMarkdown } from "./report-markdown.js";
+export { renderHtml } from "./report-html.js";
+export { lineChart, barChart } from "./svg-charts.js";
+export { writeReports } from "./write-reports.js";
+export { findDataDir, findRepoRoot } from "./find-data-dir.js";
+export type { CellRecord, CurvePoint, Experiment, MachineInfo, Setting } from "./types.js";

@@ -1,0 +1,227 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRng, encodeNpy } from "@llminit/core";
+import { runExperiment, type RunConfig } from "@llminit/pipeline";
+import { writeToyDataset, type ToyDataset } from "@llminit/pipeline/testing";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { main, seedList } from "./main.js";
+import { renderInChromium } from "./test-utils/render-in-chromium.js";
+import type { CellRecord } from "./types.js";
+
+const root = mkdtempSync(join(tmpdir(), "llminit-bench-"));
+let toy: ToyDataset;
+beforeAll(async () => {
+  toy = await writeToyDataset(root);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const calls: RunConfig[] = [];
+const deps = {
+  runExperiment: (config: RunConfig, hooks?: Parameters<typeof runExperiment>[1]) => {
+    calls.push(config);
+    return runExperiment(config, hooks);
+  },
+};
+
+async function bench(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const status = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: {}, cwd: root }, deps);
+  return { status, stdout, stderr };
+}
+
+function results(out: string): CellRecord[] {
+  return readFileSync(join(out, "results.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as CellRecord);
+}
+
+const shared = (out: string) => ["--datasets", toy.dir, "--cache-dir", join(root, "cache"), "--batch-size", "64", "--settings", "full", "--out", out];
+const common = (out: string) => [...shared(out), "--encoder", toy.encoder, "--dim", "8"];
+
+/** mean ± sample std, as the report prints it. */
+function handStat(values: number[]): { mean: number; std: number; text: string } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1));
+  return { mean, std, text: `${mean.toFixed(4)} ± ${std.toFixed(4)}` };
+}
+
+async function expectRendersCleanly(html: string, expected: Record<string, number>, skip: (reason: string) => void): Promise<void> {
+  const reason = inject("chromiumSkipReason");
+  if (reason !== "") {
+    skip(reason);
+    return;
+  }
+  const page = await renderInChromium(html);
+  expect(page.problems).toEqual([]);
+  expect(Object.fromEntries(page.charts.map((c) => [c.id, c.marks]))).toEqual(expected);
+  for (const chart of page.charts) {
+    expect(chart.title.length, chart.id).toBeGreaterThan(10);
+    expect(chart.width * chart.height, chart.id).toBeGreaterThan(0);
+    expect(chart.visibleMarks, chart.id).toBe(chart.marks);
+    expect(chart.declaredMarks, chart.id).toBe(chart.marks);
+  }
+}
+
+describe("bench paper", () => {
+  it("runs the grid, appends every cell, resumes, records a failing cell and reports it", async (context) => {
+    const out = join(root, "paper");
+    const args = [...common(out), "--models", "lightgcn", "--inits", "none,var", "--seeds", "2020,2021", "--epochs", "2"];
+    const first = await bench("paper", ...args);
+    expect(first.stderr).not.toMatch(/FAILED/);
+    expect(first.status).toBe(0);
+    expect(calls).toHaveLength(4);
+    expect(first.stderr).toMatch(/\[4\/4\] paper-toy-full-lightgcn-var-s2021: ok/);
+    const records = results(out);
+    expect(records.map((r) => [r.init, r.seed, r.status])).toEqual([
+      ["none", 2020, "ok"],
+      ["none", 2021, "ok"],
+      ["var", 2020, "ok"],
+      ["var", 2021, "ok"],
+    ]);
+    for (const r of records) {
+      expect(r).toMatchObject({ experiment: "paper", dataset: toy.dir, model: "lightgcn", setting: "full", dim: 8, epochs: 2, encoder: toy.encoder });
+      expect(r.curve?.map((p) => p.epoch)).toEqual([1, 2]);
+      expect(r.curve?.every((p) => typeof p.valid === "number")).toBe(true);
+      expect(r.config).toMatchObject({ seed: r.seed, init: r.init, epochs: 2, dim: 8, minRating: 4 });
+      expect(r.runDir).toBe(join(out, "runs", r.id));
+      expect(existsSync(join(r.runDir, "item.npy"))).toBe(true);
+      expect(r.machine.cpus).toBeGreaterThan(0);
+      expect(r.testByDegree?.reduce((n, g) => n + g.users, 0)).toBe(60);
+    }
+    expect(records.find((r) => r.init === "var")?.encoderDimension).toBe(16);
+    // Seeds change the run.
+    expect(records[2].test?.["ndcg@20"]).not.toBe(records[3].test?.["ndcg@20"]);
+
+    // Resumable: a rerun runs nothing.
+    const again = await bench("paper", ...args);
+    expect(again.status).toBe(0);
+    expect(calls).toHaveLength(4);
+    expect(again.stderr.match(/skipped \(recorded ok/g)).toHaveLength(4);
+    expect(results(out)).toHaveLength(4);
+
+    // A recorded cell with other options is refused instead of mixed in.
+    const mixed = await bench("paper", ...args.map((a) => (a === "2" ? "3" : a)));
+    expect(mixed.status).toBe(2);
+    expect(mixed.stderr).toMatch(/option "epochs": .*run with epochs=2, now 3/);
+
+    // A model the pipeline does not know fails as a cell, with the pipeline's error.
+    const failing = await bench("paper", ...common(out), "--models", "nosuch", "--inits", "none", "--seeds", "2020", "--epochs", "2");
+    expect(failing.status).toBe(1);
+    expect(failing.stderr).toMatch(/paper-toy-full-nosuch-none-s2020: FAILED/);
+    const all = results(out);
+    expect(all).toHaveLength(5);
+    expect(all[4]).toMatchObject({ id: "paper-toy-full-nosuch-none-s2020", status: "failed", model: "nosuch" });
+    expect(all[4].error).toMatch(/option "model": "nosuch" is not one of/);
+
+    // report.md: mean ± std over seeds, by hand from results.jsonl.
+    const md = readFileSync(join(out, "report.md"), "utf8");
+    const stat = (init: string, metric: string) => handStat(records.filter((r) => r.init === init).map((r) => r.test?.[metric] as number));
+    const metrics = ["recall@10", "recall@20", "ndcg@10", "ndcg@20"];
+    for (const init of ["none", "var"]) {
+      const row = md.split("\n").find((line) => line.startsWith(`| lightgcn | ${init} | 2/2 |`));
+      expect(row, `row ${init}`).toBeDefined();
+      const cells = row!.split(" | ").slice(3);
+      metrics.forEach((metric, m) => {
+        const mine = stat(init, metric);
+        const other = stat(init === "var" ? "none" : "var", metric);
+        expect(cells[m]).toContain(mine.text);
+        expect(cells[m].startsWith("**"), `${init} ${metric} bold`).toBe(mine.mean >= other.mean);
+        if (init === "var") {
+          const none = stat("none", metric).mean;
+          const pct = ((mine.mean - none) / none) * 100;
+          expect(cells[m]).toContain(`(${pct >= 0 ? "+" : "−"}${Math.abs(pct).toFixed(1)} %)`);
+        }
+      });
+    }
+    expect(md).toContain("| nosuch | none | 0/1 | – | – | – | – |");
+    expect(md).toMatch(/Failed cells \(1\):\n\n- `paper-toy-full-nosuch-none-s2020`: option "model"/);
+    expect(md).toMatch(/Protocol: filters: rating ≥ 4, 5-core; split: random-loo; full ranking, K ∈ \{10, 20, 50\}; seeds: 2020, 2021; d = 8, 2 layers, ≤ 2 epochs .*encoder: file:.*toy-vectors\.npy \(16-d\); backend: \w+; machine: .+ × \d+ cores/);
+
+    // report regenerates both files from results.jsonl alone.
+    rmSync(join(out, "report.md"));
+    const html = readFileSync(join(out, "report.html"), "utf8");
+    rmSync(join(out, "report.html"));
+    const report = await bench("report", "--out", out);
+    expect(report.status).toBe(0);
+    expect(readFileSync(join(out, "report.md"), "utf8")).toBe(md);
+    expect(readFileSync(join(out, "report.html"), "utf8")).toBe(html);
+    expect(html).not.toMatch(/<script|<link|@import|url\(/);
+
+    // Every chart rendered in Chromium with one mark per (bucket, init) bar and per (epoch, init) point.
+    const bars = ["none", "var"].reduce(
+      (n, init) => n + new Set(records.filter((r) => r.init === init).flatMap((r) => r.testByDegree!.filter((g) => g.users > 0).map((g) => g.bucket))).size,
+      0,
+    );
+    await expectRendersCleanly(join(out, "report.html"), { "degree-paper-toy-full-lightgcn": bars, "training-paper-toy-full-lightgcn": 4 }, (r) => context.skip(r));
+  }, 60_000);
+});
+
+describe("bench collapse and encoders", () => {
+  it("collapse: effective rank per d for none, var and full (uni with d = D)", async (context) => {
+    const out = join(root, "collapse");
+    calls.length = 0;
+    const run = await bench("collapse", ...shared(out), "--encoder", toy.encoder, "--dims", "4,8", "--seeds", "2020", "--epochs", "1");
+    expect(run.status).toBe(0);
+    const records = results(out);
+    expect(records.map((r) => [r.init, r.dim])).toEqual([
+      ["none", 4],
+      ["var", 4],
+      ["none", 8],
+      ["var", 8],
+      ["full", 16],
+    ]);
+    expect(calls.map((c) => [c.init, c.dim])).toEqual([
+      ["none", 4],
+      ["var", 4],
+      ["none", 8],
+      ["var", 8],
+      ["uni", 16],
+    ]);
+    for (const r of records) {
+      expect(r.effectiveRank).toBeGreaterThanOrEqual(1);
+      expect(r.effectiveRank).toBeLessThanOrEqual(r.dim + 1e-9);
+    }
+    const md = readFileSync(join(out, "report.md"), "utf8");
+    const rank = (init: string, d: number) => (records.find((r) => r.init === init && r.dim === d)?.effectiveRank as number).toFixed(2);
+    expect(md).toContain("| init | d = 4 | d = 8 | d = 16 |");
+    expect(md).toContain(`| var | ${rank("var", 4)} | ${rank("var", 8)} | – |`);
+    expect(md).toContain(`| full | – | – | ${rank("full", 16)} |`);
+    await expectRendersCleanly(join(out, "report.html"), { "collapse-toy-full-lightgcn": 5 }, (r) => context.skip(r));
+  }, 60_000);
+
+  it("encoders: the same run with each encoder; a wrong encoder file fails as a cell", async () => {
+    const out = join(root, "encoders");
+    const other = join(root, "random-vectors.npy");
+    const rng = createRng(5);
+    writeFileSync(other, encodeNpy(Float32Array.from({ length: 40 * 12 }, () => rng.normal()), [40, 12]));
+    writeFileSync(`${other}.ids.txt`, `${Array.from({ length: 40 }, (_, i) => `i${i}`).join("\n")}\n`);
+    const run = await bench("encoders", ...shared(out), "--dim", "8", "--encoders", `${toy.encoder},file:${other},file:${join(root, "missing.npy")}`, "--seeds", "2020", "--epochs", "0");
+    expect(run.status).toBe(1);
+    const records = results(out);
+    expect(records.map((r) => [r.encoder, r.status, r.encoderDimension])).toEqual([
+      [toy.encoder, "ok", 16],
+      [`file:${other}`, "ok", 12],
+      [`file:${join(root, "missing.npy")}`, "failed", undefined],
+    ]);
+    const md = readFileSync(join(out, "report.md"), "utf8");
+    expect(md).toContain("| model | encoder | init | seeds ok | Recall@10 |");
+    expect(md).toContain(`| lightgcn | file:${other} | var | 1/1 | ${(records[1].test?.["recall@10"] as number).toFixed(4)}`);
+  }, 60_000);
+
+  it("reads --seeds as a list, or as a count from 2020", () => {
+    expect(seedList(undefined)).toEqual([2020, 2021, 2022]);
+    expect(seedList("5")).toEqual([2020, 2021, 2022, 2023, 2024]);
+    expect(seedList("2021")).toEqual([2021]);
+    expect(seedList("7,8")).toEqual([7, 8]);
+  });
+
+  it("names bad options", async () => {
+    const out = join(root, "bad");
+    expect((await bench("paper", "--out", out, "--seeds", "2020,x")).stderr).toMatch(/option "seeds": expected integers/);
+    expect((await bench("paper", "--out", out, "--settings", "half")).stderr).toMatch(/option "settings": "half" is not one of full, sparse/);
+    expect((await bench("paper", "--out", out, "--dim", "0")).status).toBe(2);
+    expect((await bench("encoders", "--out", out)).stderr).toMatch(/option "encoders"/);
+    expect((await bench("report", "--out", join(root, "nothing"))).stderr).toMatch(/holds no results/);
+    expect((await bench("paper", "--bogus")).stderr).toMatch(/unknown option --bogus/);
+  });
+});

@@ -1,0 +1,243 @@
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConfigError, flagName, LlminitError, parseCliArgs, type FlagSpec, type Logger, type LogFields, type LogLevel } from "@llminit/core";
+import { resolveRunConfig, RUN_OPTIONS, runExperiment, type RunConfig } from "@llminit/pipeline";
+import { findDataDir } from "./find-data-dir.js";
+
+import { planFullCells, planGrid, type GridAxes } from "./plan-grid.js";
+import { latestById, readResults } from "./results-file.js";
+import { runGrid, type ConfigLayer } from "./run-grid.js";
+import type { Experiment, Setting } from "./types.js";
+import { writeReports } from "./write-reports.js";
+
+export interface BenchIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: Readonly<Record<string, string | undefined>>;
+  /** Working directory for relative paths and the repository lookup (default: process.cwd()). */
+  cwd?: string;
+}
+
+export interface BenchDeps {
+  /** The pipeline's runExperiment (tests count or fake calls through this). */
+  runExperiment?: typeof runExperiment;
+}
+
+export const DEFAULT_SEEDS = [2020, 2021, 2022];
+export const DEFAULT_DATASETS = ["amazon-office-products", "ml-100k"];
+export const DEFAULT_SPARSE_KEEP = 3;
+export const DEFAULT_COLLAPSE_DIMS = [32, 64, 128, 256, 512];
+
+/** Run options the grids set themselves; every other pipeline option passes through. */
+const GRID_KEYS = new Set(["dataset", "model", "init", "seed", "out", "sparseKeep", "sparseRatio", "dataDir"]);
+
+interface CommandSpec {
+  experiment: Experiment;
+  flags: FlagSpec[];
+  /** Run options this command varies itself. */
+  owned: string[];
+  defaults: { models: string; inits: string; settings: string };
+}
+
+const COMMON_FLAGS: FlagSpec[] = [
+  { key: "datasets" },
+  { key: "seeds" },
+  { key: "dataDir" },
+  { key: "out" },
+  { key: "models" },
+  { key: "inits" },
+  { key: "settings" },
+  { key: "sparseKeep" },
+  { key: "verbose", boolean: true },
+  { key: "help", boolean: true },
+];
+
+const COMMANDS: Record<Experiment, CommandSpec> = {
+  paper: { experiment: "paper", flags: [], owned: [], defaults: { models: "lightgcn,sgl,sgcl", inits: "none,rand,uni,var", settings: "full,sparse" } },
+  collapse: { experiment: "collapse", flags: [{ key: "dims" }], owned: ["dim"], defaults: { models: "lightgcn", inits: "none,var,full", settings: "full" } },
+  encoders: { experiment: "encoders", flags: [{ key: "encoders" }], owned: ["encoder"], defaults: { models: "lightgcn", inits: "var", settings: "full" } },
+};
+
+function runFlags(owned: readonly string[]): FlagSpec[] {
+  return RUN_OPTIONS.filter((s) => !GRID_KEYS.has(s.key) && !owned.includes(s.key)).map((s) => ({ key: s.key, boolean: s.kind === "boolean" }));
+}
+
+const USAGE = `llminit-bench — reproduce the LLMInit paper's tables and figures
+
+usage (from the repository root: pnpm bench <command> …):
+  paper     [--models lightgcn,sgl,sgcl] [--inits none,rand,uni,var] [--settings full,sparse] [--sparse-keep 3]
+            the main tables: datasets × settings × models × inits × seeds
+  collapse  [--dims 32,64,128,256,512] [--inits none,var,full]
+            LightGCN at each d; effective rank of the learned item embeddings (full = uni with d = D)
+  encoders  --encoders use-lite,file:/x.npy,… [--inits var]
+            the same LightGCN run with different text encoders
+  report    --out DIR
+            regenerate DIR/report.md and DIR/report.html from DIR/results.jsonl
+
+common options:
+  --datasets a,b        registry names or folders [${DEFAULT_DATASETS.join(",")}]
+  --seeds 2020,2021     root seeds; one number ≤ 100 is a count (--seeds 5: 2020…2024) [${DEFAULT_SEEDS.join(",")}]
+  --epochs N            maximum epochs per run [pipeline default 300]
+  --data-dir DIR        where datasets are found by name [$LLMINIT_DATA_DIR, else <repo>/../shared/data]
+  --out DIR             results.jsonl, report.md, report.html, runs/<cell-id>/ [runs/bench/<command>]
+  --models, --inits, --settings full,sparse, --sparse-keep K (sparse: ≤ K training interactions per user)
+  --verbose             the pipeline's info logs and one line per epoch on stderr
+  any other run option of \`llminit run\` (--dim, --encoder, --batch-size, --cache-dir, --backend, …)
+  applies to every cell.
+
+Each finished cell is appended to DIR/results.jsonl at once; a rerun skips cells recorded ok and
+retries failed ones. Exit status: 0 every cell ok, 1 some cell failed, 2 bad usage or option.
+`;
+
+/** Runs a benchmark command; returns the exit status. */
+export async function main(argv: readonly string[], io: BenchIo, deps: BenchDeps = {}): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        io.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      case "paper":
+      case "collapse":
+      case "encoders":
+        return await gridCommand(COMMANDS[command], rest, io, deps);
+      case "report":
+        return await reportCommand(rest, io);
+      default:
+        io.stderr.write(`llminit-bench: unknown command "${command}" (expected paper, collapse, encoders, report, help)\n`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof LlminitError) {
+      io.stderr.write(`llminit-bench: error: ${error.message}\n`);
+      return error.code === "E_CONFIG" ? 2 : 1;
+    }
+    io.stderr.write(`llminit-bench: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+function list(value: string | boolean | undefined, fallback: string, key: string): string[] {
+  const text = typeof value === "string" ? value : fallback;
+  const items = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (items.length === 0) throw new ConfigError(key, `--${flagName(key)} needs at least one value`);
+  if (new Set(items).size !== items.length) throw new ConfigError(key, `--${flagName(key)} lists a value twice: ${text}`);
+  return items;
+}
+
+function integers(value: string | boolean | undefined, fallback: readonly number[], key: string, min: number): number[] {
+  const items = list(value, fallback.join(","), key);
+  return items.map((item) => {
+    const n = Number(item);
+    if (!Number.isInteger(n) || n < min) throw new ConfigError(key, `expected integers ≥ ${min}, got "${item}"`);
+    return n;
+  });
+}
+
+/** `--seeds 2020,2021` lists seeds; one number up to 100 is a count: `--seeds 5` = 2020 … 2024. */
+export function seedList(value: string | boolean | undefined): number[] {
+  const seeds = integers(value, DEFAULT_SEEDS, "seeds", Number.MIN_SAFE_INTEGER);
+  if (seeds.length === 1 && typeof value === "string" && !value.includes(",") && seeds[0] >= 1 && seeds[0] <= 100) {
+    return Array.from({ length: seeds[0] }, (_, i) => DEFAULT_SEEDS[0] + i);
+  }
+  return seeds;
+}
+
+function stderrLogger(stream: BenchIo["stderr"], verbose: boolean): Logger {
+  return {
+    log(level: LogLevel, message: string, fields?: LogFields) {
+      if (level === "debug" || (level === "info" && !verbose)) return;
+      const extra = fields === undefined ? "" : Object.entries(fields).map(([k, v]) => ` ${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join("");
+      stream.write(`  [${level}] ${message}${extra}\n`);
+    },
+  };
+}
+
+function outDir(values: Record<string, string | boolean>, io: BenchIo, command: string): string {
+  const cwd = io.cwd ?? process.cwd();
+  return typeof values.out === "string" ? resolve(cwd, values.out) : resolve(cwd, "runs", "bench", command);
+}
+
+async function gridCommand(spec: CommandSpec, argv: readonly string[], io: BenchIo, deps: BenchDeps): Promise<number> {
+  const { values, positionals } = parseCliArgs(argv, [...COMMON_FLAGS, ...spec.flags, ...runFlags(spec.owned)]);
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if (positionals.length > 0) throw new ConfigError(positionals[0], `unexpected argument "${positionals[0]}"`);
+  const cwd = io.cwd ?? process.cwd();
+  const out = outDir(values, io, spec.experiment);
+  const data = findDataDir(typeof values.dataDir === "string" ? resolve(cwd, values.dataDir) : undefined, io.env, [cwd, fileURLToPath(new URL(".", import.meta.url))]);
+  const layers: ConfigLayer[] = [];
+  if (data.dir !== undefined) layers.push({ source: data.source, values: { dataDir: data.dir } });
+  const cli: Record<string, unknown> = {};
+  for (const option of runFlags(spec.owned)) if (values[option.key] !== undefined) cli[option.key] = values[option.key];
+  layers.push({ source: "command line", values: cli });
+  // Options shared by every cell are checked once, before anything runs.
+  const base: RunConfig = resolveRunConfig([...layers, { source: "check", values: { dataset: "check" } }]);
+
+  const settings = list(values.settings, spec.defaults.settings, "settings");
+  for (const s of settings) if (s !== "full" && s !== "sparse") throw new ConfigError("settings", `"${s}" is not one of full, sparse`);
+  const inits = list(values.inits, spec.defaults.inits, "inits");
+  if (spec.experiment !== "collapse" && inits.includes("full")) throw new ConfigError("inits", "init full (every encoder column) belongs to the collapse benchmark");
+  const axes: GridAxes = {
+    experiment: spec.experiment,
+    datasets: list(values.datasets, DEFAULT_DATASETS.join(","), "datasets").map((d) => (d.includes("/") ? resolve(cwd, d) : d)),
+    models: list(values.models, spec.defaults.models, "models"),
+    inits,
+    seeds: seedList(values.seeds),
+    settings: settings as Setting[],
+    sparseKeep: integers(values.sparseKeep, [DEFAULT_SPARSE_KEEP], "sparseKeep", 1)[0],
+    dims: spec.experiment === "collapse" ? integers(values.dims, DEFAULT_COLLAPSE_DIMS, "dims", 1) : [base.dim],
+    encoders:
+      spec.experiment === "encoders"
+        ? list(values.encoders, "", "encoders").map((e) => (e.startsWith("file:") ? `file:${resolve(cwd, e.slice(5))}` : e))
+        : [base.encoder],
+  };
+
+  const logger = stderrLogger(io.stderr, values.verbose === true);
+  const resultsPath = resolve(out, "results.jsonl");
+  const existing = latestById(await readResults(resultsPath, { logger, repair: true }));
+  const ctx = { out, layers, run: deps.runExperiment ?? runExperiment, stderr: io.stderr, logger, epochLines: values.verbose === true };
+  io.stderr.write(`${spec.experiment}: results in ${resultsPath}; datasets from ${data.dir ?? "(no data dir: datasets must be folders)"}\n`);
+
+  const cells = planGrid(axes);
+  const first = await runGrid(cells, existing, ctx);
+  const outcome = { ran: first.ran, skipped: first.skipped, cells: cells.length };
+  if (spec.experiment === "collapse") {
+    const full = planFullCells(axes, [...existing, ...first.records]);
+    for (const dataset of full.unknown) io.stderr.write(`collapse: no "full" cells for ${dataset}: no LLM-init cell of it finished, so the encoder dimension D is unknown\n`);
+    if (full.cells.length > 0) {
+      const second = await runGrid(full.cells, existing, ctx);
+      outcome.ran += second.ran;
+      outcome.skipped += second.skipped;
+      outcome.cells += full.cells.length;
+      cells.push(...full.cells);
+    }
+  }
+  const latest = new Map(latestById(await readResults(resultsPath, { logger })).map((r) => [r.id, r]));
+  const failed = cells.filter((c) => latest.get(c.id)?.status !== "ok").length;
+  const reports = await writeReports(out, { logger });
+  io.stdout.write(
+    `${spec.experiment}: ${outcome.cells} cells, ran ${outcome.ran}, skipped ${outcome.skipped} (recorded ok), failed ${failed}\n` +
+      `results: ${resultsPath}\nreports: ${reports.markdown} ${reports.html}\n`,
+  );
+  return failed > 0 ? 1 : 0;
+}
+
+async function reportCommand(argv: readonly string[], io: BenchIo): Promise<number> {
+  const { values } = parseCliArgs(argv, [{ key: "out" }, { key: "help", boolean: true }]);
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if (typeof values.out !== "string") throw new ConfigError("out", "is required: the benchmark folder holding results.jsonl");
+  const dir = outDir(values, io, "report");
+  const reports = await writeReports(dir, { logger: stderrLogger(io.stderr, false) });
+  if (reports.cells === 0) throw new ConfigError("out", `${resolve(dir, "results.jsonl")} holds no results`);
+  io.stdout.write(`report of ${reports.cells} cells: ${reports.markdown} ${reports.html}\n`);
+  return 0;
+}

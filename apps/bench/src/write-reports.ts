@@ -1,0 +1,17 @@
+import { join } from "node:path";
+import { writeFileAtomic, type Logger } from "@llminit/core";
+import { renderHtml } from "./report-html.js";
+import { renderMarkdown } from "./report-markdown.js";
+import { buildReportModel } from "./report-model.js";
+import { latestById, readResults } from "./results-file.js";
+
+/** Regenerates `dir/report.md` and `dir/report.html` from `dir/results.jsonl` alone. */
+export async function writeReports(dir: string, options: { logger?: Logger } = {}): Promise<{ markdown: string; html: string; cells: number }> {
+  const records = latestById(await readResults(join(dir, "results.jsonl"), { logger: options.logger }));
+  const model = buildReportModel(records);
+  const markdown = join(dir, "report.md");
+  const html = join(dir, "report.html");
+  await writeFileAtomic(markdown, renderMarkdown(model));
+  await writeFileAtomic(html, renderHtml(model));
+  return { markdown, html, cells: records.length };
+}

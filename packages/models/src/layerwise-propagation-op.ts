@@ -66,9 +66,10 @@ export function createLayerwisePropagation(tf: Tf, adjacencies: readonly Normali
     }
     const op = tf.customGrad((x) => {
       const all = propagateMeanLayerwise(adjacencies, new Float32Array(readValues(tf, x as Tensor2D) as Float32Array), dim);
+      // fillTensor writes into the wasm heap; tf.tensor2d from a JS array is far slower there.
       const value =
         rows === undefined
-          ? tf.tensor2d(all, [n, dim], "float32")
+          ? fillTensor<Tensor2D>(tf, [n, dim], (out) => out.set(all))
           : fillTensor<Tensor2D>(tf, [rows.length, dim], (out) => {
               for (let r = 0; r < rows.length; r++) out.set(all.subarray(rows[r] * dim, (rows[r] + 1) * dim), r * dim);
             });
@@ -85,7 +86,8 @@ export function createLayerwisePropagation(tf: Tf, adjacencies: readonly Normali
             for (let c = 0; c < dim; c++) scattered[to + c] += upstream[from + c];
           }
         }
-        return tf.tensor2d(propagateMeanLayerwiseTransposed(adjacencies, scattered, dim), [n, dim], "float32");
+        const gradient = propagateMeanLayerwiseTransposed(adjacencies, scattered, dim);
+        return fillTensor<Tensor2D>(tf, [n, dim], (out) => out.set(gradient));
       };
       return { value, gradFunc };
     });

@@ -47,6 +47,12 @@ export function createSglViews(tf: Tf, train: Csr, augmentation: Augmentation, d
   return [make("view-1"), make("view-2")];
 }
 
+function allRows(nodes: number): Int32Array {
+  const rows = new Int32Array(nodes);
+  for (let r = 0; r < nodes; r++) rows[r] = r;
+  return rows;
+}
+
 /** Inputs of {@link sglSslLoss}. */
 export interface SglSslBatch {
   /** The whole ego table, `(users + items) × dim`, users first. */
@@ -84,7 +90,9 @@ export function sglSslLoss(tf: Tf, batch: SglSslBatch): Scalar {
     const z2Items = tf.slice(z2, [nu, 0], [ni, -1]) as Tensor2D;
     return tf.add(infoNceLoss(tf, { view1: z1Users, view2: z2Users, temperature }), infoNceLoss(tf, { view1: z1Items, view2: z2Items, temperature })) as Scalar;
   }
-  const z2 = views[1](ego);
+  // All rows, requested explicitly: the op's row path writes its output straight into the wasm
+  // heap (its all-rows path builds the tensor from a JS array, several times slower there).
+  const z2 = views[1](ego, allRows(ego.shape[0]));
   const z2Users = tf.slice(z2, [0, 0], [users, -1]) as Tensor2D;
   const z2Items = tf.slice(z2, [users, 0], [ego.shape[0] - users, -1]) as Tensor2D;
   return tf.add(

@@ -20,11 +20,17 @@ export interface RunConfig {
   normalize: boolean;
   popularRatio: number;
   withReplacement: boolean;
-  model: "lightgcn" | "mf";
+  model: "lightgcn" | "mf" | "sgl" | "sgcl";
   dim: number;
   layers: number;
   learningRate: number;
-  regWeight: number;
+  /** Undefined: the model's own default (see `modelDefaults` in @llminit/models). */
+  regWeight?: number;
+  temperature?: number;
+  sslWeight?: number;
+  dropRatio?: number;
+  augmentation?: "ed" | "nd" | "rw";
+  sslNegatives?: "all" | "batch";
   batchSize: number;
   epochs: number;
   patience: number;
@@ -70,11 +76,16 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: "normalize", kind: "boolean", default: true, help: "L2-normalise encoder vectors before selection" },
   { key: "popularRatio", kind: "number", default: 0.2, above: 0, max: 1, help: "var: share of most popular items measured" },
   { key: "withReplacement", kind: "boolean", default: false, help: "rand: draw columns with replacement (official code)" },
-  { key: "model", kind: "string", default: "lightgcn", choices: ["lightgcn", "mf"], help: "CF backbone" },
+  { key: "model", kind: "string", default: "lightgcn", choices: ["lightgcn", "mf", "sgl", "sgcl"], help: "CF backbone" },
   { key: "dim", kind: "integer", default: 128, min: 1, help: "embedding size d" },
   { key: "layers", kind: "integer", default: 2, min: 0, help: "LightGCN propagation layers" },
   { key: "learningRate", kind: "number", default: 1e-3, above: 0, help: "Adam learning rate" },
-  { key: "regWeight", kind: "number", default: 1e-4, min: 0, help: "L2 weight on the batch's ego embeddings" },
+  { key: "regWeight", kind: "number", min: 0, help: "L2 weight on the batch's ego embeddings (default per model: 1e-4 LightGCN/MF, 1e-5 SGL, 0 SGCL)" },
+  { key: "temperature", kind: "number", above: 0, help: "SGL/SGCL: contrastive temperature τ (default 0.2)" },
+  { key: "sslWeight", kind: "number", min: 0, help: "SGL: weight of the InfoNCE term (default 0.05)" },
+  { key: "dropRatio", kind: "number", min: 0, max: 0.99, help: "SGL: edge/node dropout ratio of the views (default 0.1)" },
+  { key: "augmentation", kind: "string", choices: ["ed", "nd", "rw"], help: "SGL: edge dropout, node dropout or random walk views (default ed)" },
+  { key: "sslNegatives", kind: "string", choices: ["all", "batch"], help: "SGL: InfoNCE negatives over all nodes (RecBole) or the batch (default all)" },
   { key: "batchSize", kind: "integer", default: 256, min: 1, help: "training pairs per step" },
   { key: "epochs", kind: "integer", default: 300, min: 0, help: "maximum epochs (0: evaluate the initialisation untrained)" },
   { key: "patience", kind: "integer", default: 10, min: 1, help: "early stopping patience on valid NDCG@10" },

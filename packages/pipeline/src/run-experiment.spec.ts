@@ -72,4 +72,12 @@ describe("runExperiment", () => {
     expect(summary.dataset).toMatchObject({ interactions: 480, train: 120, valid: 60, test: 60 });
     expect(summary.testByDegree.find((g) => g.bucket === "<=3")?.users).toBe(60);
   }, 60_000);
+
+  it.each(["sgl", "sgcl"])("trains the %s backbone through the same pipeline", async (model) => {
+    const summary = await runExperiment(config({ model, init: "var", epochs: 1, out: join(root, model) }));
+    expect(summary.model).toBe(model);
+    expect(summary.epochs).toBe(1);
+    expect(summary.trainConfig).toMatchObject({ model, temperature: 0.2, dim: 8 });
+    expect(summary.test["recall@10"]).toBeGreaterThan(0);
+  }, 60_000);
 });

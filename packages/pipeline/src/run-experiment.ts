@@ -12,7 +12,7 @@ import {
 } from "@llminit/core";
 import { prepareDataset, sparsifyTrain, type PreparedDataset, type StageStats } from "@llminit/data";
 import { dotProductScorer, evaluateFullRanking, type EvaluationResult, type MetricGroup } from "@llminit/metrics";
-import { trainModel, type EpochRecord, type Embeddings, type Initializer } from "@llminit/models";
+import { modelDefaults, trainModel, type EpochRecord, type Embeddings, type Initializer, type TrainConfig } from "@llminit/models";
 import { llminitInit } from "@llminit/selection";
 import { encodeItems, type EncodingSummary } from "./encode-items.js";
 import { defaultRunDir, RunFolder } from "./run-folder.js";
@@ -33,6 +33,8 @@ export interface RunSummary {
   stats: StageStats[];
   model: string;
   init: string;
+  /** What the trainer ran with: the run's options over the model's defaults. */
+  trainConfig: TrainConfig;
   backend: string;
   encoder?: EncodingSummary;
   selectedColumns?: number[];
@@ -131,19 +133,11 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
     return result;
   };
 
+  const trainConfig = trainConfigFor(config);
   const trainStarted = performance.now();
   const result = await trainModel({
     train: split.train,
-    config: {
-      model: config.model,
-      dim: config.dim,
-      layers: config.layers,
-      learningRate: config.learningRate,
-      regWeight: config.regWeight,
-      batchSize: config.batchSize,
-      epochs: config.epochs,
-      patience: config.patience,
-    },
+    config: trainConfig,
     init: initializer,
     rng: rng.child("train"),
     backend: config.backend,
@@ -184,6 +178,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
     stats: prepared.stats,
     model: config.model,
     init: config.init,
+    trainConfig,
     backend: result.backend,
     encoder,
     selectedColumns,
@@ -208,6 +203,31 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
   };
   await folder.writeJson("metrics.json", summary);
   return summary;
+}
+
+/** The trainer's configuration: the run's values over the model's own defaults (RecBole-style). */
+function trainConfigFor(config: RunConfig): TrainConfig {
+  const defaults = modelDefaults[config.model];
+  const optional = {
+    regWeight: config.regWeight,
+    temperature: config.temperature,
+    sslWeight: config.sslWeight,
+    dropRatio: config.dropRatio,
+    augmentation: config.augmentation,
+    sslNegatives: config.sslNegatives,
+  };
+  return {
+    ...defaults,
+    ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
+    model: config.model,
+    dim: config.dim,
+    layers: config.layers,
+    learningRate: config.learningRate,
+    batchSize: config.batchSize,
+    epochs: config.epochs,
+    patience: config.patience,
+    regWeight: config.regWeight ?? defaults.regWeight ?? 0,
+  };
 }
 
 function logDataset(prepared: PreparedDataset, logger: Logger): void {

@@ -9,6 +9,8 @@ import type { PreparedDataset } from "./prepare-dataset.js";
 const dataDir = process.env.LLMINIT_DATA_DIR || resolve(import.meta.dirname, "../../../../shared/data");
 const present = (name: string) => existsSync(join(dataDir, name));
 const reason = (name: string) => `real data ${join(dataDir, name)} not present (set LLMINIT_DATA_DIR)`;
+// Vitest's summary does not show skip notes; say it where CI logs will show it.
+for (const name of ["amazon-office-products", "ml-100k"]) if (!present(name)) console.warn(`skipping real-data tests: ${reason(name)}`);
 
 function checkLoo(prepared: PreparedDataset): void {
   const { split } = prepared;

@@ -1,20 +1,9 @@
 import { basename } from "node:path";
 import { ConfigError } from "@llminit/core";
-import type { CellRecord, Experiment, Setting } from "./types.js";
+import type { CellIdentity, CellRecord, Experiment, Setting } from "./types.js";
 
 /** One cell to run: its identity and the run options it sets over the common ones. */
-export interface PlannedCell {
-  id: string;
-  experiment: Experiment;
-  dataset: string;
-  model: string;
-  /** The label in tables (`full` in collapse runs the pipeline's `uni` with d = D). */
-  init: string;
-  seed: number;
-  setting: Setting;
-  sparseKeep?: number;
-  dim: number;
-  encoder: string;
+export interface PlannedCell extends CellIdentity {
   /** The layer given to resolveRunConfig over the common options (out is added when run). */
   values: Record<string, unknown>;
   /** Compute the effective rank of the learned item embeddings (collapse). */

@@ -24,11 +24,8 @@ export interface MachineInfo {
   platform: string;
 }
 
-/**
- * One finished cell of a grid: one line of `results.jsonl`. Metrics that were NaN (a degree
- * bucket without users) are `null` in the file.
- */
-export interface CellRecord {
+/** What names a cell of a grid: shared by planned cells and their recorded results. */
+export interface CellIdentity {
   id: string;
   experiment: Experiment;
   dataset: string;
@@ -41,6 +38,13 @@ export interface CellRecord {
   dim: number;
   /** Encoder spec of the run (only used when init ≠ none). */
   encoder: string;
+}
+
+/**
+ * One finished cell of a grid: one line of `results.jsonl`. Metrics that were NaN (a degree
+ * bucket without users) are `null` in the file.
+ */
+export interface CellRecord extends CellIdentity {
   status: "ok" | "failed";
   error?: string;
   startedAt: string;

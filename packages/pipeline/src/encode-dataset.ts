@@ -1,6 +1,6 @@
 import { createRng, silentLogger, silentProgress, writeFileAtomic, writeNpy, type Logger, type ProgressReporter } from "@llminit/core";
-import { prepareDataset } from "@llminit/data";
 import { encodeItems, type EncodingSummary } from "./encode-items.js";
+import { prepareFromConfig } from "./prepare-from-config.js";
 import type { RunConfig } from "./run-config.js";
 
 /** The id list written beside an encoded matrix (`items.npy` → `items.npy.ids.txt`), as `file:` encoders read it. */
@@ -20,16 +20,7 @@ export async function encodeDataset(
 ): Promise<EncodingSummary & { out: string; ids: string }> {
   const logger = hooks.logger ?? silentLogger;
   const progress = hooks.progress ?? silentProgress;
-  const prepared = await prepareDataset(config.dataset, {
-    dataDir: config.dataDir,
-    minRating: config.minRating,
-    kCore: config.kCore,
-    split: config.split,
-    textTemplate: config.textTemplate,
-    rng: createRng(config.seed).child("data"),
-    logger,
-    progress,
-  });
+  const prepared = await prepareFromConfig(config, createRng(config.seed), { logger, progress });
   const { matrix, summary } = await encodeItems(prepared, config, { logger, progress, signal: hooks.signal });
   const ids = idsPathFor(out);
   await writeNpy(out, matrix.data, [matrix.rows, matrix.cols]);

@@ -10,11 +10,12 @@ import {
   type Logger,
   type ProgressReporter,
 } from "@llminit/core";
-import { prepareDataset, sparsifyTrain, type PreparedDataset, type StageStats } from "@llminit/data";
+import { sparsifyTrain, type PreparedDataset, type StageStats } from "@llminit/data";
 import { dotProductScorer, evaluateFullRanking, type EvaluationResult, type MetricGroup } from "@llminit/metrics";
 import { modelDefaults, trainModel, type EpochRecord, type Embeddings, type Initializer, type TrainConfig } from "@llminit/models";
 import { llminitInit } from "@llminit/selection";
 import { encodeItems, type EncodingSummary } from "./encode-items.js";
+import { prepareFromConfig } from "./prepare-from-config.js";
 import { defaultRunDir, RunFolder } from "./run-folder.js";
 import type { RunConfig } from "./run-config.js";
 
@@ -69,16 +70,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
   await folder.writeJson("config.json", config);
   logger.log("info", "run folder", { dir: folder.dir });
 
-  const prepared = await prepareDataset(config.dataset, {
-    dataDir: config.dataDir,
-    minRating: config.minRating,
-    kCore: config.kCore,
-    split: config.split,
-    textTemplate: config.textTemplate,
-    rng: rng.child("data"),
-    logger,
-    progress,
-  });
+  const prepared = await prepareFromConfig(config, rng, { logger, progress });
   const split =
     config.sparseKeep === undefined && config.sparseRatio === undefined
       ? prepared.split

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { ConfigError, flagName, LlminitError, parseCliArgs, type FlagSpec, type Logger } from "@llminit/core";
 import { listDatasets, type DatasetListing } from "@llminit/data";
-import { encodeDataset, recommendFromRun, resolveRunConfig, RUN_OPTIONS, runExperiment, type RunConfig, type RunSummary } from "@llminit/pipeline";
+import { encodeDataset, recommendFromRun, resolveRunConfig, RUN_OPTIONS, runExperiment, type OptionSpec, type RunConfig, type RunSummary } from "@llminit/pipeline";
 import { loadConfigFile } from "./load-config-file.js";
 
 import { terminalLogger, terminalProgress, type TerminalStream } from "./terminal-reporter.js";
@@ -34,8 +34,14 @@ common: --config FILE (YAML or JSON; command line > file > defaults), --json (on
 on stdout, logs on stderr), --verbose, --help
 
 run/encode options (defaults reproduce the paper's protocol):
-${RUN_OPTIONS.map((spec) => `  --${flagName(spec.key).padEnd(18)} ${spec.help}${spec.default === undefined ? "" : ` [${Array.isArray(spec.default) ? spec.default.join(",") : String(spec.default)}]`}`).join("\n")}
+${RUN_OPTIONS.map(optionHelp).join("\n")}
 `;
+
+function optionHelp(spec: OptionSpec): string {
+  const choices = spec.choices === undefined ? "" : ` {${spec.choices.join("|")}}`;
+  const fallback = spec.default === undefined ? "" : ` [${Array.isArray(spec.default) ? spec.default.join(",") : String(spec.default)}]`;
+  return `  --${flagName(spec.key).padEnd(18)} ${spec.help}${choices}${fallback}`;
+}
 
 function version(): string {
   return (createRequire(import.meta.url)("../package.json") as { version: string }).version;

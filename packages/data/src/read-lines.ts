@@ -59,6 +59,47 @@ async function* chunksOf(file: string, encoding: TextEncoding): AsyncGenerator<s
   }
 }
 
+type LineSink = (text: string, line: number) => void;
+
+/**
+ * Cuts decoded chunks into numbered lines: keeps the partial last line for the next chunk,
+ * drops a leading byte-order mark, accepts `\n` and `\r\n`.
+ */
+class LineSplitter {
+  private rest = "";
+  private first = true;
+  line = 0;
+
+  push(chunk: string, emit: LineSink): void {
+    if (this.first) {
+      this.first = false;
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+    }
+    let start = 0;
+    let end = chunk.indexOf("\n");
+    if (end >= 0 && this.rest.length > 0) {
+      const text = this.rest + chunk.slice(0, end);
+      this.rest = "";
+      emit(text.endsWith("\r") ? text.slice(0, -1) : text, ++this.line);
+      start = end + 1;
+      end = chunk.indexOf("\n", start);
+    }
+    while (end >= 0) {
+      const stop = end > start && chunk.charCodeAt(end - 1) === 13 ? end - 1 : end;
+      emit(chunk.slice(start, stop), ++this.line);
+      start = end + 1;
+      end = chunk.indexOf("\n", start);
+    }
+    this.rest += chunk.slice(start);
+  }
+
+  /** The last line when the file does not end with a line break. */
+  flush(emit: LineSink): void {
+    if (this.rest.length > 0) emit(this.rest.endsWith("\r") ? this.rest.slice(0, -1) : this.rest, ++this.line);
+    this.rest = "";
+  }
+}
+
 /**
  * Streams the lines of a text file, plain or gzip (detected by its magic bytes), without
  * holding the file in memory, calling `onLine` for each with its 1-based number. Line ends
@@ -66,34 +107,11 @@ async function* chunksOf(file: string, encoding: TextEncoding): AsyncGenerator<s
  * Faster than {@link readLines} (no await per line); an exception from `onLine` stops the read.
  * @returns the number of lines.
  */
-export async function forEachLine(file: string, onLine: (text: string, line: number) => void, encoding: TextEncoding = "utf8"): Promise<number> {
-  let rest = "";
-  let line = 0;
-  let first = true;
-  for await (let chunk of chunksOf(file, encoding)) {
-    if (first) {
-      first = false;
-      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
-    }
-    let start = 0;
-    let end = chunk.indexOf("\n");
-    if (end >= 0 && rest.length > 0) {
-      const text = rest + chunk.slice(0, end);
-      rest = "";
-      onLine(text.endsWith("\r") ? text.slice(0, -1) : text, ++line);
-      start = end + 1;
-      end = chunk.indexOf("\n", start);
-    }
-    while (end >= 0) {
-      const stop = end > start && chunk.charCodeAt(end - 1) === 13 ? end - 1 : end;
-      onLine(chunk.slice(start, stop), ++line);
-      start = end + 1;
-      end = chunk.indexOf("\n", start);
-    }
-    rest += chunk.slice(start);
-  }
-  if (rest.length > 0) onLine(rest.endsWith("\r") ? rest.slice(0, -1) : rest, ++line);
-  return line;
+export async function forEachLine(file: string, onLine: LineSink, encoding: TextEncoding = "utf8"): Promise<number> {
+  const splitter = new LineSplitter();
+  for await (const chunk of chunksOf(file, encoding)) splitter.push(chunk, onLine);
+  splitter.flush(onLine);
+  return splitter.line;
 }
 
 /**
@@ -101,17 +119,14 @@ export async function forEachLine(file: string, onLine: (text: string, line: num
  * same rules as {@link forEachLine}, read a chunk at a time.
  */
 export async function* readLines(file: string, encoding: TextEncoding = "utf8"): AsyncGenerator<NumberedLine> {
-  let rest = "";
-  let line = 0;
-  let first = true;
-  for await (let chunk of chunksOf(file, encoding)) {
-    if (first) {
-      first = false;
-      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
-    }
-    const parts = (rest + chunk).split("\n");
-    rest = parts.pop()!;
-    for (const text of parts) yield { text: text.endsWith("\r") ? text.slice(0, -1) : text, line: ++line };
+  const splitter = new LineSplitter();
+  const batch: NumberedLine[] = [];
+  const collect: LineSink = (text, line) => batch.push({ text, line });
+  for await (const chunk of chunksOf(file, encoding)) {
+    splitter.push(chunk, collect);
+    yield* batch;
+    batch.length = 0;
   }
-  if (rest.length > 0) yield { text: rest.endsWith("\r") ? rest.slice(0, -1) : rest, line: ++line };
+  splitter.flush(collect);
+  yield* batch;
 }

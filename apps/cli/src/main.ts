@@ -106,11 +106,7 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const config = await resolveFromArgs(values, io);
   const { logger, progress } = reporters(values, io);
-  const summary = await runExperiment(config, {
-    logger,
-    progress,
-    onEpoch: (record) => logger.log("debug", "epoch", { ...record }),
-  });
+  const summary = await runExperiment(config, { logger, progress });
   if (values.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
   else io.stdout.write(formatSummary(summary));
   return 0;

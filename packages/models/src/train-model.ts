@@ -276,7 +276,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       }
       task.end({ loss: record.loss, ...(record.valid === undefined ? {} : { valid: record.valid }) });
       history.push(record);
-      logger.log("info", `epoch ${epoch}`, { ...record });
+      logger.log("debug", `epoch ${epoch}`, { ...record });
       onEpoch?.(record);
       // Training is synchronous between epochs; yield once so that I/O and signals get handled.
       await new Promise<void>((resolve) => setImmediate(resolve));

@@ -10,7 +10,7 @@ import {
   type Logger,
   type ProgressReporter,
 } from "@llminit/core";
-import { sparsifyTrain, type PreparedDataset, type StageStats } from "@llminit/data";
+import { sparsifyTrain, type StageStats } from "@llminit/data";
 import { dotProductScorer, evaluateFullRanking, type EvaluationResult, type MetricGroup } from "@llminit/metrics";
 import { modelDefaults, trainModel, type EpochRecord, type Embeddings, type Initializer, type TrainConfig } from "@llminit/models";
 import { llminitInit } from "@llminit/selection";
@@ -81,7 +81,6 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
           train: sparsifyTrain(prepared.split.train, { keep: config.sparseKeep, ratio: config.sparseRatio, rng: rng.child("sparse"), logger }),
         };
   const dataSeconds = (performance.now() - started) / 1000;
-  logDataset(prepared, logger);
 
   let initializer: Initializer = { kind: "xavier" };
   let encoder: EncodingSummary | undefined;
@@ -220,15 +219,4 @@ function trainConfigFor(config: RunConfig): TrainConfig {
     patience: config.patience,
     regWeight: config.regWeight ?? defaults.regWeight ?? 0,
   };
-}
-
-function logDataset(prepared: PreparedDataset, logger: Logger): void {
-  for (const stage of prepared.stats) {
-    logger.log("info", `dataset ${stage.stage}`, {
-      users: stage.users,
-      items: stage.items,
-      interactions: stage.interactions,
-      dropped: stage.dropped,
-    });
-  }
 }

@@ -53,6 +53,9 @@ describe("runExperiment", () => {
 
     const again = await runExperiment(config({ init: "var", epochs: 3, out: join(root, "trained-again") }));
     expect(again.test).toEqual(summary.test);
+    // Reusing a run folder starts a fresh log.
+    await runExperiment(config({ init: "var", epochs: 2, out }));
+    expect(readFileSync(join(out, "log.jsonl"), "utf8").trim().split("\n")).toHaveLength(2);
 
     const [recommendation] = await recommendFromRun(out, ["u0"], 5);
     expect(recommendation.items).toHaveLength(5);

@@ -1,5 +1,5 @@
 import { appendFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { writeFileAtomic, writeNpy, type Csr, type Matrix } from "@llminit/core";
 
@@ -16,8 +16,10 @@ export function defaultRunDir(dataset: string, model: string, init: string, now 
 export class RunFolder {
   constructor(readonly dir: string) {}
 
+  /** Creates the folder; a reused folder starts a fresh `log.jsonl` (its other files are replaced as the run writes them). */
   async create(): Promise<void> {
     await mkdir(join(this.dir, "checkpoint"), { recursive: true });
+    await rm(this.path("log.jsonl"), { force: true });
   }
 
   path(...parts: string[]): string {

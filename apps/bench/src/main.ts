@@ -7,6 +7,7 @@ import { findDataDir } from "./find-data-dir.js";
 import { planFullCells, planGrid, type GridAxes } from "./plan-grid.js";
 import { latestById, readResults } from "./results-file.js";
 import { runGrid, type ConfigLayer } from "./run-grid.js";
+import { speedCommand } from "./speed-command.js";
 import type { Experiment, Setting } from "./types.js";
 import { writeReports } from "./write-reports.js";
 
@@ -73,6 +74,8 @@ usage (from the repository root: pnpm bench <command> …):
             the same LightGCN run with different text encoders
   report    --out DIR
             regenerate DIR/report.md and DIR/report.html from DIR/results.jsonl
+  speed     [--json] [--graphs office,ml-100k,beauty-synthetic] [--repeats 3] [--python /usr/bin/python3]
+            time training and evaluation against PyTorch on this CPU (speed --help)
 
 common options:
   --datasets a,b        registry names or folders [${DEFAULT_DATASETS.join(",")}]
@@ -106,8 +109,10 @@ export async function main(argv: readonly string[], io: BenchIo, deps: BenchDeps
         return await gridCommand(COMMANDS[command], rest, io, deps);
       case "report":
         return await reportCommand(rest, io);
+      case "speed":
+        return await speedCommand(rest, io);
       default:
-        io.stderr.write(`llminit-bench: unknown command "${command}" (expected paper, collapse, encoders, report, help)\n`);
+        io.stderr.write(`llminit-bench: unknown command "${command}" (expected paper, collapse, encoders, report, speed, help)\n`);
         return 2;
     }
   } catch (error) {

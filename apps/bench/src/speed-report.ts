@@ -1,0 +1,92 @@
+import type { OurMeasurement } from "./speed-ours.js";
+import type { TorchOutcome } from "./speed-torch.js";
+
+/** One measured graph of `pnpm bench speed`. */
+export interface SpeedGraph {
+  name: string;
+  source: string;
+  users: number;
+  items: number;
+  interactions: number;
+  truthUsers: number;
+  ours: OurMeasurement;
+  /** Process peak RSS (MiB) after this graph's workloads: the peak so far in this process. */
+  peakRssMiB: number;
+  encoding: { encoder: string; items: number; itemsPerSecond: number } | null;
+  torch: TorchOutcome;
+  ratios: { propagation: number | null; trainStep: number | null; trainEpoch: number | null; fullRankEval: number | null; peakRss: number | null };
+}
+
+export interface SpeedReport {
+  machine: { cpu: string; cores: number; node: string; tfjsBackend: string; torch: string | null; python: string; loadAverageStart: number[]; loadAverageEnd: number[] };
+  settings: { dim: number; layers: number; batchSize: number; topK: number; repeats: number; chunkSize: number; seed: number; torchThreads: number; ompWaitPolicy: string };
+  /** The graph `ratios` and `peakRssMiB` describe: beauty-synthetic when measured, else the last graph. */
+  ratiosGraph: string | null;
+  ratios: { trainEpoch: number | null; fullRankEval: number | null };
+  peakRssMiB: number;
+  graphs: SpeedGraph[];
+  skipped: { graph: string; reason: string }[];
+}
+
+export const TARGETS = { trainEpoch: 0.5, fullRankEval: 1.0, peakRssMiB: 1024 } as const;
+
+/** ours / torch, or null when either side is missing. */
+export function ratio(ours: number | null, torch: number | null | undefined): number | null {
+  if (ours === null || torch === null || torch === undefined || !(torch > 0)) return null;
+  return ours / torch;
+}
+
+function num(value: number, digits: number): string {
+  return value.toFixed(digits);
+}
+
+/** The Markdown table and machine line of a speed report. */
+export function renderSpeedMarkdown(report: SpeedReport): string {
+  const m = report.machine;
+  const s = report.settings;
+  const lines = [
+    "## Speed: ours (TypeScript) vs PyTorch on the same CPU",
+    "",
+    `machine: ${m.cpu} × ${m.cores} cores, node ${m.node}, tfjs backend ${m.tfjsBackend}, torch ${m.torch ?? "n/a"} (${m.python}, ${s.torchThreads} threads, OMP_WAIT_POLICY=${s.ompWaitPolicy}), ` +
+      `load average ${m.loadAverageStart.map((x) => x.toFixed(2)).join("/")} at start, ${m.loadAverageEnd.map((x) => x.toFixed(2)).join("/")} at end`,
+    `settings: d = ${s.dim}, ${s.layers} layers, batch ${s.batchSize}, BPR + Adam, top-${s.topK}, medians of ${s.repeats} repeats, seed ${s.seed}`,
+    "",
+    "| workload | graph | ours | PyTorch | ours / PyTorch | target | met |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  const notes: string[] = [];
+  for (const g of report.graphs) {
+    const t = g.torch.available ? g.torch.result : null;
+    const absent = g.torch.available ? "" : `n/a (${g.torch.reason})`;
+    if (!g.torch.available) notes.push(`${g.name}: PyTorch ${g.torch.reason}: ${g.torch.detail}`);
+    const row = (workload: string, ours: string, torch: string, r: number | null, target: string, met: string) =>
+      lines.push(`| ${workload} | ${g.name} | ${ours} | ${t === null ? absent : torch} | ${r === null ? "n/a" : num(r, 2)} | ${target} | ${met} |`);
+    const check = (r: number | null, limit: number) => (r === null ? "n/a" : r <= limit ? "✓" : "✗");
+    row("propagation layer (ms)", num(g.ours.propagationMs, 1), t === null ? "" : num(t.propagationMs, 1), g.ratios.propagation, "—", "—");
+    row("train step (ms)", g.ours.trainStepMs === null ? "n/a" : num(g.ours.trainStepMs, 1), t?.trainStepMs == null ? "n/a" : num(t.trainStepMs, 1), g.ratios.trainStep, "—", "—");
+    row(`train epoch (s, ${g.ours.stepsPerEpoch} steps)`, num(g.ours.trainEpochSeconds, 2), t === null ? "" : num(t.trainEpochSeconds, 2), g.ratios.trainEpoch, `≤ ${TARGETS.trainEpoch}`, check(g.ratios.trainEpoch, TARGETS.trainEpoch));
+    row("full-rank eval (s)", num(g.ours.fullRankSeconds, 2), t === null ? "" : num(t.fullRankSeconds, 2), g.ratios.fullRankEval, `≤ ${TARGETS.fullRankEval}`, check(g.ratios.fullRankEval, TARGETS.fullRankEval));
+    const rssTarget = g.name === "beauty-synthetic";
+    row(
+      "peak RSS (MiB)",
+      num(g.peakRssMiB, 0),
+      t === null ? "" : num(t.peakRssMiB, 0),
+      g.ratios.peakRss,
+      rssTarget ? `≤ ${TARGETS.peakRssMiB} MiB` : "—",
+      rssTarget ? (g.peakRssMiB <= TARGETS.peakRssMiB ? "✓" : "✗") : "—",
+    );
+    if (g.encoding !== null) lines.push(`| text encoding, ${g.encoding.encoder} (items/s, ${g.encoding.items} texts) | ${g.name} | ${num(g.encoding.itemsPerSecond, 1)} | — | n/a | — | — |`);
+  }
+  lines.push("");
+  for (const g of report.graphs) {
+    lines.push(`- ${g.name} (${g.source}): ${g.users} users × ${g.items} items × ${g.interactions} train interactions; ${g.truthUsers} users ranked`);
+  }
+  for (const s2 of report.skipped) lines.push(`- skipped ${s2.graph}: ${s2.reason}`);
+  for (const n of notes) lines.push(`- ${n}`);
+  lines.push(
+    "- ours: propagation = `spmm` of @llminit/models; step = median full-batch step of `trainModel` (progress ticks: sampling, forward, backward, Adam); epoch = `trainModel` epoch seconds; " +
+      "eval = `evaluateFullRanking` + `dotProductScorer`. Peak RSS = process peak so far (`process.resourceUsage().maxRSS`).",
+    "- PyTorch: `torch.sparse.mm` on a coalesced COO Â; LightGCN with full propagation per step, BPR + L2, Adam; eval = `U @ Iᵀ` in user chunks, train masked, `torch.topk`.",
+  );
+  return `${lines.join("\n")}\n`;
+}

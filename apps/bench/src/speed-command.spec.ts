@@ -6,6 +6,9 @@ import { main } from "./main.js";
 import type { SpeedReport } from "./speed-report.js";
 import { renderSpeedMarkdown } from "./speed-report.js";
 import { TORCH_ABSENT_TEXT } from "./speed-torch.js";
+import { createRng } from "@llminit/core";
+import { generatePowerLawGraph } from "./power-law-graph.js";
+import { heldOutTruth, measurePaperSettings } from "./speed-ours.js";
 
 function capture() {
   let stdout = "";
@@ -41,6 +44,11 @@ describe("bench speed", () => {
     expect(g.torch).toMatchObject({ available: false, reason: TORCH_ABSENT_TEXT });
     expect(Object.values(g.ratios).every((r) => r === null)).toBe(true);
     expect(g.ours.propagationMs).toBeGreaterThan(0);
+    expect(g.ours.propagationFloor.copyGBps).toBeGreaterThan(0.1);
+    expect(g.ours.propagationFloor.bytesMoved).toBe(4 * (100 + 1) + 8 * 800 + 2 * 4 * 100 * 64);
+    expect(g.ours.propagationFloor.ratio).toBeCloseTo(g.ours.propagationMs / g.ours.propagationFloor.floorMs, 6);
+    expect(g.ours.engine).toBe("kernels");
+    expect(g.paper).toBeNull(); // generated graphs have no paper-settings row
     expect(g.ours.stepsPerEpoch).toBe(1); // 400 pairs, batch 2048: one partial step, so no full-batch step time
     expect(g.ours.trainStepMs).toBeNull();
     expect(g.ours.trainEpochSeconds).toBeGreaterThan(0);
@@ -55,7 +63,11 @@ describe("bench speed", () => {
   it("the Markdown table shows n/a, not numbers, in the PyTorch columns when torch is absent", async () => {
     const c = capture();
     expect(await main(["speed", "--graphs", "tiny", "--repeats", "1", "--python", "/nonexistent/python3"], c.io)).toBe(0);
-    const rows = c.out().split("\n").filter((l) => l.startsWith("| ") && l.includes("| tiny |"));
+    const all = c.out().split("\n").filter((l) => l.startsWith("| ") && l.includes("| tiny |"));
+    const floor = all.filter((l) => l.includes("bandwidth floor"));
+    expect(floor).toHaveLength(1); // ours alone: no PyTorch column to fill
+    expect(floor[0]).toMatch(/\| \d+\.\d\d× \| — \| — \| ≤ 3× \| [✓✗] \|$/);
+    const rows = all.filter((l) => !l.includes("bandwidth floor"));
     expect(rows.length).toBe(5);
     for (const row of rows) {
       const cells = row.split(" | ");
@@ -71,4 +83,16 @@ describe("bench speed", () => {
     expect(c.err()).toContain('unknown graph "nope"');
     expect(await main(["speed", "--repeats", "0"], c.io)).toBe(2);
   });
+});
+
+describe("measurePaperSettings", () => {
+  it("times epochs and full validations with d = 128, 2 layers, batch 256", async () => {
+    const rng = createRng(3);
+    const { train } = generatePowerLawGraph({ users: 80, items: 50, interactions: 600, rng });
+    const truth = heldOutTruth(train, rng.child("truth"));
+    const paper = await measurePaperSettings(train, truth, 2020, 2);
+    expect(paper).toMatchObject({ dim: 128, layers: 2, batchSize: 256, epochs: 2 });
+    expect(paper.epochSeconds).toBeGreaterThan(0);
+    expect(paper.validationSeconds).toBeGreaterThan(0);
+  }, 30_000);
 });

@@ -8,8 +8,8 @@ import { prepareDataset } from "@llminit/data";
 import { createEncoder, encodeCatalog } from "@llminit/encoders";
 import { findDataDir } from "./find-data-dir.js";
 import { generatePowerLawGraph } from "./power-law-graph.js";
-import { heldOutTruth, measureOurs } from "./speed-ours.js";
-import type { SpeedSettings } from "./speed-ours.js";
+import { heldOutTruth, measureOurs, measurePaperSettings } from "./speed-ours.js";
+import type { MeasureOptions, SpeedSettings } from "./speed-ours.js";
 import { ratio, renderSpeedMarkdown } from "./speed-report.js";
 import type { SpeedGraph, SpeedReport } from "./speed-report.js";
 import { DEFAULT_PYTHON, runTorchSpeed, torchWaitPolicy } from "./speed-torch.js";
@@ -29,7 +29,7 @@ const TORCH_THREADS = 2;
 export const SPEED_USAGE = `llminit-bench speed — time training and evaluation against PyTorch on this CPU
 
 usage: pnpm bench speed [--json] [--graphs office,ml-100k,beauty-synthetic] [--data-dir DIR]
-                        [--repeats 3] [--out DIR] [--python /usr/bin/python3]
+                        [--repeats 3] [--out DIR] [--python /usr/bin/python3] [--engine auto|kernels|tfjs]
   per graph: one propagation layer, one training step and one epoch (LightGCN, d = 64, 3 layers,
   batch 2048, BPR, Adam), full-ranking evaluation (top-20, train masked), peak RSS, and use-lite
   text encoding of the first ${ENCODE_LIMIT} item texts of real datasets; the same workloads run in
@@ -37,6 +37,9 @@ usage: pnpm bench speed [--json] [--graphs office,ml-100k,beauty-synthetic] [--d
   --json      one JSON object on stdout instead of the Markdown table
   --out DIR   also write DIR/speed.json and DIR/speed.md
   --python P  interpreter with python3-torch [${DEFAULT_PYTHON}]; without torch the PyTorch columns say n/a
+  --engine E  training engine of ours [auto: the wasm SIMD kernels unless a GPU tfjs backend is installed]
+  real datasets also get the paper's settings (d = 128, 2 layers, batch 256): seconds per epoch and
+  per full validation, ours and PyTorch (targets: ≤ 2 s and ≤ 1 s)
 `;
 
 function positiveInt(value: string | boolean | undefined, fallback: number, key: string): number {
@@ -109,6 +112,7 @@ export async function speedCommand(argv: readonly string[], io: BenchIo): Promis
     { key: "repeats" },
     { key: "out" },
     { key: "python" },
+    { key: "engine" },
     { key: "backend" },
     { key: "help", boolean: true },
   ]);
@@ -126,7 +130,9 @@ export async function speedCommand(argv: readonly string[], io: BenchIo): Promis
   }
   if (new Set(graphs).size !== graphs.length) throw new ConfigError("graphs", `--graphs lists a graph twice: ${graphText}`);
   const python = typeof values.python === "string" ? resolve(cwd, values.python) : DEFAULT_PYTHON;
-  const backend = typeof values.backend === "string" ? values.backend : "auto";
+  const engine = typeof values.engine === "string" ? values.engine : "auto";
+  if (engine !== "auto" && engine !== "kernels" && engine !== "tfjs") throw new ConfigError("engine", `--engine expects auto, kernels or tfjs, got ${engine}`);
+  const measureOptions: MeasureOptions = { engine, backend: typeof values.backend === "string" ? values.backend : undefined };
   const settings: SpeedSettings = { dim: 64, layers: 3, batchSize: 2048, topK: 20, repeats: positiveInt(values.repeats, 3, "repeats"), chunkSize: 256, seed: 2020 };
   const data = findDataDir(typeof values.dataDir === "string" ? resolve(cwd, values.dataDir) : undefined, io.env, [cwd, fileURLToPath(new URL(".", import.meta.url))]);
 
@@ -147,14 +153,21 @@ export async function speedCommand(argv: readonly string[], io: BenchIo): Promis
       }
       const { train, truth } = loaded;
       io.stderr.write(`speed: ${name}: ${train.rows} users × ${train.cols} items × ${csrNnz(train)} interactions; ours\n`);
-      const ours = await measureOurs(train, truth, settings, backend);
+      const ours = await measureOurs(train, truth, settings, measureOptions);
       const rss = peakRssMiB();
       io.stderr.write(`speed: ${name}: PyTorch (${python})\n`);
       const dir = join(scratch, name);
       await mkdir(dir, { recursive: true });
       const torch = await runTorchSpeed({ python, dir, train, truth, ...settings, threads: TORCH_THREADS, ompWaitPolicy });
       const t = torch.available ? torch.result : null;
-      if (loaded.texts !== null) texts.set(name, loaded.texts);
+      let paper: SpeedGraph["paper"] = null;
+      if (loaded.texts !== null) {
+        texts.set(name, loaded.texts);
+        io.stderr.write(`speed: ${name}: paper settings (d = 128, 2 layers, batch 256), ours and PyTorch\n`);
+        const paperOurs = await measurePaperSettings(train, truth, settings.seed, 2, measureOptions);
+        const paperTorch = await runTorchSpeed({ python, dir, train, truth, ...settings, dim: 128, layers: 2, batchSize: 256, topK: 50, repeats: 2, threads: TORCH_THREADS, ompWaitPolicy });
+        paper = { ours: paperOurs, torch: paperTorch };
+      }
       measured.push({
         name,
         source: loaded.source,
@@ -166,6 +179,7 @@ export async function speedCommand(argv: readonly string[], io: BenchIo): Promis
         peakRssMiB: rss,
         encoding: null,
         torch,
+        paper,
         ratios: {
           propagation: ratio(ours.propagationMs, t?.propagationMs),
           trainStep: ratio(ours.trainStepMs, t?.trainStepMs),
@@ -194,6 +208,7 @@ export async function speedCommand(argv: readonly string[], io: BenchIo): Promis
       cpu: cpuList[0]?.model.trim() ?? "unknown",
       cores: cpuList.length,
       node: process.version,
+      engine: measured[0]?.ours.engine ?? "n/a",
       tfjsBackend: measured[0]?.ours.tfjsBackend ?? "n/a",
       torch: torchVersion,
       python,

@@ -1,12 +1,16 @@
 import { createMatrix, createRng, csrFromPairs, silentLogger } from "@llminit/core";
 import type { Csr, Matrix, ProgressReporter, Rng } from "@llminit/core";
-import { dotProductScorer, evaluateFullRanking } from "@llminit/metrics";
-import { buildNormalizedAdjacency, modelDefaults, spmm, trainModel } from "@llminit/models";
-import type { TrainConfig } from "@llminit/models";
+import { createKernels } from "@llminit/kernels";
+import { evaluateFullRanking, kernelDotProductScorer } from "@llminit/metrics";
+import { allocateKernelCsr, buildNormalizedAdjacency, copyIntoKernelCsr, modelDefaults, trainModel } from "@llminit/models";
+import type { EnginePreference, TrainConfig } from "@llminit/models";
 
 /** Our side's measurements for one graph. */
 export interface OurMeasurement {
+  /** One layer Â·X (d columns) with the kernels' `pullRows`, median. */
   propagationMs: number;
+  /** The memory-bandwidth floor of that layer: bytes it must move ÷ measured copy bandwidth. */
+  propagationFloor: { bytesMoved: number; copyGBps: number; floorMs: number; ratio: number };
   /** Median wall time of the full-batch steps of trainModel (from its per-step progress ticks). */
   trainStepMs: number | null;
   trainEpochSeconds: number;
@@ -14,7 +18,21 @@ export interface OurMeasurement {
   epochLosses: number[];
   fullRankSeconds: number;
   fullRankRecall: number;
+  /** The training engine and what ran its arithmetic. */
+  engine: string;
   tfjsBackend: string;
+}
+
+/** Training and validation time with the paper's settings (d = 128, 2 layers, batch 256). */
+export interface PaperMeasurement {
+  dim: number;
+  layers: number;
+  batchSize: number;
+  epochs: number;
+  /** Median training seconds per epoch. */
+  epochSeconds: number;
+  /** Median seconds of one full-ranking validation (all users with a held-out item, K = 10, 20, 50, every metric). */
+  validationSeconds: number;
 }
 
 export interface SpeedSettings {
@@ -96,20 +114,51 @@ function stepTimer(): ProgressReporter & { steps: number[][] } {
  * the progress ticks), and full ranking of every user with a truth item (`evaluateFullRanking`
  * + `dotProductScorer` on random d-dim embeddings, train masked, top-K; median of `repeats`).
  */
-export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSettings, backend = "auto"): Promise<OurMeasurement> {
+/** Copy bandwidth of this machine (GB/s, bytes read + written), median of 5 copies of 64 MiB. */
+export function measureCopyBandwidth(): number {
+  const source = new Float32Array(16 * 1024 * 1024).fill(1);
+  const target = new Float32Array(source.length);
+  const times: number[] = [];
+  for (let r = 0; r < 6; r++) {
+    const t0 = performance.now();
+    target.set(source);
+    if (r > 0) times.push(performance.now() - t0); // the first copy also faults the pages in
+  }
+  return (2 * source.byteLength) / (median(times) / 1000) / 1e9;
+}
+
+/** Options of {@link measureOurs}. */
+export interface MeasureOptions {
+  /** Training engine for `trainModel` (default "auto"). */
+  engine?: EnginePreference;
+  /** tfjs backend for the tfjs engine (default "auto"). */
+  backend?: string;
+}
+
+export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSettings, options: MeasureOptions = {}): Promise<OurMeasurement> {
   const rng = createRng(settings.seed).child("speed");
   const { dim } = settings;
 
+  // One propagation layer on the kernels, data already in their memory (as in training).
   const adjacency = buildNormalizedAdjacency(train);
-  const x = randomMatrix(adjacency.nodes, dim, rng.child("propagation")).data;
-  const out = new Float32Array(x.length);
-  spmm(adjacency, x, dim, out); // warm-up (JIT)
+  const kernels = createKernels();
+  const csr = copyIntoKernelCsr(adjacency, allocateKernelCsr(kernels, adjacency.nodes, adjacency.indptr[adjacency.nodes]));
+  const x = kernels.f32(adjacency.nodes * dim);
+  const out = kernels.f32(adjacency.nodes * dim);
+  x.array.set(randomMatrix(adjacency.nodes, dim, rng.child("propagation")).data);
+  const layer = () => kernels.exports.pullRows(csr.indptr.ptr, csr.indices.ptr, csr.values.ptr, x.ptr, dim, out.ptr, 0, 0, adjacency.nodes);
+  layer(); // warm-up
   const propagation: number[] = [];
-  for (let r = 0; r < Math.max(3, settings.repeats); r++) {
+  for (let r = 0; r < Math.max(5, settings.repeats); r++) {
     const t0 = performance.now();
-    spmm(adjacency, x, dim, out);
+    layer();
     propagation.push(performance.now() - t0);
   }
+  // Bytes a layer cannot avoid: the CSR (indptr, indices, values), X read once, the output written once.
+  const entries = adjacency.indptr[adjacency.nodes];
+  const bytesMoved = 4 * (adjacency.nodes + 1) + 8 * entries + 2 * 4 * adjacency.nodes * dim;
+  const copyGBps = measureCopyBandwidth();
+  const floorMs = (bytesMoved / (copyGBps * 1e9)) * 1000;
 
   const timer = stepTimer();
   const config = {
@@ -122,7 +171,16 @@ export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSetting
     epochs: settings.repeats,
     patience: 10,
   } as TrainConfig;
-  const result = await trainModel({ train, config, init: { kind: "xavier" }, rng: rng.child("train"), backend, progress: timer, logger: silentLogger });
+  const result = await trainModel({
+    train,
+    config,
+    init: { kind: "xavier" },
+    rng: rng.child("train"),
+    engine: options.engine,
+    backend: options.backend,
+    progress: timer,
+    logger: silentLogger,
+  });
   const pairs = train.indptr[train.rows];
   const stepsPerEpoch = Math.ceil(pairs / settings.batchSize);
   const fullSteps = timer.steps.flatMap((epoch) => (pairs % settings.batchSize === 0 ? epoch : epoch.slice(0, stepsPerEpoch - 1)));
@@ -136,7 +194,7 @@ export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSetting
     const evaluation = await evaluateFullRanking({
       numUsers: train.rows,
       numItems: train.cols,
-      score: dotProductScorer(user, item),
+      score: kernelDotProductScorer(user, item),
       truth,
       exclude: [train],
       ks: [settings.topK],
@@ -146,14 +204,51 @@ export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSetting
     recall = evaluation.metrics[`recall@${settings.topK}`];
   }
 
+  const propagationMs = median(propagation);
   return {
-    propagationMs: median(propagation),
+    propagationMs,
+    propagationFloor: { bytesMoved, copyGBps, floorMs, ratio: propagationMs / floorMs },
     trainStepMs: fullSteps.length === 0 ? null : median(fullSteps),
     trainEpochSeconds: median(result.history.map((h) => h.seconds)),
     stepsPerEpoch,
     epochLosses: result.history.map((h) => h.loss),
     fullRankSeconds: median(ranking),
     fullRankRecall: recall,
+    engine: result.engine,
     tfjsBackend: result.backend,
   };
+}
+
+/**
+ * The issue's real workload: LightGCN with the paper's settings (d = 128, 2 layers, batch 256,
+ * lr 1e-3, xavier) for `epochs` epochs, each followed by a full-ranking validation against
+ * `truth` with the train items masked, K = 10, 20, 50 (what the pipeline does every epoch).
+ */
+export async function measurePaperSettings(train: Csr, truth: Csr, seed: number, epochs: number, options: MeasureOptions = {}): Promise<PaperMeasurement> {
+  const settings = { dim: 128, layers: 2, batchSize: 256 };
+  const validations: number[] = [];
+  const config = { ...modelDefaults.lightgcn, model: "lightgcn", ...settings, learningRate: 1e-3, epochs, patience: epochs + 1 } as TrainConfig;
+  const result = await trainModel({
+    train,
+    config,
+    init: { kind: "xavier" },
+    rng: createRng(seed).child("paper"),
+    engine: options.engine,
+    backend: options.backend,
+    logger: silentLogger,
+    validate: async (embeddings) => {
+      const t0 = performance.now();
+      const evaluation = await evaluateFullRanking({
+        numUsers: train.rows,
+        numItems: train.cols,
+        score: kernelDotProductScorer(embeddings.user, embeddings.item),
+        truth,
+        exclude: [train],
+        ks: [10, 20, 50],
+      });
+      validations.push((performance.now() - t0) / 1000);
+      return evaluation.metrics["ndcg@10"];
+    },
+  });
+  return { ...settings, epochs, epochSeconds: median(result.history.map((h) => h.seconds)), validationSeconds: median(validations) };
 }

@@ -1,6 +1,7 @@
 /**
  * @llminit/metrics — full-ranking top-K evaluation for recommenders. Knows nothing about
- * tensors: scores come from a callback (see {@link dotProductScorer} for a plain-JS one).
+ * tensors: scores come from a callback (see {@link kernelDotProductScorer} for the wasm SIMD one,
+ * {@link dotProductScorer} for a plain-JS one with float64 sums).
  */
 export { evaluateFullRanking, DEFAULT_DEGREE_BUCKETS, UNBUCKETED_LABEL } from "./evaluate-full-ranking.js";
 export type { DegreeBucket, EvaluateOptions, EvaluationResult, MetricGroup } from "./evaluate-full-ranking.js";
@@ -21,3 +22,4 @@ export { topKIndices, selectTopK, createTopKWorkspace } from "./top-k.js";
 export type { TopKWorkspace } from "./top-k.js";
 export { dotProductScorer } from "./dot-product-scorer.js";
 export type { ScoreFunction } from "./dot-product-scorer.js";
+export { kernelDotProductScorer } from "./kernel-dot-product-scorer.js";

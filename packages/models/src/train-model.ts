@@ -1,19 +1,17 @@
-import type { Scalar, Tensor2D, Variable } from "@tensorflow/tfjs-core";
-import { ConfigError, createMatrix, silentLogger, silentProgress, validateCsr } from "@llminit/core";
-import type { Matrix } from "@llminit/core";
+import { createRequire } from "node:module";
+import { ConfigError, NotAvailableError, createMatrix, silentLogger, silentProgress, validateCsr } from "@llminit/core";
+import type { Logger, Matrix } from "@llminit/core";
+import { kernelsSupported } from "@llminit/kernels";
 import { selectBackend } from "./backend.js";
 import { initializeEmbeddings } from "./initializers.js";
-import { createLightGcn, lightgcnDefaults } from "./lightgcn.js";
-import type { CfModel } from "./lightgcn.js";
-import { bprLoss } from "./loss.js";
-import { gatherRows } from "./row-ops.js";
-import { createMf, mfDefaults } from "./mf.js";
+import { createKernelEngine } from "./kernel-engine.js";
+import { lightgcnDefaults } from "./lightgcn.js";
+import { mfDefaults } from "./mf.js";
 import { sampleNegatives } from "./negative-sampling.js";
-import { readValues } from "./read-values.js";
-import { sgclLoss } from "./contrastive-loss.js";
 import { sgclDefaults } from "./sgcl.js";
-import { createSglViews, sglDefaults, sglSslLoss } from "./sgl.js";
-import type { ViewPropagation } from "./sgl.js";
+import { sglDefaults } from "./sgl.js";
+import { createTfjsEngine } from "./tfjs-engine.js";
+import type { EngineName, TrainingEngine } from "./training-engine.js";
 import type { Embeddings, EpochRecord, ModelName, TrainConfig, TrainOptions, TrainResult } from "./types.js";
 
 /** Per-model defaults, next to each model (RecBole-style); merge with `{ ...modelDefaults[m], ...yours }`. */
@@ -48,6 +46,47 @@ function distinct(values: Int32Array, seen: Uint8Array, out: Int32Array): Int32A
 
 /** Adam's ε as in PyTorch (tfjs would default to 1e-7). */
 const ADAM_EPSILON = 1e-8;
+
+/** True when `@tensorflow/tfjs-node-gpu` is installed where this package can import it. */
+function gpuBackendInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve("@tensorflow/tfjs-node-gpu");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The engine for `options.engine` (default "auto"): "auto" takes the tfjs engine when a tfjs
+ * backend is named explicitly (`backend` other than "auto") or `@tensorflow/tfjs-node-gpu` is
+ * installed (training on the GPU), and the kernels engine otherwise.
+ */
+function chooseEngine(options: TrainOptions, logger: Logger): EngineName {
+  const preference = options.engine ?? "auto";
+  if (preference !== "auto" && preference !== "tfjs" && preference !== "kernels") {
+    throw new ConfigError("engine", `must be "auto", "tfjs" or "kernels", got ${JSON.stringify(preference)}`);
+  }
+  if (preference === "kernels") {
+    if (!kernelsSupported()) throw new NotAvailableError("kernels engine", "this JavaScript engine cannot compile WebAssembly SIMD", "Use Node.js 20 or later, or --engine tfjs");
+    return "kernels";
+  }
+  if (preference === "tfjs") return "tfjs";
+  const backend = options.backend ?? "auto";
+  if (backend !== "auto") {
+    logger.log("info", `engine: tfjs (backend ${backend} was asked for)`);
+    return "tfjs";
+  }
+  if (gpuBackendInstalled()) {
+    logger.log("info", "engine: tfjs (@tensorflow/tfjs-node-gpu is installed)");
+    return "tfjs";
+  }
+  if (!kernelsSupported()) {
+    logger.log("warn", "engine: tfjs (this JavaScript engine cannot compile WebAssembly SIMD for the kernels engine)");
+    return "tfjs";
+  }
+  return "kernels";
+}
 
 function checkConfig(config: TrainConfig): void {
   if (!MODELS.includes(config.model)) {
@@ -122,23 +161,47 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   validateCsr(train, "train");
   throwIfAborted(signal);
 
-  const { name: backend, tf } = await selectBackend(options.backend ?? "auto", logger);
   const users = train.rows;
   const items = train.cols;
-  const nodes = users + items;
   const dim = config.dim;
   const tables = initializeEmbeddings(init, users, items, dim, rng.child("init"));
   const egoInit = concat(tables.user, tables.item);
-  const model: CfModel = config.model === "mf" ? createMf(tf) : createLightGcn(tf, train, config.layers);
   const contrastive = contrastiveOptions(config);
   const needsNegatives = config.model !== "sgcl";
-  const resultFor = (ego: Float32Array) => ({ final: split(model.finalFromEgo(ego, dim), users, items, dim), ego: split(ego, users, items, dim) });
+  const engineOptions = {
+    model: config.model,
+    train,
+    egoInit,
+    dim,
+    layers: config.layers,
+    learningRate: config.learningRate,
+    regWeight: config.regWeight,
+    batchSize: config.batchSize,
+    beta1: 0.9,
+    beta2: 0.999,
+    epsilon: ADAM_EPSILON,
+    ...contrastive,
+  };
+  const engineName = chooseEngine(options, logger);
+  let engine: TrainingEngine;
+  if (engineName === "kernels") {
+    engine = createKernelEngine(engineOptions);
+  } else {
+    const { name, tf } = await selectBackend(options.backend ?? "auto", logger);
+    engine = createTfjsEngine({ ...engineOptions, tf, backend: name });
+  }
+  const backend = engine.backend;
+  const resultFor = (ego: Float32Array) => ({ final: split(engine.finalFromEgo(ego), users, items, dim), ego: split(ego, users, items, dim) });
 
   if (config.epochs === 0) {
-    const { final, ego } = resultFor(egoInit);
-    const bestValid = validate === undefined ? undefined : await validate(final, 0);
-    logger.log("info", "no training (epochs = 0): returning the initial embeddings", { model: config.model, bestValid });
-    return { final, ego, bestEpoch: 0, epochsRun: 0, history: [], secondsPerEpoch: 0, backend, stoppedEarly: false, bestValid };
+    try {
+      const { final, ego } = resultFor(egoInit);
+      const bestValid = validate === undefined ? undefined : await validate(final, 0);
+      logger.log("info", "no training (epochs = 0): returning the initial embeddings", { model: config.model, bestValid });
+      return { final, ego, bestEpoch: 0, epochsRun: 0, history: [], secondsPerEpoch: 0, backend, engine: engineName, stoppedEarly: false, bestValid };
+    } finally {
+      engine.dispose();
+    }
   }
 
   // Train pairs; users who interacted with every item have no negative to sample (SGCL samples none).
@@ -168,15 +231,16 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       droppedPairs,
     });
   }
-  if (pairs === 0) throw new ConfigError("train", "no train pair to learn from (empty train set, or every user interacted with every item)");
+  if (pairs === 0) {
+    engine.dispose();
+    throw new ConfigError("train", "no train pair to learn from (empty train set, or every user interacted with every item)");
+  }
 
   const batchSize = config.batchSize;
   const steps = Math.ceil(pairs / batchSize);
   const evalEvery = config.evalEvery ?? 1;
-  logger.log("info", `training ${config.model}`, { backend, users, items, pairs, dim, layers: config.layers, batchSize, steps, epochs: config.epochs });
+  logger.log("info", `training ${config.model}`, { engine: engineName, backend, users, items, pairs, dim, layers: config.layers, batchSize, steps, epochs: config.epochs });
 
-  const egoVar: Variable = tf.tidy(() => tf.variable(tf.tensor2d(egoInit, [nodes, dim], "float32"), true, undefined, "float32"));
-  const optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, ADAM_EPSILON);
   const order = new Int32Array(pairs);
   const batchUsers = new Int32Array(batchSize);
   const batchPositives = new Int32Array(batchSize);
@@ -202,9 +266,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
 
       const task = progress.begin(`${config.model} epoch ${epoch}`, steps);
       const started = performance.now();
-      // SGL: two augmented views per epoch, from the epoch's own random stream.
-      const views: [ViewPropagation, ViewPropagation] | undefined =
-        config.model === "sgl" ? createSglViews(tf, train, contrastive.augmentation, contrastive.dropRatio, config.layers, epochRng.child("views")) : undefined;
+      engine.beginEpoch(epochRng);
       let lossSum = 0;
       for (let step = 0; step < steps; step++) {
         throwIfAborted(signal);
@@ -223,31 +285,10 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           stacked[size + b] = users + batchPositives[b];
           if (needsNegatives) stacked[2 * size + b] = users + batchNegatives[b];
         }
-        const anchorUsers = views === undefined ? undefined : distinct(batchUsers.subarray(0, size), seen, distinctBuffer);
-        const anchorItems = views === undefined ? undefined : distinct(batchPositives.subarray(0, size), seen, distinctBuffer);
-        const lossT = optimizer.minimize(
-          () => {
-            const ego = gatherRows(tf, egoVar as Tensor2D, stacked);
-            const final = config.model === "mf" ? ego : model.final(egoVar as Tensor2D, stacked);
-            if (config.model === "sgcl") return sgclLoss(tf, { final, ego, temperature: contrastive.temperature, regWeight: config.regWeight });
-            const bpr = bprLoss(tf, { final, ego, regWeight: config.regWeight });
-            if (views === undefined || anchorUsers === undefined || anchorItems === undefined || contrastive.sslWeight === 0) return bpr;
-            const ssl = sglSslLoss(tf, {
-              ego: egoVar as Tensor2D,
-              views,
-              users,
-              anchorUsers,
-              anchorItems,
-              negatives: contrastive.sslNegatives,
-              temperature: contrastive.temperature,
-            });
-            return tf.add(bpr, tf.mul(ssl, contrastive.sslWeight)) as Scalar;
-          },
-          true,
-          [egoVar],
-        );
-        const loss = lossT === null ? Number.NaN : lossT.dataSync()[0];
-        lossT?.dispose();
+        const sgl = config.model === "sgl";
+        const anchorUsers = sgl ? distinct(batchUsers.subarray(0, size), seen, distinctBuffer) : undefined;
+        const anchorItems = sgl ? distinct(batchPositives.subarray(0, size), seen, distinctBuffer) : undefined;
+        const loss = engine.step({ size, stacked, anchorUsers, anchorItems });
         if (!Number.isFinite(loss)) throw new ConfigError("config.learningRate", `loss became ${loss} at epoch ${epoch}, step ${step + 1}; lower the learning rate`);
         lossSum += loss * size;
         task.tick(1, { loss });
@@ -257,8 +298,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       const record: EpochRecord = { epoch, loss: lossSum / pairs, seconds, best: false };
 
       if (validate !== undefined && (epoch % evalEvery === 0 || epoch === config.epochs)) {
-        const ego = new Float32Array(readValues(tf, egoVar));
-        const score = await validate(split(model.finalFromEgo(ego, dim), users, items, dim), epoch);
+        const ego = engine.readEgo();
+        const score = await validate(split(engine.finalFromEgo(ego), users, items, dim), epoch);
         record.valid = score;
         if (bestValid === undefined || score > bestValid) {
           bestValid = score;
@@ -270,7 +311,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           sinceBest++;
         }
       } else if (validate === undefined) {
-        bestEgo = new Float32Array(readValues(tf, egoVar));
+        bestEgo = engine.readEgo();
         bestEpoch = epoch;
         record.best = true;
       }
@@ -286,12 +327,11 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       }
     }
   } finally {
-    egoVar.dispose();
-    optimizer.dispose();
+    engine.dispose();
   }
 
   const epochsRun = history.length;
   const { final, ego } = resultFor(bestEgo);
-  logger.log("info", `trained ${config.model}`, { backend, epochsRun, bestEpoch, bestValid, stoppedEarly, secondsPerEpoch: trainSeconds / epochsRun });
-  return { final, ego, bestEpoch, epochsRun, history, secondsPerEpoch: trainSeconds / epochsRun, backend, stoppedEarly, bestValid };
+  logger.log("info", `trained ${config.model}`, { engine: engineName, backend, epochsRun, bestEpoch, bestValid, stoppedEarly, secondsPerEpoch: trainSeconds / epochsRun });
+  return { final, ego, bestEpoch, epochsRun, history, secondsPerEpoch: trainSeconds / epochsRun, backend, engine: engineName, stoppedEarly, bestValid };
 }

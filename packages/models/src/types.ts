@@ -1,6 +1,7 @@
 import type { Csr, Logger, Matrix, ProgressReporter, Rng } from "@llminit/core";
 import type { Augmentation } from "./augmentation.js";
 import type { Initializer } from "./initializers.js";
+import type { EngineName, EnginePreference } from "./training-engine.js";
 
 /** The models this package trains. */
 export type ModelName = "lightgcn" | "mf" | "sgl" | "sgcl";
@@ -73,7 +74,13 @@ export interface TrainOptions {
   /** Validation score of the given final embeddings; higher is better (e.g. valid NDCG@10). */
   validate?: (embeddings: Embeddings, epoch: number) => Promise<number>;
   onEpoch?: (record: EpochRecord) => void;
-  /** Backend preference passed to `selectBackend`; default "auto". */
+  /**
+   * "kernels" (this project's wasm SIMD kernels, the fast CPU path), "tfjs" (TensorFlow.js ops
+   * on the backend below; the GPU path) or "auto" (default): tfjs when `backend` names a tfjs
+   * backend or `@tensorflow/tfjs-node-gpu` is installed, kernels otherwise.
+   */
+  engine?: EnginePreference;
+  /** tfjs backend preference passed to `selectBackend` (tfjs engine only); default "auto". */
   backend?: string;
   progress?: ProgressReporter;
   logger?: Logger;
@@ -92,8 +99,10 @@ export interface TrainResult {
   history: EpochRecord[];
   /** Mean training seconds per epoch (0 when no epoch ran). */
   secondsPerEpoch: number;
-  /** The backend that ran, as named by `selectBackend`. */
+  /** What ran the arithmetic: the tfjs backend as named by `selectBackend`, or "kernels (wasm SIMD)". */
   backend: string;
+  /** The engine that trained. */
+  engine: EngineName;
   stoppedEarly: boolean;
   /** Best validation score, when validated. */
   bestValid?: number;

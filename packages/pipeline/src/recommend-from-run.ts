@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError, DataFormatError, NotAvailableError, readNpy, type Matrix } from "@llminit/core";
-import { dotProductScorer, topKIndices } from "@llminit/metrics";
+import { kernelDotProductScorer, topKIndices } from "@llminit/metrics";
 
 export interface Recommendation {
   user: string;
@@ -56,7 +56,7 @@ export async function recommendFromRun(runDir: string, users: readonly string[],
   const rows = Int32Array.from(users, (u) => index.get(u)!);
   const numItems = itemIds.length;
   const scores = new Float32Array(rows.length * numItems);
-  await dotProductScorer(userMatrix, itemMatrix)(rows, scores);
+  await kernelDotProductScorer(userMatrix, itemMatrix)(rows, scores);
   const mask = new Uint8Array(numItems);
   return users.map((user, i) => {
     const u = rows[i];

@@ -37,6 +37,7 @@ export interface RunConfig {
   ks: number[];
   evalChunk: number;
   seed: number;
+  engine: "auto" | "kernels" | "tfjs";
   backend: "auto" | "tfjs-node-gpu" | "tfjs-node" | "wasm" | "cpu";
   out?: string;
 }
@@ -92,7 +93,14 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: "ks", kind: "integer-list", default: [10, 20, 50], min: 1, help: "cut-offs K of the metrics" },
   { key: "evalChunk", kind: "integer", default: 256, min: 1, help: "users scored at once in full ranking" },
   { key: "seed", kind: "integer", default: 2020, help: "root seed of the random tree" },
-  { key: "backend", kind: "string", default: "auto", choices: ["auto", "tfjs-node-gpu", "tfjs-node", "wasm", "cpu"], help: "tfjs backend" },
+  {
+    key: "engine",
+    kind: "string",
+    default: "auto",
+    choices: ["auto", "kernels", "tfjs"],
+    help: "training engine: wasm SIMD kernels (fast CPU path) or TensorFlow.js; auto = tfjs when --backend names one or tfjs-node-gpu is installed, else kernels",
+  },
+  { key: "backend", kind: "string", default: "auto", choices: ["auto", "tfjs-node-gpu", "tfjs-node", "wasm", "cpu"], help: "tfjs backend (tfjs engine)" },
   { key: "out", kind: "string", help: "run folder (default: runs/<dataset>-<model>-<init>-<timestamp>)" },
 ];
 

@@ -11,8 +11,8 @@ import {
   type ProgressReporter,
 } from "@llminit/core";
 import { sparsifyTrain, type StageStats } from "@llminit/data";
-import { dotProductScorer, evaluateFullRanking, type EvaluationResult, type MetricGroup } from "@llminit/metrics";
-import { modelDefaults, trainModel, type EpochRecord, type Embeddings, type Initializer, type TrainConfig } from "@llminit/models";
+import { evaluateFullRanking, kernelDotProductScorer, type EvaluationResult, type MetricGroup } from "@llminit/metrics";
+import { modelDefaults, trainModel, type EngineName, type EpochRecord, type Embeddings, type Initializer, type TrainConfig } from "@llminit/models";
 import { llminitInit } from "@llminit/selection";
 import { encodeItems, type EncodingSummary } from "./encode-items.js";
 import { prepareFromConfig } from "./prepare-from-config.js";
@@ -36,6 +36,9 @@ export interface RunSummary {
   init: string;
   /** What the trainer ran with: the run's options over the model's defaults. */
   trainConfig: TrainConfig;
+  /** The training engine: "kernels" (wasm SIMD) or "tfjs". */
+  engine: EngineName;
+  /** What ran the arithmetic: "kernels (wasm SIMD)" or the tfjs backend. */
   backend: string;
   encoder?: EncodingSummary;
   selectedColumns?: number[];
@@ -110,7 +113,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
     const result = await evaluateFullRanking({
       numUsers,
       numItems,
-      score: dotProductScorer(embeddings.user, embeddings.item),
+      score: kernelDotProductScorer(embeddings.user, embeddings.item),
       truth,
       exclude,
       metrics: full ? undefined : ["ndcg"],
@@ -131,6 +134,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
     config: trainConfig,
     init: initializer,
     rng: rng.child("train"),
+    engine: config.engine,
     backend: config.backend,
     validate: async (embeddings) => (await evaluate(embeddings, split.valid, [split.train], false)).metrics[VALID_METRIC],
     onEpoch: (record) => {
@@ -170,6 +174,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
     model: config.model,
     init: config.init,
     trainConfig,
+    engine: result.engine,
     backend: result.backend,
     encoder,
     selectedColumns,

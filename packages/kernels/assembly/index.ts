@@ -1,0 +1,339 @@
+// @llminit/kernels: float32 kernels compiled to WebAssembly with 128-bit SIMD.
+//
+// Every pointer is a byte offset into the imported memory; matrices are row-major float32.
+// Kernels that say "d % 4 == 0" read and write whole 4-lane vectors: callers pad rows with
+// zero columns (exact for every kernel here). Accumulation is float32, in a fixed order that
+// does not depend on how work is split, so results are reproducible.
+
+@inline function f32At(p: usize, i: i32): f32 {
+  return load<f32>(p + (<usize>i << 2));
+}
+
+@inline function i32At(p: usize, i: i32): i32 {
+  return load<i32>(p + (<usize>i << 2));
+}
+
+/**
+ * Sparse × dense, pulled by output row: `out[r] = Σ_k values[k] · x[indices[k]]` over the CSR
+ * row r, for r = rows[n] with n in [from, to) (rows == 0: r = n). Other rows of out are untouched.
+ */
+export function pullRows(indptr: usize, indices: usize, values: usize, x: usize, dim: i32, out: usize, rows: usize, from: i32, to: i32): void {
+  const rowBytes = <usize>dim << 2;
+  const blocked = dim & ~15;
+  const quads = dim & ~3;
+  for (let n = from; n < to; n++) {
+    const r: i32 = rows == 0 ? n : i32At(rows, n);
+    const start = i32At(indptr, r);
+    const end = i32At(indptr, r + 1);
+    const o = out + <usize>r * rowBytes;
+    for (let c = 0; c < blocked; c += 16) {
+      let a0 = f32x4.splat(0);
+      let a1 = f32x4.splat(0);
+      let a2 = f32x4.splat(0);
+      let a3 = f32x4.splat(0);
+      const cb = <usize>c << 2;
+      for (let k = start; k < end; k++) {
+        const w = f32x4.splat(f32At(values, k));
+        const s = x + <usize>i32At(indices, k) * rowBytes + cb;
+        a0 = f32x4.add(a0, f32x4.mul(w, v128.load(s)));
+        a1 = f32x4.add(a1, f32x4.mul(w, v128.load(s, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(w, v128.load(s, 32)));
+        a3 = f32x4.add(a3, f32x4.mul(w, v128.load(s, 48)));
+      }
+      v128.store(o + cb, a0);
+      v128.store(o + cb, a1, 16);
+      v128.store(o + cb, a2, 32);
+      v128.store(o + cb, a3, 48);
+    }
+    for (let c = blocked; c < quads; c += 4) {
+      let a = f32x4.splat(0);
+      const cb = <usize>c << 2;
+      for (let k = start; k < end; k++) {
+        a = f32x4.add(a, f32x4.mul(f32x4.splat(f32At(values, k)), v128.load(x + <usize>i32At(indices, k) * rowBytes + cb)));
+      }
+      v128.store(o + cb, a);
+    }
+    for (let c = quads; c < dim; c++) {
+      let a: f32 = 0;
+      for (let k = start; k < end; k++) a += f32At(values, k) * f32At(x + <usize>i32At(indices, k) * rowBytes, c);
+      store<f32>(o + (<usize>c << 2), a);
+    }
+  }
+}
+
+/** `out[k] += alpha · x[k]` for k in [0, n); n % 4 == 0. */
+export function axpy(out: usize, x: usize, n: i32, alpha: f32): void {
+  const a = f32x4.splat(alpha);
+  const end = out + (<usize>n << 2);
+  let q = x;
+  for (let p = out; p < end; p += 16) {
+    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(a, v128.load(q))));
+    q += 16;
+  }
+}
+
+/** `x[k] *= alpha` for k in [0, n); n % 4 == 0. */
+export function scale(x: usize, n: i32, alpha: f32): void {
+  const a = f32x4.splat(alpha);
+  const end = x + (<usize>n << 2);
+  for (let p = x; p < end; p += 16) v128.store(p, f32x4.mul(a, v128.load(p)));
+}
+
+/** `out[n] += alpha · x[rows[n]]` for n in [0, count): gathers rows of x into out (count × d); d % 4 == 0. */
+export function addGatheredRows(out: usize, x: usize, rows: usize, count: i32, dim: i32, alpha: f32): void {
+  const rowBytes = <usize>dim << 2;
+  const a = f32x4.splat(alpha);
+  for (let n = 0; n < count; n++) {
+    const o = out + <usize>n * rowBytes;
+    const s = x + <usize>i32At(rows, n) * rowBytes;
+    for (let c: usize = 0; c < rowBytes; c += 16) v128.store(o + c, f32x4.add(v128.load(o + c), f32x4.mul(a, v128.load(s + c))));
+  }
+}
+
+/** `out[rows[n]] += alpha · x[n]` for n in [0, count), in order (repeated rows add up); d % 4 == 0. */
+export function scatterAddRows(out: usize, x: usize, rows: usize, count: i32, dim: i32, alpha: f32): void {
+  const rowBytes = <usize>dim << 2;
+  const a = f32x4.splat(alpha);
+  for (let n = 0; n < count; n++) {
+    const o = out + <usize>i32At(rows, n) * rowBytes;
+    const s = x + <usize>n * rowBytes;
+    for (let c: usize = 0; c < rowBytes; c += 16) v128.store(o + c, f32x4.add(v128.load(o + c), f32x4.mul(a, v128.load(s + c))));
+  }
+}
+
+/**
+ * One Adam step over n parameters (n % 4 == 0), as PyTorch's `torch.optim.Adam` (no weight
+ * decay): m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; p ← p − stepSize · m / (√v / bc2Sqrt + ε),
+ * with stepSize = lr / (1 − β1ᵗ) and bc2Sqrt = √(1 − β2ᵗ) computed by the caller.
+ */
+export function adam(param: usize, grad: usize, m: usize, v: usize, n: i32, stepSize: f32, beta1: f32, beta2: f32, epsilon: f32, bc2Sqrt: f32): void {
+  const b1 = f32x4.splat(beta1);
+  const c1 = f32x4.splat(1 - beta1);
+  const b2 = f32x4.splat(beta2);
+  const c2 = f32x4.splat(1 - beta2);
+  const eps = f32x4.splat(epsilon);
+  const invBc2 = f32x4.splat(1 / bc2Sqrt);
+  const step = f32x4.splat(stepSize);
+  for (let k: usize = 0; k < (<usize>n << 2); k += 16) {
+    const g = v128.load(grad + k);
+    const mk = f32x4.add(f32x4.mul(b1, v128.load(m + k)), f32x4.mul(c1, g));
+    const vk = f32x4.add(f32x4.mul(b2, v128.load(v + k)), f32x4.mul(c2, f32x4.mul(g, g)));
+    v128.store(m + k, mk);
+    v128.store(v + k, vk);
+    const denom = f32x4.add(f32x4.mul(f32x4.sqrt(vk), invBc2), eps);
+    v128.store(param + k, f32x4.sub(v128.load(param + k), f32x4.mul(step, f32x4.div(mk, denom))));
+  }
+}
+
+@inline function horizontalSum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+@inline function dot(a: usize, b: usize, bytes: usize): f32 {
+  let s = f32x4.splat(0);
+  for (let c: usize = 0; c < bytes; c += 16) s = f32x4.add(s, f32x4.mul(v128.load(a + c), v128.load(b + c)));
+  return horizontalSum(s);
+}
+
+/**
+ * `c[i·n + j] = a_i · b_j` (a: m × d, b: n × d, c: m × n); d % 4 == 0. Each entry is the same
+ * 4-lane sum in the same order whatever m, n and the tiling: a user's scores do not depend on
+ * which other users share the call.
+ */
+export function gemmNT(a: usize, b: usize, c: usize, m: i32, n: i32, dim: i32): void {
+  const bytes = <usize>dim << 2;
+  const rowC = <usize>n << 2;
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const a0 = a + <usize>i * bytes;
+    const a1 = a0 + bytes;
+    const a2 = a1 + bytes;
+    const a3 = a2 + bytes;
+    const o0 = c + <usize>i * rowC;
+    let j = 0;
+    for (; j + 2 <= n; j += 2) {
+      const b0 = b + <usize>j * bytes;
+      const b1 = b0 + bytes;
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0);
+      let s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+      let s20 = f32x4.splat(0), s21 = f32x4.splat(0);
+      let s30 = f32x4.splat(0), s31 = f32x4.splat(0);
+      for (let q: usize = 0; q < bytes; q += 16) {
+        const x0 = v128.load(b0 + q);
+        const x1 = v128.load(b1 + q);
+        const y0 = v128.load(a0 + q);
+        const y1 = v128.load(a1 + q);
+        const y2 = v128.load(a2 + q);
+        const y3 = v128.load(a3 + q);
+        s00 = f32x4.add(s00, f32x4.mul(y0, x0));
+        s01 = f32x4.add(s01, f32x4.mul(y0, x1));
+        s10 = f32x4.add(s10, f32x4.mul(y1, x0));
+        s11 = f32x4.add(s11, f32x4.mul(y1, x1));
+        s20 = f32x4.add(s20, f32x4.mul(y2, x0));
+        s21 = f32x4.add(s21, f32x4.mul(y2, x1));
+        s30 = f32x4.add(s30, f32x4.mul(y3, x0));
+        s31 = f32x4.add(s31, f32x4.mul(y3, x1));
+      }
+      const o = o0 + (<usize>j << 2);
+      store<f32>(o, horizontalSum(s00));
+      store<f32>(o, horizontalSum(s01), 4);
+      store<f32>(o + rowC, horizontalSum(s10));
+      store<f32>(o + rowC, horizontalSum(s11), 4);
+      store<f32>(o + 2 * rowC, horizontalSum(s20));
+      store<f32>(o + 2 * rowC, horizontalSum(s21), 4);
+      store<f32>(o + 3 * rowC, horizontalSum(s30));
+      store<f32>(o + 3 * rowC, horizontalSum(s31), 4);
+    }
+    for (; j < n; j++) {
+      const b0 = b + <usize>j * bytes;
+      const o = o0 + (<usize>j << 2);
+      store<f32>(o, dot(a0, b0, bytes));
+      store<f32>(o + rowC, dot(a1, b0, bytes));
+      store<f32>(o + 2 * rowC, dot(a2, b0, bytes));
+      store<f32>(o + 3 * rowC, dot(a3, b0, bytes));
+    }
+  }
+  for (; i < m; i++) {
+    const a0 = a + <usize>i * bytes;
+    const o0 = c + <usize>i * rowC;
+    for (let j = 0; j < n; j++) store<f32>(o0 + (<usize>j << 2), dot(a0, b + <usize>j * bytes, bytes));
+  }
+}
+
+/**
+ * `c_i += alpha · Σ_j P(i, j) · b_j` for i < m (b: n × d, c: m × d; d % 4 == 0), where
+ * P(i, j) is the float32 at `p + i·pRow + j·pCol` (byte strides): P is m × n row-major with
+ * (pRow, pCol) = (4n, 4), or the transpose of an n × m row-major matrix with (4, 4m). Sums over
+ * j in order, two terms at a time.
+ */
+export function gemmNN(p: usize, pRow: i32, pCol: i32, b: usize, c: usize, m: i32, n: i32, dim: i32, alpha: f32): void {
+  const bytes = <usize>dim << 2;
+  const rowP = <usize>pRow;
+  const colP = <usize>pCol;
+  const pairs = n & ~1;
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const p0 = p + <usize>i * rowP;
+    const c0 = c + <usize>i * bytes;
+    const c1 = c0 + bytes;
+    const c2 = c1 + bytes;
+    const c3 = c2 + bytes;
+    let j = 0;
+    for (; j < pairs; j += 2) {
+      const pj = p0 + <usize>j * colP;
+      const pk = pj + colP;
+      const w0 = f32x4.splat(alpha * load<f32>(pj));
+      const w1 = f32x4.splat(alpha * load<f32>(pj + rowP));
+      const w2 = f32x4.splat(alpha * load<f32>(pj + 2 * rowP));
+      const w3 = f32x4.splat(alpha * load<f32>(pj + 3 * rowP));
+      const v0 = f32x4.splat(alpha * load<f32>(pk));
+      const v1 = f32x4.splat(alpha * load<f32>(pk + rowP));
+      const v2 = f32x4.splat(alpha * load<f32>(pk + 2 * rowP));
+      const v3 = f32x4.splat(alpha * load<f32>(pk + 3 * rowP));
+      const bj = b + <usize>j * bytes;
+      const bk = bj + bytes;
+      for (let q: usize = 0; q < bytes; q += 16) {
+        const x = v128.load(bj + q);
+        const y = v128.load(bk + q);
+        v128.store(c0 + q, f32x4.add(v128.load(c0 + q), f32x4.add(f32x4.mul(w0, x), f32x4.mul(v0, y))));
+        v128.store(c1 + q, f32x4.add(v128.load(c1 + q), f32x4.add(f32x4.mul(w1, x), f32x4.mul(v1, y))));
+        v128.store(c2 + q, f32x4.add(v128.load(c2 + q), f32x4.add(f32x4.mul(w2, x), f32x4.mul(v2, y))));
+        v128.store(c3 + q, f32x4.add(v128.load(c3 + q), f32x4.add(f32x4.mul(w3, x), f32x4.mul(v3, y))));
+      }
+    }
+    for (; j < n; j++) {
+      const pj = p0 + <usize>j * colP;
+      const w0 = f32x4.splat(alpha * load<f32>(pj));
+      const w1 = f32x4.splat(alpha * load<f32>(pj + rowP));
+      const w2 = f32x4.splat(alpha * load<f32>(pj + 2 * rowP));
+      const w3 = f32x4.splat(alpha * load<f32>(pj + 3 * rowP));
+      const bj = b + <usize>j * bytes;
+      for (let q: usize = 0; q < bytes; q += 16) {
+        const x = v128.load(bj + q);
+        v128.store(c0 + q, f32x4.add(v128.load(c0 + q), f32x4.mul(w0, x)));
+        v128.store(c1 + q, f32x4.add(v128.load(c1 + q), f32x4.mul(w1, x)));
+        v128.store(c2 + q, f32x4.add(v128.load(c2 + q), f32x4.mul(w2, x)));
+        v128.store(c3 + q, f32x4.add(v128.load(c3 + q), f32x4.mul(w3, x)));
+      }
+    }
+  }
+  for (; i < m; i++) {
+    const pi = p + <usize>i * rowP;
+    const ci = c + <usize>i * bytes;
+    let j = 0;
+    for (; j < pairs; j += 2) {
+      const w = f32x4.splat(alpha * load<f32>(pi + <usize>j * colP));
+      const v = f32x4.splat(alpha * load<f32>(pi + <usize>(j + 1) * colP));
+      const bj = b + <usize>j * bytes;
+      const bk = bj + bytes;
+      for (let q: usize = 0; q < bytes; q += 16) {
+        v128.store(ci + q, f32x4.add(v128.load(ci + q), f32x4.add(f32x4.mul(w, v128.load(bj + q)), f32x4.mul(v, v128.load(bk + q)))));
+      }
+    }
+    for (; j < n; j++) {
+      const w = f32x4.splat(alpha * load<f32>(pi + <usize>j * colP));
+      const bj = b + <usize>j * bytes;
+      for (let q: usize = 0; q < bytes; q += 16) v128.store(ci + q, f32x4.add(v128.load(ci + q), f32x4.mul(w, v128.load(bj + q))));
+    }
+  }
+}
+
+// exp(x) for float32 lanes, Cephes' expf: x = n·ln2 + r with |r| ≤ ln2/2, e^r by a degree-7
+// polynomial, 2^n through the exponent bits. Relative error ≈ 2e-7 on [−87, 88]; inputs below
+// −87.3 give ≈ 1e-38 instead of 0 (harmless next to a softmax denominator ≥ 1).
+@inline function expLanes(v: v128): v128 {
+  let x = f32x4.max(f32x4.min(v, f32x4.splat(88.3762626647949)), f32x4.splat(-87.3365447504019));
+  const fx = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
+  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
+  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
+  let y = f32x4.splat(1.9875691500e-4);
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.3981999507e-3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(8.3334519073e-3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(4.1665795894e-2));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
+  y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(y, x), x), x), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(fx), i32x4.splat(127)), 23);
+  return f32x4.mul(y, scale);
+}
+
+/**
+ * Row-wise scaled softmax in place: for each of `rows` rows of `cols` values x (row-major),
+ * with t = scale · x: `lse[r] = max t + ln Σ exp(t − max t)` and `x ← weight · softmax(t)`.
+ */
+export function softmaxRows(x: usize, rows: i32, cols: i32, scale: f32, weight: f32, lse: usize): void {
+  const quads = cols & ~3;
+  const s = f32x4.splat(scale);
+  for (let r = 0; r < rows; r++) {
+    const row = x + <usize>r * (<usize>cols << 2);
+    let mv = f32x4.splat(-Infinity);
+    for (let c = 0; c < quads; c += 4) mv = f32x4.max(mv, f32x4.mul(s, v128.load(row + (<usize>c << 2))));
+    let top = max<f32>(max<f32>(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max<f32>(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    for (let c = quads; c < cols; c++) top = max<f32>(top, scale * load<f32>(row + (<usize>c << 2)));
+    const shift = f32x4.splat(top);
+    let sv = f32x4.splat(0);
+    for (let c = 0; c < quads; c += 4) {
+      const at = row + (<usize>c << 2);
+      const e = expLanes(f32x4.sub(f32x4.mul(s, v128.load(at)), shift));
+      v128.store(at, e);
+      sv = f32x4.add(sv, e);
+    }
+    let sum = horizontalSum(sv);
+    for (let c = quads; c < cols; c++) {
+      const at = row + (<usize>c << 2);
+      const e = f32x4.extract_lane(expLanes(f32x4.splat(scale * load<f32>(at) - top)), 0);
+      store<f32>(at, e);
+      sum += e;
+    }
+    store<f32>(lse + (<usize>r << 2), top + Mathf.log(sum));
+    const w = f32x4.splat(weight / sum);
+    for (let c = 0; c < quads; c += 4) {
+      const at = row + (<usize>c << 2);
+      v128.store(at, f32x4.mul(w, v128.load(at)));
+    }
+    for (let c = quads; c < cols; c++) {
+      const at = row + (<usize>c << 2);
+      store<f32>(at, (weight / sum) * load<f32>(at));
+    }
+  }
+}

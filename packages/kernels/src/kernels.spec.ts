@@ -1,0 +1,181 @@
+import { describe, expect, it } from "vitest";
+import { createRng } from "@llminit/core";
+import { createKernels, paddedDim } from "./kernels.js";
+
+/** ‖a − b‖ / ‖b‖ with b in float64. */
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let e = 0;
+  let n = 0;
+  for (let k = 0; k < b.length; k++) {
+    e += (a[k] - b[k]) ** 2;
+    n += b[k] ** 2;
+  }
+  return Math.sqrt(e / Math.max(n, 1e-300));
+}
+
+function randomArray(length: number, seed: number): Float64Array {
+  const rng = createRng(seed);
+  return Float64Array.from({ length }, () => rng.normal());
+}
+
+describe("kernels", () => {
+  it("pullRows equals a float64 sparse × dense product, for all rows or a row list, any width", () => {
+    const k = createKernels();
+    // 5 nodes, CSR with an empty row (2) and a repeated column.
+    const indptr = [0, 2, 5, 5, 6, 8];
+    const indices = [1, 3, 0, 4, 4, 2, 0, 1];
+    const values = [0.5, -1.25, 2, 0.75, 0.5, 1.5, -0.25, 3];
+    for (const dim of [1, 3, 4, 7, 16, 21, 64]) {
+      const x = randomArray(5 * dim, dim);
+      const want = new Float64Array(5 * dim);
+      for (let r = 0; r < 5; r++) for (let e = indptr[r]; e < indptr[r + 1]; e++) for (let c = 0; c < dim; c++) want[r * dim + c] += values[e] * x[indices[e] * dim + c];
+      const bp = k.i32(6), bi = k.i32(8), bv = k.f32(8), bx = k.f32(5 * dim), bo = k.f32(5 * dim), rows = k.i32(2);
+      bp.array.set(indptr);
+      bi.array.set(indices);
+      bv.array.set(values);
+      bx.array.set(x);
+      k.exports.pullRows(bp.ptr, bi.ptr, bv.ptr, bx.ptr, dim, bo.ptr, 0, 0, 5);
+      expect(relativeError(bo.array, want)).toBeLessThan(1e-6);
+      // Only rows 3 and 1 (in that order); other rows stay as they were (sentinel 9).
+      bo.array.fill(9);
+      rows.array.set([3, 1]);
+      k.exports.pullRows(bp.ptr, bi.ptr, bv.ptr, bx.ptr, dim, bo.ptr, rows.ptr, 0, 2);
+      for (const r of [0, 2, 4]) expect(Array.from(bo.array.subarray(r * dim, (r + 1) * dim))).toEqual(new Array(dim).fill(9));
+      for (const r of [1, 3]) expect(relativeError(bo.array.subarray(r * dim, (r + 1) * dim), want.subarray(r * dim, (r + 1) * dim))).toBeLessThan(1e-6);
+    }
+  });
+
+  it("axpy, scale, addGatheredRows and scatterAddRows (repeats add up)", () => {
+    const k = createKernels();
+    const dim = 8;
+    const x = k.f32(4 * dim);
+    const out = k.f32(4 * dim);
+    x.array.set(randomArray(4 * dim, 1));
+    out.array.set(randomArray(4 * dim, 2));
+    const before = Float64Array.from(out.array);
+    k.exports.axpy(out.ptr, x.ptr, 4 * dim, 0.5);
+    expect(relativeError(out.array, before.map((v, i) => v + 0.5 * x.array[i]))).toBeLessThan(1e-7);
+    k.exports.scale(out.ptr, 4 * dim, -2);
+    expect(relativeError(out.array, before.map((v, i) => -2 * (v + 0.5 * x.array[i])))).toBeLessThan(1e-7);
+
+    const rows = k.i32(3);
+    rows.array.set([2, 0, 2]);
+    const gathered = k.f32(3 * dim);
+    k.exports.addGatheredRows(gathered.ptr, x.ptr, rows.ptr, 3, dim, 3);
+    for (let n = 0; n < 3; n++) for (let c = 0; c < dim; c++) expect(gathered.array[n * dim + c]).toBeCloseTo(3 * x.array[rows.array[n] * dim + c], 5);
+    const scattered = k.f32(4 * dim);
+    k.exports.scatterAddRows(scattered.ptr, gathered.ptr, rows.ptr, 3, dim, 1);
+    for (let c = 0; c < dim; c++) {
+      expect(scattered.array[2 * dim + c]).toBeCloseTo(6 * x.array[2 * dim + c], 5);
+      expect(scattered.array[c]).toBeCloseTo(3 * x.array[c], 5);
+      expect(scattered.array[dim + c]).toBe(0);
+    }
+  });
+
+  it("adam matches a float64 PyTorch-style Adam over several steps", () => {
+    const k = createKernels();
+    const n = 12;
+    const p = k.f32(n), g = k.f32(n), m = k.f32(n), v = k.f32(n);
+    const p64 = randomArray(n, 3);
+    const m64 = new Float64Array(n), v64 = new Float64Array(n);
+    p.array.set(p64);
+    const [lr, b1, b2, eps] = [1e-2, 0.9, 0.999, 1e-8];
+    for (let t = 1; t <= 5; t++) {
+      const grad = randomArray(n, 10 + t);
+      g.array.set(grad);
+      const bc1 = 1 - b1 ** t;
+      const bc2 = 1 - b2 ** t;
+      k.exports.adam(p.ptr, g.ptr, m.ptr, v.ptr, n, lr / bc1, b1, b2, eps, Math.sqrt(bc2));
+      for (let i = 0; i < n; i++) {
+        const gi = Math.fround(grad[i]);
+        m64[i] = b1 * m64[i] + (1 - b1) * gi;
+        v64[i] = b2 * v64[i] + (1 - b2) * gi * gi;
+        p64[i] -= (lr / bc1) * m64[i] / (Math.sqrt(v64[i]) / Math.sqrt(bc2) + eps);
+      }
+    }
+    expect(relativeError(p.array, p64)).toBeLessThan(1e-6);
+  });
+
+  it("gemmNT and gemmNN (plain and transposed P) equal float64 products, with odd shapes and tails", () => {
+    const k = createKernels();
+    for (const [m, n, dim] of [[1, 1, 4], [5, 3, 8], [9, 7, 12], [4, 2, 128]]) {
+      const a64 = randomArray(m * dim, m);
+      const b64 = randomArray(n * dim, n + 100);
+      const p64 = randomArray(m * n, m * n);
+      const a = k.f32(m * dim), b = k.f32(n * dim), c = k.f32(m * n), p = k.f32(m * n);
+      a.array.set(a64);
+      b.array.set(b64);
+      p.array.set(p64);
+      const a32 = Float64Array.from(a.array), b32 = Float64Array.from(b.array), p32 = Float64Array.from(p.array);
+      k.exports.gemmNT(a.ptr, b.ptr, c.ptr, m, n, dim);
+      const nt = new Float64Array(m * n);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let q = 0; q < dim; q++) nt[i * n + j] += a32[i * dim + q] * b32[j * dim + q];
+      expect(relativeError(c.array, nt)).toBeLessThan(1e-6);
+
+      const cm = k.f32(m * dim); // c_i += 2 · Σ_j p_ij b_j, starting from ones
+      cm.array.fill(1);
+      k.exports.gemmNN(p.ptr, 4 * n, 4, b.ptr, cm.ptr, m, n, dim, 2);
+      const nn = new Float64Array(m * dim).fill(1);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let q = 0; q < dim; q++) nn[i * dim + q] += 2 * p32[i * n + j] * b32[j * dim + q];
+      expect(relativeError(cm.array, nn)).toBeLessThan(1e-6);
+
+      const cn = k.f32(n * dim); // c_j += −0.5 · Σ_i p_ij a_i: Pᵀ through the strides
+      k.exports.gemmNN(p.ptr, 4, 4 * n, a.ptr, cn.ptr, n, m, dim, -0.5);
+      const tn = new Float64Array(n * dim);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let q = 0; q < dim; q++) tn[j * dim + q] += -0.5 * p32[i * n + j] * a32[i * dim + q];
+      expect(relativeError(cn.array, tn)).toBeLessThan(1e-6);
+    }
+  });
+
+  it("softmaxRows: weighted softmax and log-sum-exp of scaled rows match float64, stable for large logits", () => {
+    const k = createKernels();
+    for (const cols of [1, 3, 4, 9, 130]) {
+      const rows = 3;
+      const x = k.f32(rows * cols);
+      const values = randomArray(rows * cols, cols).map((v) => 4 * v);
+      values[0] = 900; // exp(900 · 0.2) overflows float32 without the max shift
+      x.array.set(values);
+      const lse = k.f32(rows);
+      k.exports.softmaxRows(x.ptr, rows, cols, 0.2, 0.5, lse.ptr);
+      for (let r = 0; r < rows; r++) {
+        const t = Array.from(values.subarray(r * cols, (r + 1) * cols), (v) => 0.2 * Math.fround(v));
+        const top = Math.max(...t);
+        const total = t.reduce((s, v) => s + Math.exp(v - top), 0);
+        expect(Math.abs(lse.array[r] - (top + Math.log(total)))).toBeLessThan(1e-5 * Math.max(1, Math.abs(top)));
+        const want = t.map((v) => (0.5 * Math.exp(v - top)) / total);
+        expect(relativeError(x.array.subarray(r * cols, (r + 1) * cols), want)).toBeLessThan(1e-6);
+      }
+    }
+  });
+
+  it("gemmNT gives a row the same scores whatever rows share the call (chunk-independent)", () => {
+    const k = createKernels();
+    const dim = 16, n = 11;
+    const a = k.f32(6 * dim), b = k.f32(n * dim), all = k.f32(6 * n), one = k.f32(n);
+    a.array.set(randomArray(6 * dim, 7));
+    b.array.set(randomArray(n * dim, 8));
+    k.exports.gemmNT(a.ptr, b.ptr, all.ptr, 6, n, dim);
+    for (let i = 0; i < 6; i++) {
+      k.exports.gemmNT(a.ptr + i * dim * 4, b.ptr, one.ptr, 1, n, dim);
+      expect(Array.from(one.array)).toEqual(Array.from(all.array.subarray(i * n, (i + 1) * n)));
+    }
+  });
+
+  it("buffers survive memory growth and come zeroed and aligned", () => {
+    const k = createKernels(0);
+    const first = k.f32(10);
+    first.array.set([1, 2, 3]);
+    const big = k.f32(1 << 20); // forces a grow
+    expect(big.array.length).toBe(1 << 20);
+    expect(Array.from(first.array.subarray(0, 3))).toEqual([1, 2, 3]);
+    expect(first.ptr % 16).toBe(0);
+    expect(big.ptr % 16).toBe(0);
+    expect(big.array.every((v) => v === 0)).toBe(true);
+    expect(k.allocatedBytes).toBeGreaterThanOrEqual(4 * ((1 << 20) + 10));
+    expect(() => k.f32(-1)).toThrow(RangeError);
+  });
+
+  it("paddedDim rounds up to a multiple of 4", () => {
+    expect([1, 4, 5, 64, 127].map(paddedDim)).toEqual([4, 4, 8, 64, 128]);
+  });
+});

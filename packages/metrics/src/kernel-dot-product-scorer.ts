@@ -1,0 +1,53 @@
+import { ShapeError } from "@llminit/core";
+import type { Matrix } from "@llminit/core";
+import { createKernels, paddedDim } from "@llminit/kernels";
+import type { KernelBuffer } from "@llminit/kernels";
+import type { ScoreFunction } from "./dot-product-scorer.js";
+
+/**
+ * A score callback like {@link dotProductScorer} (`out[i · items + j] = user[users[i]] · item[j]`)
+ * computed by the wasm SIMD `gemmNT` kernel of `@llminit/kernels`: float32 products summed in
+ * four float32 lanes, so scores differ from the float64-accumulated plain-JS scorer in the last
+ * bits; each score still depends only on its user and item, never on the chunk.
+ *
+ * The item matrix is copied into the kernels' memory once, here: later writes to `item` are
+ * not seen (make a new scorer). User rows are read at call time.
+ */
+export function kernelDotProductScorer(user: Matrix, item: Matrix): ScoreFunction {
+  if (user.cols !== item.cols) {
+    throw new ShapeError(`kernelDotProductScorer: user matrix has ${user.cols} columns, item matrix has ${item.cols}`);
+  }
+  const dim = user.cols;
+  const width = paddedDim(dim);
+  const numItems = item.rows;
+  const kernels = createKernels();
+  const items = kernels.f32(numItems * width);
+  const itemRows = items.array;
+  for (let j = 0; j < numItems; j++) itemRows.set(item.data.subarray(j * dim, (j + 1) * dim), j * width);
+  let capacity = 0;
+  let block: KernelBuffer<Float32Array> | undefined;
+  let scores: KernelBuffer<Float32Array> | undefined;
+
+  return (users: Int32Array, out: Float32Array): void => {
+    const count = users.length;
+    if (out.length < count * numItems) {
+      throw new ShapeError(`kernelDotProductScorer: output has ${out.length} values, need ${count} × ${numItems}`);
+    }
+    if (count > capacity || block === undefined || scores === undefined) {
+      // Sized for the largest chunk seen (evaluation uses one chunk size throughout).
+      capacity = count;
+      block = kernels.f32(capacity * width);
+      scores = kernels.f32(capacity * numItems);
+    }
+    const rows = block.array;
+    for (let i = 0; i < count; i++) {
+      const r = users[i];
+      if (!(Number.isInteger(r) && r >= 0 && r < user.rows)) {
+        throw new RangeError(`kernelDotProductScorer: user ${r} out of range [0, ${user.rows})`);
+      }
+      rows.set(user.data.subarray(r * dim, (r + 1) * dim), i * width);
+    }
+    kernels.exports.gemmNT(block.ptr, items.ptr, scores.ptr, count, numItems, width);
+    out.set(scores.array.subarray(0, count * numItems));
+  };
+}

@@ -1,0 +1,203 @@
+import type { KernelBuffer, Kernels } from "@llminit/kernels";
+import type { NormalizedAdjacency } from "./adjacency.js";
+
+/** A normalised adjacency copied into a kernels memory (capacity fixed at allocation). */
+export interface KernelCsr {
+  readonly nodes: number;
+  readonly indptr: KernelBuffer<Int32Array>;
+  readonly indices: KernelBuffer<Int32Array>;
+  readonly values: KernelBuffer<Float32Array>;
+}
+
+/** Room in `kernels` for an adjacency of `nodes` nodes and up to `entries` stored entries. */
+export function allocateKernelCsr(kernels: Kernels, nodes: number, entries: number): KernelCsr {
+  return { nodes, indptr: kernels.i32(nodes + 1), indices: kernels.i32(Math.max(entries, 1)), values: kernels.f32(Math.max(entries, 1)) };
+}
+
+/** Copies `adjacency` into `target` (same node count, enough capacity). */
+export function copyIntoKernelCsr(adjacency: NormalizedAdjacency, target: KernelCsr): KernelCsr {
+  const entries = adjacency.indptr[adjacency.nodes];
+  if (adjacency.nodes !== target.nodes || entries > target.indices.length) {
+    throw new RangeError(`kernel CSR: ${adjacency.nodes} nodes / ${entries} entries do not fit ${target.nodes} nodes / ${target.indices.length} entries`);
+  }
+  target.indptr.array.set(adjacency.indptr);
+  target.indices.array.set(adjacency.indices.subarray(0, entries));
+  target.values.array.set(adjacency.values.subarray(0, entries));
+  return target;
+}
+
+/** A set of node ids as an ordered list (in kernels memory) plus a membership mask. */
+class NodeSet {
+  readonly mask: Uint8Array;
+  readonly list: KernelBuffer<Int32Array>;
+  size = 0;
+  constructor(kernels: Kernels, nodes: number) {
+    this.mask = new Uint8Array(nodes);
+    this.list = kernels.i32(nodes);
+  }
+  clear(): void {
+    const list = this.list.array;
+    for (let n = 0; n < this.size; n++) this.mask[list[n]] = 0;
+    this.size = 0;
+  }
+  /** Distinct values of rows[0 … count). */
+  fill(rows: Int32Array, count: number): void {
+    this.clear();
+    const list = this.list.array;
+    for (let n = 0; n < count; n++) {
+      const r = rows[n];
+      if (this.mask[r] === 0) {
+        this.mask[r] = 1;
+        list[this.size++] = r;
+      }
+    }
+  }
+  /** `from` and every neighbour of its nodes in `csr`. */
+  fillClosed(csr: KernelCsr, from: NodeSet): void {
+    this.clear();
+    const list = this.list.array;
+    const indptr = csr.indptr.array;
+    const indices = csr.indices.array;
+    const source = from.list.array;
+    const add = (r: number) => {
+      if (this.mask[r] === 0) {
+        this.mask[r] = 1;
+        list[this.size++] = r;
+      }
+    };
+    for (let n = 0; n < from.size; n++) {
+      const r = source[n];
+      add(r);
+      for (let k = indptr[r]; k < indptr[r + 1]; k++) add(indices[k]);
+    }
+  }
+}
+
+/**
+ * LightGCN propagation `final = (x + A₁x + A₂A₁x + … ) / (K + 1)` and its backward pass on
+ * kernels memory, for K ≥ 0 layers with one adjacency per layer (the same one K times for
+ * LightGCN, one per layer for SGL's random-walk views). Every adjacency is symmetric, so the
+ * backward pass is the same kind of product. Scratch buffers are reused between calls: the
+ * result of one call is only valid until the next.
+ */
+export class KernelPropagation {
+  private readonly kernels: Kernels;
+  private readonly nodes: number;
+  private readonly dim: number;
+  private readonly layers: number;
+  /** Layer outputs 1…K (nodes × dim each); rows outside the needed sets hold stale values. */
+  private readonly layerOut: KernelBuffer<Float32Array>[];
+  /** needed[k]: rows where layer k is computed (k = 1…K); needed[K+1] unused. */
+  private readonly needed: NodeSet[];
+  private readonly g0: KernelBuffer<Float32Array>;
+  private readonly ping: KernelBuffer<Float32Array>;
+  private readonly pong: KernelBuffer<Float32Array>;
+
+  constructor(kernels: Kernels, nodes: number, dim: number, layers: number) {
+    this.kernels = kernels;
+    this.nodes = nodes;
+    this.dim = dim;
+    this.layers = layers;
+    this.layerOut = Array.from({ length: layers }, () => kernels.f32(nodes * dim));
+    this.needed = Array.from({ length: layers + 1 }, () => new NodeSet(kernels, nodes));
+    this.g0 = kernels.f32(layers > 0 ? nodes * dim : 0);
+    this.ping = kernels.f32(layers > 0 ? nodes * dim : 0);
+    this.pong = kernels.f32(layers > 0 ? nodes * dim : 0);
+  }
+
+  private adjacencyOf(adjacency: readonly KernelCsr[], layer: number): KernelCsr {
+    return adjacency.length === 1 ? adjacency[0] : adjacency[layer - 1];
+  }
+
+  /**
+   * `out[n] = final[rows[n]]` for n < count (out: count × dim, overwritten), computing layer k
+   * only where layer k + 1 or the output reads it.
+   */
+  forwardRows(adjacency: readonly KernelCsr[], x: number, rows: KernelBuffer<Int32Array>, count: number, out: KernelBuffer<Float32Array>): void {
+    const { exports } = this.kernels;
+    const { dim, layers } = this;
+    const scale = 1 / (layers + 1);
+    out.array.fill(0, 0, count * dim);
+    exports.addGatheredRows(out.ptr, x, rows.ptr, count, dim, scale);
+    if (layers === 0) return;
+    const needed = this.needed;
+    needed[layers].fill(rows.array, count);
+    for (let layer = layers - 1; layer >= 1; layer--) needed[layer].fillClosed(this.adjacencyOf(adjacency, layer + 1), needed[layer + 1]);
+    let previous = x;
+    for (let layer = 1; layer <= layers; layer++) {
+      const csr = this.adjacencyOf(adjacency, layer);
+      const target = this.layerOut[layer - 1];
+      exports.pullRows(csr.indptr.ptr, csr.indices.ptr, csr.values.ptr, previous, dim, target.ptr, needed[layer].list.ptr, 0, needed[layer].size);
+      exports.addGatheredRows(out.ptr, target.ptr, rows.ptr, count, dim, scale);
+      previous = target.ptr;
+    }
+  }
+
+  /** `out = final` for every node (out: nodes × dim, overwritten). */
+  forwardAll(adjacency: readonly KernelCsr[], x: KernelBuffer<Float32Array>, out: KernelBuffer<Float32Array>): void {
+    const { exports } = this.kernels;
+    const { dim, layers, nodes } = this;
+    const size = nodes * dim;
+    const scale = 1 / (layers + 1);
+    out.array.set(x.array.subarray(0, size));
+    let previous = x.ptr;
+    for (let layer = 1; layer <= layers; layer++) {
+      const csr = this.adjacencyOf(adjacency, layer);
+      const target = this.layerOut[layer - 1];
+      exports.pullRows(csr.indptr.ptr, csr.indices.ptr, csr.values.ptr, previous, dim, target.ptr, 0, 0, nodes);
+      exports.axpy(out.ptr, target.ptr, size, 1);
+      previous = target.ptr;
+    }
+    exports.scale(out.ptr, size, scale);
+  }
+
+  /**
+   * Backward of {@link forwardRows}: `grad += alpha · Jᵀ g` where g (count × dim) is the
+   * gradient of the selected final rows (repeated rows add up).
+   */
+  backwardRows(adjacency: readonly KernelCsr[], g: KernelBuffer<Float32Array>, rows: KernelBuffer<Int32Array>, count: number, grad: KernelBuffer<Float32Array>, alpha: number): void {
+    const { exports } = this.kernels;
+    const { dim, layers } = this;
+    const scale = 1 / (layers + 1);
+    if (layers === 0) {
+      exports.scatterAddRows(grad.ptr, g.ptr, rows.ptr, count, dim, alpha);
+      return;
+    }
+    this.g0.array.fill(0);
+    exports.scatterAddRows(this.g0.ptr, g.ptr, rows.ptr, count, dim, scale);
+    this.backwardHorner(adjacency, grad, alpha);
+  }
+
+  /** Backward of {@link forwardAll}: `grad += alpha · Jᵀ g` for g over every node (nodes × dim). */
+  backwardAll(adjacency: readonly KernelCsr[], g: KernelBuffer<Float32Array>, grad: KernelBuffer<Float32Array>, alpha: number): void {
+    const { exports } = this.kernels;
+    const size = this.nodes * this.dim;
+    if (this.layers === 0) {
+      exports.axpy(grad.ptr, g.ptr, size, alpha);
+      return;
+    }
+    this.g0.array.set(g.array.subarray(0, size));
+    exports.scale(this.g0.ptr, size, 1 / (this.layers + 1));
+    this.backwardHorner(adjacency, grad, alpha);
+  }
+
+  /**
+   * With g0 = g / (K + 1): d_K = g0, d_{k−1} = g0 + A_kᵀ d_k (A_k symmetric), grad += alpha · d_0.
+   */
+  private backwardHorner(adjacency: readonly KernelCsr[], grad: KernelBuffer<Float32Array>, alpha: number): void {
+    const { exports } = this.kernels;
+    const { dim, layers, nodes } = this;
+    const size = nodes * dim;
+    let current = this.g0;
+    let spare = this.ping;
+    let other = this.pong;
+    for (let layer = layers; layer >= 1; layer--) {
+      const csr = this.adjacencyOf(adjacency, layer);
+      exports.pullRows(csr.indptr.ptr, csr.indices.ptr, csr.values.ptr, current.ptr, dim, spare.ptr, 0, 0, nodes);
+      exports.axpy(spare.ptr, this.g0.ptr, size, 1);
+      current = spare;
+      [spare, other] = [other, spare];
+    }
+    exports.axpy(grad.ptr, current.ptr, size, alpha);
+  }
+}

@@ -1,0 +1,39 @@
+import type { Rng } from "@llminit/core";
+
+/** Where training runs: tfjs ops on the selected tfjs backend, or this project's wasm SIMD kernels. */
+export type EngineName = "tfjs" | "kernels";
+
+/** Which engine to use; "auto" = kernels unless a GPU tfjs backend is installed (or the model needs tfjs). */
+export type EnginePreference = "auto" | EngineName;
+
+/** One training step's batch, as node ids (users first, item j is node users + j). */
+export interface EngineBatch {
+  /** Pairs in the batch (B). */
+  size: number;
+  /** Rows stacked `[users; positives; negatives]` (3B), or `[users; positives]` (2B) for SGCL. */
+  stacked: Int32Array;
+  /** SGL: the batch's distinct users (user ids). */
+  anchorUsers?: Int32Array;
+  /** SGL: the batch's distinct positive items (item ids). */
+  anchorItems?: Int32Array;
+}
+
+/**
+ * The part of training that touches parameters: one engine per training run. Every engine
+ * implements the same models with the same losses, optimiser and random streams; results
+ * differ only by floating-point rounding.
+ */
+export interface TrainingEngine {
+  readonly name: EngineName;
+  /** What runs the arithmetic, for logs and reports ("wasm", "tfjs-node-gpu", "kernels (wasm SIMD)"…). */
+  readonly backend: string;
+  /** Called before each epoch's steps with the epoch's random stream (SGL draws its views). */
+  beginEpoch(epochRng: Rng): void;
+  /** One Adam step on the batch; returns the batch's loss. */
+  step(batch: EngineBatch): number;
+  /** A copy of the ego table (nodes × dim). */
+  readEgo(): Float32Array;
+  /** The final (propagated) embeddings of an ego table, nodes × dim. */
+  finalFromEgo(ego: Float32Array): Float32Array;
+  dispose(): void;
+}

@@ -38,6 +38,7 @@ usage: pnpm bench speed [--json] [--graphs office,ml-100k,beauty-synthetic] [--d
   --out DIR   also write DIR/speed.json and DIR/speed.md
   --python P  interpreter with python3-torch [${DEFAULT_PYTHON}]; without torch the PyTorch columns say n/a
   --engine E  training engine of ours [auto: the wasm SIMD kernels unless a GPU tfjs backend is installed]
+  --threads N threads of our kernels [0: every core, as PyTorch's ${TORCH_THREADS}]
   real datasets also get the paper's settings (d = 128, 2 layers, batch 256): seconds per epoch and
   per full validation, ours and PyTorch (targets: ≤ 2 s and ≤ 1 s)
 `;
@@ -113,6 +114,7 @@ export async function speedCommand(argv: readonly string[], io: BenchIo): Promis
     { key: "out" },
     { key: "python" },
     { key: "engine" },
+    { key: "threads" },
     { key: "backend" },
     { key: "help", boolean: true },
   ]);
@@ -132,7 +134,8 @@ export async function speedCommand(argv: readonly string[], io: BenchIo): Promis
   const python = typeof values.python === "string" ? resolve(cwd, values.python) : DEFAULT_PYTHON;
   const engine = typeof values.engine === "string" ? values.engine : "auto";
   if (engine !== "auto" && engine !== "kernels" && engine !== "tfjs") throw new ConfigError("engine", `--engine expects auto, kernels or tfjs, got ${engine}`);
-  const measureOptions: MeasureOptions = { engine, backend: typeof values.backend === "string" ? values.backend : undefined };
+  const threads = values.threads === undefined || values.threads === "0" ? "auto" : positiveInt(values.threads, 1, "threads");
+  const measureOptions: MeasureOptions = { engine, threads, backend: typeof values.backend === "string" ? values.backend : undefined };
   const settings: SpeedSettings = { dim: 64, layers: 3, batchSize: 2048, topK: 20, repeats: positiveInt(values.repeats, 3, "repeats"), chunkSize: 256, seed: 2020 };
   const data = findDataDir(typeof values.dataDir === "string" ? resolve(cwd, values.dataDir) : undefined, io.env, [cwd, fileURLToPath(new URL(".", import.meta.url))]);
 

@@ -1,7 +1,7 @@
 import { createMatrix, createRng, csrFromPairs, silentLogger } from "@llminit/core";
 import type { Csr, Matrix, ProgressReporter, Rng } from "@llminit/core";
 import { createKernels } from "@llminit/kernels";
-import { evaluateFullRanking, kernelDotProductScorer } from "@llminit/metrics";
+import { createKernelRanking, evaluateFullRanking } from "@llminit/metrics";
 import { allocateKernelCsr, buildNormalizedAdjacency, copyIntoKernelCsr, modelDefaults, trainModel } from "@llminit/models";
 import type { EnginePreference, TrainConfig } from "@llminit/models";
 
@@ -133,6 +133,8 @@ export interface MeasureOptions {
   engine?: EnginePreference;
   /** tfjs backend for the tfjs engine (default "auto"). */
   backend?: string;
+  /** Threads of the kernels (training, propagation, ranking); default "auto" (every core). */
+  threads?: number | "auto";
 }
 
 export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSettings, options: MeasureOptions = {}): Promise<OurMeasurement> {
@@ -141,12 +143,13 @@ export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSetting
 
   // One propagation layer on the kernels, data already in their memory (as in training).
   const adjacency = buildNormalizedAdjacency(train);
-  const kernels = createKernels();
+  const threads = options.threads ?? "auto";
+  const kernels = createKernels({ threads });
   const csr = copyIntoKernelCsr(adjacency, allocateKernelCsr(kernels, adjacency.nodes, adjacency.indptr[adjacency.nodes]));
   const x = kernels.f32(adjacency.nodes * dim);
   const out = kernels.f32(adjacency.nodes * dim);
   x.array.set(randomMatrix(adjacency.nodes, dim, rng.child("propagation")).data);
-  const layer = () => kernels.exports.pullRows(csr.indptr.ptr, csr.indices.ptr, csr.values.ptr, x.ptr, dim, out.ptr, 0, 0, adjacency.nodes);
+  const layer = () => kernels.parallel.pullRows(csr.indptr, csr.indices.ptr, csr.values.ptr, x.ptr, dim, out.ptr, null, 0, adjacency.nodes);
   layer(); // warm-up
   const propagation: number[] = [];
   for (let r = 0; r < Math.max(5, settings.repeats); r++) {
@@ -158,6 +161,7 @@ export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSetting
   const entries = adjacency.indptr[adjacency.nodes];
   const bytesMoved = 4 * (adjacency.nodes + 1) + 8 * entries + 2 * 4 * adjacency.nodes * dim;
   const copyGBps = measureCopyBandwidth();
+  kernels.dispose();
   const floorMs = (bytesMoved / (copyGBps * 1e9)) * 1000;
 
   const timer = stepTimer();
@@ -177,6 +181,7 @@ export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSetting
     init: { kind: "xavier" },
     rng: rng.child("train"),
     engine: options.engine,
+    threads,
     backend: options.backend,
     progress: timer,
     logger: silentLogger,
@@ -189,19 +194,24 @@ export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSetting
   const item = randomMatrix(train.cols, dim, rng.child("items"));
   const ranking: number[] = [];
   let recall = Number.NaN;
-  for (let r = 0; r < settings.repeats; r++) {
-    const t0 = performance.now();
-    const evaluation = await evaluateFullRanking({
-      numUsers: train.rows,
-      numItems: train.cols,
-      score: kernelDotProductScorer(user, item),
-      truth,
-      exclude: [train],
-      ks: [settings.topK],
-      chunkSize: settings.chunkSize,
-    });
-    ranking.push((performance.now() - t0) / 1000);
-    recall = evaluation.metrics[`recall@${settings.topK}`];
+  const ranker = createKernelRanking({ threads });
+  try {
+    for (let r = 0; r < settings.repeats; r++) {
+      const t0 = performance.now();
+      const evaluation = await evaluateFullRanking({
+        numUsers: train.rows,
+        numItems: train.cols,
+        rank: ranker.ranker(user, item),
+        truth,
+        exclude: [train],
+        ks: [settings.topK],
+        chunkSize: settings.chunkSize,
+      });
+      ranking.push((performance.now() - t0) / 1000);
+      recall = evaluation.metrics[`recall@${settings.topK}`];
+    }
+  } finally {
+    ranker.dispose();
   }
 
   const propagationMs = median(propagation);
@@ -228,12 +238,15 @@ export async function measurePaperSettings(train: Csr, truth: Csr, seed: number,
   const settings = { dim: 128, layers: 2, batchSize: 256 };
   const validations: number[] = [];
   const config = { ...modelDefaults.lightgcn, model: "lightgcn", ...settings, learningRate: 1e-3, epochs, patience: epochs + 1 } as TrainConfig;
+  const threads = options.threads ?? "auto";
+  const ranking = createKernelRanking({ threads });
   const result = await trainModel({
     train,
     config,
     init: { kind: "xavier" },
     rng: createRng(seed).child("paper"),
     engine: options.engine,
+    threads,
     backend: options.backend,
     logger: silentLogger,
     validate: async (embeddings) => {
@@ -241,7 +254,7 @@ export async function measurePaperSettings(train: Csr, truth: Csr, seed: number,
       const evaluation = await evaluateFullRanking({
         numUsers: train.rows,
         numItems: train.cols,
-        score: kernelDotProductScorer(embeddings.user, embeddings.item),
+        rank: ranking.ranker(embeddings.user, embeddings.item),
         truth,
         exclude: [train],
         ks: [10, 20, 50],
@@ -250,5 +263,6 @@ export async function measurePaperSettings(train: Csr, truth: Csr, seed: number,
       return evaluation.metrics["ndcg@10"];
     },
   });
+  ranking.dispose();
   return { ...settings, epochs, epochSeconds: median(result.history.map((h) => h.seconds)), validationSeconds: median(validations) };
 }

@@ -337,3 +337,94 @@ export function softmaxRows(x: usize, rows: i32, cols: i32, scale: f32, weight: 
     }
   }
 }
+
+// Top-K: a binary min-heap of the K best (score, item) pairs kept so far, the worst at the root.
+// "a ranks below b": lower score, or the same score and a higher item index.
+@inline function worse(sa: f32, ia: i32, sb: f32, ib: i32): bool {
+  return sa < sb || (sa == sb && ia > ib);
+}
+
+function siftDown(hs: usize, hi: usize, size: i32, start: i32): void {
+  let i = start;
+  const s = f32At(hs, i);
+  const it = i32At(hi, i);
+  for (;;) {
+    const left = 2 * i + 1;
+    if (left >= size) break;
+    const right = left + 1;
+    let child = left;
+    if (right < size && worse(f32At(hs, right), i32At(hi, right), f32At(hs, left), i32At(hi, left))) child = right;
+    if (!worse(f32At(hs, child), i32At(hi, child), s, it)) break;
+    store<f32>(hs + (<usize>i << 2), f32At(hs, child));
+    store<i32>(hi + (<usize>i << 2), i32At(hi, child));
+    i = child;
+  }
+  store<f32>(hs + (<usize>i << 2), s);
+  store<i32>(hi + (<usize>i << 2), it);
+}
+
+function siftUp(hs: usize, hi: usize, start: i32): void {
+  let i = start;
+  const s = f32At(hs, i);
+  const it = i32At(hi, i);
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!worse(s, it, f32At(hs, parent), i32At(hi, parent))) break;
+    store<f32>(hs + (<usize>i << 2), f32At(hs, parent));
+    store<i32>(hi + (<usize>i << 2), i32At(hi, parent));
+    i = parent;
+  }
+  store<f32>(hs + (<usize>i << 2), s);
+  store<i32>(hi + (<usize>i << 2), it);
+}
+
+/**
+ * For each of `rows` rows of `cols` scores: the indices of its k best entries, best first, into
+ * `items` (rows × k; fewer when fewer are rankable: the count goes to `counts[r]`). Higher
+ * score first; equal scores: lower index first. −Infinity marks a masked entry: never ranked.
+ * `heap` is scratch for 2k values. Returns the number of NaN scores met (they are not ranked).
+ */
+export function topKRows(scores: usize, rows: i32, cols: i32, k: i32, items: usize, counts: usize, heap: usize): i32 {
+  const hs = heap;
+  const hi = heap + (<usize>k << 2);
+  let nans = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = scores + <usize>r * (<usize>cols << 2);
+    let size = 0;
+    let j = 0;
+    for (; j < cols && size < k; j++) {
+      const s = f32At(row, j);
+      if (s != s) {
+        nans++;
+        continue;
+      }
+      if (s == -Infinity) continue;
+      store<f32>(hs + (<usize>size << 2), s);
+      store<i32>(hi + (<usize>size << 2), j);
+      siftUp(hs, hi, size);
+      size++;
+    }
+    // Items arrive in ascending index order: equal to the root's score never displaces it.
+    let threshold: f32 = size == k ? f32At(hs, 0) : Infinity;
+    for (; j < cols; j++) {
+      const s = f32At(row, j);
+      if (s > threshold) {
+        store<f32>(hs, s);
+        store<i32>(hi, j);
+        siftDown(hs, hi, size, 0);
+        threshold = f32At(hs, 0);
+      } else if (s != s) {
+        nans++;
+      }
+    }
+    store<i32>(counts + (<usize>r << 2), size);
+    const out = items + <usize>r * (<usize>k << 2);
+    for (let position = size - 1; position >= 0; position--) {
+      store<i32>(out + (<usize>position << 2), i32At(hi, 0));
+      store<f32>(hs, f32At(hs, position));
+      store<i32>(hi, i32At(hi, position));
+      siftDown(hs, hi, position, 0);
+    }
+  }
+  return nans;
+}

@@ -13,8 +13,8 @@ const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const SOURCE = join(packageRoot, "assembly", "index.ts");
 export const GENERATED = join(packageRoot, "src", "kernel-wasm.generated.ts");
 
-/** The compiler flags: optimised, SIMD, no runtime (no allocation in kernels), memory from JS. */
-export const ASC_FLAGS = ["-O3", "--runtime", "stub", "--enable", "simd", "--noAssert", "--importMemory", "--initialMemory", "1"];
+/** The compiler flags: optimised, SIMD, no runtime (no allocation in kernels), a shared memory from JS (for worker threads). */
+export const ASC_FLAGS = ["-O3", "--runtime", "stub", "--enable", "simd,threads", "--noAssert", "--importMemory", "--sharedMemory", "--initialMemory", "1", "--maximumMemory", "65536"];
 
 /** Compiles the kernels; resolves to the .wasm bytes. */
 export async function compileKernels() {

@@ -162,7 +162,7 @@ describe("kernels", () => {
   });
 
   it("buffers survive memory growth and come zeroed and aligned", () => {
-    const k = createKernels(0);
+    const k = createKernels({ initialBytes: 0 });
     const first = k.f32(10);
     first.array.set([1, 2, 3]);
     const big = k.f32(1 << 20); // forces a grow
@@ -177,5 +177,98 @@ describe("kernels", () => {
 
   it("paddedDim rounds up to a multiple of 4", () => {
     expect([1, 4, 5, 64, 127].map(paddedDim)).toEqual([4, 4, 8, 64, 128]);
+  });
+
+  it("topKRows: best first, lower index wins ties, −Infinity is masked, NaNs are counted, k beyond the row", () => {
+    const k = createKernels();
+    const cols = 7;
+    const rows = [
+      [0.5, 2, -1, 2, 9, -Infinity, 0.5],
+      [-Infinity, -Infinity, 3, NaN, -Infinity, -Infinity, -Infinity],
+      [1, 1, 1, 1, 1, 1, 1],
+    ];
+    const scores = k.f32(3 * cols);
+    scores.array.set(rows.flat());
+    const items = k.i32(3 * 4);
+    const counts = k.i32(3);
+    const heap = k.f32(8);
+    const nans = k.exports.topKRows(scores.ptr, 3, cols, 4, items.ptr, counts.ptr, heap.ptr);
+    expect(nans).toBe(1);
+    expect(Array.from(counts.array)).toEqual([4, 1, 4]);
+    expect(Array.from(items.array.subarray(0, 4))).toEqual([4, 1, 3, 0]);
+    expect(items.array[4]).toBe(2);
+    expect(Array.from(items.array.subarray(8, 12))).toEqual([0, 1, 2, 3]);
+  });
+
+  it("topKRows agrees with a sort on random rows with many ties", () => {
+    const k = createKernels();
+    const [rowsN, cols, top] = [20, 57, 10];
+    const rng = createRng(4);
+    const values = Float32Array.from({ length: rowsN * cols }, () => Math.round(rng.normal() * 3) / 3);
+    const scores = k.f32(rowsN * cols);
+    scores.array.set(values);
+    const items = k.i32(rowsN * top);
+    const counts = k.i32(rowsN);
+    k.exports.topKRows(scores.ptr, rowsN, cols, top, items.ptr, counts.ptr, k.f32(2 * top).ptr);
+    for (let r = 0; r < rowsN; r++) {
+      const order = Array.from({ length: cols }, (_, j) => j).sort((a, b) => values[r * cols + b] - values[r * cols + a] || a - b);
+      expect(Array.from(items.array.subarray(r * top, (r + 1) * top))).toEqual(order.slice(0, top));
+    }
+  });
+
+  it("parallel kernels on 2 threads give bitwise the results of one thread", () => {
+    const one = createKernels();
+    const two = createKernels({ threads: 2 });
+    try {
+      expect(two.threads).toBe(2);
+      const rng = createRng(9);
+      // A CSR of 300 rows with skewed degrees, d = 12; then the other kernels on larger arrays.
+      const nodes = 300;
+      const dim = 12;
+      const indptr = [0];
+      const indices: number[] = [];
+      for (let r = 0; r < nodes; r++) {
+        const degree = r % 37 === 0 ? 60 : rng.int(6);
+        for (let e = 0; e < degree; e++) indices.push(rng.int(nodes));
+        indptr.push(indices.length);
+      }
+      const values = indices.map(() => rng.normal());
+      const x = Float32Array.from({ length: nodes * dim }, () => rng.normal());
+      const rows = Int32Array.from({ length: 150 }, () => rng.int(nodes));
+      const results = [one, two].map((k) => {
+        const p = k.i32(nodes + 1), i = k.i32(indices.length), v = k.f32(values.length), bx = k.f32(nodes * dim);
+        p.array.set(indptr);
+        i.array.set(indices);
+        v.array.set(values);
+        bx.array.set(x);
+        const all = k.f32(nodes * dim), some = k.f32(nodes * dim), list = k.i32(rows.length);
+        list.array.set(rows);
+        k.parallel.pullRows(p, i.ptr, v.ptr, bx.ptr, dim, all.ptr, null, 0, nodes);
+        k.parallel.pullRows(p, i.ptr, v.ptr, bx.ptr, dim, some.ptr, list, 10, 140);
+        const n = 300_000;
+        const big = k.f32(n), big2 = k.f32(n), m = k.f32(n), w = k.f32(n);
+        big.array.set(Float32Array.from({ length: n }, (_, q) => Math.sin(q)));
+        big2.array.set(Float32Array.from({ length: n }, (_, q) => Math.cos(q)));
+        k.parallel.axpy(big.ptr, big2.ptr, n, 0.3);
+        k.parallel.scale(big2.ptr, n, -1.5);
+        k.parallel.adam(big.ptr, big2.ptr, m.ptr, w.ptr, n, 1e-3, 0.9, 0.999, 1e-8, 0.1);
+        const [gm, gn, gd] = [50, 70, 16];
+        const a = k.f32(gm * gd), b = k.f32(gn * gd), c = k.f32(gm * gn), cn = k.f32(gn * gd), lse = k.f32(gm);
+        a.array.set(x.subarray(0, gm * gd));
+        b.array.set(x.subarray(0, gn * gd));
+        k.parallel.gemmNT(a.ptr, b.ptr, c.ptr, gm, gn, gd);
+        const scores = Float32Array.from(c.array);
+        k.parallel.gemmNN(c.ptr, 4, 4 * gn, a.ptr, cn.ptr, gn, gm, gd, 0.5);
+        const items = k.i32(gm * 5), counts = k.i32(gm);
+        const nans = k.parallel.topKRows(c.ptr, gm, gn, 5, items.ptr, counts.ptr);
+        k.parallel.softmaxRows(c.ptr, gm, gn, 0.2, 1, lse.ptr);
+        return [all, some, big, big2, m, w, cn, lse, c, items, counts].map((buffer) => Array.from(buffer.array)).concat([Array.from(scores), [nans]]);
+      });
+      results[0].forEach((values, q) => expect(results[1][q]).toEqual(values));
+    } finally {
+      two.dispose();
+      two.dispose(); // idempotent
+    }
+    expect(() => two.parallel.gemmNT(0, 0, 0, 64, 1, 4)).toThrow(/disposed/);
   });
 });

@@ -1,19 +1,22 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
 import { KERNEL_WASM_BASE64 } from "./kernel-wasm.generated.js";
 
 // The few WebAssembly globals used here (TypeScript's node types do not declare them without the DOM lib).
 interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+  readonly buffer: ArrayBufferLike;
   grow(pages: number): number;
 }
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 };
 
 /**
- * The raw kernel exports (see assembly/index.ts for their exact contracts). Every pointer is a
- * byte offset into the instance's memory, as returned by {@link Kernels.f32} / {@link Kernels.i32}.
+ * The raw kernel exports (see assembly/index.ts for their exact contracts), run on the calling
+ * thread. Every pointer is a byte offset into the instance's memory, as returned by
+ * {@link Kernels.f32} / {@link Kernels.i32}.
  */
 export interface KernelExports {
   pullRows(indptr: number, indices: number, values: number, x: number, dim: number, out: number, rows: number, from: number, to: number): void;
@@ -26,6 +29,27 @@ export interface KernelExports {
   /** P(i, j) at byte `p + i·pRow + j·pCol`: (4n, 4) for an m × n matrix, (4, 4m) for the transpose of an n × m one. */
   gemmNN(p: number, pRow: number, pCol: number, b: number, c: number, m: number, n: number, dim: number, alpha: number): void;
   softmaxRows(x: number, rows: number, cols: number, scale: number, weight: number, lse: number): void;
+  /** Returns the number of NaN scores met. `heap`: scratch for 2k values. */
+  topKRows(scores: number, rows: number, cols: number, k: number, items: number, counts: number, heap: number): number;
+}
+
+/**
+ * The kernels that split their work over the instance's threads (same arguments and results as
+ * {@link KernelExports}; bitwise the same results for any thread count: each output element is
+ * computed by one thread, in the same order). With one thread they are the plain exports.
+ */
+export interface ParallelKernels {
+  /** Rows are split so that each thread gets about the same number of stored entries. */
+  pullRows(indptr: KernelBuffer<Int32Array>, indices: number, values: number, x: number, dim: number, out: number, rows: KernelBuffer<Int32Array> | null, from: number, to: number): void;
+  axpy(out: number, x: number, n: number, alpha: number): void;
+  scale(x: number, n: number, alpha: number): void;
+  adam(param: number, grad: number, m: number, v: number, n: number, stepSize: number, beta1: number, beta2: number, epsilon: number, bc2Sqrt: number): void;
+  gemmNT(a: number, b: number, c: number, m: number, n: number, dim: number): void;
+  /** Splits the m rows of c; P as in {@link KernelExports.gemmNN}. */
+  gemmNN(p: number, pRow: number, pCol: number, b: number, c: number, m: number, n: number, dim: number, alpha: number): void;
+  softmaxRows(x: number, rows: number, cols: number, scale: number, weight: number, lse: number): void;
+  /** As {@link KernelExports.topKRows}, with per-thread heaps allocated by the instance. */
+  topKRows(scores: number, rows: number, cols: number, k: number, items: number, counts: number): number;
 }
 
 /** A typed array living in a {@link Kernels} memory: `ptr` for kernels, `array` for JS. */
@@ -37,46 +61,125 @@ export interface KernelBuffer<T extends Float32Array | Int32Array> {
   readonly array: T;
 }
 
-/** One kernels instance with its own memory and a bump allocator over it. */
+/** Options of {@link createKernels}. */
+export interface KernelsOptions {
+  /** Bytes to reserve up front (the memory grows as allocations need). */
+  initialBytes?: number;
+  /**
+   * Threads that run the parallel kernels: the calling thread plus `threads − 1` worker threads
+   * sharing the memory. Default 1; "auto" = the machine's available parallelism.
+   */
+  threads?: number | "auto";
+}
+
+/** One kernels instance with its own memory, a bump allocator over it and its threads. */
 export interface Kernels {
+  /** The kernels on the calling thread. */
   readonly exports: KernelExports;
-  /** The instance's memory (its `buffer` changes when it grows). */
-  readonly memory: { readonly buffer: ArrayBuffer };
+  /** The kernels split over `threads` threads. */
+  readonly parallel: ParallelKernels;
+  readonly threads: number;
+  /** The instance's memory (shared between its threads; `buffer` changes when it grows). */
+  readonly memory: { readonly buffer: ArrayBufferLike };
   /** Allocates `length` float32 values, zero-filled. */
   f32(length: number): KernelBuffer<Float32Array>;
   /** Allocates `length` int32 values, zero-filled. */
   i32(length: number): KernelBuffer<Int32Array>;
   /** Bytes allocated so far. */
   readonly allocatedBytes: number;
+  /** Stops the worker threads (idempotent). The single-thread kernels stay usable. */
+  dispose(): void;
 }
 
 const PAGE = 65536;
 /** Bytes below this offset belong to the module (its static data); allocations start above. */
 const RESERVED = PAGE;
 const ALIGN = 64;
+/** The module declares this maximum (4 GiB): the whole wasm32 address space, reserved, not committed. */
+const MAXIMUM_PAGES = 65536;
+/** A worker that has not answered in this long is taken as dead. */
+const WORKER_TIMEOUT_MS = 120_000;
+
+/** The parallel kernels by number, as the workers know them. */
+const OPS = ["pullRows", "axpy", "scale", "adam", "gemmNT", "gemmNN", "softmaxRows", "topKRows"] as const;
+type OpName = (typeof OPS)[number];
+const ARGS_PER_SLOT = 16;
+
+/**
+ * The worker's whole program (evaluated, so that it needs no file on disk): instantiate the
+ * module on the shared memory, then wait for requests in its control slot, run the kernel, and
+ * report done (or the error).
+ */
+const WORKER_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const { module, memory, control, args, slot, ops } = workerData;
+const instance = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error("kernels: abort"); } } });
+const ctl = new Int32Array(control);
+const a = new Float64Array(args);
+const base = slot * ${ARGS_PER_SLOT};
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctl, slot * 4, seen);
+  const request = Atomics.load(ctl, slot * 4);
+  if (request < 0) break;
+  if (request === seen) continue;
+  seen = request;
+  try {
+    const name = ops[a[base]];
+    const count = a[base + 1];
+    const list = [];
+    for (let i = 0; i < count; i++) list.push(a[base + 2 + i]);
+    const result = instance.exports[name](...list);
+    a[base + ${ARGS_PER_SLOT} - 1] = typeof result === "number" ? result : 0;
+    Atomics.store(ctl, slot * 4 + 2, 0);
+  } catch (error) {
+    Atomics.store(ctl, slot * 4 + 2, 1);
+    require("node:worker_threads").parentPort.postMessage(String(error && error.stack || error));
+  }
+  Atomics.store(ctl, slot * 4 + 1, seen);
+  Atomics.notify(ctl, slot * 4 + 1);
+}
+`;
 
 /** Padded width for kernels that need d % 4 == 0: zero columns leave every kernel's result exact. */
 export function paddedDim(dim: number): number {
   return Math.ceil(dim / 4) * 4;
 }
 
-/** True when this JavaScript engine can compile WebAssembly SIMD (Node ≥ 16.4 can). */
+/** True when this JavaScript engine can compile the kernels (WebAssembly SIMD and threads; Node ≥ 16.4). */
 export function kernelsSupported(): boolean {
   try {
     new WebAssembly.Module(Buffer.from(KERNEL_WASM_BASE64, "base64"));
+    new WebAssembly.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true });
     return true;
   } catch {
     return false;
   }
 }
 
+/** Splits [0, total) into `parts` contiguous ranges, multiples of `granule` except the last. */
+function evenRanges(total: number, parts: number, granule: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  let start = 0;
+  for (let p = 0; p < parts; p++) {
+    const end = p === parts - 1 ? total : Math.min(total, Math.round((total * (p + 1)) / parts / granule) * granule);
+    if (end > start) ranges.push([start, end]);
+    start = Math.max(start, end);
+  }
+  return ranges;
+}
+
 /**
- * Instantiates the kernels in a fresh memory of `initialBytes` (grown as allocations need).
- * Instances share nothing: create one per training run or evaluation and drop it after.
+ * Instantiates the kernels in a fresh shared memory. Instances share nothing: create one per
+ * training run or evaluation, and `dispose()` it when it has worker threads.
  */
-export function createKernels(initialBytes = 4 * PAGE): Kernels {
+export function createKernels(options: KernelsOptions = {}): Kernels {
+  const initialBytes = options.initialBytes ?? 4 * PAGE;
+  const requested = options.threads ?? 1;
+  const threads = requested === "auto" ? Math.max(1, availableParallelism()) : requested;
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`kernels: threads must be a positive integer or "auto", got ${String(requested)}`);
   const module = new WebAssembly.Module(Buffer.from(KERNEL_WASM_BASE64, "base64"));
-  const memory = new WebAssembly.Memory({ initial: Math.max(2, Math.ceil((initialBytes + RESERVED) / PAGE)) });
+  const memory = new WebAssembly.Memory({ initial: Math.max(2, Math.ceil((initialBytes + RESERVED) / PAGE)), maximum: MAXIMUM_PAGES, shared: true });
   const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error("kernels: abort"); } } });
   const exports = instance.exports as unknown as KernelExports;
   let top = RESERVED;
@@ -89,11 +192,11 @@ export function createKernels(initialBytes = 4 * PAGE): Kernels {
     return ptr;
   }
 
-  function buffer<T extends Float32Array | Int32Array>(length: number, make: (b: ArrayBuffer, ptr: number, length: number) => T): KernelBuffer<T> {
+  function buffer<T extends Float32Array | Int32Array>(length: number, make: (b: ArrayBufferLike, ptr: number, length: number) => T): KernelBuffer<T> {
     if (!Number.isInteger(length) || length < 0) throw new RangeError(`kernels: buffer length must be a non-negative integer, got ${length}`);
     const ptr = reserve(4 * length);
     let view = make(memory.buffer, ptr, length);
-    view.fill(0); // memory from grow() is zero, but a reused range may not be
+    view.fill(0); // fresh pages are zero, but be explicit
     return {
       ptr,
       length,
@@ -103,14 +206,146 @@ export function createKernels(initialBytes = 4 * PAGE): Kernels {
       },
     };
   }
+  const f32 = (length: number) => buffer(length, (b, p, n) => new Float32Array(b, p, n));
+  const i32 = (length: number) => buffer(length, (b, p, n) => new Int32Array(b, p, n));
+
+  // Worker threads: slot w (1 … threads − 1) has control words [request, done, status, _] and
+  // ARGS_PER_SLOT float64 arguments (op, count, args…, result in the last one).
+  const control = new Int32Array(new SharedArrayBuffer(4 * 4 * threads));
+  const args = new Float64Array(new SharedArrayBuffer(8 * ARGS_PER_SLOT * threads));
+  const workers: Worker[] = [];
+  const workerErrors: string[] = [];
+  let disposed = false;
+  for (let slot = 1; slot < threads; slot++) {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control: control.buffer, args: args.buffer, slot, ops: OPS } });
+    worker.on("message", (message: unknown) => workerErrors.push(String(message)));
+    worker.on("error", (error: Error) => workerErrors.push(error.stack ?? error.message));
+    worker.unref();
+    workers.push(worker);
+  }
+  // Per-thread top-K heaps, grown on demand.
+  let heaps: KernelBuffer<Float32Array> | undefined;
+
+  /** Runs one call per range: ranges[0] on this thread, the others on workers; returns the results. */
+  function run(op: OpName, calls: number[][]): number[] {
+    if (disposed && calls.length > 1) throw new Error("kernels: disposed: its worker threads are stopped");
+    const sequence: number[] = [];
+    for (let t = 1; t < calls.length; t++) {
+      const slot = t;
+      const list = calls[t];
+      const base = slot * ARGS_PER_SLOT;
+      args[base] = OPS.indexOf(op);
+      args[base + 1] = list.length;
+      for (let i = 0; i < list.length; i++) args[base + 2 + i] = list[i];
+      const next = Atomics.load(control, slot * 4) + 1;
+      sequence[slot] = next;
+      Atomics.store(control, slot * 4, next);
+      Atomics.notify(control, slot * 4);
+    }
+    const results = new Array<number>(calls.length).fill(0);
+    const own = (exports[op] as (...a: number[]) => number | undefined)(...calls[0]);
+    results[0] = typeof own === "number" ? own : 0;
+    for (let slot = 1; slot < calls.length; slot++) {
+      const deadline = Date.now() + WORKER_TIMEOUT_MS;
+      while (Atomics.load(control, slot * 4 + 1) !== sequence[slot]) {
+        const seen = Atomics.load(control, slot * 4 + 1);
+        if (seen === sequence[slot]) break;
+        if (Date.now() > deadline) throw new Error(`kernels: worker ${slot} did not finish ${op} in ${WORKER_TIMEOUT_MS} ms${workerErrors.length > 0 ? `: ${workerErrors.join("; ")}` : ""}`);
+        Atomics.wait(control, slot * 4 + 1, seen, 1000);
+      }
+      if (Atomics.load(control, slot * 4 + 2) !== 0) throw new Error(`kernels: worker ${slot} failed in ${op}: ${workerErrors.join("; ")}`);
+      results[slot] = args[slot * ARGS_PER_SLOT + ARGS_PER_SLOT - 1];
+    }
+    return results;
+  }
+
+  /** Row ranges for `threads` threads, of at least `minimum` rows each (fewer threads for small work). */
+  const rowRanges = (rows: number, minimum: number) => evenRanges(rows, Math.max(1, Math.min(threads, Math.floor(rows / minimum))), 1);
+  /** Float ranges for element-wise kernels: multiples of 16 floats (64-byte lines), at least 64 Ki floats each. */
+  const floatRanges = (n: number) => evenRanges(n, Math.max(1, Math.min(threads, Math.floor(n / 65536))), 16);
+
+  const parallel: ParallelKernels = {
+    pullRows(indptr, indices, values, x, dim, out, rows, from, to) {
+      const count = to - from;
+      if (threads === 1 || count < 64) {
+        exports.pullRows(indptr.ptr, indices, values, x, dim, out, rows === null ? 0 : rows.ptr, from, to);
+        return;
+      }
+      // Balance stored entries: walk the rows' degrees (O(rows), no dim factor).
+      const offsets = indptr.array;
+      const list = rows === null ? null : rows.array;
+      const degree = (n: number) => {
+        const r = list === null ? n : list[n];
+        return offsets[r + 1] - offsets[r] + 1; // + 1: a row costs something even when empty
+      };
+      let total = 0;
+      for (let n = from; n < to; n++) total += degree(n);
+      const calls: number[][] = [];
+      let start = from;
+      let acc = 0;
+      let part = 1;
+      for (let n = from; n < to && part < threads; n++) {
+        acc += degree(n);
+        if (acc >= (total * part) / threads) {
+          calls.push([indptr.ptr, indices, values, x, dim, out, rows === null ? 0 : rows.ptr, start, n + 1]);
+          start = n + 1;
+          part++;
+        }
+      }
+      calls.push([indptr.ptr, indices, values, x, dim, out, rows === null ? 0 : rows.ptr, start, to]);
+      run("pullRows", calls);
+    },
+    axpy(out, x, n, alpha) {
+      run("axpy", floatRanges(n).map(([a, b]) => [out + 4 * a, x + 4 * a, b - a, alpha]));
+    },
+    scale(x, n, alpha) {
+      run("scale", floatRanges(n).map(([a, b]) => [x + 4 * a, b - a, alpha]));
+    },
+    adam(param, grad, m, v, n, stepSize, beta1, beta2, epsilon, bc2Sqrt) {
+      run(
+        "adam",
+        floatRanges(n).map(([a, b]) => [param + 4 * a, grad + 4 * a, m + 4 * a, v + 4 * a, b - a, stepSize, beta1, beta2, epsilon, bc2Sqrt]),
+      );
+    },
+    gemmNT(a, b, c, m, n, dim) {
+      run("gemmNT", rowRanges(m, 8).map(([s, e]) => [a + 4 * s * dim, b, c + 4 * s * n, e - s, n, dim]));
+    },
+    gemmNN(p, pRow, pCol, b, c, m, n, dim, alpha) {
+      run("gemmNN", rowRanges(m, 8).map(([s, e]) => [p + s * pRow, pRow, pCol, b, c + 4 * s * dim, e - s, n, dim, alpha]));
+    },
+    softmaxRows(x, rows, cols, scale, weight, lse) {
+      run("softmaxRows", rowRanges(rows, 4).map(([s, e]) => [x + 4 * s * cols, e - s, cols, scale, weight, lse + 4 * s]));
+    },
+    topKRows(scores, rows, cols, k, items, counts) {
+      if (heaps === undefined || heaps.length < 2 * k * threads) heaps = f32(2 * k * threads);
+      const heap = heaps.ptr;
+      const ranges = rowRanges(rows, 4);
+      const results = run(
+        "topKRows",
+        ranges.map(([s, e], t) => [scores + 4 * s * cols, e - s, cols, k, items + 4 * s * k, counts + 4 * s, heap + 8 * k * t]),
+      );
+      return results.reduce((sum, r) => sum + r, 0);
+    },
+  };
 
   return {
     exports,
+    parallel,
+    threads,
     memory,
-    f32: (length) => buffer(length, (b, p, n) => new Float32Array(b, p, n)),
-    i32: (length) => buffer(length, (b, p, n) => new Int32Array(b, p, n)),
+    f32,
+    i32,
     get allocatedBytes() {
       return top - RESERVED;
+    },
+    dispose(): void {
+      if (disposed) return;
+      disposed = true;
+      for (let slot = 1; slot < threads; slot++) {
+        Atomics.store(control, slot * 4, -1);
+        Atomics.notify(control, slot * 4);
+      }
+      for (const worker of workers) void worker.terminate();
     },
   };
 }

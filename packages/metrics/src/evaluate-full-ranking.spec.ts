@@ -15,7 +15,7 @@ function csr(rows: number, cols: number, lists: number[][]): Csr {
 }
 
 /** A score callback over a dense users × items table (tests only), recording its calls. */
-function tableScorer(table: Float32Array, numItems: number, calls: number[][] = []): EvaluateOptions["score"] {
+function tableScorer(table: Float32Array, numItems: number, calls: number[][] = []): NonNullable<EvaluateOptions["score"]> {
   return (users, out) => {
     calls.push(Array.from(users));
     expect(out.length).toBe(users.length * numItems);
@@ -179,6 +179,8 @@ describe("evaluateFullRanking option validation", () => {
     ["buckets[1]", { buckets: [{ label: "a", min: 0, max: 5 }, { label: "b", min: 5, max: Infinity }] }],
     ["buckets[0].max", { buckets: [{ label: "a", min: 4, max: 3 }] }],
     ["buckets[1].label", { buckets: [DEFAULT_DEGREE_BUCKETS[0], { label: "<=3", min: 9, max: 9 }] }],
+    ["score", { score: undefined }],
+    ["score", { rank: () => undefined }],
   ];
   it.each(cases)("rejects a bad %s with a ConfigError naming it", async (key, patch) => {
     const error = await evaluateFullRanking({ ...base, ...patch }).catch((e: unknown) => e);

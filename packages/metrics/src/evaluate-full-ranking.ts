@@ -19,6 +19,13 @@ export const DEFAULT_DEGREE_BUCKETS: readonly DegreeBucket[] = Object.freeze([
   Object.freeze({ label: ">15", min: 16, max: Infinity }),
 ]);
 
+/**
+ * Writes the top `k` items of each of `users` (best first; higher score, then lower item index)
+ * to `items[i·k …]` and how many it wrote to `counts[i]`, never ranking an item of an `exclude`
+ * row of that user. Throws RangeError on a NaN score, naming the user. May be async.
+ */
+export type RankFunction = (users: Int32Array, k: number, exclude: readonly Csr[], items: Int32Array, counts: Int32Array) => void | Promise<void>;
+
 /** Label of the extra group holding users whose degree falls in no configured bucket. */
 export const UNBUCKETED_LABEL = "other";
 
@@ -30,7 +37,12 @@ export interface EvaluateOptions {
    * exactly `users.length * numItems` entries and is pre-filled with NaN; an entry left NaN
    * (or set to NaN) makes the evaluation throw. May be async.
    */
-  score(users: Int32Array, out: Float32Array): void | Promise<void>;
+  score?(users: Int32Array, out: Float32Array): void | Promise<void>;
+  /**
+   * Instead of `score`: ranks the users itself (e.g. {@link KernelRanking}'s fused scores +
+   * top-K kernels). Exactly one of `score` and `rank` must be given.
+   */
+  rank?: RankFunction;
   /** users × items: the relevant (held-out) items. */
   truth: Csr;
   /** users × items matrices of items never to rank (train; train and valid at test time). */
@@ -163,7 +175,9 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
   const { numUsers, numItems, truth, userDegrees, itemPopularity, signal } = options;
   if (!Number.isInteger(numUsers) || numUsers < 0) throw new ConfigError("numUsers", `must be a non-negative integer, got ${numUsers}`);
   checkPositiveInteger("numItems", numItems);
-  if (typeof options.score !== "function") throw new ConfigError("score", "must be a function");
+  if ((options.score === undefined) === (options.rank === undefined)) throw new ConfigError("score", "give exactly one of `score` and `rank`");
+  if (options.score !== undefined && typeof options.score !== "function") throw new ConfigError("score", "must be a function");
+  if (options.rank !== undefined && typeof options.rank !== "function") throw new ConfigError("rank", "must be a function");
   checkCsr("truth", truth, numUsers, numItems);
   const exclude = options.exclude ?? [];
   exclude.forEach((csr, i) => checkCsr(`exclude[${i}]`, csr, numUsers, numItems));
@@ -208,13 +222,20 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
   let maskedTruthItems = 0;
 
   const task = (options.progress ?? silentProgress).begin("full-ranking evaluation", evaluated);
-  const buffer = new Float32Array(Math.min(chunkSize, Math.max(evaluated, 1)) * numItems);
+  const chunkCapacity = Math.min(chunkSize, Math.max(evaluated, 1));
+  const buffer = options.rank === undefined ? new Float32Array(chunkCapacity * numItems) : new Float32Array(0);
+  const rankedChunk = options.rank === undefined ? new Int32Array(0) : new Int32Array(chunkCapacity * maxK);
+  const countsChunk = options.rank === undefined ? new Int32Array(0) : new Int32Array(chunkCapacity);
   for (let start = 0; start < evaluated; start += chunkSize) {
     throwIfAborted(signal);
     const chunk = evalUsers.subarray(start, Math.min(start + chunkSize, evaluated));
     const scores = buffer.subarray(0, chunk.length * numItems);
-    scores.fill(NaN);
-    await options.score(chunk.slice(), scores);
+    if (options.rank !== undefined) {
+      await options.rank(chunk.slice(), maxK, exclude, rankedChunk, countsChunk);
+    } else if (options.score !== undefined) {
+      scores.fill(NaN);
+      await options.score(chunk.slice(), scores);
+    }
     throwIfAborted(signal);
 
     for (let i = 0; i < chunk.length; i++) {
@@ -230,12 +251,22 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
         if (masked[item] !== 0) maskedTruthItems++;
       }
 
-      const row = scores.subarray(i * numItems, (i + 1) * numItems);
       let length: number;
-      try {
-        length = selectTopK(row, workspace, ranked, masked);
-      } catch (error) {
-        throw new RangeError(`score callback: user ${u}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      if (options.rank !== undefined) {
+        length = countsChunk[i];
+        if (!(length >= 0 && length <= maxK)) throw new RangeError(`rank callback: user ${u}: count ${length} outside [0, ${maxK}]`);
+        ranked.set(rankedChunk.subarray(i * maxK, i * maxK + length));
+        for (let p = 0; p < length; p++) {
+          if (!(ranked[p] >= 0 && ranked[p] < numItems)) throw new RangeError(`rank callback: user ${u}: item ${ranked[p]} outside [0, ${numItems})`);
+          if (masked[ranked[p]] !== 0) throw new RangeError(`rank callback: user ${u}: ranked excluded item ${ranked[p]}`);
+        }
+      } else {
+        const row = scores.subarray(i * numItems, (i + 1) * numItems);
+        try {
+          length = selectTopK(row, workspace, ranked, masked);
+        } catch (error) {
+          throw new RangeError(`score callback: user ${u}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        }
       }
       for (let p = 0; p < length; p++) {
         const item = ranked[p];

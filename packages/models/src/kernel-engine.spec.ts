@@ -204,7 +204,7 @@ describe("trainModel on the kernels engine", { timeout: 60_000 }, () => {
     const run = () => trainModel({ train, config: { ...base, model }, init: { kind: "xavier" }, rng: createRng(2020), engine: "kernels" });
     const result = await run();
     expect(result.engine).toBe("kernels");
-    expect(result.backend).toBe("kernels (wasm SIMD)");
+    expect(result.backend).toBe("kernels (wasm SIMD, 1 thread)");
     expect(result.history[14].loss).toBeLessThan(result.history[0].loss * 0.8);
     expect(clusterAuc(result.final, heldOut)).toBeGreaterThan(0.9);
     const again = await run();
@@ -230,6 +230,15 @@ describe("trainModel on the kernels engine", { timeout: 60_000 }, () => {
     fast.history.forEach((r, k) => expect(Math.abs(r.loss - reference.history[k].loss) / Math.abs(reference.history[k].loss)).toBeLessThan(1e-4));
     expect(relativeError(fast.ego.user.data, reference.ego.user.data)).toBeLessThan(1e-3);
     expect(relativeError(fast.final.item.data, reference.final.item.data)).toBeLessThan(1e-3);
+  });
+
+  it("2 threads train to bitwise the same embeddings as 1 (each output element has one owner)", async () => {
+    const config = { ...(modelDefaults.sgl as TrainConfig), dim: 16, layers: 2, batchSize: 64, epochs: 2 };
+    const one = await trainModel({ train, config, init: { kind: "xavier" }, rng: createRng(8), engine: "kernels" });
+    const two = await trainModel({ train, config, init: { kind: "xavier" }, rng: createRng(8), engine: "kernels", threads: 2 });
+    expect(two.backend).toBe("kernels (wasm SIMD, 2 threads)");
+    expect(two.final.user.data).toEqual(one.final.user.data);
+    expect(two.history.map((h) => h.loss)).toEqual(one.history.map((h) => h.loss));
   });
 
   it("epochs: 0 propagates the initial embeddings exactly like the tfjs engine", async () => {

@@ -29,6 +29,8 @@ export interface KernelEngineOptions {
   dropRatio: number;
   augmentation: Augmentation;
   sslNegatives: SslNegatives;
+  /** Threads for the kernels (this one plus workers; "auto" = every core); default 1. */
+  threads?: number | "auto";
 }
 
 /** Copies rows of width `from` into rows of width `to` (zero padding or truncation of the tail). */
@@ -55,7 +57,7 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
   const nodes = users + items;
   const width = paddedDim(dim);
   const size = nodes * width;
-  const kernels = createKernels();
+  const kernels = createKernels({ threads: options.threads ?? 1 });
   const ego = kernels.f32(size);
   const grad = kernels.f32(size);
   const moment1 = kernels.f32(size);
@@ -133,7 +135,7 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
 
   return {
     name: "kernels",
-    backend: "kernels (wasm SIMD)",
+    backend: `kernels (wasm SIMD, ${kernels.threads} thread${kernels.threads === 1 ? "" : "s"})`,
     beginEpoch(epochRng: Rng): void {
       if (!sgl) return;
       const viewsRng = epochRng.child("views");
@@ -160,7 +162,7 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
       steps++;
       const bc1 = 1 - beta1 ** steps;
       const bc2 = 1 - beta2 ** steps;
-      kernels.exports.adam(ego.ptr, grad.ptr, moment1.ptr, moment2.ptr, size, learningRate / bc1, beta1, beta2, epsilon, Math.sqrt(bc2));
+      kernels.parallel.adam(ego.ptr, grad.ptr, moment1.ptr, moment2.ptr, size, learningRate / bc1, beta1, beta2, epsilon, Math.sqrt(bc2));
       return loss;
     },
     readEgo: () => unpadded(ego),
@@ -171,7 +173,7 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
       return unpadded(scratchFinal);
     },
     dispose(): void {
-      // The wasm memory is freed with the engine; nothing is held elsewhere.
+      kernels.dispose(); // stops the worker threads; the memory goes with the engine
     },
   };
 }

@@ -149,20 +149,20 @@ export class ContrastiveWorkspace {
     gradientScale = 1,
   ): number {
     if (rows === 0) return 0;
-    const { exports } = this.kernels;
+    const { exports, parallel } = this.kernels;
     const { dim } = this;
     const z1 = this.z1.array;
     const z2 = this.z2.array;
     normalizeRows(a.array, aAt, z1, 0, this.norms1, rows, dim);
     normalizeRows(c.array, cAt, z2, 0, this.norms2, candidates, dim);
-    exports.gemmNT(this.z1.ptr, this.z2.ptr, this.logits.ptr, rows, candidates, dim);
+    parallel.gemmNT(this.z1.ptr, this.z2.ptr, this.logits.ptr, rows, candidates, dim);
     const logits = this.logits.array;
     const inverseT = 1 / temperature;
     const weight = inverseT / rows;
     let positive = 0;
     for (let s = 0; s < rows; s++) positive += logits[s * candidates + (positives === undefined ? s : positives[s])];
     // Rows become weight · softmax(logits / τ); dLoss/dlogit_st = (softmax_st − 1[t = p(s)]) / (τ · rows).
-    exports.softmaxRows(this.logits.ptr, rows, candidates, inverseT, weight, this.lse.ptr);
+    parallel.softmaxRows(this.logits.ptr, rows, candidates, inverseT, weight, this.lse.ptr);
     const lse = this.lse.array;
     let loss = -positive * inverseT;
     for (let s = 0; s < rows; s++) {
@@ -171,8 +171,8 @@ export class ContrastiveWorkspace {
     }
     this.dz1.array.fill(0, 0, rows * dim);
     this.dz2.array.fill(0, 0, candidates * dim);
-    exports.gemmNN(this.logits.ptr, 4 * candidates, 4, this.z2.ptr, this.dz1.ptr, rows, candidates, dim, 1);
-    exports.gemmNN(this.logits.ptr, 4, 4 * candidates, this.z1.ptr, this.dz2.ptr, candidates, rows, dim, 1);
+    parallel.gemmNN(this.logits.ptr, 4 * candidates, 4, this.z2.ptr, this.dz1.ptr, rows, candidates, dim, 1);
+    parallel.gemmNN(this.logits.ptr, 4, 4 * candidates, this.z1.ptr, this.dz2.ptr, candidates, rows, dim, 1);
     normalizeRowsBackward(z1, 0, this.dz1.array, 0, this.norms1, rows, dim);
     normalizeRowsBackward(z2, 0, this.dz2.array, 0, this.norms2, candidates, dim);
     exports.axpy(da.ptr + 4 * aAt, this.dz1.ptr, rows * dim, gradientScale);
@@ -186,7 +186,7 @@ export class ContrastiveWorkspace {
    * on normalised rows. Writes its gradient into `grad` (2B × dim, overwritten).
    */
   sgcl(final: KernelBuffer<Float32Array>, size: number, temperature: number, grad: KernelBuffer<Float32Array>): number {
-    const { exports } = this.kernels;
+    const { exports, parallel } = this.kernels;
     const { dim } = this;
     const half = size * dim;
     // z1 holds [u; i] normalised (2B rows: the workspace was sized with maxRows ≥ 2B).
@@ -194,8 +194,8 @@ export class ContrastiveWorkspace {
     normalizeRows(final.array, 0, z, 0, this.norms1, 2 * size, dim);
     const uPtr = this.z1.ptr;
     const iPtr = this.z1.ptr + 4 * half;
-    exports.gemmNT(uPtr, uPtr, this.logits.ptr, size, size, dim);
-    exports.gemmNT(iPtr, iPtr, this.logits2.ptr, size, size, dim);
+    parallel.gemmNT(uPtr, uPtr, this.logits.ptr, size, size, dim);
+    parallel.gemmNT(iPtr, iPtr, this.logits2.ptr, size, size, dim);
     const uu = this.logits.array;
     const ii = this.logits2.array;
     const inverseT = 1 / temperature;
@@ -233,8 +233,8 @@ export class ContrastiveWorkspace {
     }
     const g = grad.array;
     g.fill(0, 0, 2 * half);
-    exports.gemmNN(this.logits.ptr, 4 * size, 4, uPtr, grad.ptr, size, size, dim, 1);
-    exports.gemmNN(this.logits2.ptr, 4 * size, 4, iPtr, grad.ptr + 4 * half, size, size, dim, 1);
+    parallel.gemmNN(this.logits.ptr, 4 * size, 4, uPtr, grad.ptr, size, size, dim, 1);
+    parallel.gemmNN(this.logits2.ptr, 4 * size, 4, iPtr, grad.ptr + 4 * half, size, size, dim, 1);
     for (let b = 0; b < size; b++) {
       const u = b * dim;
       const i = half + b * dim;

@@ -114,7 +114,7 @@ export class KernelPropagation {
    * only where layer k + 1 or the output reads it.
    */
   forwardRows(adjacency: readonly KernelCsr[], x: number, rows: KernelBuffer<Int32Array>, count: number, out: KernelBuffer<Float32Array>): void {
-    const { exports } = this.kernels;
+    const { exports, parallel } = this.kernels;
     const { dim, layers } = this;
     const scale = 1 / (layers + 1);
     out.array.fill(0, 0, count * dim);
@@ -127,7 +127,7 @@ export class KernelPropagation {
     for (let layer = 1; layer <= layers; layer++) {
       const csr = this.adjacencyOf(adjacency, layer);
       const target = this.layerOut[layer - 1];
-      exports.pullRows(csr.indptr.ptr, csr.indices.ptr, csr.values.ptr, previous, dim, target.ptr, needed[layer].list.ptr, 0, needed[layer].size);
+      parallel.pullRows(csr.indptr, csr.indices.ptr, csr.values.ptr, previous, dim, target.ptr, needed[layer].list, 0, needed[layer].size);
       exports.addGatheredRows(out.ptr, target.ptr, rows.ptr, count, dim, scale);
       previous = target.ptr;
     }
@@ -135,7 +135,7 @@ export class KernelPropagation {
 
   /** `out = final` for every node (out: nodes × dim, overwritten). */
   forwardAll(adjacency: readonly KernelCsr[], x: KernelBuffer<Float32Array>, out: KernelBuffer<Float32Array>): void {
-    const { exports } = this.kernels;
+    const { exports, parallel } = this.kernels;
     const { dim, layers, nodes } = this;
     const size = nodes * dim;
     const scale = 1 / (layers + 1);
@@ -144,11 +144,11 @@ export class KernelPropagation {
     for (let layer = 1; layer <= layers; layer++) {
       const csr = this.adjacencyOf(adjacency, layer);
       const target = this.layerOut[layer - 1];
-      exports.pullRows(csr.indptr.ptr, csr.indices.ptr, csr.values.ptr, previous, dim, target.ptr, 0, 0, nodes);
-      exports.axpy(out.ptr, target.ptr, size, 1);
+      parallel.pullRows(csr.indptr, csr.indices.ptr, csr.values.ptr, previous, dim, target.ptr, null, 0, nodes);
+      parallel.axpy(out.ptr, target.ptr, size, 1);
       previous = target.ptr;
     }
-    exports.scale(out.ptr, size, scale);
+    parallel.scale(out.ptr, size, scale);
   }
 
   /**
@@ -156,7 +156,7 @@ export class KernelPropagation {
    * gradient of the selected final rows (repeated rows add up).
    */
   backwardRows(adjacency: readonly KernelCsr[], g: KernelBuffer<Float32Array>, rows: KernelBuffer<Int32Array>, count: number, grad: KernelBuffer<Float32Array>, alpha: number): void {
-    const { exports } = this.kernels;
+    const { exports, parallel } = this.kernels;
     const { dim, layers } = this;
     const scale = 1 / (layers + 1);
     if (layers === 0) {
@@ -170,14 +170,14 @@ export class KernelPropagation {
 
   /** Backward of {@link forwardAll}: `grad += alpha · Jᵀ g` for g over every node (nodes × dim). */
   backwardAll(adjacency: readonly KernelCsr[], g: KernelBuffer<Float32Array>, grad: KernelBuffer<Float32Array>, alpha: number): void {
-    const { exports } = this.kernels;
+    const { exports, parallel } = this.kernels;
     const size = this.nodes * this.dim;
     if (this.layers === 0) {
-      exports.axpy(grad.ptr, g.ptr, size, alpha);
+      parallel.axpy(grad.ptr, g.ptr, size, alpha);
       return;
     }
     this.g0.array.set(g.array.subarray(0, size));
-    exports.scale(this.g0.ptr, size, 1 / (this.layers + 1));
+    parallel.scale(this.g0.ptr, size, 1 / (this.layers + 1));
     this.backwardHorner(adjacency, grad, alpha);
   }
 
@@ -185,7 +185,7 @@ export class KernelPropagation {
    * With g0 = g / (K + 1): d_K = g0, d_{k−1} = g0 + A_kᵀ d_k (A_k symmetric), grad += alpha · d_0.
    */
   private backwardHorner(adjacency: readonly KernelCsr[], grad: KernelBuffer<Float32Array>, alpha: number): void {
-    const { exports } = this.kernels;
+    const { exports, parallel } = this.kernels;
     const { dim, layers, nodes } = this;
     const size = nodes * dim;
     let current = this.g0;
@@ -193,11 +193,11 @@ export class KernelPropagation {
     let other = this.pong;
     for (let layer = layers; layer >= 1; layer--) {
       const csr = this.adjacencyOf(adjacency, layer);
-      exports.pullRows(csr.indptr.ptr, csr.indices.ptr, csr.values.ptr, current.ptr, dim, spare.ptr, 0, 0, nodes);
-      exports.axpy(spare.ptr, this.g0.ptr, size, 1);
+      parallel.pullRows(csr.indptr, csr.indices.ptr, csr.values.ptr, current.ptr, dim, spare.ptr, null, 0, nodes);
+      parallel.axpy(spare.ptr, this.g0.ptr, size, 1);
       current = spare;
       [spare, other] = [other, spare];
     }
-    exports.axpy(grad.ptr, current.ptr, size, alpha);
+    parallel.axpy(grad.ptr, current.ptr, size, alpha);
   }
 }

@@ -185,7 +185,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const engineName = chooseEngine(options, logger);
   let engine: TrainingEngine;
   if (engineName === "kernels") {
-    engine = createKernelEngine(engineOptions);
+    engine = createKernelEngine({ ...engineOptions, threads: options.threads });
   } else {
     const { name, tf } = await selectBackend(options.backend ?? "auto", logger);
     engine = createTfjsEngine({ ...engineOptions, tf, backend: name });
@@ -326,12 +326,19 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         break;
       }
     }
-  } finally {
+  } catch (error) {
     engine.dispose();
+    throw error;
   }
 
   const epochsRun = history.length;
-  const { final, ego } = resultFor(bestEgo);
+  let result: { final: Embeddings; ego: Embeddings };
+  try {
+    result = resultFor(bestEgo);
+  } finally {
+    engine.dispose();
+  }
+  const { final, ego } = result;
   logger.log("info", `trained ${config.model}`, { engine: engineName, backend, epochsRun, bestEpoch, bestValid, stoppedEarly, secondsPerEpoch: trainSeconds / epochsRun });
   return { final, ego, bestEpoch, epochsRun, history, secondsPerEpoch: trainSeconds / epochsRun, backend, engine: engineName, stoppedEarly, bestValid };
 }

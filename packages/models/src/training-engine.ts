@@ -25,7 +25,7 @@ export interface EngineBatch {
  */
 export interface TrainingEngine {
   readonly name: EngineName;
-  /** What runs the arithmetic, for logs and reports ("wasm", "tfjs-node-gpu", "kernels (wasm SIMD)"…). */
+  /** What runs the arithmetic, for logs and reports ("wasm", "tfjs-node-gpu", "kernels (wasm SIMD, 2 threads)"…). */
   readonly backend: string;
   /** Called before each epoch's steps with the epoch's random stream (SGL draws its views). */
   beginEpoch(epochRng: Rng): void;

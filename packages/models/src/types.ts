@@ -80,6 +80,8 @@ export interface TrainOptions {
    * backend or `@tensorflow/tfjs-node-gpu` is installed, kernels otherwise.
    */
   engine?: EnginePreference;
+  /** Kernels engine: threads running the kernels (this one plus workers); "auto" = every core; default 1. */
+  threads?: number | "auto";
   /** tfjs backend preference passed to `selectBackend` (tfjs engine only); default "auto". */
   backend?: string;
   progress?: ProgressReporter;
@@ -99,7 +101,7 @@ export interface TrainResult {
   history: EpochRecord[];
   /** Mean training seconds per epoch (0 when no epoch ran). */
   secondsPerEpoch: number;
-  /** What ran the arithmetic: the tfjs backend as named by `selectBackend`, or "kernels (wasm SIMD)". */
+  /** What ran the arithmetic: the tfjs backend as named by `selectBackend`, or "kernels (wasm SIMD, N threads)". */
   backend: string;
   /** The engine that trained. */
   engine: EngineName;

@@ -38,6 +38,7 @@ export interface RunConfig {
   evalChunk: number;
   seed: number;
   engine: "auto" | "kernels" | "tfjs";
+  threads: number;
   backend: "auto" | "tfjs-node-gpu" | "tfjs-node" | "wasm" | "cpu";
   out?: string;
 }
@@ -100,6 +101,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     choices: ["auto", "kernels", "tfjs"],
     help: "training engine: wasm SIMD kernels (fast CPU path) or TensorFlow.js; auto = tfjs when --backend names one or tfjs-node-gpu is installed, else kernels",
   },
+  { key: "threads", kind: "integer", default: 0, min: 0, help: "threads for the kernels engine and full-ranking evaluation (0: every core)" },
   { key: "backend", kind: "string", default: "auto", choices: ["auto", "tfjs-node-gpu", "tfjs-node", "wasm", "cpu"], help: "tfjs backend (tfjs engine)" },
   { key: "out", kind: "string", help: "run folder (default: runs/<dataset>-<model>-<init>-<timestamp>)" },
 ];

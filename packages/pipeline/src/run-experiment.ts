@@ -11,7 +11,7 @@ import {
   type ProgressReporter,
 } from "@llminit/core";
 import { sparsifyTrain, type StageStats } from "@llminit/data";
-import { evaluateFullRanking, kernelDotProductScorer, type EvaluationResult, type MetricGroup } from "@llminit/metrics";
+import { createKernelRanking, evaluateFullRanking, type EvaluationResult, type MetricGroup } from "@llminit/metrics";
 import { modelDefaults, trainModel, type EngineName, type EpochRecord, type Embeddings, type Initializer, type TrainConfig } from "@llminit/models";
 import { llminitInit } from "@llminit/selection";
 import { encodeItems, type EncodingSummary } from "./encode-items.js";
@@ -38,7 +38,7 @@ export interface RunSummary {
   trainConfig: TrainConfig;
   /** The training engine: "kernels" (wasm SIMD) or "tfjs". */
   engine: EngineName;
-  /** What ran the arithmetic: "kernels (wasm SIMD)" or the tfjs backend. */
+  /** What ran the arithmetic: "kernels (wasm SIMD, N threads)" or the tfjs backend. */
   backend: string;
   encoder?: EncodingSummary;
   selectedColumns?: number[];
@@ -108,12 +108,15 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
   const numUsers = split.users.size;
   const numItems = split.items.size;
   let evaluateSeconds = 0;
+  const threads = config.threads === 0 ? "auto" : config.threads;
+  // One ranking (worker threads and buffers) for every evaluation of the run.
+  const ranking = createKernelRanking({ threads });
   const evaluate = async (embeddings: Embeddings, truth: Csr, exclude: Csr[], full: boolean): Promise<EvaluationResult> => {
     const t0 = performance.now();
     const result = await evaluateFullRanking({
       numUsers,
       numItems,
-      score: kernelDotProductScorer(embeddings.user, embeddings.item),
+      rank: ranking.ranker(embeddings.user, embeddings.item),
       truth,
       exclude,
       metrics: full ? undefined : ["ndcg"],
@@ -129,26 +132,34 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
 
   const trainConfig = trainConfigFor(config);
   const trainStarted = performance.now();
-  const result = await trainModel({
-    train: split.train,
-    config: trainConfig,
-    init: initializer,
-    rng: rng.child("train"),
-    engine: config.engine,
-    backend: config.backend,
-    validate: async (embeddings) => (await evaluate(embeddings, split.valid, [split.train], false)).metrics[VALID_METRIC],
-    onEpoch: (record) => {
-      folder.appendLog(record);
-      hooks.onEpoch?.(record);
-    },
-    progress,
-    logger,
-    signal: hooks.signal,
-  });
-  const trainSeconds = (performance.now() - trainStarted) / 1000 - evaluateSeconds;
-
-  const valid = await evaluate(result.final, split.valid, [split.train], true);
-  const test = await evaluate(result.final, split.test, [split.train, split.valid], true);
+  let result: Awaited<ReturnType<typeof trainModel>>;
+  let valid: EvaluationResult;
+  let test: EvaluationResult;
+  let trainSeconds: number;
+  try {
+    result = await trainModel({
+      train: split.train,
+      config: trainConfig,
+      init: initializer,
+      rng: rng.child("train"),
+      engine: config.engine,
+      threads,
+      backend: config.backend,
+      validate: async (embeddings) => (await evaluate(embeddings, split.valid, [split.train], false)).metrics[VALID_METRIC],
+      onEpoch: (record) => {
+        folder.appendLog(record);
+        hooks.onEpoch?.(record);
+      },
+      progress,
+      logger,
+      signal: hooks.signal,
+    });
+    trainSeconds = (performance.now() - trainStarted) / 1000 - evaluateSeconds;
+    valid = await evaluate(result.final, split.valid, [split.train], true);
+    test = await evaluate(result.final, split.test, [split.train, split.valid], true);
+  } finally {
+    ranking.dispose();
+  }
 
   await folder.writeMatrix("user.npy", result.final.user);
   await folder.writeMatrix("item.npy", result.final.item);

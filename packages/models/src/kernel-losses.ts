@@ -186,7 +186,7 @@ export class ContrastiveWorkspace {
    * on normalised rows. Writes its gradient into `grad` (2B × dim, overwritten).
    */
   sgcl(final: KernelBuffer<Float32Array>, size: number, temperature: number, grad: KernelBuffer<Float32Array>): number {
-    const { exports, parallel } = this.kernels;
+    const { parallel } = this.kernels;
     const { dim } = this;
     const half = size * dim;
     // z1 holds [u; i] normalised (2B rows: the workspace was sized with maxRows ≥ 2B).

@@ -135,7 +135,7 @@ export class KernelPropagation {
 
   /** `out = final` for every node (out: nodes × dim, overwritten). */
   forwardAll(adjacency: readonly KernelCsr[], x: KernelBuffer<Float32Array>, out: KernelBuffer<Float32Array>): void {
-    const { exports, parallel } = this.kernels;
+    const { parallel } = this.kernels;
     const { dim, layers, nodes } = this;
     const size = nodes * dim;
     const scale = 1 / (layers + 1);
@@ -156,7 +156,7 @@ export class KernelPropagation {
    * gradient of the selected final rows (repeated rows add up).
    */
   backwardRows(adjacency: readonly KernelCsr[], g: KernelBuffer<Float32Array>, rows: KernelBuffer<Int32Array>, count: number, grad: KernelBuffer<Float32Array>, alpha: number): void {
-    const { exports, parallel } = this.kernels;
+    const { exports } = this.kernels;
     const { dim, layers } = this;
     const scale = 1 / (layers + 1);
     if (layers === 0) {
@@ -170,7 +170,7 @@ export class KernelPropagation {
 
   /** Backward of {@link forwardAll}: `grad += alpha · Jᵀ g` for g over every node (nodes × dim). */
   backwardAll(adjacency: readonly KernelCsr[], g: KernelBuffer<Float32Array>, grad: KernelBuffer<Float32Array>, alpha: number): void {
-    const { exports, parallel } = this.kernels;
+    const { parallel } = this.kernels;
     const size = this.nodes * this.dim;
     if (this.layers === 0) {
       parallel.axpy(grad.ptr, g.ptr, size, alpha);
@@ -185,7 +185,7 @@ export class KernelPropagation {
    * With g0 = g / (K + 1): d_K = g0, d_{k−1} = g0 + A_kᵀ d_k (A_k symmetric), grad += alpha · d_0.
    */
   private backwardHorner(adjacency: readonly KernelCsr[], grad: KernelBuffer<Float32Array>, alpha: number): void {
-    const { exports, parallel } = this.kernels;
+    const { parallel } = this.kernels;
     const { dim, layers, nodes } = this;
     const size = nodes * dim;
     let current = this.g0;

@@ -152,48 +152,84 @@ export function protocolLine(records: readonly CellRecord[]): string {
   ].join("; ");
 }
 
+/** What one table reads from a record: its test metrics, or those of one degree bucket. */
+interface TableView {
+  metrics: readonly string[];
+  values: (record: CellRecord) => Record<string, number | null> | undefined;
+  /** Appended to the table title. */
+  titleSuffix: string;
+}
+
+const OVERALL: TableView = { metrics: TABLE_METRICS, values: (r) => r.test, titleSuffix: "" };
+
+/**
+ * The cold-start view of a paper partition: the coldest degree bucket that has users, or null
+ * when there is none or it holds every user (the sparse setting: the overall table says it all).
+ */
+function coldestView(part: readonly CellRecord[]): TableView | null {
+  if (part[0].experiment !== "paper") return null;
+  const ok = part.filter((r) => r.status === "ok" && r.testByDegree !== undefined);
+  const bucket = ok[0]?.testByDegree?.find((g) => g.users > 0);
+  if (bucket === undefined) return null;
+  const groups = ok.map((r) => r.testByDegree?.find((g) => g.bucket === bucket.bucket));
+  if (ok.every((r, i) => groups[i]?.users === r.datasetStats?.users)) return null;
+  const users = distinct(groups.map((g) => g?.users ?? 0));
+  return {
+    metrics: ["recall@10", "ndcg@10", "recall@20", "ndcg@20"],
+    values: (r) => r.testByDegree?.find((g) => g.bucket === bucket.bucket)?.metrics,
+    titleSuffix: ` — coldest users (training degree ${bucket.bucket}; ${users.join(" / ")} users)`,
+  };
+}
+
 function buildMetricTables(records: readonly CellRecord[]): MetricTable[] {
   const tables: MetricTable[] = [];
   for (const part of groupBy(records, partitionKey).values()) {
-    const first = part[0];
-    const experiment = first.experiment;
-    const rows = groupBy(part, (r) => JSON.stringify(rowLabels(r)));
-    const tableRows: TableRow[] = [];
-    for (const [key, list] of rows) {
-      const ok = list.filter((r) => r.status === "ok");
-      tableRows.push({
-        labels: JSON.parse(key) as string[],
-        ok: ok.length,
-        total: list.length,
-        stats: TABLE_METRICS.map((m) => meanStd(ok.map((r) => metric(r.test, m)))),
-        baseline: [],
-      });
-    }
-    tableRows.sort((a, b) => compareLabels(experiment, a.labels, b.labels));
-    const initIndex = LABEL_HEADERS[experiment].indexOf("init");
-    for (const row of tableRows) {
-      const baseLabels = row.labels.map((l, i) => (i === initIndex ? "none" : l));
-      const base = tableRows.find((r) => JSON.stringify(r.labels) === JSON.stringify(baseLabels));
-      row.baseline = TABLE_METRICS.map((_, m) => (base === undefined || base === row ? NaN : base.stats[m].mean));
-    }
-    const best = TABLE_METRICS.map((_, m) => {
-      const means = tableRows.map((r) => r.stats[m].mean);
-      const max = Math.max(...means.filter((v) => Number.isFinite(v)));
-      return means.flatMap((v, i) => (v === max ? [i] : []));
-    });
-    const title = `${experiment} — ${datasetLabel(first)}, ${settingLabel(first)}`;
-    tables.push({
-      id: `table-${slug(title)}`,
-      title,
-      protocol: protocolLine(part),
-      labelHeaders: LABEL_HEADERS[experiment],
-      metrics: TABLE_METRICS,
-      rows: tableRows,
-      best,
-      failed: part.filter((r) => r.status === "failed"),
-    });
+    tables.push(buildMetricTable(part, OVERALL));
+    const cold = coldestView(part);
+    if (cold !== null) tables.push(buildMetricTable(part, cold));
   }
   return tables;
+}
+
+function buildMetricTable(part: readonly CellRecord[], view: TableView): MetricTable {
+  const suffix = view.titleSuffix;
+  const first = part[0];
+  const experiment = first.experiment;
+  const rows = groupBy(part, (r) => JSON.stringify(rowLabels(r)));
+  const tableRows: TableRow[] = [];
+  for (const [key, list] of rows) {
+    const ok = list.filter((r) => r.status === "ok");
+    tableRows.push({
+      labels: JSON.parse(key) as string[],
+      ok: ok.length,
+      total: list.length,
+      stats: view.metrics.map((m) => meanStd(ok.map((r) => metric(view.values(r), m)))),
+      baseline: [],
+    });
+  }
+  tableRows.sort((a, b) => compareLabels(experiment, a.labels, b.labels));
+  const initIndex = LABEL_HEADERS[experiment].indexOf("init");
+  for (const row of tableRows) {
+    const baseLabels = row.labels.map((l, i) => (i === initIndex ? "none" : l));
+    const base = tableRows.find((r) => JSON.stringify(r.labels) === JSON.stringify(baseLabels));
+    row.baseline = view.metrics.map((_, m) => (base === undefined || base === row ? NaN : base.stats[m].mean));
+  }
+  const best = view.metrics.map((_, m) => {
+    const means = tableRows.map((r) => r.stats[m].mean);
+    const max = Math.max(...means.filter((v) => Number.isFinite(v)));
+    return means.flatMap((v, i) => (v === max ? [i] : []));
+  });
+  const title = `${experiment} — ${datasetLabel(first)}, ${settingLabel(first)}${suffix}`;
+  return {
+    id: `table-${slug(title)}`,
+    title,
+    protocol: protocolLine(part),
+    labelHeaders: LABEL_HEADERS[experiment],
+    metrics: view.metrics,
+    rows: tableRows,
+    best,
+    failed: suffix === "" ? part.filter((r) => r.status === "failed") : [],
+  };
 }
 
 function buildRankTables(records: readonly CellRecord[]): RankTable[] {

@@ -26,7 +26,7 @@ function cell(init: string, seed: number, setting: "full" | "sparse", cold: numb
       { bucket: "4-7", users: coldUsers, metrics },
       { bucket: ">15", users: users - coldUsers, metrics: { "recall@10": 0.9, "ndcg@10": 0.9, "recall@20": 0.9, "ndcg@20": 0.9 } },
     ],
-    machine: { cpuModel: "cpu", cpus: 2, node: "v20", platform: "linux" } as CellRecord["machine"],
+    machine: { cpuModel: "cpu", cpus: 2, node: "v20", platform: "linux" },
     config: {},
     runDir: "",
   };

@@ -29,7 +29,7 @@ export { createKernelEngine } from "./kernel-engine.js";
 export type { KernelEngineOptions } from "./kernel-engine.js";
 export { createTfjsEngine } from "./tfjs-engine.js";
 export type { TfjsEngineOptions } from "./tfjs-engine.js";
-export type { EngineBatch, EngineName, EnginePreference, TrainingEngine } from "./training-engine.js";
+export type { EngineBatch, EngineName, EngineOptions, EnginePreference, TrainingEngine } from "./training-engine.js";
 export { KernelPropagation, allocateKernelCsr, copyIntoKernelCsr } from "./kernel-propagation.js";
 export type { KernelCsr } from "./kernel-propagation.js";
 export { ContrastiveWorkspace, bprLossAndGradient } from "./kernel-losses.js";

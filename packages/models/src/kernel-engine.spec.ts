@@ -6,6 +6,7 @@ import { edgeDropout } from "./augmentation.js";
 import { ContrastiveWorkspace, addL2, bprLossAndGradient } from "./kernel-losses.js";
 import { KernelPropagation, allocateKernelCsr, copyIntoKernelCsr } from "./kernel-propagation.js";
 import { infoNceReference, numericGradient, sgclReference } from "./test-utils/contrastive-reference.js";
+import { denseAdjacency, layeredReference, layeredReferenceTransposed } from "./test-utils/layered-reference.js";
 import { clusterAuc, plantedClusters } from "./test-utils/planted-clusters.js";
 import { denseNormalizedAdjacency, randomGraph, randomValues, relativeError } from "./test-utils/reference.js";
 import { modelDefaults, trainModel } from "./train-model.js";
@@ -13,37 +14,6 @@ import type { TrainConfig } from "./types.js";
 
 // Every fast path is checked against float64: kernels against dense products from the
 // definitions, losses' gradients against central differences of float64 references.
-
-/** y = A x for a dense float64 A (n × n) and x (n × dim). */
-function denseProduct(a: Float64Array[], x: ArrayLike<number>, dim: number): Float64Array {
-  const n = a.length;
-  const y = new Float64Array(n * dim);
-  for (let r = 0; r < n; r++) for (let j = 0; j < n; j++) if (a[r][j] !== 0) for (let c = 0; c < dim; c++) y[r * dim + c] += a[r][j] * x[j * dim + c];
-  return y;
-}
-
-/** (x + A₁x + A₂A₁x + …) / (K + 1) with one dense matrix per layer. */
-function referenceFinal(layers: Float64Array[][], x: ArrayLike<number>, dim: number): Float64Array {
-  const sum = Float64Array.from(x);
-  let current: Float64Array = Float64Array.from(x);
-  for (const a of layers) {
-    current = denseProduct(a, current, dim);
-    for (let k = 0; k < sum.length; k++) sum[k] += current[k];
-  }
-  return sum.map((v) => v / (layers.length + 1));
-}
-
-/** Jᵀg of referenceFinal (each A symmetric): (g + A₁g + A₁A₂g + …) / (K + 1). */
-function referenceBackward(layers: Float64Array[][], g: ArrayLike<number>, dim: number): Float64Array {
-  const K = layers.length;
-  let d: Float64Array = Float64Array.from(g);
-  for (let k = K - 1; k >= 0; k--) {
-    const next = denseProduct(layers[k], d, dim);
-    for (let q = 0; q < next.length; q++) next[q] += g[q];
-    d = next;
-  }
-  return d.map((v) => v / (K + 1));
-}
 
 describe("KernelPropagation", () => {
   const train = randomGraph(7, 5, 10, 3);
@@ -58,7 +28,7 @@ describe("KernelPropagation", () => {
     const propagation = new KernelPropagation(kernels, nodes, dim, K);
     const x = kernels.f32(nodes * dim);
     x.array.set(randomValues(nodes * dim, 1));
-    const want = referenceFinal(layers, x.array, dim);
+    const want = layeredReference(layers, x.array, dim);
 
     const all = kernels.f32(nodes * dim);
     propagation.forwardAll([csr], x, all);
@@ -81,31 +51,27 @@ describe("KernelPropagation", () => {
     const grad = kernels.f32(nodes * dim);
     grad.array.fill(1); // backward adds
     propagation.backwardRows([csr], g, rows, picked.length, grad, 2);
-    const wantGrad = referenceBackward(layers, scattered, dim).map((v) => 1 + 2 * v);
+    const wantGrad = layeredReferenceTransposed(layers, scattered, dim).map((v) => 1 + 2 * v);
     expect(relativeError(grad.array, wantGrad)).toBeLessThan(1e-5);
 
     const gAll = kernels.f32(nodes * dim);
     gAll.array.set(randomValues(nodes * dim, 3));
     grad.array.fill(0);
     propagation.backwardAll([csr], gAll, grad, -0.5);
-    expect(relativeError(grad.array, referenceBackward(layers, gAll.array, dim).map((v) => -0.5 * v))).toBeLessThan(1e-5);
+    expect(relativeError(grad.array, layeredReferenceTransposed(layers, gAll.array, dim).map((v) => -0.5 * v))).toBeLessThan(1e-5);
   });
 
   it("one adjacency per layer (SGL's random-walk views): forward and backward match float64", () => {
     const kernels = createKernels();
     const graphs = [1, 2, 3].map((seed) => edgeDropout(train, 0.3, createRng(seed)).adjacency);
     const csrs = graphs.map((a) => copyIntoKernelCsr(a, allocateKernelCsr(kernels, nodes, 2 * train.indptr[7])));
-    const dense = graphs.map((a) => {
-      const m = Array.from({ length: nodes }, () => new Float64Array(nodes));
-      for (let r = 0; r < nodes; r++) for (let k = a.indptr[r]; k < a.indptr[r + 1]; k++) m[r][a.indices[k]] = a.values[k];
-      return m;
-    });
+    const dense = graphs.map(denseAdjacency);
     const propagation = new KernelPropagation(kernels, nodes, dim, 3);
     const x = kernels.f32(nodes * dim);
     x.array.set(randomValues(nodes * dim, 4));
     const all = kernels.f32(nodes * dim);
     propagation.forwardAll(csrs, x, all);
-    expect(relativeError(all.array, referenceFinal(dense, x.array, dim))).toBeLessThan(1e-5);
+    expect(relativeError(all.array, layeredReference(dense, x.array, dim))).toBeLessThan(1e-5);
     const rows = kernels.i32(2);
     rows.array.set([5, 9]);
     const out = kernels.f32(2 * dim);
@@ -115,7 +81,7 @@ describe("KernelPropagation", () => {
     g.array.set(randomValues(nodes * dim, 5));
     const grad = kernels.f32(nodes * dim);
     propagation.backwardAll(csrs, g, grad, 1);
-    expect(relativeError(grad.array, referenceBackward(dense, g.array, dim))).toBeLessThan(1e-5);
+    expect(relativeError(grad.array, layeredReferenceTransposed(dense, g.array, dim))).toBeLessThan(1e-5);
   });
 });
 

@@ -1,34 +1,17 @@
 import { createKernels, paddedDim } from "@llminit/kernels";
 import type { KernelBuffer } from "@llminit/kernels";
-import type { Csr, Rng } from "@llminit/core";
+import type { Rng } from "@llminit/core";
 import { buildNormalizedAdjacency } from "./adjacency.js";
 import { sampleAugmentedView } from "./augmentation.js";
-import type { Augmentation } from "./augmentation.js";
 import { ContrastiveWorkspace, addL2, bprLossAndGradient } from "./kernel-losses.js";
 import { KernelPropagation, allocateKernelCsr, copyIntoKernelCsr } from "./kernel-propagation.js";
 import type { KernelCsr } from "./kernel-propagation.js";
-import type { EngineBatch, TrainingEngine } from "./training-engine.js";
-import type { ModelName, SslNegatives } from "./types.js";
+import type { EngineBatch, EngineOptions, TrainingEngine } from "./training-engine.js";
 
-/** Everything the kernels engine needs; the trainer fills it from its config. */
-export interface KernelEngineOptions {
-  model: ModelName;
-  train: Csr;
-  /** Initial ego table, (users + items) × dim, users first. */
-  egoInit: Float32Array;
-  dim: number;
-  layers: number;
-  learningRate: number;
-  regWeight: number;
+/** Everything the kernels engine needs. */
+export interface KernelEngineOptions extends EngineOptions {
+  /** Pairs per step at most (sizes the batch buffers). */
   batchSize: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  temperature: number;
-  sslWeight: number;
-  dropRatio: number;
-  augmentation: Augmentation;
-  sslNegatives: SslNegatives;
   /** Threads for the kernels (this one plus workers; "auto" = every core); default 1. */
   threads?: number | "auto";
 }

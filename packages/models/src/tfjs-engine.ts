@@ -1,5 +1,5 @@
 import type { Scalar, Tensor2D, Variable } from "@tensorflow/tfjs-core";
-import type { Csr, Rng } from "@llminit/core";
+import type { Rng } from "@llminit/core";
 import type { Tf } from "./backend.js";
 import { createLightGcn } from "./lightgcn.js";
 import type { CfModel } from "./lightgcn.js";
@@ -10,30 +10,13 @@ import { readValues } from "./read-values.js";
 import { sgclLoss } from "./contrastive-loss.js";
 import { createSglViews, sglSslLoss } from "./sgl.js";
 import type { ViewPropagation } from "./sgl.js";
-import type { Augmentation } from "./augmentation.js";
-import type { EngineBatch, TrainingEngine } from "./training-engine.js";
-import type { ModelName, SslNegatives } from "./types.js";
+import type { EngineBatch, EngineOptions, TrainingEngine } from "./training-engine.js";
 
-/** Everything the tfjs engine needs; the trainer fills it from its config. */
-export interface TfjsEngineOptions {
+/** Everything the tfjs engine needs. */
+export interface TfjsEngineOptions extends EngineOptions {
   tf: Tf;
   /** The tfjs backend's name, as `selectBackend` gave it. */
   backend: string;
-  model: ModelName;
-  train: Csr;
-  egoInit: Float32Array;
-  dim: number;
-  layers: number;
-  learningRate: number;
-  regWeight: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  temperature: number;
-  sslWeight: number;
-  dropRatio: number;
-  augmentation: Augmentation;
-  sslNegatives: SslNegatives;
 }
 
 /**

@@ -1,4 +1,6 @@
-import type { Rng } from "@llminit/core";
+import type { Csr, Rng } from "@llminit/core";
+import type { Augmentation } from "./augmentation.js";
+import type { ModelName, SslNegatives } from "./types.js";
 
 /** Where training runs: tfjs ops on the selected tfjs backend, or this project's wasm SIMD kernels. */
 export type EngineName = "tfjs" | "kernels";
@@ -36,4 +38,24 @@ export interface TrainingEngine {
   /** The final (propagated) embeddings of an ego table, nodes × dim. */
   finalFromEgo(ego: Float32Array): Float32Array;
   dispose(): void;
+}
+
+/** What every engine is made from; the trainer fills it from its config. */
+export interface EngineOptions {
+  model: ModelName;
+  train: Csr;
+  /** Initial ego table, (users + items) × dim, users first. */
+  egoInit: Float32Array;
+  dim: number;
+  layers: number;
+  learningRate: number;
+  regWeight: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  temperature: number;
+  sslWeight: number;
+  dropRatio: number;
+  augmentation: Augmentation;
+  sslNegatives: SslNegatives;
 }

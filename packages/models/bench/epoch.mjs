@@ -1,13 +1,16 @@
 // Seconds per epoch on a synthetic graph of Amazon-Office size after leave-one-out
 // (3,260 users, 1,583 items, ~29.9k train edges), d = 128, 2 LightGCN layers, lr 1e-3.
 // Run after `pnpm run build`:
-//   node bench/epoch.mjs [backend=wasm] [epochs=3] [batch sizes=256,2048] [model=lightgcn|mf|sgl|sgcl] [key=value …]
+//   node bench/epoch.mjs [kernels|kernels:<threads>|wasm|cpu|tfjs-node…=kernels] [epochs=3] [batch sizes=256,2048] [model=lightgcn|mf|sgl|sgcl] [key=value …]
 // The model's own defaults (modelDefaults) apply, then d = 128, K = 2, then any key=value
 // overrides, e.g. `sslNegatives=batch augmentation=rw`.
 import { createRng, csrFromPairs, silentLogger } from "@llminit/core";
 import { modelDefaults, trainModel } from "../dist/index.js";
 
-const backend = process.argv[2] ?? "wasm";
+// "kernels" (optionally "kernels:2" for threads) is the kernels engine; anything else a tfjs backend.
+const where = process.argv[2] ?? "kernels";
+const backend = where.startsWith("kernels") ? undefined : where;
+const engineOptions = where.startsWith("kernels") ? { engine: "kernels", threads: Number(where.split(":")[1] ?? 1) } : { engine: "tfjs", backend };
 const epochs = Number(process.argv[3] ?? 3);
 const batches = (process.argv[4] ?? "256,2048").split(",").map(Number);
 const model = process.argv[5] ?? "lightgcn";
@@ -53,7 +56,7 @@ for (let u = 0; u < USERS; u++) for (let n = 0; n < 5; ) if (add(u, drawItem()))
 while (rows.length < EDGES) add(rng.int(USERS), drawItem());
 const train = csrFromPairs(USERS, ITEMS, rows, cols);
 console.log(
-  `graph: ${USERS} users, ${ITEMS} items, ${train.indptr[USERS]} train edges; model ${model}, d = 128, layers = 2, backend ${backend}` +
+  `graph: ${USERS} users, ${ITEMS} items, ${train.indptr[USERS]} train edges; model ${model}, d = 128, layers = 2, engine ${where}` +
     (Object.keys(overrides).length > 0 ? `, ${JSON.stringify(overrides)}` : ""),
 );
 
@@ -85,7 +88,7 @@ for (const batchSize of batches) {
     config: { ...modelDefaults[model], model, dim: 128, layers: 2, learningRate: 1e-3, batchSize, epochs, patience: 10, ...overrides },
     init: { kind: "xavier" },
     rng: createRng(2020),
-    backend,
+    ...engineOptions,
     logger: silentLogger,
   });
   const seconds = result.history.map((r) => r.seconds);

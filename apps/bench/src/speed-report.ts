@@ -102,7 +102,7 @@ export function renderSpeedMarkdown(report: SpeedReport): string {
   lines.push(
     "- ours (kernels on every core, as PyTorch): propagation = the `pullRows` kernel of @llminit/kernels on data in its memory; floor = (CSR + X read once + output written once) ÷ the copy bandwidth of a 64 MiB `TypedArray.set`; " +
       "step = median full-batch step of `trainModel` (progress ticks: sampling, forward, backward, Adam); epoch = `trainModel` epoch seconds; " +
-      "eval = `evaluateFullRanking` with `createKernelRanking` (the `gemmNT` and `topKRows` kernels over the same threads); paper settings = 2 epochs of `trainModel`, each validated on the held-out items as the pipeline does (PyTorch: the same script with d = 128, 2 layers, batch 256, top-50). " +
+      "eval = `evaluateFullRanking` with `createKernelRanking` (the `scoreTransposed` and `topKRows` kernels over the same threads); paper settings = 2 epochs of `trainModel`, each validated on the held-out items as the pipeline does (PyTorch: the same script with d = 128, 2 layers, batch 256, top-50). " +
       "Peak RSS = process peak so far (`process.resourceUsage().maxRSS`).",
     "- PyTorch: `torch.sparse.mm` on a coalesced COO Â; LightGCN with full propagation per step, BPR + L2, Adam; eval = `U @ Iᵀ` in user chunks, train masked, `torch.topk`.",
   );

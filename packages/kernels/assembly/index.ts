@@ -405,7 +405,23 @@ export function topKRows(scores: usize, rows: i32, cols: i32, k: i32, items: usi
       size++;
     }
     // Items arrive in ascending index order: equal to the root's score never displaces it.
+    // Four at a time: most scores beat neither the threshold nor are NaN, and are skipped.
     let threshold: f32 = size == k ? f32At(hs, 0) : Infinity;
+    for (; j + 4 <= cols; j += 4) {
+      const v = v128.load(row + (<usize>j << 2));
+      if (!v128.any_true(v128.or(f32x4.gt(v, f32x4.splat(threshold)), f32x4.ne(v, v)))) continue;
+      for (let t = j; t < j + 4; t++) {
+        const s = f32At(row, t);
+        if (s > threshold) {
+          store<f32>(hs, s);
+          store<i32>(hi, t);
+          siftDown(hs, hi, size, 0);
+          threshold = f32At(hs, 0);
+        } else if (s != s) {
+          nans++;
+        }
+      }
+    }
     for (; j < cols; j++) {
       const s = f32At(row, j);
       if (s > threshold) {
@@ -427,4 +443,100 @@ export function topKRows(scores: usize, rows: i32, cols: i32, k: i32, items: usi
     }
   }
   return nans;
+}
+
+/**
+ * Scores against a transposed right operand: `c[i·n + j] = Σ_q a[i·d + q] · bT[q·n + j]`
+ * (a: m × d, bT: d × n, c: m × n; any d; n % 4 == 0 for the vector part, the rest scalar).
+ * Each score is a plain sum over q in order, so it does not depend on m, n or the tiling: the
+ * full-ranking kernel (no horizontal sums; 4 users × 8 items per tile, the tile's slice of bT
+ * stays in L1 while the users stream past it).
+ */
+export function scoreTransposed(a: usize, bT: usize, c: usize, m: i32, n: i32, dim: i32): void {
+  const rowA = <usize>dim << 2;
+  const rowB = <usize>n << 2;
+  const rowC = <usize>n << 2;
+  const octets = n & ~7;
+  const quads = n & ~3;
+  let j = 0;
+  for (; j < octets; j += 8) {
+    const b0 = bT + (<usize>j << 2);
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      const a0 = a + <usize>i * rowA;
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+      let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
+      let bq = b0;
+      let aq = a0;
+      for (let q = 0; q < dim; q++) {
+        const x0 = v128.load(bq);
+        const x1 = v128.load(bq, 16);
+        const w0 = v128.load32_splat(aq);
+        const w1 = v128.load32_splat(aq + rowA);
+        const w2 = v128.load32_splat(aq + 2 * rowA);
+        const w3 = v128.load32_splat(aq + 3 * rowA);
+        s00 = f32x4.add(s00, f32x4.mul(w0, x0));
+        s01 = f32x4.add(s01, f32x4.mul(w0, x1));
+        s10 = f32x4.add(s10, f32x4.mul(w1, x0));
+        s11 = f32x4.add(s11, f32x4.mul(w1, x1));
+        s20 = f32x4.add(s20, f32x4.mul(w2, x0));
+        s21 = f32x4.add(s21, f32x4.mul(w2, x1));
+        s30 = f32x4.add(s30, f32x4.mul(w3, x0));
+        s31 = f32x4.add(s31, f32x4.mul(w3, x1));
+        bq += rowB;
+        aq += 4;
+      }
+      const o = c + <usize>i * rowC + (<usize>j << 2);
+      v128.store(o, s00);
+      v128.store(o, s01, 16);
+      v128.store(o + rowC, s10);
+      v128.store(o + rowC, s11, 16);
+      v128.store(o + 2 * rowC, s20);
+      v128.store(o + 2 * rowC, s21, 16);
+      v128.store(o + 3 * rowC, s30);
+      v128.store(o + 3 * rowC, s31, 16);
+    }
+    for (; i < m; i++) {
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+      let bq = b0;
+      let aq = a + <usize>i * rowA;
+      for (let q = 0; q < dim; q++) {
+        const w = v128.load32_splat(aq);
+        s0 = f32x4.add(s0, f32x4.mul(w, v128.load(bq)));
+        s1 = f32x4.add(s1, f32x4.mul(w, v128.load(bq, 16)));
+        bq += rowB;
+        aq += 4;
+      }
+      const o = c + <usize>i * rowC + (<usize>j << 2);
+      v128.store(o, s0);
+      v128.store(o, s1, 16);
+    }
+  }
+  for (; j < quads; j += 4) {
+    for (let i = 0; i < m; i++) {
+      let s0 = f32x4.splat(0);
+      let bq = bT + (<usize>j << 2);
+      let aq = a + <usize>i * rowA;
+      for (let q = 0; q < dim; q++) {
+        s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(aq), v128.load(bq)));
+        bq += rowB;
+        aq += 4;
+      }
+      v128.store(c + <usize>i * rowC + (<usize>j << 2), s0);
+    }
+  }
+  for (; j < n; j++) {
+    for (let i = 0; i < m; i++) {
+      // Lane 0 of the same vector arithmetic: identical rounding to the vector columns.
+      let s0 = f32x4.splat(0);
+      let bq = bT + (<usize>j << 2);
+      let aq = a + <usize>i * rowA;
+      for (let q = 0; q < dim; q++) {
+        s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(aq), v128.load32_splat(bq)));
+        bq += rowB;
+        aq += 4;
+      }
+      store<f32>(c + <usize>i * rowC + (<usize>j << 2), f32x4.extract_lane(s0, 0));
+    }
+  }
 }

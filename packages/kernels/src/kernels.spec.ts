@@ -148,6 +148,25 @@ describe("kernels", () => {
     }
   });
 
+  it("scoreTransposed equals float64 products for any d and n (vector and scalar tails), independent of m", () => {
+    const k = createKernels();
+    for (const [m, n, dim] of [[1, 1, 1], [5, 13, 3], [9, 21, 64], [4, 8, 7]]) {
+      const a64 = randomArray(m * dim, m + 1);
+      const b64 = randomArray(n * dim, n + 2);
+      const a = k.f32(m * dim), bT = k.f32(n * dim), c = k.f32(m * n), one = k.f32(n);
+      a.array.set(a64);
+      for (let j = 0; j < n; j++) for (let q = 0; q < dim; q++) bT.array[q * n + j] = b64[j * dim + q];
+      k.exports.scoreTransposed(a.ptr, bT.ptr, c.ptr, m, n, dim);
+      const want = new Float64Array(m * n);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let q = 0; q < dim; q++) want[i * n + j] += a.array[i * dim + q] * bT.array[q * n + j];
+      expect(relativeError(c.array, want)).toBeLessThan(1e-6);
+      for (let i = 0; i < m; i++) {
+        k.exports.scoreTransposed(a.ptr + 4 * i * dim, bT.ptr, one.ptr, 1, n, dim);
+        expect(Array.from(one.array)).toEqual(Array.from(c.array.subarray(i * n, (i + 1) * n)));
+      }
+    }
+  });
+
   it("gemmNT gives a row the same scores whatever rows share the call (chunk-independent)", () => {
     const k = createKernels();
     const dim = 16, n = 11;
@@ -260,9 +279,13 @@ describe("kernels", () => {
         const scores = Float32Array.from(c.array);
         k.parallel.gemmNN(c.ptr, 4, 4 * gn, a.ptr, cn.ptr, gn, gm, gd, 0.5);
         const items = k.i32(gm * 5), counts = k.i32(gm);
+        const scored = k.f32(gm * gn);
+        const bT = k.f32(gd * gn);
+        bT.array.set(x.subarray(0, gd * gn));
+        k.parallel.scoreTransposed(a.ptr, bT.ptr, scored.ptr, gm, gn, gd);
         const nans = k.parallel.topKRows(c.ptr, gm, gn, 5, items.ptr, counts.ptr);
         k.parallel.softmaxRows(c.ptr, gm, gn, 0.2, 1, lse.ptr);
-        return [all, some, big, big2, m, w, cn, lse, c, items, counts].map((buffer) => Array.from(buffer.array)).concat([Array.from(scores), [nans]]);
+        return [all, some, big, big2, m, w, cn, lse, c, items, counts, scored].map((buffer) => Array.from(buffer.array)).concat([Array.from(scores), [nans]]);
       });
       results[0].forEach((values, q) => expect(results[1][q]).toEqual(values));
     } finally {

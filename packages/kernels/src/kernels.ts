@@ -31,6 +31,8 @@ export interface KernelExports {
   softmaxRows(x: number, rows: number, cols: number, scale: number, weight: number, lse: number): void;
   /** Returns the number of NaN scores met. `heap`: scratch for 2k values. */
   topKRows(scores: number, rows: number, cols: number, k: number, items: number, counts: number, heap: number): number;
+  /** `c = a · bT` with bT = bᵀ stored d × n (any d): the full-ranking scores. */
+  scoreTransposed(a: number, bT: number, c: number, m: number, n: number, dim: number): void;
 }
 
 /**
@@ -50,6 +52,8 @@ export interface ParallelKernels {
   softmaxRows(x: number, rows: number, cols: number, scale: number, weight: number, lse: number): void;
   /** As {@link KernelExports.topKRows}, with per-thread heaps allocated by the instance. */
   topKRows(scores: number, rows: number, cols: number, k: number, items: number, counts: number): number;
+  /** Splits the m rows of a and c. */
+  scoreTransposed(a: number, bT: number, c: number, m: number, n: number, dim: number): void;
 }
 
 /** A typed array living in a {@link Kernels} memory: `ptr` for kernels, `array` for JS. */
@@ -101,7 +105,7 @@ const MAXIMUM_PAGES = 65536;
 const WORKER_TIMEOUT_MS = 120_000;
 
 /** The parallel kernels by number, as the workers know them. */
-const OPS = ["pullRows", "axpy", "scale", "adam", "gemmNT", "gemmNN", "softmaxRows", "topKRows"] as const;
+const OPS = ["pullRows", "axpy", "scale", "adam", "gemmNT", "gemmNN", "softmaxRows", "topKRows", "scoreTransposed"] as const;
 type OpName = (typeof OPS)[number];
 const ARGS_PER_SLOT = 16;
 
@@ -312,6 +316,9 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
     },
     gemmNN(p, pRow, pCol, b, c, m, n, dim, alpha) {
       run("gemmNN", rowRanges(m, 8).map(([s, e]) => [p + s * pRow, pRow, pCol, b, c + 4 * s * dim, e - s, n, dim, alpha]));
+    },
+    scoreTransposed(a, bT, c, m, n, dim) {
+      run("scoreTransposed", rowRanges(m, 8).map(([s, e]) => [a + 4 * s * dim, bT, c + 4 * s * n, e - s, n, dim]));
     },
     softmaxRows(x, rows, cols, scale, weight, lse) {
       run("softmaxRows", rowRanges(rows, 4).map(([s, e]) => [x + 4 * s * cols, e - s, cols, scale, weight, lse + 4 * s]));

@@ -1,13 +1,15 @@
 import { ShapeError } from "@llminit/core";
 import type { Matrix } from "@llminit/core";
-import { createKernels, paddedDim } from "@llminit/kernels";
+import { createKernels } from "@llminit/kernels";
 import type { KernelBuffer } from "@llminit/kernels";
 import type { ScoreFunction } from "./dot-product-scorer.js";
+import { transposeInto } from "./kernel-ranking.js";
 
 /**
  * A score callback like {@link dotProductScorer} (`out[i · items + j] = user[users[i]] · item[j]`)
- * computed by the wasm SIMD `gemmNT` kernel of `@llminit/kernels`: float32 products summed in
- * four float32 lanes, so scores differ from the float64-accumulated plain-JS scorer in the last
+ * computed by the wasm SIMD `scoreTransposed` kernel of `@llminit/kernels` (the one
+ * {@link createKernelRanking} uses, so both give the same scores): float32 sums over the
+ * dimensions in order, so scores differ from the float64-accumulated plain-JS scorer in the last
  * bits; each score still depends only on its user and item, never on the chunk.
  *
  * The item matrix is copied into the kernels' memory once, here: later writes to `item` are
@@ -18,12 +20,10 @@ export function kernelDotProductScorer(user: Matrix, item: Matrix): ScoreFunctio
     throw new ShapeError(`kernelDotProductScorer: user matrix has ${user.cols} columns, item matrix has ${item.cols}`);
   }
   const dim = user.cols;
-  const width = paddedDim(dim);
   const numItems = item.rows;
   const kernels = createKernels();
-  const items = kernels.f32(numItems * width);
-  const itemRows = items.array;
-  for (let j = 0; j < numItems; j++) itemRows.set(item.data.subarray(j * dim, (j + 1) * dim), j * width);
+  const items = kernels.f32(numItems * dim);
+  transposeInto(item.data, numItems, dim, items.array);
   let capacity = 0;
   let block: KernelBuffer<Float32Array> | undefined;
   let scores: KernelBuffer<Float32Array> | undefined;
@@ -36,7 +36,7 @@ export function kernelDotProductScorer(user: Matrix, item: Matrix): ScoreFunctio
     if (count > capacity || block === undefined || scores === undefined) {
       // Sized for the largest chunk seen (evaluation uses one chunk size throughout).
       capacity = count;
-      block = kernels.f32(capacity * width);
+      block = kernels.f32(capacity * dim);
       scores = kernels.f32(capacity * numItems);
     }
     const rows = block.array;
@@ -45,9 +45,9 @@ export function kernelDotProductScorer(user: Matrix, item: Matrix): ScoreFunctio
       if (!(Number.isInteger(r) && r >= 0 && r < user.rows)) {
         throw new RangeError(`kernelDotProductScorer: user ${r} out of range [0, ${user.rows})`);
       }
-      rows.set(user.data.subarray(r * dim, (r + 1) * dim), i * width);
+      rows.set(user.data.subarray(r * dim, (r + 1) * dim), i * dim);
     }
-    kernels.exports.gemmNT(block.ptr, items.ptr, scores.ptr, count, numItems, width);
+    kernels.exports.scoreTransposed(block.ptr, items.ptr, scores.ptr, count, numItems, dim);
     out.set(scores.array.subarray(0, count * numItems));
   };
 }

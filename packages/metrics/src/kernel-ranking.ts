@@ -1,6 +1,6 @@
 import { ShapeError } from "@llminit/core";
 import type { Csr, Matrix } from "@llminit/core";
-import { createKernels, paddedDim } from "@llminit/kernels";
+import { createKernels } from "@llminit/kernels";
 import type { KernelBuffer } from "@llminit/kernels";
 import type { RankFunction } from "./evaluate-full-ranking.js";
 
@@ -12,9 +12,10 @@ export interface KernelRankingOptions {
 
 /**
  * Full ranking on the wasm SIMD kernels, for {@link evaluateFullRanking}'s `rank` option: per
- * chunk of users, scores `user · itemᵀ` (`gemmNT`), sets the excluded items to −∞, and keeps the
- * top K (`topKRows`), both split over the threads. Scores are float32 sums in four lanes, so a
- * user's ranking never depends on the chunk. Holds its worker threads and buffers across
+ * chunk of users, scores `user · itemᵀ` (`scoreTransposed`, against the item matrix stored
+ * transposed), sets the excluded items to −∞, and keeps the top K (`topKRows`), both split over
+ * the threads. Each score is a float32 sum over the dimensions in order, so a user's ranking
+ * never depends on the chunk. Holds its worker threads and buffers across
  * evaluations (a training run validates every epoch): `dispose()` it at the end.
  */
 export interface KernelRanking {
@@ -22,6 +23,14 @@ export interface KernelRanking {
   ranker(user: Matrix, item: Matrix): RankFunction;
   readonly threads: number;
   dispose(): void;
+}
+
+/** `out[q·rows + j] = data[j·cols + q]`: a rows × cols matrix stored cols × rows. */
+export function transposeInto(data: Float32Array, rows: number, cols: number, out: Float32Array): void {
+  for (let j = 0; j < rows; j++) {
+    const base = j * cols;
+    for (let q = 0; q < cols; q++) out[q * rows + j] = data[base + q];
+  }
 }
 
 export function createKernelRanking(options: KernelRankingOptions = {}): KernelRanking {
@@ -41,18 +50,15 @@ export function createKernelRanking(options: KernelRankingOptions = {}): KernelR
     ranker(user: Matrix, item: Matrix): RankFunction {
       if (user.cols !== item.cols) throw new ShapeError(`kernel ranking: user matrix has ${user.cols} columns, item matrix has ${item.cols}`);
       const dim = user.cols;
-      const width = paddedDim(dim);
       const numItems = item.rows;
-      items = atLeast(items, numItems * width, kernels.f32);
+      items = atLeast(items, numItems * dim, kernels.f32);
       const itemBuffer = items;
-      const itemRows = itemBuffer.array;
-      itemRows.fill(0, 0, numItems * width);
-      for (let j = 0; j < numItems; j++) itemRows.set(item.data.subarray(j * dim, (j + 1) * dim), j * width);
+      transposeInto(item.data, numItems, dim, itemBuffer.array);
 
       return (users: Int32Array, k: number, exclude: readonly Csr[], outItems: Int32Array, outCounts: Int32Array): void => {
         const count = users.length;
         if (outItems.length < count * k || outCounts.length < count) throw new ShapeError(`kernel ranking: outputs too small for ${count} users × ${k}`);
-        block = atLeast(block, count * width, kernels.f32);
+        block = atLeast(block, count * dim, kernels.f32);
         scores = atLeast(scores, count * numItems, kernels.f32);
         topItems = atLeast(topItems, count * k, kernels.i32);
         topCounts = atLeast(topCounts, count, kernels.i32);
@@ -60,10 +66,9 @@ export function createKernelRanking(options: KernelRankingOptions = {}): KernelR
         for (let i = 0; i < count; i++) {
           const u = users[i];
           if (!(Number.isInteger(u) && u >= 0 && u < user.rows)) throw new RangeError(`kernel ranking: user ${u} out of range [0, ${user.rows})`);
-          rows.fill(0, i * width + dim, (i + 1) * width);
-          rows.set(user.data.subarray(u * dim, (u + 1) * dim), i * width);
+          rows.set(user.data.subarray(u * dim, (u + 1) * dim), i * dim);
         }
-        kernels.parallel.gemmNT(block.ptr, itemBuffer.ptr, scores.ptr, count, numItems, width);
+        kernels.parallel.scoreTransposed(block.ptr, itemBuffer.ptr, scores.ptr, count, numItems, dim);
         const s = scores.array;
         for (const csr of exclude) {
           for (let i = 0; i < count; i++) {

@@ -211,7 +211,7 @@ describe("kernels", () => {
     const items = k.i32(3 * 4);
     const counts = k.i32(3);
     const heap = k.f32(8);
-    const nans = k.exports.topKRows(scores.ptr, 3, cols, 4, items.ptr, counts.ptr, heap.ptr);
+    const nans = k.exports.topKRows(scores.ptr, 3, cols, cols, 4, items.ptr, counts.ptr, heap.ptr);
     expect(nans).toBe(1);
     expect(Array.from(counts.array)).toEqual([4, 1, 4]);
     expect(Array.from(items.array.subarray(0, 4))).toEqual([4, 1, 3, 0]);
@@ -219,16 +219,17 @@ describe("kernels", () => {
     expect(Array.from(items.array.subarray(8, 12))).toEqual([0, 1, 2, 3]);
   });
 
-  it("topKRows agrees with a sort on random rows with many ties", () => {
+  it("topKRows agrees with a sort on random rows with many ties, and reads only `cols` of each `stride`", () => {
     const k = createKernels();
-    const [rowsN, cols, top] = [20, 57, 10];
+    const [rowsN, cols, stride, top] = [20, 57, 64, 10];
     const rng = createRng(4);
     const values = Float32Array.from({ length: rowsN * cols }, () => Math.round(rng.normal() * 3) / 3);
-    const scores = k.f32(rowsN * cols);
-    scores.array.set(values);
+    const scores = k.f32(rowsN * stride);
+    scores.array.fill(1e9); // the padding beyond `cols` would win if it were read
+    for (let r = 0; r < rowsN; r++) scores.array.set(values.subarray(r * cols, (r + 1) * cols), r * stride);
     const items = k.i32(rowsN * top);
     const counts = k.i32(rowsN);
-    k.exports.topKRows(scores.ptr, rowsN, cols, top, items.ptr, counts.ptr, k.f32(2 * top).ptr);
+    k.exports.topKRows(scores.ptr, rowsN, cols, stride, top, items.ptr, counts.ptr, k.f32(2 * top).ptr);
     for (let r = 0; r < rowsN; r++) {
       const order = Array.from({ length: cols }, (_, j) => j).sort((a, b) => values[r * cols + b] - values[r * cols + a] || a - b);
       expect(Array.from(items.array.subarray(r * top, (r + 1) * top))).toEqual(order.slice(0, top));
@@ -283,7 +284,7 @@ describe("kernels", () => {
         const bT = k.f32(gd * gn);
         bT.array.set(x.subarray(0, gd * gn));
         k.parallel.scoreTransposed(a.ptr, bT.ptr, scored.ptr, gm, gn, gd);
-        const nans = k.parallel.topKRows(c.ptr, gm, gn, 5, items.ptr, counts.ptr);
+        const nans = k.parallel.topKRows(c.ptr, gm, gn - 3, gn, 5, items.ptr, counts.ptr); // last 3 columns: padding
         k.parallel.softmaxRows(c.ptr, gm, gn, 0.2, 1, lse.ptr);
         return [all, some, big, big2, m, w, cn, lse, c, items, counts, scored].map((buffer) => Array.from(buffer.array)).concat([Array.from(scores), [nans]]);
       });

@@ -30,7 +30,7 @@ export interface KernelExports {
   gemmNN(p: number, pRow: number, pCol: number, b: number, c: number, m: number, n: number, dim: number, alpha: number): void;
   softmaxRows(x: number, rows: number, cols: number, scale: number, weight: number, lse: number): void;
   /** Returns the number of NaN scores met. `heap`: scratch for 2k values. */
-  topKRows(scores: number, rows: number, cols: number, k: number, items: number, counts: number, heap: number): number;
+  topKRows(scores: number, rows: number, cols: number, stride: number, k: number, items: number, counts: number, heap: number): number;
   /** `c = a · bT` with bT = bᵀ stored d × n (any d): the full-ranking scores. */
   scoreTransposed(a: number, bT: number, c: number, m: number, n: number, dim: number): void;
 }
@@ -51,7 +51,7 @@ export interface ParallelKernels {
   gemmNN(p: number, pRow: number, pCol: number, b: number, c: number, m: number, n: number, dim: number, alpha: number): void;
   softmaxRows(x: number, rows: number, cols: number, scale: number, weight: number, lse: number): void;
   /** As {@link KernelExports.topKRows}, with per-thread heaps allocated by the instance. */
-  topKRows(scores: number, rows: number, cols: number, k: number, items: number, counts: number): number;
+  topKRows(scores: number, rows: number, cols: number, stride: number, k: number, items: number, counts: number): number;
   /** Splits the m rows of a and c. */
   scoreTransposed(a: number, bT: number, c: number, m: number, n: number, dim: number): void;
 }
@@ -144,6 +144,11 @@ for (;;) {
   Atomics.notify(ctl, slot * 4 + 1);
 }
 `;
+
+/** Row length of score matrices: a multiple of 16 floats keeps every row on a 64-byte line. */
+export function paddedColumns(n: number): number {
+  return Math.ceil(n / 16) * 16;
+}
 
 /** Padded width for kernels that need d % 4 == 0: zero columns leave every kernel's result exact. */
 export function paddedDim(dim: number): number {
@@ -323,13 +328,13 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
     softmaxRows(x, rows, cols, scale, weight, lse) {
       run("softmaxRows", rowRanges(rows, 4).map(([s, e]) => [x + 4 * s * cols, e - s, cols, scale, weight, lse + 4 * s]));
     },
-    topKRows(scores, rows, cols, k, items, counts) {
+    topKRows(scores, rows, cols, stride, k, items, counts) {
       if (heaps === undefined || heaps.length < 2 * k * threads) heaps = f32(2 * k * threads);
       const heap = heaps.ptr;
       const ranges = rowRanges(rows, 4);
       const results = run(
         "topKRows",
-        ranges.map(([s, e], t) => [scores + 4 * s * cols, e - s, cols, k, items + 4 * s * k, counts + 4 * s, heap + 8 * k * t]),
+        ranges.map(([s, e], t) => [scores + 4 * s * stride, e - s, cols, stride, k, items + 4 * s * k, counts + 4 * s, heap + 8 * k * t]),
       );
       return results.reduce((sum, r) => sum + r, 0);
     },

@@ -1,6 +1,6 @@
 import { ShapeError } from "@llminit/core";
 import type { Matrix } from "@llminit/core";
-import { createKernels } from "@llminit/kernels";
+import { createKernels, paddedColumns } from "@llminit/kernels";
 import type { KernelBuffer } from "@llminit/kernels";
 import type { ScoreFunction } from "./dot-product-scorer.js";
 import { transposeInto } from "./kernel-ranking.js";
@@ -22,8 +22,9 @@ export function kernelDotProductScorer(user: Matrix, item: Matrix): ScoreFunctio
   const dim = user.cols;
   const numItems = item.rows;
   const kernels = createKernels();
-  const items = kernels.f32(numItems * dim);
-  transposeInto(item.data, numItems, dim, items.array);
+  const stride = paddedColumns(numItems); // aligned rows, as createKernelRanking (same scores)
+  const items = kernels.f32(dim * stride);
+  transposeInto(item.data, numItems, dim, items.array, stride);
   let capacity = 0;
   let block: KernelBuffer<Float32Array> | undefined;
   let scores: KernelBuffer<Float32Array> | undefined;
@@ -37,7 +38,7 @@ export function kernelDotProductScorer(user: Matrix, item: Matrix): ScoreFunctio
       // Sized for the largest chunk seen (evaluation uses one chunk size throughout).
       capacity = count;
       block = kernels.f32(capacity * dim);
-      scores = kernels.f32(capacity * numItems);
+      scores = kernels.f32(capacity * stride);
     }
     const rows = block.array;
     for (let i = 0; i < count; i++) {
@@ -47,7 +48,8 @@ export function kernelDotProductScorer(user: Matrix, item: Matrix): ScoreFunctio
       }
       rows.set(user.data.subarray(r * dim, (r + 1) * dim), i * dim);
     }
-    kernels.exports.scoreTransposed(block.ptr, items.ptr, scores.ptr, count, numItems, dim);
-    out.set(scores.array.subarray(0, count * numItems));
+    kernels.exports.scoreTransposed(block.ptr, items.ptr, scores.ptr, count, stride, dim);
+    const all = scores.array;
+    for (let i = 0; i < count; i++) out.set(all.subarray(i * stride, i * stride + numItems), i * numItems);
   };
 }

@@ -1,6 +1,6 @@
 import { ShapeError } from "@llminit/core";
 import type { Csr, Matrix } from "@llminit/core";
-import { createKernels } from "@llminit/kernels";
+import { createKernels, paddedColumns } from "@llminit/kernels";
 import type { KernelBuffer } from "@llminit/kernels";
 import type { RankFunction } from "./evaluate-full-ranking.js";
 
@@ -25,11 +25,15 @@ export interface KernelRanking {
   dispose(): void;
 }
 
-/** `out[q·rows + j] = data[j·cols + q]`: a rows × cols matrix stored cols × rows. */
-export function transposeInto(data: Float32Array, rows: number, cols: number, out: Float32Array): void {
+/**
+ * `out[q·stride + j] = data[j·cols + q]`: a rows × cols matrix stored cols × rows, each stored
+ * row `stride` ≥ rows floats long; the padding is zeroed.
+ */
+export function transposeInto(data: Float32Array, rows: number, cols: number, out: Float32Array, stride = rows): void {
+  out.fill(0, 0, cols * stride);
   for (let j = 0; j < rows; j++) {
     const base = j * cols;
-    for (let q = 0; q < cols; q++) out[q * rows + j] = data[base + q];
+    for (let q = 0; q < cols; q++) out[q * stride + j] = data[base + q];
   }
 }
 
@@ -51,15 +55,18 @@ export function createKernelRanking(options: KernelRankingOptions = {}): KernelR
       if (user.cols !== item.cols) throw new ShapeError(`kernel ranking: user matrix has ${user.cols} columns, item matrix has ${item.cols}`);
       const dim = user.cols;
       const numItems = item.rows;
-      items = atLeast(items, numItems * dim, kernels.f32);
+      // Rows of itemᵀ and of the scores padded to a multiple of 16 floats (aligned vector loads);
+      // the padding columns are scored but never read by the top-K kernel.
+      const stride = paddedColumns(numItems);
+      items = atLeast(items, dim * stride, kernels.f32);
       const itemBuffer = items;
-      transposeInto(item.data, numItems, dim, itemBuffer.array);
+      transposeInto(item.data, numItems, dim, itemBuffer.array, stride);
 
       return (users: Int32Array, k: number, exclude: readonly Csr[], outItems: Int32Array, outCounts: Int32Array): void => {
         const count = users.length;
         if (outItems.length < count * k || outCounts.length < count) throw new ShapeError(`kernel ranking: outputs too small for ${count} users × ${k}`);
         block = atLeast(block, count * dim, kernels.f32);
-        scores = atLeast(scores, count * numItems, kernels.f32);
+        scores = atLeast(scores, count * stride, kernels.f32);
         topItems = atLeast(topItems, count * k, kernels.i32);
         topCounts = atLeast(topCounts, count, kernels.i32);
         const rows = block.array;
@@ -68,20 +75,20 @@ export function createKernelRanking(options: KernelRankingOptions = {}): KernelR
           if (!(Number.isInteger(u) && u >= 0 && u < user.rows)) throw new RangeError(`kernel ranking: user ${u} out of range [0, ${user.rows})`);
           rows.set(user.data.subarray(u * dim, (u + 1) * dim), i * dim);
         }
-        kernels.parallel.scoreTransposed(block.ptr, itemBuffer.ptr, scores.ptr, count, numItems, dim);
+        kernels.parallel.scoreTransposed(block.ptr, itemBuffer.ptr, scores.ptr, count, stride, dim);
         const s = scores.array;
         for (const csr of exclude) {
           for (let i = 0; i < count; i++) {
             const u = users[i];
-            const base = i * numItems;
+            const base = i * stride;
             for (let p = csr.indptr[u]; p < csr.indptr[u + 1]; p++) s[base + csr.indices[p]] = -Infinity;
           }
         }
-        const nans = kernels.parallel.topKRows(scores.ptr, count, numItems, k, topItems.ptr, topCounts.ptr);
+        const nans = kernels.parallel.topKRows(scores.ptr, count, numItems, stride, k, topItems.ptr, topCounts.ptr);
         if (nans > 0) {
           for (let i = 0; i < count; i++) {
             for (let j = 0; j < numItems; j++) {
-              if (Number.isNaN(s[i * numItems + j])) throw new RangeError(`kernel ranking: user ${users[i]}: score of item ${j} is NaN (diverged embeddings?)`);
+              if (Number.isNaN(s[i * stride + j])) throw new RangeError(`kernel ranking: user ${users[i]}: score of item ${j} is NaN (diverged embeddings?)`);
             }
           }
         }

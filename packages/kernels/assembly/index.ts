@@ -378,6 +378,14 @@ function siftUp(hs: usize, hi: usize, start: i32): void {
   store<i32>(hi + (<usize>i << 2), it);
 }
 
+/** Puts (s, item) in place of the heap's worst entry; returns the new worst score (the threshold). */
+@inline function replaceRoot(hs: usize, hi: usize, size: i32, s: f32, item: i32): f32 {
+  store<f32>(hs, s);
+  store<i32>(hi, item);
+  siftDown(hs, hi, size, 0);
+  return f32At(hs, 0);
+}
+
 /**
  * For each of `rows` rows of `cols` scores (rows `stride` floats apart): the indices of its k
  * best entries, best first, into `items` (rows × k; fewer when fewer are rankable: the count goes
@@ -413,26 +421,14 @@ export function topKRows(scores: usize, rows: i32, cols: i32, stride: i32, k: i3
       if (!v128.any_true(v128.or(f32x4.gt(v, f32x4.splat(threshold)), f32x4.ne(v, v)))) continue;
       for (let t = j; t < j + 4; t++) {
         const s = f32At(row, t);
-        if (s > threshold) {
-          store<f32>(hs, s);
-          store<i32>(hi, t);
-          siftDown(hs, hi, size, 0);
-          threshold = f32At(hs, 0);
-        } else if (s != s) {
-          nans++;
-        }
+        if (s > threshold) threshold = replaceRoot(hs, hi, size, s, t);
+        else if (s != s) nans++;
       }
     }
     for (; j < cols; j++) {
       const s = f32At(row, j);
-      if (s > threshold) {
-        store<f32>(hs, s);
-        store<i32>(hi, j);
-        siftDown(hs, hi, size, 0);
-        threshold = f32At(hs, 0);
-      } else if (s != s) {
-        nans++;
-      }
+      if (s > threshold) threshold = replaceRoot(hs, hi, size, s, j);
+      else if (s != s) nans++;
     }
     store<i32>(counts + (<usize>r << 2), size);
     const out = items + <usize>r * (<usize>k << 2);
@@ -515,30 +511,21 @@ export function scoreTransposed(a: usize, bT: usize, c: usize, m: i32, n: i32, d
     }
   }
   for (; j < quads; j += 4) {
-    for (let i = 0; i < m; i++) {
-      let s0 = f32x4.splat(0);
-      let bq = bT + (<usize>j << 2);
-      let aq = a + <usize>i * rowA;
-      for (let q = 0; q < dim; q++) {
-        s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(aq), v128.load(bq)));
-        bq += rowB;
-        aq += 4;
-      }
-      v128.store(c + <usize>i * rowC + (<usize>j << 2), s0);
-    }
+    for (let i = 0; i < m; i++) v128.store(c + <usize>i * rowC + (<usize>j << 2), scoreColumns(a + <usize>i * rowA, bT + (<usize>j << 2), rowB, dim, true));
   }
   for (; j < n; j++) {
-    for (let i = 0; i < m; i++) {
-      // Lane 0 of the same vector arithmetic: identical rounding to the vector columns.
-      let s0 = f32x4.splat(0);
-      let bq = bT + (<usize>j << 2);
-      let aq = a + <usize>i * rowA;
-      for (let q = 0; q < dim; q++) {
-        s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(aq), v128.load32_splat(bq)));
-        bq += rowB;
-        aq += 4;
-      }
-      store<f32>(c + <usize>i * rowC + (<usize>j << 2), f32x4.extract_lane(s0, 0));
-    }
+    // Lane 0 of the same vector arithmetic: identical rounding to the vector columns.
+    for (let i = 0; i < m; i++) store<f32>(c + <usize>i * rowC + (<usize>j << 2), f32x4.extract_lane(scoreColumns(a + <usize>i * rowA, bT + (<usize>j << 2), rowB, dim, false), 0));
   }
+}
+
+/** Σ_q a[q] · bT[q, j…j+3] for one row of a (four columns, or column j alone in lane 0). */
+@inline function scoreColumns(aq: usize, bq: usize, rowB: usize, dim: i32, four: bool): v128 {
+  let s0 = f32x4.splat(0);
+  for (let q = 0; q < dim; q++) {
+    s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(aq), four ? v128.load(bq) : v128.load32_splat(bq)));
+    bq += rowB;
+    aq += 4;
+  }
+  return s0;
 }

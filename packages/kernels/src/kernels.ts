@@ -329,12 +329,15 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
       run("softmaxRows", rowRanges(rows, 4).map(([s, e]) => [x + 4 * s * cols, e - s, cols, scale, weight, lse + 4 * s]));
     },
     topKRows(scores, rows, cols, stride, k, items, counts) {
-      if (heaps === undefined || heaps.length < 2 * k * threads) heaps = f32(2 * k * threads);
+      // One heap per thread, each on its own cache lines: heaps sharing a line would bounce it
+      // between the cores on every insertion.
+      const heapFloats = Math.ceil((2 * k) / 16) * 16 + 16;
+      if (heaps === undefined || heaps.length < heapFloats * threads) heaps = f32(heapFloats * threads);
       const heap = heaps.ptr;
       const ranges = rowRanges(rows, 4);
       const results = run(
         "topKRows",
-        ranges.map(([s, e], t) => [scores + 4 * s * stride, e - s, cols, stride, k, items + 4 * s * k, counts + 4 * s, heap + 8 * k * t]),
+        ranges.map(([s, e], t) => [scores + 4 * s * stride, e - s, cols, stride, k, items + 4 * s * k, counts + 4 * s, heap + 4 * heapFloats * t]),
       );
       return results.reduce((sum, r) => sum + r, 0);
     },

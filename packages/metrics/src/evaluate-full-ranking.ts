@@ -229,7 +229,8 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
   for (let start = 0; start < evaluated; start += chunkSize) {
     throwIfAborted(signal);
     const chunk = evalUsers.subarray(start, Math.min(start + chunkSize, evaluated));
-    const scores = buffer.subarray(0, chunk.length * numItems);
+    // Score path only: the chunk's dense scores (the rank path never materialises them here).
+    const scores = buffer.subarray(0, options.rank === undefined ? chunk.length * numItems : 0);
     if (options.rank !== undefined) {
       await options.rank(chunk.slice(), maxK, exclude, rankedChunk, countsChunk);
     } else if (options.score !== undefined) {

@@ -86,7 +86,7 @@ describe("KernelPropagation", () => {
 });
 
 const VALUE_TOLERANCE = 1e-5;
-const GRADIENT_TOLERANCE = 1e-4;
+const GRADIENT_TOLERANCE = 1e-5;
 
 describe("kernel losses", () => {
   it("BPR: value and gradient match float64 (central differences)", () => {

@@ -338,7 +338,7 @@ export function softmaxRows(x: usize, rows: i32, cols: i32, scale: f32, weight: 
   }
 }
 
-// Top-K: a binary min-heap of the K best (score, item) pairs kept so far, the worst at the root.
+// Top-K: a candidate buffer cut down by quickselect, then a binary min-heap (worst at the root) to order the K best.
 // "a ranks below b": lower score, or the same score and a higher item index.
 @inline function worse(sa: f32, ia: i32, sb: f32, ib: i32): bool {
   return sa < sb || (sa == sb && ia > ib);
@@ -378,66 +378,275 @@ function siftUp(hs: usize, hi: usize, start: i32): void {
   store<i32>(hi + (<usize>i << 2), it);
 }
 
-/** Puts (s, item) in place of the heap's worst entry; returns the new worst score (the threshold). */
-@inline function replaceRoot(hs: usize, hi: usize, size: i32, s: f32, item: i32): f32 {
-  store<f32>(hs, s);
-  store<i32>(hi, item);
-  siftDown(hs, hi, size, 0);
-  return f32At(hs, 0);
+/** Candidate slots of {@link topKRows}' buffer for a given k: room for k kept plus a batch of newcomers. */
+@inline function topKCapacity(k: i32): i32 {
+  return 2 * k + 64;
+}
+
+/** Scores (then items) of the candidate buffer: its capacity and 4 slots of padding, rounded to 16 bytes. */
+@inline function topKSlots(k: i32): i32 {
+  return (topKCapacity(k) + 4 + 3) & ~3;
+}
+
+/**
+ * Scores per block of the block-maximum pre-pass: about 4k blocks (so that the k best scores
+ * mostly fall in different blocks), at least 16 scores each, a multiple of 4.
+ */
+@inline function topKBlockSize(k: i32, cols: i32): i32 {
+  const wanted = (cols + 4 * k - 1) / max(4 * k, 1);
+  return max(16, (wanted + 3) & ~3);
+}
+
+/** Scratch floats {@link topKRows} needs for k of `cols` scores (candidate buffer and block maxima). */
+export function topKScratchLength(k: i32, cols: i32): i32 {
+  const block = topKBlockSize(k, cols);
+  return 2 * topKSlots(k) + (cols + block - 1) / block;
+}
+
+@inline function swapEntries(hs: usize, hi: usize, a: i32, b: i32): void {
+  const s = f32At(hs, a);
+  const it = i32At(hi, a);
+  store<f32>(hs + (<usize>a << 2), f32At(hs, b));
+  store<i32>(hi + (<usize>a << 2), i32At(hi, b));
+  store<f32>(hs + (<usize>b << 2), s);
+  store<i32>(hi + (<usize>b << 2), it);
+}
+
+/**
+ * Quickselect over entries [0, size): afterwards the k best (by `worse`) are in [0, k), in no
+ * order. Pivot: median of first, middle and last (deterministic).
+ */
+function selectBest(hs: usize, hi: usize, size: i32, k: i32): void {
+  let lo = 0;
+  let hiEnd = size - 1;
+  while (lo < hiEnd) {
+    const mid = lo + ((hiEnd - lo) >> 1);
+    // Order lo, mid, hiEnd best-first, then use mid as the pivot (moved to hiEnd).
+    if (worse(f32At(hs, lo), i32At(hi, lo), f32At(hs, mid), i32At(hi, mid))) swapEntries(hs, hi, lo, mid);
+    if (worse(f32At(hs, lo), i32At(hi, lo), f32At(hs, hiEnd), i32At(hi, hiEnd))) swapEntries(hs, hi, lo, hiEnd);
+    if (worse(f32At(hs, mid), i32At(hi, mid), f32At(hs, hiEnd), i32At(hi, hiEnd))) swapEntries(hs, hi, mid, hiEnd);
+    swapEntries(hs, hi, mid, hiEnd);
+    const ps = f32At(hs, hiEnd);
+    const pi = i32At(hi, hiEnd);
+    let boundary = lo;
+    for (let t = lo; t < hiEnd; t++) {
+      if (worse(ps, pi, f32At(hs, t), i32At(hi, t))) {
+        swapEntries(hs, hi, t, boundary);
+        boundary++;
+      }
+    }
+    swapEntries(hs, hi, boundary, hiEnd);
+    // [lo, boundary) beat the pivot, boundary is the pivot, (boundary, hiEnd] do not.
+    if (boundary == k || boundary == k - 1) return;
+    if (boundary < k) lo = boundary + 1;
+    else hiEnd = boundary - 1;
+  }
+}
+
+/**
+ * The k-th largest of floats [0, n) (1 ≤ k ≤ n; no NaN), reordering them: quickselect with a
+ * median-of-3 pivot and branch-free partitions (the values are random: branches would mispredict).
+ */
+function kthLargest(v: usize, n: i32, k: i32): f32 {
+  let lo = 0;
+  let hiEnd = n - 1;
+  const target = k - 1;
+  while (lo < hiEnd) {
+    const x = f32At(v, lo);
+    const y = f32At(v, lo + ((hiEnd - lo) >> 1));
+    const z = f32At(v, hiEnd);
+    const low = x < y ? x : y;
+    const high = x < y ? y : x;
+    const pivot = z < low ? low : z > high ? high : z; // the median of the three
+    // [lo, above) > pivot, then [above, equal) == pivot, then the rest < pivot.
+    let above = lo;
+    for (let t = lo; t <= hiEnd; t++) {
+      const value = f32At(v, t);
+      store<f32>(v + (<usize>t << 2), f32At(v, above));
+      store<f32>(v + (<usize>above << 2), value);
+      above += i32(value > pivot);
+    }
+    let equal = above;
+    for (let t = above; t <= hiEnd; t++) {
+      const value = f32At(v, t);
+      store<f32>(v + (<usize>t << 2), f32At(v, equal));
+      store<f32>(v + (<usize>equal << 2), value);
+      equal += i32(value == pivot);
+    }
+    if (target < above) hiEnd = above - 1;
+    else if (target < equal) return pivot;
+    else lo = equal; // the pivot is one of the values: equal > above, so the range shrinks
+  }
+  return f32At(v, target);
+}
+
+/**
+ * A score that the k-th best of the row is sure to reach: the k-th largest of the row's block
+ * maxima (k blocks each hold a score at least that high). Returns −Infinity when the row has a
+ * NaN (the caller then takes the plain path, which counts them) or fewer than k blocks.
+ */
+function blockBound(row: usize, cols: i32, k: i32, blockMax: usize): f32 {
+  const block = topKBlockSize(k, cols);
+  const blocks = (cols + block - 1) / block;
+  if (blocks < k) return -Infinity;
+  let nan = v128.splat<i32>(0);
+  let b = 0;
+  let j = 0;
+  for (; j + block <= cols; j += block) {
+    let m = v128.load(row + (<usize>j << 2));
+    nan = v128.or(nan, f32x4.ne(m, m));
+    for (let t = j + 4; t < j + block; t += 4) {
+      const v = v128.load(row + (<usize>t << 2));
+      nan = v128.or(nan, f32x4.ne(v, v));
+      m = f32x4.pmax(m, v); // one maxps: NaNs are caught by `nan`, and ±0 tie either way
+    }
+    const half = f32x4.pmax(m, v128.shuffle<f32>(m, m, 2, 3, 0, 1));
+    const x = f32x4.extract_lane(half, 0);
+    const y = f32x4.extract_lane(half, 1);
+    store<f32>(blockMax + (<usize>b << 2), x > y ? x : y);
+    b++;
+  }
+  if (j < cols) {
+    let m: f32 = -Infinity;
+    for (; j < cols; j++) {
+      const s = f32At(row, j);
+      if (s != s) return -Infinity;
+      if (s > m) m = s;
+    }
+    store<f32>(blockMax + (<usize>b << 2), m);
+  }
+  if (v128.any_true(nan)) return -Infinity;
+  return kthLargest(blockMax, blocks, k);
+}
+
+/** The largest float below x (x > −Infinity, not NaN): `s > below(x)` is `s ≥ x`. */
+@inline function below(x: f32): f32 {
+  if (x == 0) return -1.401298464324817e-45;
+  const bits = reinterpret<i32>(x);
+  return reinterpret<f32>(x > 0 ? bits - 1 : bits + 1);
+}
+
+/** Up to this many candidates are placed by counting; more go through quickselect and a heap. */
+const PLACE_ALL = 128;
+
+/**
+ * Writes the items of the k best of entries [0, n) to `out`, best first, branch-free: each
+ * entry's place is the number of entries that rank above it (higher score, or the same score and
+ * a lower index), counted four at a time. Entries [n, n + 3] are overwritten with padding.
+ */
+function placeByCount(hs: usize, hi: usize, n: i32, k: i32, out: usize): void {
+  for (let t = n; t < n + 3; t++) {
+    store<f32>(hs + (<usize>t << 2), -Infinity); // ranks above nothing, is never placed
+    store<i32>(hi + (<usize>t << 2), i32.MAX_VALUE);
+  }
+  for (let t = 0; t < n; t++) {
+    const s = f32x4.splat(f32At(hs, t));
+    const it = i32x4.splat(i32At(hi, t));
+    let above = i32x4.splat(0);
+    for (let j = 0; j < n; j += 4) {
+      const sj = v128.load(hs + (<usize>j << 2));
+      const ij = v128.load(hi + (<usize>j << 2));
+      // Comparison lanes are all ones (−1) where true: subtracting counts them.
+      above = i32x4.sub(above, f32x4.gt(sj, s));
+      above = i32x4.sub(above, v128.and(f32x4.eq(sj, s), i32x4.lt_s(ij, it)));
+    }
+    const place = i32x4.extract_lane(above, 0) + i32x4.extract_lane(above, 1) + i32x4.extract_lane(above, 2) + i32x4.extract_lane(above, 3);
+    if (place < k) store<i32>(out + (<usize>place << 2), i32At(hi, t));
+  }
+}
+
+/** Keeps the k best of entries [0, size) in [0, k), in no order; returns how many are kept. */
+@inline function keepBest(hs: usize, hi: usize, size: i32, k: i32): i32 {
+  if (size <= k) return size;
+  selectBest(hs, hi, size, k);
+  return k;
+}
+
+/** The worst of entries [0, k) (k ≥ 1): the score a newcomer must beat. */
+function worstScore(hs: usize, hi: usize, k: i32): f32 {
+  let ws = f32At(hs, 0);
+  let wi = i32At(hi, 0);
+  for (let t = 1; t < k; t++) {
+    const s = f32At(hs, t);
+    const it = i32At(hi, t);
+    if (worse(s, it, ws, wi)) {
+      ws = s;
+      wi = it;
+    }
+  }
+  return ws;
 }
 
 /**
  * For each of `rows` rows of `cols` scores (rows `stride` floats apart): the indices of its k
  * best entries, best first, into `items` (rows × k; fewer when fewer are rankable: the count goes
  * to `counts[r]`). Higher score first; equal scores: lower index first. −Infinity marks a masked
- * entry: never ranked. `heap` is scratch for 2k values. Returns the number of NaN scores met
- * (they are not ranked).
+ * entry: never ranked. `heap` is scratch for {@link topKScratchLength}(k, cols) values. Returns the
+ * number of NaN scores met (they are not ranked).
+ *
+ * First a bound: the k-th largest block maximum, which the k-th best score reaches, so only
+ * scores at or above it can rank (typically a few more than k). Entries that beat the current
+ * threshold are appended to a candidate buffer; when it is full, a quickselect keeps its k best
+ * and their worst score becomes the threshold. A row's entries arrive in ascending index order,
+ * so a later entry equal to that threshold ranks below every kept one and is rightly skipped.
+ * Most entries are rejected four at a time by one vector compare.
  */
 export function topKRows(scores: usize, rows: i32, cols: i32, stride: i32, k: i32, items: usize, counts: usize, heap: usize): i32 {
+  const capacity = topKCapacity(k);
   const hs = heap;
-  const hi = heap + (<usize>k << 2);
+  const hi = heap + (<usize>topKSlots(k) << 2);
+  const blockMax = hi + (<usize>topKSlots(k) << 2);
   let nans = 0;
   for (let r = 0; r < rows; r++) {
     const row = scores + <usize>r * (<usize>stride << 2);
     let size = 0;
+    const bound = k > 0 ? blockBound(row, cols, k, blockMax) : -Infinity;
+    let threshold: f32 = bound == -Infinity ? bound : below(bound);
     let j = 0;
-    for (; j < cols && size < k; j++) {
-      const s = f32At(row, j);
-      if (s != s) {
-        nans++;
-        continue;
-      }
-      if (s == -Infinity) continue;
-      store<f32>(hs + (<usize>size << 2), s);
-      store<i32>(hi + (<usize>size << 2), j);
-      siftUp(hs, hi, size);
-      size++;
-    }
-    // Items arrive in ascending index order: equal to the root's score never displaces it.
-    // Four at a time: most scores beat neither the threshold nor are NaN, and are skipped.
-    let threshold: f32 = size == k ? f32At(hs, 0) : Infinity;
     for (; j + 4 <= cols; j += 4) {
       const v = v128.load(row + (<usize>j << 2));
       if (!v128.any_true(v128.or(f32x4.gt(v, f32x4.splat(threshold)), f32x4.ne(v, v)))) continue;
+      if (size > capacity - 4) {
+        size = keepBest(hs, hi, size, k);
+        threshold = worstScore(hs, hi, k);
+      }
+      // Branch-free appends: every lane is written, only those above the threshold are kept.
       for (let t = j; t < j + 4; t++) {
         const s = f32At(row, t);
-        if (s > threshold) threshold = replaceRoot(hs, hi, size, s, t);
-        else if (s != s) nans++;
+        store<f32>(hs + (<usize>size << 2), s);
+        store<i32>(hi + (<usize>size << 2), t);
+        size += i32(s > threshold);
+        nans += i32(s != s);
       }
+    }
+    if (j < cols && size > capacity - 4) {
+      size = keepBest(hs, hi, size, k);
+      threshold = worstScore(hs, hi, k);
     }
     for (; j < cols; j++) {
       const s = f32At(row, j);
-      if (s > threshold) threshold = replaceRoot(hs, hi, size, s, j);
-      else if (s != s) nans++;
+      store<f32>(hs + (<usize>size << 2), s);
+      store<i32>(hi + (<usize>size << 2), j);
+      size += i32(s > threshold);
+      nans += i32(s != s);
+    }
+    const out = items + <usize>r * (<usize>k << 2);
+    if (size <= PLACE_ALL) {
+      // Few candidates (the usual case): each goes straight to its place.
+      placeByCount(hs, hi, size, k, out);
+      if (size > k) size = k;
+    } else {
+      size = keepBest(hs, hi, size, k);
+      // Heapify (worst at the root), then take the worst out, last place first.
+      for (let t = 1; t < size; t++) siftUp(hs, hi, t);
+      for (let position = size - 1; position >= 0; position--) {
+        store<i32>(out + (<usize>position << 2), i32At(hi, 0));
+        store<f32>(hs, f32At(hs, position));
+        store<i32>(hi, i32At(hi, position));
+        siftDown(hs, hi, position, 0);
+      }
     }
     store<i32>(counts + (<usize>r << 2), size);
-    const out = items + <usize>r * (<usize>k << 2);
-    for (let position = size - 1; position >= 0; position--) {
-      store<i32>(out + (<usize>position << 2), i32At(hi, 0));
-      store<f32>(hs, f32At(hs, position));
-      store<i32>(hi, i32At(hi, position));
-      siftDown(hs, hi, position, 0);
-    }
   }
   return nans;
 }

@@ -210,7 +210,7 @@ describe("kernels", () => {
     scores.array.set(rows.flat());
     const items = k.i32(3 * 4);
     const counts = k.i32(3);
-    const heap = k.f32(8);
+    const heap = k.f32(k.exports.topKScratchLength(4, cols));
     const nans = k.exports.topKRows(scores.ptr, 3, cols, cols, 4, items.ptr, counts.ptr, heap.ptr);
     expect(nans).toBe(1);
     expect(Array.from(counts.array)).toEqual([4, 1, 4]);
@@ -229,10 +229,44 @@ describe("kernels", () => {
     for (let r = 0; r < rowsN; r++) scores.array.set(values.subarray(r * cols, (r + 1) * cols), r * stride);
     const items = k.i32(rowsN * top);
     const counts = k.i32(rowsN);
-    k.exports.topKRows(scores.ptr, rowsN, cols, stride, top, items.ptr, counts.ptr, k.f32(2 * top).ptr);
+    k.exports.topKRows(scores.ptr, rowsN, cols, stride, top, items.ptr, counts.ptr, k.f32(k.exports.topKScratchLength(top, cols)).ptr);
     for (let r = 0; r < rowsN; r++) {
       const order = Array.from({ length: cols }, (_, j) => j).sort((a, b) => values[r * cols + b] - values[r * cols + a] || a - b);
       expect(Array.from(items.array.subarray(r * top, (r + 1) * top))).toEqual(order.slice(0, top));
+    }
+  });
+
+  // Long rows fill the candidate buffer many times over (rising scores: every entry is a candidate).
+  it.each([1, 3, 20, 64])("topKRows with k = %i on long rows (rising, falling, tied, random, masked, NaN) agrees with a sort", (top) => {
+    const k = createKernels();
+    const cols = 1999;
+    const rng = createRng(top);
+    const patterns: ((j: number) => number)[] = [
+      (j) => j,
+      (j) => -j,
+      () => 0.25,
+      () => Math.round(rng.normal() * 4) / 4,
+      (j) => (j % 3 === 0 ? -Infinity : rng.normal()),
+      (j) => (j % 7 === 0 ? NaN : j % 50),
+      (j) => (j < 1990 ? -Infinity : j),
+    ];
+    const rowsN = patterns.length;
+    const values = new Float32Array(rowsN * cols);
+    patterns.forEach((f, r) => {
+      for (let j = 0; j < cols; j++) values[r * cols + j] = f(j);
+    });
+    const scores = k.f32(rowsN * cols);
+    scores.array.set(values);
+    const items = k.i32(rowsN * top);
+    const counts = k.i32(rowsN);
+    const nans = k.exports.topKRows(scores.ptr, rowsN, cols, cols, top, items.ptr, counts.ptr, k.f32(k.exports.topKScratchLength(top, cols)).ptr);
+    expect(nans).toBe(Math.ceil(cols / 7));
+    for (let r = 0; r < rowsN; r++) {
+      const row = values.subarray(r * cols, (r + 1) * cols);
+      const rankable = Array.from({ length: cols }, (_, j) => j).filter((j) => !Number.isNaN(row[j]) && row[j] !== -Infinity);
+      const order = rankable.sort((a, b) => row[b] - row[a] || a - b).slice(0, top);
+      expect(counts.array[r]).toBe(order.length);
+      expect(Array.from(items.array.subarray(r * top, r * top + order.length))).toEqual(order);
     }
   });
 

@@ -30,10 +30,12 @@ export interface KernelExports {
   /** P(i, j) at byte `p + i·pRow + j·pCol`: (4n, 4) for an m × n matrix, (4, 4m) for the transpose of an n × m one. */
   gemmNN(p: number, pRow: number, pCol: number, b: number, c: number, m: number, n: number, dim: number, alpha: number): void;
   softmaxRows(x: number, rows: number, cols: number, scale: number, weight: number, lse: number): void;
-  /** Returns the number of NaN scores met. `heap`: scratch for 2k values. */
+  /** Returns the number of NaN scores met. `heap`: scratch for `topKScratchLength(k, cols)` values. */
   topKRows(scores: number, rows: number, cols: number, stride: number, k: number, items: number, counts: number, heap: number): number;
   /** `c = a · bT` with bT = bᵀ stored d × n (any d): the full-ranking scores. */
   scoreTransposed(a: number, bT: number, c: number, m: number, n: number, dim: number): void;
+  /** Floats of scratch `topKRows` needs for k of `cols` scores per row. */
+  topKScratchLength(k: number, cols: number): number;
 }
 
 /**
@@ -233,7 +235,7 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
     worker.unref();
     workers.push(worker);
   }
-  // Per-thread top-K heaps, grown on demand.
+  // Per-thread top-K scratch, grown on demand.
   let heaps: KernelBuffer<Float32Array> | undefined;
 
   /** Runs one call per range: ranges[0] on this thread, the others on workers; returns the results. */
@@ -328,9 +330,9 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
       run("softmaxRows", rowRanges(rows, 4).map(([s, e]) => [x + 4 * s * cols, e - s, cols, scale, weight, lse + 4 * s]));
     },
     topKRows(scores, rows, cols, stride, k, items, counts) {
-      // One heap per thread, each on its own cache lines: heaps sharing a line would bounce it
-      // between the cores on every insertion.
-      const heapFloats = Math.ceil((2 * k) / 16) * 16 + 16;
+      // One scratch per thread, each on its own cache lines: scratch sharing a line would bounce
+      // it between the cores on every insertion.
+      const heapFloats = Math.ceil(exports.topKScratchLength(k, cols) / 16) * 16 + 16;
       if (heaps === undefined || heaps.length < heapFloats * threads) heaps = f32(heapFloats * threads);
       const heap = heaps.ptr;
       const ranges = rowRanges(rows, 4);

@@ -104,6 +104,13 @@ const RESERVED = PAGE;
 const ALIGN = 64;
 /** The module declares this maximum (4 GiB): the whole wasm32 address space, reserved, not committed. */
 const MAXIMUM_PAGES = 65536;
+/**
+ * After a call, a worker spins this long for the next before it sleeps, and the caller spins up
+ * to CALLER_SPIN_MS for the workers' results: waking a sleeping thread costs ~0.1 ms on a VM,
+ * more than many whole kernel calls, and training and ranking make calls in quick bursts.
+ */
+const WORKER_SPIN_MS = 0.25;
+const CALLER_SPIN_MS = 2;
 /** A worker that has not answered in this long is taken as dead. */
 const WORKER_TIMEOUT_MS = 120_000;
 
@@ -126,10 +133,15 @@ const a = new Float64Array(args);
 const base = slot * ${ARGS_PER_SLOT};
 let seen = 0;
 for (;;) {
-  Atomics.wait(ctl, slot * 4, seen);
-  const request = Atomics.load(ctl, slot * 4);
+  // Spin a little before sleeping: calls come in bursts, and a sleeping thread takes ~0.1 ms to wake.
+  let request = Atomics.load(ctl, slot * 4);
+  const spinUntil = performance.now() + ${WORKER_SPIN_MS};
+  while (request === seen && performance.now() < spinUntil) request = Atomics.load(ctl, slot * 4);
+  if (request === seen) {
+    Atomics.wait(ctl, slot * 4, seen);
+    continue;
+  }
   if (request < 0) break;
-  if (request === seen) continue;
   seen = request;
   try {
     const name = ops[a[base]];
@@ -257,7 +269,9 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
     const results = new Array<number>(calls.length).fill(0);
     const own = (exports[op] as (...a: number[]) => number | undefined)(...calls[0]);
     results[0] = typeof own === "number" ? own : 0;
+    const spinUntil = performance.now() + CALLER_SPIN_MS;
     for (let slot = 1; slot < calls.length; slot++) {
+      while (Atomics.load(control, slot * 4 + 1) !== sequence[slot] && performance.now() < spinUntil);
       const deadline = Date.now() + WORKER_TIMEOUT_MS;
       for (let seen = Atomics.load(control, slot * 4 + 1); seen !== sequence[slot]; seen = Atomics.load(control, slot * 4 + 1)) {
         if (Date.now() > deadline) throw new Error(`kernels: worker ${slot} did not finish ${op} in ${WORKER_TIMEOUT_MS} ms${workerErrors.length > 0 ? `: ${workerErrors.join("; ")}` : ""}`);

@@ -90,7 +90,7 @@ describe("measurePaperSettings", () => {
     const rng = createRng(3);
     const { train } = generatePowerLawGraph({ users: 80, items: 50, interactions: 600, rng });
     const truth = heldOutTruth(train, rng.child("truth"));
-    const paper = await measurePaperSettings(train, truth, 2020, 2);
+    const paper = await measurePaperSettings(train, truth, 2020, 2, { evalRepeats: 2, warmups: 1 });
     expect(paper).toMatchObject({ dim: 128, layers: 2, batchSize: 256, epochs: 2 });
     expect(paper.epochSeconds).toBeGreaterThan(0);
     expect(paper.validationSeconds).toBeGreaterThan(0);

@@ -136,7 +136,7 @@ export async function speedCommand(argv: readonly string[], io: BenchIo): Promis
   if (engine !== "auto" && engine !== "kernels" && engine !== "tfjs") throw new ConfigError("engine", `--engine expects auto, kernels or tfjs, got ${engine}`);
   const threads = values.threads === undefined || values.threads === "0" ? "auto" : positiveInt(values.threads, 1, "threads");
   const measureOptions: MeasureOptions = { engine, threads, backend: typeof values.backend === "string" ? values.backend : undefined };
-  const settings: SpeedSettings = { dim: 64, layers: 3, batchSize: 2048, topK: 20, repeats: positiveInt(values.repeats, 3, "repeats"), chunkSize: 256, seed: 2020 };
+  const settings: SpeedSettings = { dim: 64, layers: 3, batchSize: 2048, topK: 20, repeats: positiveInt(values.repeats, 3, "repeats"), evalRepeats: 11, warmups: 3, chunkSize: 256, seed: 2020 };
   const data = findDataDir(typeof values.dataDir === "string" ? resolve(cwd, values.dataDir) : undefined, io.env, [cwd, fileURLToPath(new URL(".", import.meta.url))]);
 
   const ompWaitPolicy = torchWaitPolicy(io.env);
@@ -167,7 +167,7 @@ export async function speedCommand(argv: readonly string[], io: BenchIo): Promis
       if (loaded.texts !== null) {
         texts.set(name, loaded.texts);
         io.stderr.write(`speed: ${name}: paper settings (d = 128, 2 layers, batch 256), ours and PyTorch\n`);
-        const paperOurs = await measurePaperSettings(train, truth, settings.seed, 2, measureOptions);
+        const paperOurs = await measurePaperSettings(train, truth, settings.seed, 2, settings, measureOptions);
         const paperTorch = await runTorchSpeed({ python, dir, train, truth, ...settings, dim: 128, layers: 2, batchSize: 256, topK: 50, repeats: 2, threads: TORCH_THREADS, ompWaitPolicy });
         paper = { ours: paperOurs, torch: paperTorch };
       }

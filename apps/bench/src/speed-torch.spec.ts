@@ -15,7 +15,7 @@ describe("runTorchSpeed", () => {
   });
   const train = csrFromPairs(3, 4, [0, 0, 1, 2], [1, 3, 0, 2]);
   const truth = csrFromPairs(3, 4, [0, 1, 2], [0, 2, 3]);
-  const settings = { dim: 4, layers: 1, batchSize: 2, repeats: 1, threads: 1, topK: 2, chunkSize: 2, seed: 1 };
+  const settings = { dim: 4, layers: 1, batchSize: 2, repeats: 1, evalRepeats: 1, warmups: 0, threads: 1, topK: 2, chunkSize: 2, seed: 1 };
 
   async function fakePython(name: string, body: string): Promise<string> {
     const path = join(dir, name);

@@ -40,6 +40,9 @@ export interface TorchRunOptions {
   layers: number;
   batchSize: number;
   repeats: number;
+  /** Timed full-ranking evaluations (median), after `warmups` untimed ones. */
+  evalRepeats: number;
+  warmups: number;
   threads: number;
   topK: number;
   chunkSize: number;
@@ -87,6 +90,8 @@ export async function runTorchSpeed(options: TorchRunOptions): Promise<TorchOutc
     ["--layers", options.layers],
     ["--batch", options.batchSize],
     ["--repeats", options.repeats],
+    ["--eval-repeats", options.evalRepeats],
+    ["--warmups", options.warmups],
     ["--threads", options.threads],
     ["--topk", options.topK],
     ["--chunk", options.chunkSize],

@@ -555,6 +555,20 @@ function placeByCount(hs: usize, hi: usize, n: i32, k: i32, out: usize): void {
   }
 }
 
+/**
+ * Appends scores [from, to) of the row that beat the threshold to the candidates, branch-free:
+ * every score is written, only those above the threshold are kept. Returns the new count.
+ */
+@inline function appendAbove(row: usize, from: i32, to: i32, threshold: f32, hs: usize, hi: usize, size: i32): i32 {
+  for (let t = from; t < to; t++) {
+    const s = f32At(row, t);
+    store<f32>(hs + (<usize>size << 2), s);
+    store<i32>(hi + (<usize>size << 2), t);
+    size += i32(s > threshold);
+  }
+  return size;
+}
+
 /** Keeps the k best of entries [0, size) in [0, k), in no order; returns how many are kept. */
 @inline function keepBest(hs: usize, hi: usize, size: i32, k: i32): i32 {
   if (size <= k) return size;
@@ -603,31 +617,45 @@ export function topKRows(scores: usize, rows: i32, cols: i32, stride: i32, k: i3
     const bound = k > 0 ? blockBound(row, cols, k, blockMax) : -Infinity;
     let threshold: f32 = bound == -Infinity ? bound : below(bound);
     let j = 0;
-    for (; j + 4 <= cols; j += 4) {
-      const v = v128.load(row + (<usize>j << 2));
-      if (!v128.any_true(v128.or(f32x4.gt(v, f32x4.splat(threshold)), f32x4.ne(v, v)))) continue;
-      if (size > capacity - 4) {
+    if (bound != -Infinity) {
+      // The bound pass saw no NaN: sixteen scores per test, no NaN checks.
+      for (; j + 16 <= cols; j += 16) {
+        const at = row + (<usize>j << 2);
+        const t4 = f32x4.splat(threshold);
+        const above = v128.or(
+          v128.or(f32x4.gt(v128.load(at), t4), f32x4.gt(v128.load(at, 16), t4)),
+          v128.or(f32x4.gt(v128.load(at, 32), t4), f32x4.gt(v128.load(at, 48), t4)),
+        );
+        if (!v128.any_true(above)) continue;
+        if (size > capacity - 16) {
+          size = keepBest(hs, hi, size, k);
+          threshold = worstScore(hs, hi, k);
+        }
+        size = appendAbove(row, j, j + 16, threshold, hs, hi, size);
+      }
+    } else {
+      for (; j + 4 <= cols; j += 4) {
+        const v = v128.load(row + (<usize>j << 2));
+        if (!v128.any_true(v128.or(f32x4.gt(v, f32x4.splat(threshold)), f32x4.ne(v, v)))) continue;
+        if (size > capacity - 4) {
+          size = keepBest(hs, hi, size, k);
+          threshold = worstScore(hs, hi, k);
+        }
+        size = appendAbove(row, j, j + 4, threshold, hs, hi, size);
+        for (let t = j; t < j + 4; t++) {
+          const s = f32At(row, t);
+          nans += i32(s != s);
+        }
+      }
+    }
+    // The last < 16 scores, one at a time.
+    for (; j < cols; j++) {
+      if (size == capacity) {
         size = keepBest(hs, hi, size, k);
         threshold = worstScore(hs, hi, k);
       }
-      // Branch-free appends: every lane is written, only those above the threshold are kept.
-      for (let t = j; t < j + 4; t++) {
-        const s = f32At(row, t);
-        store<f32>(hs + (<usize>size << 2), s);
-        store<i32>(hi + (<usize>size << 2), t);
-        size += i32(s > threshold);
-        nans += i32(s != s);
-      }
-    }
-    if (j < cols && size > capacity - 4) {
-      size = keepBest(hs, hi, size, k);
-      threshold = worstScore(hs, hi, k);
-    }
-    for (; j < cols; j++) {
+      size = appendAbove(row, j, j + 1, threshold, hs, hi, size);
       const s = f32At(row, j);
-      store<f32>(hs + (<usize>size << 2), s);
-      store<i32>(hi + (<usize>size << 2), j);
-      size += i32(s > threshold);
       nans += i32(s != s);
     }
     const out = items + <usize>r * (<usize>k << 2);

@@ -72,7 +72,7 @@ def main():
 
     # 1. One propagation layer, forward.
     x = torch.randn(nodes, dim)
-    for _ in range(5):
+    for _ in range(10):
         torch.sparse.mm(adj, x)  # warm-up
     prop = []
     for _ in range(max(args.repeats, 21)):

@@ -113,7 +113,7 @@ function stepTimer(): ProgressReporter & { steps: number[][] } {
 
 /**
  * Times our stack on one graph: one propagation layer (`pullRows`, Â × X with d columns, median
- * of 21 after 5 warm-ups), LightGCN training through `trainModel` (`repeats` epochs, wasm/auto
+ * of 21 after 10 warm-ups), LightGCN training through `trainModel` (`repeats` epochs, wasm/auto
  * backend; epoch = median of the epochs' training seconds, step = median full-batch step from
  * the progress ticks), and full ranking of every user with a truth item (`evaluateFullRanking`
  * + the kernel ranking on random d-dim embeddings, train masked, top-K; median of `evalRepeats`
@@ -156,7 +156,7 @@ export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSetting
   x.array.set(randomMatrix(adjacency.nodes, dim, rng.child("propagation")).data);
   const layer = () => kernels.parallel.pullRows(csr.indptr, csr.indices.ptr, csr.values.ptr, x.ptr, dim, out.ptr, null, 0, adjacency.nodes);
   // Warm-up: the worker threads compile their copy of the module lazily (baseline code first).
-  for (let r = 0; r < 5; r++) layer();
+  for (let r = 0; r < 10; r++) layer();
   const propagation: number[] = [];
   for (let r = 0; r < Math.max(21, settings.repeats); r++) {
     const t0 = performance.now();

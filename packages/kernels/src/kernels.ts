@@ -295,26 +295,38 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
         exports.pullRows(indptr.ptr, indices, values, x, dim, out, rows === null ? 0 : rows.ptr, from, to);
         return;
       }
-      // Balance stored entries: walk the rows' degrees (O(rows), no dim factor).
+      // Balance stored entries (+ 1 per row: a row costs something even when empty). The cost of
+      // rows [from, m) is a prefix sum: indptr itself for all rows (binary search, no O(rows)
+      // walk on every call), a walk over the list otherwise.
       const offsets = indptr.array;
       const list = rows === null ? null : rows.array;
-      const degree = (n: number) => {
-        const r = list === null ? n : list[n];
-        return offsets[r + 1] - offsets[r] + 1; // + 1: a row costs something even when empty
-      };
-      let total = 0;
-      for (let n = from; n < to; n++) total += degree(n);
+      let prefix: (m: number) => number;
+      if (list === null) {
+        prefix = (m) => offsets[m] - offsets[from] + (m - from);
+      } else {
+        const sums = new Float64Array(count + 1);
+        for (let n = 0; n < count; n++) {
+          const r = list[from + n];
+          sums[n + 1] = sums[n] + offsets[r + 1] - offsets[r] + 1;
+        }
+        prefix = (m) => sums[m - from];
+      }
+      const total = prefix(to);
       const calls: number[][] = [];
       let start = from;
-      let acc = 0;
-      let part = 1;
-      for (let n = from; n < to && part < threads; n++) {
-        acc += degree(n);
-        if (acc >= (total * part) / threads) {
-          calls.push([indptr.ptr, indices, values, x, dim, out, rows === null ? 0 : rows.ptr, start, n + 1]);
-          start = n + 1;
-          part++;
+      for (let part = 1; part < threads; part++) {
+        // The first m whose prefix reaches part/threads of the total ends this part.
+        const target = (total * part) / threads;
+        let lo = start + 1;
+        let hi = to;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (prefix(mid) >= target) hi = mid;
+          else lo = mid + 1;
         }
+        if (lo >= to) break;
+        calls.push([indptr.ptr, indices, values, x, dim, out, rows === null ? 0 : rows.ptr, start, lo]);
+        start = lo;
       }
       calls.push([indptr.ptr, indices, values, x, dim, out, rows === null ? 0 : rows.ptr, start, to]);
       run("pullRows", calls);

@@ -270,6 +270,21 @@ describe("kernels", () => {
     }
   });
 
+  it("worker threads do not spin while the instance is idle", async () => {
+    const k = createKernels({ threads: 2 });
+    try {
+      const x = k.f32(4 * 65536);
+      for (let r = 0; r < 20; r++) k.parallel.scale(x.ptr, x.length, 0.5); // split over both threads
+      const before = process.cpuUsage();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const used = process.cpuUsage(before);
+      // Spins end within 0.5 ms of the last call; a thread left spinning would use ~300 ms here.
+      expect((used.user + used.system) / 1000).toBeLessThan(100);
+    } finally {
+      k.dispose();
+    }
+  });
+
   it("parallel kernels on 2 threads give bitwise the results of one thread", () => {
     const one = createKernels();
     const two = createKernels({ threads: 2 });

@@ -105,12 +105,27 @@ const ALIGN = 64;
 /** The module declares this maximum (4 GiB): the whole wasm32 address space, reserved, not committed. */
 const MAXIMUM_PAGES = 65536;
 /**
- * After a call, a worker spins this long for the next before it sleeps, and the caller spins up
- * to CALLER_SPIN_MS for the workers' results: waking a sleeping thread costs ~0.1 ms on a VM,
- * more than many whole kernel calls, and training and ranking make calls in quick bursts.
+ * Spinning instead of sleeping between calls: waking a sleeping thread costs ~0.1 ms on a VM,
+ * more than many whole kernel calls, and training and ranking make calls in quick bursts. After
+ * a call a worker spins for the next one, and the caller spins for the workers' results, each
+ * for about as long as its own part of the work took (plus SPIN_SLACK_MS, at most SPIN_MAX_MS)
+ * before it sleeps: a spin never burns much more than the useful work.
+ *
+ * When there are more runnable threads than cores (another process on the same cores), a
+ * spinning thread holds a core that a descheduled one needs, and spinning makes things ~2×
+ * slower. The process's involuntary context switches tell: the caller measures their rate every
+ * SPIN_CHECK_MS and turns spinning off above SPIN_OFF_RATE (measured here: ~75/s alone and
+ * spinning, ~1300/s spinning beside a second 2-thread process); while off, it tries spinning
+ * again every SPIN_RETRY_MS.
  */
-const WORKER_SPIN_MS = 0.25;
-const CALLER_SPIN_MS = 2;
+const SPIN_SLACK_MS = 0.05;
+const SPIN_MAX_MS = 0.5;
+const SPIN_CHECK_MS = 50;
+const SPIN_OFF_RATE = 800;
+const SPIN_RETRY_MS = 100;
+const SPIN_RETRY_MAX_MS = 3200;
+/** control[SPIN_FLAG] (slot 0 has no worker): 1 while threads may spin. */
+const SPIN_FLAG = 0;
 /** A worker that has not answered in this long is taken as dead. */
 const WORKER_TIMEOUT_MS = 120_000;
 
@@ -132,10 +147,11 @@ const ctl = new Int32Array(control);
 const a = new Float64Array(args);
 const base = slot * ${ARGS_PER_SLOT};
 let seen = 0;
+let spin = ${SPIN_SLACK_MS};
 for (;;) {
-  // Spin a little before sleeping: calls come in bursts, and a sleeping thread takes ~0.1 ms to wake.
+  // Spin (about as long as the last call took) before sleeping: calls come in bursts.
   let request = Atomics.load(ctl, slot * 4);
-  const spinUntil = performance.now() + ${WORKER_SPIN_MS};
+  const spinUntil = Atomics.load(ctl, ${SPIN_FLAG}) === 1 ? performance.now() + spin : 0;
   while (request === seen && performance.now() < spinUntil) request = Atomics.load(ctl, slot * 4);
   if (request === seen) {
     Atomics.wait(ctl, slot * 4, seen);
@@ -148,7 +164,9 @@ for (;;) {
     const count = a[base + 1];
     const list = [];
     for (let i = 0; i < count; i++) list.push(a[base + 2 + i]);
+    const started = performance.now();
     const result = instance.exports[name](...list);
+    spin = Math.min(${SPIN_MAX_MS}, performance.now() - started + ${SPIN_SLACK_MS});
     a[base + ${ARGS_PER_SLOT} - 1] = typeof result === "number" ? result : 0;
     Atomics.store(ctl, slot * 4 + 2, 0);
   } catch (error) {
@@ -236,6 +254,34 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
   // Worker threads: slot w (1 … threads − 1) has control words [request, done, status, _] and
   // ARGS_PER_SLOT float64 arguments (op, count, args…, result in the last one).
   const control = new Int32Array(new SharedArrayBuffer(4 * 4 * threads));
+  control[SPIN_FLAG] = 1;
+  // Spinning on or off (see SPIN_OFF_RATE): the current window (from the first call on), the
+  // next retry while off, and the wait before the retry after that.
+  let windowStart = -1;
+  let windowSwitches = 0;
+  let retryAt = 0;
+  let retryWait = SPIN_RETRY_MS;
+  /** Whether threads may spin now; every SPIN_CHECK_MS, decides it anew from the preemption rate. */
+  function spinning(now: number): boolean {
+    if (windowStart < 0 || now - windowStart >= SPIN_CHECK_MS) {
+      const switches = process.resourceUsage().involuntaryContextSwitches;
+      if (windowStart >= 0) {
+        const rate = ((switches - windowSwitches) * 1000) / (now - windowStart);
+        if (control[SPIN_FLAG] === 1 && rate > SPIN_OFF_RATE) {
+          Atomics.store(control, SPIN_FLAG, 0);
+          retryAt = now + retryWait;
+          retryWait = Math.min(SPIN_RETRY_MAX_MS, 2 * retryWait);
+        } else if (control[SPIN_FLAG] === 0 && now >= retryAt) {
+          Atomics.store(control, SPIN_FLAG, 1);
+        } else if (control[SPIN_FLAG] === 1) {
+          retryWait = SPIN_RETRY_MS; // a calm window while spinning
+        }
+      }
+      windowStart = now;
+      windowSwitches = switches;
+    }
+    return control[SPIN_FLAG] === 1;
+  }
   const args = new Float64Array(new SharedArrayBuffer(8 * ARGS_PER_SLOT * threads));
   const workers: Worker[] = [];
   const workerErrors: string[] = [];
@@ -267,9 +313,12 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
       Atomics.notify(control, slot * 4);
     }
     const results = new Array<number>(calls.length).fill(0);
+    const started = performance.now();
     const own = (exports[op] as (...a: number[]) => number | undefined)(...calls[0]);
     results[0] = typeof own === "number" ? own : 0;
-    const spinUntil = performance.now() + CALLER_SPIN_MS;
+    // The parts are balanced: a running worker finishes about when this thread did.
+    const now = performance.now();
+    const spinUntil = spinning(now) ? now + Math.min(SPIN_MAX_MS, now - started + SPIN_SLACK_MS) : 0;
     for (let slot = 1; slot < calls.length; slot++) {
       while (Atomics.load(control, slot * 4 + 1) !== sequence[slot] && performance.now() < spinUntil);
       const deadline = Date.now() + WORKER_TIMEOUT_MS;

@@ -19,41 +19,70 @@
  */
 export function pullRows(indptr: usize, indices: usize, values: usize, x: usize, dim: i32, out: usize, rows: usize, from: i32, to: i32): void {
   const rowBytes = <usize>dim << 2;
-  const blocked = dim & ~15;
   const quads = dim & ~3;
   for (let n = from; n < to; n++) {
     const r: i32 = rows == 0 ? n : i32At(rows, n);
     const start = i32At(indptr, r);
     const end = i32At(indptr, r + 1);
     const o = out + <usize>r * rowBytes;
-    for (let c = 0; c < blocked; c += 16) {
+    // Passes over the row's entries, 24 columns at a time (six accumulators: the widest that V8
+    // keeps in registers with the loaded rows), then 16, 4, 1. Each output is a sum in k order.
+    let c = 0;
+    for (; c + 24 <= dim; c += 24) {
+      let a0 = f32x4.splat(0);
+      let a1 = f32x4.splat(0);
+      let a2 = f32x4.splat(0);
+      let a3 = f32x4.splat(0);
+      let a4 = f32x4.splat(0);
+      let a5 = f32x4.splat(0);
+      const cb = <usize>c << 2;
+      for (let k = start; k < end; k++) {
+        const w = v128.load32_splat(values + (<usize>k << 2));
+        const s = x + <usize>i32At(indices, k) * rowBytes + cb;
+        a0 = f32x4.add(a0, f32x4.mul(w, v128.load(s)));
+        a1 = f32x4.add(a1, f32x4.mul(w, v128.load(s, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(w, v128.load(s, 32)));
+        a3 = f32x4.add(a3, f32x4.mul(w, v128.load(s, 48)));
+        a4 = f32x4.add(a4, f32x4.mul(w, v128.load(s, 64)));
+        a5 = f32x4.add(a5, f32x4.mul(w, v128.load(s, 80)));
+      }
+      const p = o + cb;
+      v128.store(p, a0);
+      v128.store(p, a1, 16);
+      v128.store(p, a2, 32);
+      v128.store(p, a3, 48);
+      v128.store(p, a4, 64);
+      v128.store(p, a5, 80);
+    }
+    for (; c + 16 <= dim; c += 16) {
       let a0 = f32x4.splat(0);
       let a1 = f32x4.splat(0);
       let a2 = f32x4.splat(0);
       let a3 = f32x4.splat(0);
       const cb = <usize>c << 2;
       for (let k = start; k < end; k++) {
-        const w = f32x4.splat(f32At(values, k));
+        const w = v128.load32_splat(values + (<usize>k << 2));
         const s = x + <usize>i32At(indices, k) * rowBytes + cb;
         a0 = f32x4.add(a0, f32x4.mul(w, v128.load(s)));
         a1 = f32x4.add(a1, f32x4.mul(w, v128.load(s, 16)));
         a2 = f32x4.add(a2, f32x4.mul(w, v128.load(s, 32)));
         a3 = f32x4.add(a3, f32x4.mul(w, v128.load(s, 48)));
       }
-      v128.store(o + cb, a0);
-      v128.store(o + cb, a1, 16);
-      v128.store(o + cb, a2, 32);
-      v128.store(o + cb, a3, 48);
+      const p = o + cb;
+      v128.store(p, a0);
+      v128.store(p, a1, 16);
+      v128.store(p, a2, 32);
+      v128.store(p, a3, 48);
     }
-    for (let c = blocked; c < quads; c += 4) {
+    for (; c < quads; c += 4) {
       let a = f32x4.splat(0);
       const cb = <usize>c << 2;
       for (let k = start; k < end; k++) {
-        a = f32x4.add(a, f32x4.mul(f32x4.splat(f32At(values, k)), v128.load(x + <usize>i32At(indices, k) * rowBytes + cb)));
+        a = f32x4.add(a, f32x4.mul(v128.load32_splat(values + (<usize>k << 2)), v128.load(x + <usize>i32At(indices, k) * rowBytes + cb)));
       }
       v128.store(o + cb, a);
     }
-    for (let c = quads; c < dim; c++) {
+    for (; c < dim; c++) {
       let a: f32 = 0;
       for (let k = start; k < end; k++) a += f32At(values, k) * f32At(x + <usize>i32At(indices, k) * rowBytes, c);
       store<f32>(o + (<usize>c << 2), a);

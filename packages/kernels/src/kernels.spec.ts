@@ -25,7 +25,7 @@ describe("kernels", () => {
     const indptr = [0, 2, 5, 5, 6, 8];
     const indices = [1, 3, 0, 4, 4, 2, 0, 1];
     const values = [0.5, -1.25, 2, 0.75, 0.5, 1.5, -0.25, 3];
-    for (const dim of [1, 3, 4, 7, 16, 21, 64]) {
+    for (const dim of [1, 3, 4, 7, 16, 21, 24, 30, 40, 52, 64]) {
       const x = randomArray(5 * dim, dim);
       const want = new Float64Array(5 * dim);
       for (let r = 0; r < 5; r++) for (let e = indptr[r]; e < indptr[r + 1]; e++) for (let c = 0; c < dim; c++) want[r * dim + c] += values[e] * x[indices[e] * dim + c];

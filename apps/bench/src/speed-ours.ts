@@ -111,14 +111,9 @@ function stepTimer(): ProgressReporter & { steps: number[][] } {
   };
 }
 
-/**
- * Times our stack on one graph: one propagation layer (`pullRows`, Â × X with d columns, median
- * of 21 after 10 warm-ups), LightGCN training through `trainModel` (`repeats` epochs, wasm/auto
- * backend; epoch = median of the epochs' training seconds, step = median full-batch step from
- * the progress ticks), and full ranking of every user with a truth item (`evaluateFullRanking`
- * + the kernel ranking on random d-dim embeddings, train masked, top-K; median of `evalRepeats`
- * after `warmups` untimed ones).
- */
+/** Least time spent warming up the propagation layer before timing it (both sides). */
+export const PROPAGATION_WARMUP_MS = 500;
+
 /** Copy bandwidth of this machine (GB/s, bytes read + written), median of 5 copies of 64 MiB. */
 export function measureCopyBandwidth(): number {
   const source = new Float32Array(16 * 1024 * 1024).fill(1);
@@ -142,6 +137,14 @@ export interface MeasureOptions {
   threads?: number | "auto";
 }
 
+/**
+ * Times our stack on one graph: one propagation layer (`pullRows`, Â × X with d columns, median
+ * of 21 after ≥ 10 warm-up calls and 0.5 s), LightGCN training through `trainModel`
+ * (`repeats` epochs, wasm/auto backend; epoch = median of the epochs' training seconds, step = median full-batch step from
+ * the progress ticks), and full ranking of every user with a truth item (`evaluateFullRanking`
+ * + the kernel ranking on random d-dim embeddings, train masked, top-K; median of `evalRepeats`
+ * after `warmups` untimed ones).
+ */
 export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSettings, options: MeasureOptions = {}): Promise<OurMeasurement> {
   const rng = createRng(settings.seed).child("speed");
   const { dim } = settings;
@@ -155,8 +158,10 @@ export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSetting
   const out = kernels.f32(adjacency.nodes * dim);
   x.array.set(randomMatrix(adjacency.nodes, dim, rng.child("propagation")).data);
   const layer = () => kernels.parallel.pullRows(csr.indptr, csr.indices.ptr, csr.values.ptr, x.ptr, dim, out.ptr, null, 0, adjacency.nodes);
-  // Warm-up: the worker threads compile their copy of the module lazily (baseline code first).
-  for (let r = 0; r < 10; r++) layer();
+  // Warm-up, at least 10 calls and 0.5 s: V8 runs a wasm function on baseline code until an
+  // optimising compile on a background thread is done, and with both cores busy that took the
+  // first 10–30 calls here (each 3–5× slower). Training makes thousands of these calls.
+  for (let r = 0, start = performance.now(); r < 10 || performance.now() - start < PROPAGATION_WARMUP_MS; r++) layer();
   const propagation: number[] = [];
   for (let r = 0; r < Math.max(21, settings.repeats); r++) {
     const t0 = performance.now();

@@ -367,7 +367,8 @@ export function softmaxRows(x: usize, rows: i32, cols: i32, scale: f32, weight: 
   }
 }
 
-// Top-K: a candidate buffer cut down by quickselect, then a binary min-heap (worst at the root) to order the K best.
+// Top-K: a bound from block maxima, a candidate buffer cut down by quickselect, then placement
+// by counting (a binary min-heap, worst at the root, orders unusually many candidates).
 // "a ranks below b": lower score, or the same score and a higher item index.
 @inline function worse(sa: f32, ia: i32, sb: f32, ib: i32): bool {
   return sa < sb || (sa == sb && ia > ib);
@@ -624,7 +625,7 @@ function worstScore(hs: usize, hi: usize, k: i32): f32 {
  * For each of `rows` rows of `cols` scores (rows `stride` floats apart): the indices of its k
  * best entries, best first, into `items` (rows × k; fewer when fewer are rankable: the count goes
  * to `counts[r]`). Higher score first; equal scores: lower index first. −Infinity marks a masked
- * entry: never ranked. `heap` is scratch for {@link topKScratchLength}(k, cols) values. Returns the
+ * entry: never ranked. `scratch` has room for {@link topKScratchLength}(k, cols) floats. Returns the
  * number of NaN scores met (they are not ranked).
  *
  * First a bound: the k-th largest block maximum, which the k-th best score reaches, so only
@@ -634,10 +635,11 @@ function worstScore(hs: usize, hi: usize, k: i32): f32 {
  * so a later entry equal to that threshold ranks below every kept one and is rightly skipped.
  * Most entries are rejected four at a time by one vector compare.
  */
-export function topKRows(scores: usize, rows: i32, cols: i32, stride: i32, k: i32, items: usize, counts: usize, heap: usize): i32 {
+export function topKRows(scores: usize, rows: i32, cols: i32, stride: i32, k: i32, items: usize, counts: usize, scratch: usize): i32 {
   const capacity = topKCapacity(k);
-  const hs = heap;
-  const hi = heap + (<usize>topKSlots(k) << 2);
+  // Scratch: candidate scores (hs) and items (hi), then the block maxima.
+  const hs = scratch;
+  const hi = scratch + (<usize>topKSlots(k) << 2);
   const blockMax = hi + (<usize>topKSlots(k) << 2);
   let nans = 0;
   for (let r = 0; r < rows; r++) {

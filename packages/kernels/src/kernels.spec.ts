@@ -210,8 +210,8 @@ describe("kernels", () => {
     scores.array.set(rows.flat());
     const items = k.i32(3 * 4);
     const counts = k.i32(3);
-    const heap = k.f32(k.exports.topKScratchLength(4, cols));
-    const nans = k.exports.topKRows(scores.ptr, 3, cols, cols, 4, items.ptr, counts.ptr, heap.ptr);
+    const scratch = k.f32(k.exports.topKScratchLength(4, cols));
+    const nans = k.exports.topKRows(scores.ptr, 3, cols, cols, 4, items.ptr, counts.ptr, scratch.ptr);
     expect(nans).toBe(1);
     expect(Array.from(counts.array)).toEqual([4, 1, 4]);
     expect(Array.from(items.array.subarray(0, 4))).toEqual([4, 1, 3, 0]);

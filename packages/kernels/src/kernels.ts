@@ -30,8 +30,8 @@ export interface KernelExports {
   /** P(i, j) at byte `p + i·pRow + j·pCol`: (4n, 4) for an m × n matrix, (4, 4m) for the transpose of an n × m one. */
   gemmNN(p: number, pRow: number, pCol: number, b: number, c: number, m: number, n: number, dim: number, alpha: number): void;
   softmaxRows(x: number, rows: number, cols: number, scale: number, weight: number, lse: number): void;
-  /** Returns the number of NaN scores met. `heap`: scratch for `topKScratchLength(k, cols)` values. */
-  topKRows(scores: number, rows: number, cols: number, stride: number, k: number, items: number, counts: number, heap: number): number;
+  /** Returns the number of NaN scores met. `scratch`: room for `topKScratchLength(k, cols)` floats. */
+  topKRows(scores: number, rows: number, cols: number, stride: number, k: number, items: number, counts: number, scratch: number): number;
   /** `c = a · bT` with bT = bᵀ stored d × n (any d): the full-ranking scores. */
   scoreTransposed(a: number, bT: number, c: number, m: number, n: number, dim: number): void;
   /** Floats of scratch `topKRows` needs for k of `cols` scores per row. */
@@ -53,7 +53,7 @@ export interface ParallelKernels {
   /** Splits the m rows of c; P as in {@link KernelExports.gemmNN}. */
   gemmNN(p: number, pRow: number, pCol: number, b: number, c: number, m: number, n: number, dim: number, alpha: number): void;
   softmaxRows(x: number, rows: number, cols: number, scale: number, weight: number, lse: number): void;
-  /** As {@link KernelExports.topKRows}, with per-thread heaps allocated by the instance. */
+  /** As {@link KernelExports.topKRows}, with per-thread scratch allocated by the instance. */
   topKRows(scores: number, rows: number, cols: number, stride: number, k: number, items: number, counts: number): number;
   /** Splits the m rows of a and c. */
   scoreTransposed(a: number, bT: number, c: number, m: number, n: number, dim: number): void;
@@ -116,7 +116,7 @@ const MAXIMUM_PAGES = 65536;
  * slower. The process's involuntary context switches tell: the caller measures their rate every
  * SPIN_CHECK_MS and turns spinning off above SPIN_OFF_RATE (measured here: ~75/s alone and
  * spinning, ~1300/s spinning beside a second 2-thread process); while off, it tries spinning
- * again every SPIN_RETRY_MS.
+ * again after SPIN_RETRY_MS, doubling that wait (up to SPIN_RETRY_MAX_MS) while retries fail.
  */
 const SPIN_SLACK_MS = 0.05;
 const SPIN_MAX_MS = 0.5;
@@ -294,7 +294,7 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
     workers.push(worker);
   }
   // Per-thread top-K scratch, grown on demand.
-  let heaps: KernelBuffer<Float32Array> | undefined;
+  let topKScratch: KernelBuffer<Float32Array> | undefined;
 
   /** Runs one call per range: ranges[0] on this thread, the others on workers; returns the results. */
   function run(op: OpName, calls: number[][]): number[] {
@@ -407,13 +407,13 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
     topKRows(scores, rows, cols, stride, k, items, counts) {
       // One scratch per thread, each on its own cache lines: scratch sharing a line would bounce
       // it between the cores on every insertion.
-      const heapFloats = Math.ceil(exports.topKScratchLength(k, cols) / 16) * 16 + 16;
-      if (heaps === undefined || heaps.length < heapFloats * threads) heaps = f32(heapFloats * threads);
-      const heap = heaps.ptr;
+      const scratchFloats = Math.ceil(exports.topKScratchLength(k, cols) / 16) * 16 + 16;
+      if (topKScratch === undefined || topKScratch.length < scratchFloats * threads) topKScratch = f32(scratchFloats * threads);
+      const scratch = topKScratch.ptr;
       const ranges = rowRanges(rows, 4);
       const results = run(
         "topKRows",
-        ranges.map(([s, e], t) => [scores + 4 * s * stride, e - s, cols, stride, k, items + 4 * s * k, counts + 4 * s, heap + 4 * heapFloats * t]),
+        ranges.map(([s, e], t) => [scores + 4 * s * stride, e - s, cols, stride, k, items + 4 * s * k, counts + 4 * s, scratch + 4 * scratchFloats * t]),
       );
       return results.reduce((sum, r) => sum + r, 0);
     },

@@ -13,6 +13,37 @@
   return load<i32>(p + (<usize>i << 2));
 }
 
+/** One pass of pullRows over a row's entries [start, end): 24 columns from byte cb on (six), else 16. */
+@inline function pullColumns(indices: usize, values: usize, x: usize, rowBytes: usize, start: i32, end: i32, o: usize, cb: usize, six: bool): void {
+  let a0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0);
+  let a3 = f32x4.splat(0);
+  let a4 = f32x4.splat(0);
+  let a5 = f32x4.splat(0);
+  for (let k = start; k < end; k++) {
+    const w = v128.load32_splat(values + (<usize>k << 2));
+    const s = x + <usize>i32At(indices, k) * rowBytes + cb;
+    a0 = f32x4.add(a0, f32x4.mul(w, v128.load(s)));
+    a1 = f32x4.add(a1, f32x4.mul(w, v128.load(s, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(w, v128.load(s, 32)));
+    a3 = f32x4.add(a3, f32x4.mul(w, v128.load(s, 48)));
+    if (six) {
+      a4 = f32x4.add(a4, f32x4.mul(w, v128.load(s, 64)));
+      a5 = f32x4.add(a5, f32x4.mul(w, v128.load(s, 80)));
+    }
+  }
+  const p = o + cb;
+  v128.store(p, a0);
+  v128.store(p, a1, 16);
+  v128.store(p, a2, 32);
+  v128.store(p, a3, 48);
+  if (six) {
+    v128.store(p, a4, 64);
+    v128.store(p, a5, 80);
+  }
+}
+
 /**
  * Sparse × dense, pulled by output row: `out[r] = Σ_k values[k] · x[indices[k]]` over the CSR
  * row r, for r = rows[n] with n in [from, to) (rows == 0: r = n). Other rows of out are untouched.
@@ -28,52 +59,8 @@ export function pullRows(indptr: usize, indices: usize, values: usize, x: usize,
     // Passes over the row's entries, 24 columns at a time (six accumulators: the widest that V8
     // keeps in registers with the loaded rows), then 16, 4, 1. Each output is a sum in k order.
     let c = 0;
-    for (; c + 24 <= dim; c += 24) {
-      let a0 = f32x4.splat(0);
-      let a1 = f32x4.splat(0);
-      let a2 = f32x4.splat(0);
-      let a3 = f32x4.splat(0);
-      let a4 = f32x4.splat(0);
-      let a5 = f32x4.splat(0);
-      const cb = <usize>c << 2;
-      for (let k = start; k < end; k++) {
-        const w = v128.load32_splat(values + (<usize>k << 2));
-        const s = x + <usize>i32At(indices, k) * rowBytes + cb;
-        a0 = f32x4.add(a0, f32x4.mul(w, v128.load(s)));
-        a1 = f32x4.add(a1, f32x4.mul(w, v128.load(s, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(w, v128.load(s, 32)));
-        a3 = f32x4.add(a3, f32x4.mul(w, v128.load(s, 48)));
-        a4 = f32x4.add(a4, f32x4.mul(w, v128.load(s, 64)));
-        a5 = f32x4.add(a5, f32x4.mul(w, v128.load(s, 80)));
-      }
-      const p = o + cb;
-      v128.store(p, a0);
-      v128.store(p, a1, 16);
-      v128.store(p, a2, 32);
-      v128.store(p, a3, 48);
-      v128.store(p, a4, 64);
-      v128.store(p, a5, 80);
-    }
-    for (; c + 16 <= dim; c += 16) {
-      let a0 = f32x4.splat(0);
-      let a1 = f32x4.splat(0);
-      let a2 = f32x4.splat(0);
-      let a3 = f32x4.splat(0);
-      const cb = <usize>c << 2;
-      for (let k = start; k < end; k++) {
-        const w = v128.load32_splat(values + (<usize>k << 2));
-        const s = x + <usize>i32At(indices, k) * rowBytes + cb;
-        a0 = f32x4.add(a0, f32x4.mul(w, v128.load(s)));
-        a1 = f32x4.add(a1, f32x4.mul(w, v128.load(s, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(w, v128.load(s, 32)));
-        a3 = f32x4.add(a3, f32x4.mul(w, v128.load(s, 48)));
-      }
-      const p = o + cb;
-      v128.store(p, a0);
-      v128.store(p, a1, 16);
-      v128.store(p, a2, 32);
-      v128.store(p, a3, 48);
-    }
+    for (; c + 24 <= dim; c += 24) pullColumns(indices, values, x, rowBytes, start, end, o, <usize>c << 2, true);
+    for (; c + 16 <= dim; c += 16) pullColumns(indices, values, x, rowBytes, start, end, o, <usize>c << 2, false);
     for (; c < quads; c += 4) {
       let a = f32x4.splat(0);
       const cb = <usize>c << 2;

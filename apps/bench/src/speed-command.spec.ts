@@ -52,6 +52,8 @@ describe("bench speed", () => {
     expect(g.ours.stepsPerEpoch).toBe(1); // 400 pairs, batch 2048: one partial step, so no full-batch step time
     expect(g.ours.trainStepMs).toBeNull();
     expect(g.ours.trainEpochSeconds).toBeGreaterThan(0);
+    expect(g.repeats).toBe(3); // a small graph: 3 × --repeats epochs
+    expect(g.ours.epochLosses).toHaveLength(3);
     expect(g.ours.fullRankSeconds).toBeGreaterThan(0);
     expect(g.ours.fullRankRecall).toBeGreaterThanOrEqual(0);
     expect(g.encoding).toBeNull();

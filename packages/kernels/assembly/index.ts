@@ -586,13 +586,6 @@ function placeByCount(hs: usize, hi: usize, n: i32, k: i32, out: usize): void {
   return size;
 }
 
-/** Keeps the k best of entries [0, size) in [0, k), in no order; returns how many are kept. */
-@inline function keepBest(hs: usize, hi: usize, size: i32, k: i32): i32 {
-  if (size <= k) return size;
-  selectBest(hs, hi, size, k);
-  return k;
-}
-
 /** The worst of entries [0, k) (k ≥ 1): the score a newcomer must beat. */
 function worstScore(hs: usize, hi: usize, k: i32): f32 {
   let ws = f32At(hs, 0);
@@ -609,6 +602,15 @@ function worstScore(hs: usize, hi: usize, k: i32): f32 {
 }
 
 /**
+ * Cuts a full candidate buffer (size > k) down to its k best, in [0, k); returns their worst
+ * score, the threshold a later entry must beat.
+ */
+@inline function compact(hs: usize, hi: usize, size: i32, k: i32): f32 {
+  selectBest(hs, hi, size, k);
+  return worstScore(hs, hi, k);
+}
+
+/**
  * For each of `rows` rows of `cols` scores (rows `stride` floats apart): the indices of its k
  * best entries, best first, into `items` (rows × k; fewer when fewer are rankable: the count goes
  * to `counts[r]`). Higher score first; equal scores: lower index first. −Infinity marks a masked
@@ -620,7 +622,7 @@ function worstScore(hs: usize, hi: usize, k: i32): f32 {
  * threshold are appended to a candidate buffer; when it is full, a quickselect keeps its k best
  * and their worst score becomes the threshold. A row's entries arrive in ascending index order,
  * so a later entry equal to that threshold ranks below every kept one and is rightly skipped.
- * Most entries are rejected four at a time by one vector compare.
+ * Most entries are rejected sixteen at a time (four at a time in a row with a NaN).
  */
 export function topKRows(scores: usize, rows: i32, cols: i32, stride: i32, k: i32, items: usize, counts: usize, scratch: usize): i32 {
   const capacity = topKCapacity(k);
@@ -646,8 +648,8 @@ export function topKRows(scores: usize, rows: i32, cols: i32, stride: i32, k: i3
         );
         if (!v128.any_true(above)) continue;
         if (size > capacity - 16) {
-          size = keepBest(hs, hi, size, k);
-          threshold = worstScore(hs, hi, k);
+          threshold = compact(hs, hi, size, k);
+          size = k;
         }
         size = appendAbove(row, j, j + 16, threshold, hs, hi, size);
       }
@@ -656,8 +658,8 @@ export function topKRows(scores: usize, rows: i32, cols: i32, stride: i32, k: i3
         const v = v128.load(row + (<usize>j << 2));
         if (!v128.any_true(v128.or(f32x4.gt(v, f32x4.splat(threshold)), f32x4.ne(v, v)))) continue;
         if (size > capacity - 4) {
-          size = keepBest(hs, hi, size, k);
-          threshold = worstScore(hs, hi, k);
+          threshold = compact(hs, hi, size, k);
+          size = k;
         }
         size = appendAbove(row, j, j + 4, threshold, hs, hi, size);
         for (let t = j; t < j + 4; t++) {
@@ -669,8 +671,8 @@ export function topKRows(scores: usize, rows: i32, cols: i32, stride: i32, k: i3
     // The last < 16 scores, one at a time.
     for (; j < cols; j++) {
       if (size == capacity) {
-        size = keepBest(hs, hi, size, k);
-        threshold = worstScore(hs, hi, k);
+        threshold = compact(hs, hi, size, k);
+        size = k;
       }
       size = appendAbove(row, j, j + 1, threshold, hs, hi, size);
       const s = f32At(row, j);
@@ -682,7 +684,10 @@ export function topKRows(scores: usize, rows: i32, cols: i32, stride: i32, k: i3
       placeByCount(hs, hi, size, k, out);
       if (size > k) size = k;
     } else {
-      size = keepBest(hs, hi, size, k);
+      if (size > k) {
+        selectBest(hs, hi, size, k);
+        size = k;
+      }
       // Heapify (worst at the root), then take the worst out, last place first.
       for (let t = 1; t < size; t++) siftUp(hs, hi, t);
       for (let position = size - 1; position >= 0; position--) {

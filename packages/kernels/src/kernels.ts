@@ -318,7 +318,7 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
     results[0] = typeof own === "number" ? own : 0;
     // The parts are balanced: a running worker finishes about when this thread did.
     const now = performance.now();
-    const spinUntil = spinning(now) ? now + Math.min(SPIN_MAX_MS, now - started + SPIN_SLACK_MS) : 0;
+    const spinUntil = calls.length > 1 && spinning(now) ? now + Math.min(SPIN_MAX_MS, now - started + SPIN_SLACK_MS) : 0;
     for (let slot = 1; slot < calls.length; slot++) {
       while (Atomics.load(control, slot * 4 + 1) !== sequence[slot] && performance.now() < spinUntil);
       const deadline = Date.now() + WORKER_TIMEOUT_MS;

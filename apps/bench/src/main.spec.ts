@@ -135,7 +135,7 @@ describe("bench paper", () => {
     }
     expect(md).toContain("| nosuch | none | 0/1 | – | – | – | – |");
     expect(md).toMatch(/Failed cells \(1\):\n\n- `paper-toy-full-nosuch-none-s2020`: option "model"/);
-    expect(md).toMatch(/Protocol: filters: rating ≥ 4, 5-core; split: random-loo; full ranking, K ∈ \{10, 20, 50\}; seeds: 2020, 2021; d = 8, 2 layers, ≤ 2 epochs .*encoder: file:.*toy-vectors\.npy \(16-d\); backend: kernels \(wasm SIMD, \d+ threads?\); machine: .+ × \d+ cores/);
+    expect(md).toMatch(/Protocol: filters: rating ≥ 4, 5-core; split: random-loo; full ranking, K ∈ \{10, 20, 50\}; seeds: 2020, 2021; d = 8, 2 layers, ≤ 2 epochs .*encoder: file:.*toy-vectors\.npy \(16-d\); backend: kernels \(wasm SIMD, \d+ threads?(, shared sums)?\); machine: .+ × \d+ cores/);
 
     // report regenerates both files from results.jsonl alone.
     rmSync(join(out, "report.md"));

@@ -2,13 +2,15 @@ import { createMatrix, createRng, csrFromPairs, silentLogger } from "@llminit/co
 import type { Csr, Matrix, ProgressReporter, Rng } from "@llminit/core";
 import { createKernels } from "@llminit/kernels";
 import { createKernelRanking, evaluateFullRanking } from "@llminit/metrics";
-import { allocateKernelCsr, buildNormalizedAdjacency, copyIntoKernelCsr, modelDefaults, trainModel } from "@llminit/models";
+import { allocateKernelCsr, buildNormalizedAdjacency, copyIntoKernelCsr, modelDefaults, sharedProductsFor, trainModel } from "@llminit/models";
 import type { EnginePreference, TrainConfig } from "@llminit/models";
 
 /** Our side's measurements for one graph. */
 export interface OurMeasurement {
-  /** One layer Â·X (d columns) with the kernels' `pullRows`, median. */
+  /** One layer Â·X (d columns) as training computes it (shared sums where they pay, else `pullRows`), median. */
   propagationMs: number;
+  /** How that layer ran: "pullRows", or "shared sums" with the share of row additions left and the plan's build time. */
+  propagationPath: { kind: "pullRows" } | { kind: "shared sums"; additionsRatio: number; sums: number; buildMs: number; pullRowsMs: number };
   /** The memory-bandwidth floor of that layer: bytes it must move ÷ measured copy bandwidth. */
   propagationFloor: { bytesMoved: number; copyGBps: number; floorMs: number; ratio: number };
   /** Median wall time of the full-batch steps of trainModel (from its per-step progress ticks). */
@@ -138,8 +140,9 @@ export interface MeasureOptions {
 }
 
 /**
- * Times our stack on one graph: one propagation layer (`pullRows`, Â × X with d columns, median
- * of 21 after ≥ 10 warm-up calls and 0.5 s), LightGCN training through `trainModel`
+ * Times our stack on one graph: one propagation layer (Â × X with d columns as training computes
+ * it: shared sums where they pay, else `pullRows`; median of 21 after ≥ 10 warm-up calls and
+ * 0.5 s; `pullRows` is timed too), LightGCN training through `trainModel`
  * (`repeats` epochs, wasm/auto backend; epoch = median of the epochs' training seconds, step = median full-batch step from
  * the progress ticks), and full ranking of every user with a truth item (`evaluateFullRanking`
  * + the kernel ranking on random d-dim embeddings, train masked, top-K; median of `evalRepeats`
@@ -157,17 +160,27 @@ export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSetting
   const x = kernels.f32(adjacency.nodes * dim);
   const out = kernels.f32(adjacency.nodes * dim);
   x.array.set(randomMatrix(adjacency.nodes, dim, rng.child("propagation")).data);
-  const layer = () => kernels.parallel.pullRows(csr.indptr, csr.indices.ptr, csr.values.ptr, x.ptr, dim, out.ptr, null, 0, adjacency.nodes);
-  // Warm-up, at least 10 calls and 0.5 s: V8 runs a wasm function on baseline code until an
-  // optimising compile on a background thread is done, and with both cores busy that took the
-  // first 10–30 calls here (each 3–5× slower). Training makes thousands of these calls.
-  for (let r = 0, start = performance.now(); r < 10 || performance.now() - start < PROPAGATION_WARMUP_MS; r++) layer();
-  const propagation: number[] = [];
-  for (let r = 0; r < Math.max(21, settings.repeats); r++) {
-    const t0 = performance.now();
-    layer();
-    propagation.push(performance.now() - t0);
-  }
+  const buildStart = performance.now();
+  const shared = dim % 4 === 0 ? sharedProductsFor(kernels, train, dim) : undefined;
+  const buildMs = performance.now() - buildStart;
+  const pull = () => kernels.parallel.pullRows(csr.indptr, csr.indices.ptr, csr.values.ptr, x.ptr, dim, out.ptr, null, 0, adjacency.nodes);
+  const timeLayer = (layer: () => void) => {
+    // Warm-up, at least 10 calls and 0.5 s: V8 runs a wasm function on baseline code until an
+    // optimising compile on a background thread is done, and with both cores busy that took the
+    // first 10–30 calls here (each 3–5× slower). Training makes thousands of these calls.
+    for (let r = 0, start = performance.now(); r < 10 || performance.now() - start < PROPAGATION_WARMUP_MS; r++) layer();
+    const times: number[] = [];
+    for (let r = 0; r < Math.max(21, settings.repeats); r++) {
+      const t0 = performance.now();
+      layer();
+      times.push(performance.now() - t0);
+    }
+    return median(times);
+  };
+  const pullRowsMs = timeLayer(pull);
+  const propagationMs = shared === undefined ? pullRowsMs : timeLayer(() => shared.apply(x.ptr, out.ptr));
+  const propagationPath: OurMeasurement["propagationPath"] =
+    shared === undefined ? { kind: "pullRows" } : { kind: "shared sums", additionsRatio: shared.additions / shared.entries, sums: shared.sums, buildMs, pullRowsMs };
   // Bytes a layer cannot avoid: the CSR (indptr, indices, values), X read once, the output written once.
   const entries = adjacency.indptr[adjacency.nodes];
   const bytesMoved = 4 * (adjacency.nodes + 1) + 8 * entries + 2 * 4 * adjacency.nodes * dim;
@@ -226,9 +239,9 @@ export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSetting
     ranker.dispose();
   }
 
-  const propagationMs = median(propagation);
   return {
     propagationMs,
+    propagationPath,
     propagationFloor: { bytesMoved, copyGBps, floorMs, ratio: propagationMs / floorMs },
     trainStepMs: fullSteps.length === 0 ? null : median(fullSteps),
     trainEpochSeconds: median(result.history.map((h) => h.seconds)),

@@ -77,6 +77,115 @@ export function pullRows(indptr: usize, indices: usize, values: usize, x: usize,
   }
 }
 
+/** One pass of sumShared over a row's entries: 24 columns from byte cb on (six), else 16; stores scale · sum. */
+@inline function sumColumns(offsets: usize, base: usize, start: i32, end: i32, o: usize, cb: usize, scale: v128, six: bool): void {
+  let a0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0);
+  let a3 = f32x4.splat(0);
+  let a4 = f32x4.splat(0);
+  let a5 = f32x4.splat(0);
+  const b = base + cb;
+  for (let k = start; k < end; k++) {
+    const s = b + <usize>i32At(offsets, k);
+    a0 = f32x4.add(a0, v128.load(s));
+    a1 = f32x4.add(a1, v128.load(s, 16));
+    a2 = f32x4.add(a2, v128.load(s, 32));
+    a3 = f32x4.add(a3, v128.load(s, 48));
+    if (six) {
+      a4 = f32x4.add(a4, v128.load(s, 64));
+      a5 = f32x4.add(a5, v128.load(s, 80));
+    }
+  }
+  const p = o + cb;
+  v128.store(p, f32x4.mul(scale, a0));
+  v128.store(p, f32x4.mul(scale, a1), 16);
+  v128.store(p, f32x4.mul(scale, a2), 32);
+  v128.store(p, f32x4.mul(scale, a3), 48);
+  if (six) {
+    v128.store(p, f32x4.mul(scale, a4), 64);
+    v128.store(p, f32x4.mul(scale, a5), 80);
+  }
+}
+
+/** As sumColumns for 4 columns; two chains (even and odd entries, added at the end). */
+@inline function sumColumns4(offsets: usize, base: usize, start: i32, end: i32, o: usize, cb: usize, scale: v128): void {
+  let even = f32x4.splat(0);
+  let odd = f32x4.splat(0);
+  const b = base + cb;
+  let k = start;
+  for (; k + 1 < end; k += 2) {
+    even = f32x4.add(even, v128.load(b + <usize>i32At(offsets, k)));
+    odd = f32x4.add(odd, v128.load(b + <usize>i32At(offsets, k + 1)));
+  }
+  if (k < end) even = f32x4.add(even, v128.load(b + <usize>i32At(offsets, k)));
+  v128.store(o + cb, f32x4.mul(scale, f32x4.add(even, odd)));
+}
+
+/**
+ * `Â · x` for a bipartite `Â = D^-1/2 A D^-1/2` (A binary), rows [from, to) of out, from a plan
+ * of shared partial sums (built in JS; layout below); d % 4 == 0. Per half of the graph (users
+ * pull items, items pull users) that meets [from, to): the half's leaves are scaled into
+ * `scratch` (x'[j] = s[leafFrom + j] · x[leafFrom + j]), then its sums of pairs are appended
+ * there (in order: a pair may hold an earlier sum), then each row is s[r] · (sum of its entries,
+ * byte offsets into scratch, in order). Every output is the same sum whatever [from, to) is.
+ *
+ * Plan (i32 words): [0] scales (f32 per node); per half h, from word 1 + 8h: rowFrom, rowTo,
+ * leafFrom, leafTo, pairCount, pairs (2 byte offsets each), indptr (rowTo − rowFrom + 1), offsets.
+ */
+export function sumShared(plan: usize, x: usize, dim: i32, out: usize, scratch: usize, from: i32, to: i32): void {
+  const rowBytes = <usize>dim << 2;
+  const scales = <usize>i32At(plan, 0);
+  for (let h = 0; h < 2; h++) {
+    const half = plan + 4 + (<usize>h << 5);
+    const rowFrom = i32At(half, 0);
+    const first = max(from, rowFrom);
+    const last = min(to, i32At(half, 1));
+    if (first >= last) continue;
+    const leafFrom = i32At(half, 2);
+    const leafTo = i32At(half, 3);
+    for (let j = leafFrom; j < leafTo; j++) {
+      const s = v128.load32_splat(scales + (<usize>j << 2));
+      const src = x + <usize>j * rowBytes;
+      const dst = scratch + <usize>(j - leafFrom) * rowBytes;
+      for (let c: usize = 0; c < rowBytes; c += 16) v128.store(dst + c, f32x4.mul(s, v128.load(src + c)));
+    }
+    const pairCount = i32At(half, 4);
+    const pairs = <usize>i32At(half, 5);
+    const sums = scratch + <usize>(leafTo - leafFrom) * rowBytes;
+    const wide = rowBytes & ~(<usize>63);
+    for (let n = 0; n < pairCount; n++) {
+      const a = scratch + <usize>i32At(pairs, 2 * n);
+      const b = scratch + <usize>i32At(pairs, 2 * n + 1);
+      const dst = sums + <usize>n * rowBytes;
+      let c: usize = 0;
+      for (; c < wide; c += 64) {
+        const s0 = f32x4.add(v128.load(a + c), v128.load(b + c));
+        const s1 = f32x4.add(v128.load(a + c, 16), v128.load(b + c, 16));
+        const s2 = f32x4.add(v128.load(a + c, 32), v128.load(b + c, 32));
+        const s3 = f32x4.add(v128.load(a + c, 48), v128.load(b + c, 48));
+        v128.store(dst + c, s0);
+        v128.store(dst + c, s1, 16);
+        v128.store(dst + c, s2, 32);
+        v128.store(dst + c, s3, 48);
+      }
+      for (; c < rowBytes; c += 16) v128.store(dst + c, f32x4.add(v128.load(a + c), v128.load(b + c)));
+    }
+    const indptr = <usize>i32At(half, 6);
+    const offsets = <usize>i32At(half, 7);
+    for (let r = first; r < last; r++) {
+      const start = i32At(indptr, r - rowFrom);
+      const end = i32At(indptr, r - rowFrom + 1);
+      const o = out + <usize>r * rowBytes;
+      const scale = v128.load32_splat(scales + (<usize>r << 2));
+      let c = 0;
+      for (; c + 24 <= dim; c += 24) sumColumns(offsets, scratch, start, end, o, <usize>c << 2, scale, true);
+      for (; c + 16 <= dim; c += 16) sumColumns(offsets, scratch, start, end, o, <usize>c << 2, scale, false);
+      for (; c < dim; c += 4) sumColumns4(offsets, scratch, start, end, o, <usize>c << 2, scale);
+    }
+  }
+}
+
 /** `out[k] += alpha · x[k]` for k in [0, n); n % 4 == 0. */
 export function axpy(out: usize, x: usize, n: i32, alpha: f32): void {
   const a = f32x4.splat(alpha);

@@ -21,6 +21,8 @@ declare const WebAssembly: {
  */
 export interface KernelExports {
   pullRows(indptr: number, indices: number, values: number, x: number, dim: number, out: number, rows: number, from: number, to: number): void;
+  /** `Â · x` rows [from, to) from a plan of shared sums (see `createSharedPropagation`); `scratch` private to the call. */
+  sumShared(plan: number, x: number, dim: number, out: number, scratch: number, from: number, to: number): void;
   axpy(out: number, x: number, n: number, alpha: number): void;
   scale(x: number, n: number, alpha: number): void;
   addGatheredRows(out: number, x: number, rows: number, count: number, dim: number, alpha: number): void;
@@ -46,6 +48,8 @@ export interface KernelExports {
 export interface ParallelKernels {
   /** Rows are split so that each thread gets about the same number of stored entries. */
   pullRows(indptr: KernelBuffer<Int32Array>, indices: number, values: number, x: number, dim: number, out: number, rows: KernelBuffer<Int32Array> | null, from: number, to: number): void;
+  /** Thread t computes node rows `ranges[t]` with scratch from `scratch + t · scratchBytes` (at most one range per thread). */
+  sumShared(plan: number, x: number, dim: number, out: number, scratch: number, scratchBytes: number, ranges: readonly (readonly [number, number])[]): void;
   axpy(out: number, x: number, n: number, alpha: number): void;
   scale(x: number, n: number, alpha: number): void;
   adam(param: number, grad: number, m: number, v: number, n: number, stepSize: number, beta1: number, beta2: number, epsilon: number, bc2Sqrt: number): void;
@@ -130,7 +134,7 @@ const SPIN_FLAG = 0;
 const WORKER_TIMEOUT_MS = 120_000;
 
 /** The parallel kernels by number, as the workers know them. */
-const OPS = ["pullRows", "axpy", "scale", "adam", "gemmNT", "gemmNN", "softmaxRows", "topKRows", "scoreTransposed"] as const;
+const OPS = ["pullRows", "sumShared", "axpy", "scale", "adam", "gemmNT", "gemmNN", "softmaxRows", "topKRows", "scoreTransposed"] as const;
 type OpName = (typeof OPS)[number];
 const ARGS_PER_SLOT = 16;
 
@@ -379,6 +383,10 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
       }
       calls.push([indptr.ptr, indices, values, x, dim, out, rows === null ? 0 : rows.ptr, start, to]);
       run("pullRows", calls);
+    },
+    sumShared(plan, x, dim, out, scratch, scratchBytes, ranges) {
+      if (ranges.length > threads) throw new RangeError(`kernels: sumShared got ${ranges.length} ranges for ${threads} threads`);
+      run("sumShared", ranges.map(([from, to], t) => [plan, x, dim, out, scratch + t * scratchBytes, from, to]));
     },
     axpy(out, x, n, alpha) {
       run("axpy", floatRanges(n).map(([a, b]) => [out + 4 * a, x + 4 * a, b - a, alpha]));

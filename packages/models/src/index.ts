@@ -25,7 +25,7 @@ export { createSglViews, sglDefaults, sglSslLoss } from "./sgl.js";
 export type { SglSslBatch, ViewPropagation } from "./sgl.js";
 export { sgclDefaults } from "./sgcl.js";
 export type { SslNegatives } from "./types.js";
-export { createKernelEngine } from "./kernel-engine.js";
+export { createKernelEngine, sharedProductsFor } from "./kernel-engine.js";
 export type { KernelEngineOptions } from "./kernel-engine.js";
 export { createTfjsEngine } from "./tfjs-engine.js";
 export type { TfjsEngineOptions } from "./tfjs-engine.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "@llminit/core";
-import { createKernels } from "@llminit/kernels";
+import { createKernels, createSharedPropagation } from "@llminit/kernels";
 import { buildNormalizedAdjacency } from "./adjacency.js";
 import { edgeDropout } from "./augmentation.js";
 import { ContrastiveWorkspace, addL2, bprLossAndGradient } from "./kernel-losses.js";
@@ -20,9 +20,18 @@ describe("KernelPropagation", () => {
   const nodes = 12;
   const dim = 8;
 
-  it.each([0, 1, 2, 3])("K = %i: forward (rows, all) and backward (rows, all) match float64 (rel. error < 1e-5)", (K) => {
+  it.each([
+    [0, "pullRows"],
+    [1, "pullRows"],
+    [2, "pullRows"],
+    [3, "pullRows"],
+    [1, "shared sums"],
+    [3, "shared sums"],
+  ])("K = %i, %s: forward (rows, all) and backward (rows, all) match float64 (rel. error < 1e-5)", (K, products) => {
     const kernels = createKernels();
-    const csr = copyIntoKernelCsr(buildNormalizedAdjacency(train), allocateKernelCsr(kernels, nodes, 2 * train.indptr[7]));
+    const plain = copyIntoKernelCsr(buildNormalizedAdjacency(train), allocateKernelCsr(kernels, nodes, 2 * train.indptr[7]));
+    const graph = { users: train.rows, items: train.cols, indptr: train.indptr, indices: train.indices };
+    const csr = products === "pullRows" ? plain : { ...plain, shared: createSharedPropagation(kernels, graph, dim) };
     const dense = denseNormalizedAdjacency(train);
     const layers = Array.from({ length: K }, () => dense);
     const propagation = new KernelPropagation(kernels, nodes, dim, K);
@@ -170,7 +179,8 @@ describe("trainModel on the kernels engine", { timeout: 60_000 }, () => {
     const run = () => trainModel({ train, config: { ...base, model }, init: { kind: "xavier" }, rng: createRng(2020), engine: "kernels" });
     const result = await run();
     expect(result.engine).toBe("kernels");
-    expect(result.backend).toBe("kernels (wasm SIMD, 1 thread)");
+    // The communities make many shared pairs of items (and of users): Â · x uses shared sums.
+    expect(result.backend).toMatch(model === "mf" ? /^kernels \(wasm SIMD, 1 thread\)$/ : /^kernels \(wasm SIMD, 1 thread, shared sums\)$/);
     expect(result.history[14].loss).toBeLessThan(result.history[0].loss * 0.8);
     expect(clusterAuc(result.final, heldOut)).toBeGreaterThan(0.9);
     const again = await run();
@@ -202,7 +212,7 @@ describe("trainModel on the kernels engine", { timeout: 60_000 }, () => {
     const config = { ...(modelDefaults.sgl as TrainConfig), dim: 16, layers: 2, batchSize: 64, epochs: 2 };
     const one = await trainModel({ train, config, init: { kind: "xavier" }, rng: createRng(8), engine: "kernels" });
     const two = await trainModel({ train, config, init: { kind: "xavier" }, rng: createRng(8), engine: "kernels", threads: 2 });
-    expect(two.backend).toBe("kernels (wasm SIMD, 2 threads)");
+    expect(two.backend).toMatch(/^kernels \(wasm SIMD, 2 threads, shared sums\)$/);
     expect(two.final.user.data).toEqual(one.final.user.data);
     expect(two.history.map((h) => h.loss)).toEqual(one.history.map((h) => h.loss));
   });

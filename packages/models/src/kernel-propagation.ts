@@ -1,4 +1,4 @@
-import type { KernelBuffer, Kernels } from "@llminit/kernels";
+import type { KernelBuffer, Kernels, SharedPropagation } from "@llminit/kernels";
 import type { NormalizedAdjacency } from "./adjacency.js";
 
 /** A normalised adjacency copied into a kernels memory (capacity fixed at allocation). */
@@ -7,6 +7,8 @@ export interface KernelCsr {
   readonly indptr: KernelBuffer<Int32Array>;
   readonly indices: KernelBuffer<Int32Array>;
   readonly values: KernelBuffer<Float32Array>;
+  /** When set, whole products `Â · x` use it (the same Â with shared partial sums) instead of `pullRows`. */
+  readonly shared?: SharedPropagation;
 }
 
 /** Room in `kernels` for an adjacency of `nodes` nodes and up to `entries` stored entries. */
@@ -105,6 +107,12 @@ export class KernelPropagation {
     this.pong = kernels.f32(layers > 0 ? nodes * dim : 0);
   }
 
+  /** `out = A · x` over every node: by the shared sums when the adjacency has them. */
+  private product(csr: KernelCsr, x: number, out: number): void {
+    if (csr.shared !== undefined) csr.shared.apply(x, out);
+    else this.kernels.parallel.pullRows(csr.indptr, csr.indices.ptr, csr.values.ptr, x, this.dim, out, null, 0, this.nodes);
+  }
+
   private adjacencyOf(adjacency: readonly KernelCsr[], layer: number): KernelCsr {
     return adjacency.length === 1 ? adjacency[0] : adjacency[layer - 1];
   }
@@ -121,6 +129,18 @@ export class KernelPropagation {
     exports.addGatheredRows(out.ptr, x, rows.ptr, count, dim, scale);
     if (layers === 0) return;
     const needed = this.needed;
+    if (adjacency.every((csr) => csr.shared !== undefined)) {
+      // Whole layers with shared sums: cheaper than finding and pulling the needed rows on the
+      // small, dense graphs the plans are made for.
+      let previous = x;
+      for (let layer = 1; layer <= layers; layer++) {
+        const target = this.layerOut[layer - 1];
+        this.product(this.adjacencyOf(adjacency, layer), previous, target.ptr);
+        exports.addGatheredRows(out.ptr, target.ptr, rows.ptr, count, dim, scale);
+        previous = target.ptr;
+      }
+      return;
+    }
     needed[layers].fill(rows.array, count);
     for (let layer = layers - 1; layer >= 1; layer--) needed[layer].fillClosed(this.adjacencyOf(adjacency, layer + 1), needed[layer + 1]);
     let previous = x;
@@ -142,9 +162,8 @@ export class KernelPropagation {
     out.array.set(x.array.subarray(0, size));
     let previous = x.ptr;
     for (let layer = 1; layer <= layers; layer++) {
-      const csr = this.adjacencyOf(adjacency, layer);
       const target = this.layerOut[layer - 1];
-      parallel.pullRows(csr.indptr, csr.indices.ptr, csr.values.ptr, previous, dim, target.ptr, null, 0, nodes);
+      this.product(this.adjacencyOf(adjacency, layer), previous, target.ptr);
       parallel.axpy(out.ptr, target.ptr, size, 1);
       previous = target.ptr;
     }
@@ -192,8 +211,7 @@ export class KernelPropagation {
     let spare = this.ping;
     let other = this.pong;
     for (let layer = layers; layer >= 1; layer--) {
-      const csr = this.adjacencyOf(adjacency, layer);
-      parallel.pullRows(csr.indptr, csr.indices.ptr, csr.values.ptr, current.ptr, dim, spare.ptr, null, 0, nodes);
+      this.product(this.adjacencyOf(adjacency, layer), current.ptr, spare.ptr);
       parallel.axpy(spare.ptr, this.g0.ptr, size, 1);
       current = spare;
       [spare, other] = [other, spare];

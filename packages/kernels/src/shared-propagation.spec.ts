@@ -85,6 +85,8 @@ describe("createSharedPropagation", () => {
     const graph = groupedGraph(60, 40, 5);
     const width = 16;
     expect(sharedSumsPossible(60, 40, width, { cacheBytes: 40 * 64 })).toBe(false);
+    expect(sharedSumsPossible(60, 40, width, { cacheBytes: 61 * 64 })).toBe(true);
+    expect(sharedSumsPossible(60, 40, width, { cacheBytes: 50 * 64 })).toBe(false); // the item half's 60 user leaves do not fit
     const kernels = createKernels({ threads: 2 });
     try {
       const shared = createSharedPropagation(kernels, graph, width, { cacheBytes: 40 * 64 });

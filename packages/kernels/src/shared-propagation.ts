@@ -50,11 +50,13 @@ function cacheRowsFor(width: number, options: SharedPropagationOptions): number 
 }
 
 /**
- * Whether {@link createSharedPropagation} can make any sums for a graph of `users` × `items` and
- * `width`-float rows: a half makes sums only while its leaves (the other side) fit the cache budget.
+ * Whether {@link createSharedPropagation} can make sums in both halves of a graph of `users` ×
+ * `items` and `width`-float rows: a half makes sums only while its leaves (the other side) fit
+ * the cache budget. When one side does not fit, that half would only copy its leaves into
+ * scratch on every product, so callers keep `pullRows` (as `@llminit/models` does).
  */
 export function sharedSumsPossible(users: number, items: number, width: number, options: SharedPropagationOptions = {}): boolean {
-  return Math.min(users, items) < cacheRowsFor(width, options);
+  return Math.max(users, items) < cacheRowsFor(width, options);
 }
 
 /** Builds the plan for `graph` and `width`-float rows in `kernels`' memory. */

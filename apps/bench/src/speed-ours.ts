@@ -161,7 +161,7 @@ export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSetting
   const out = kernels.f32(adjacency.nodes * dim);
   x.array.set(randomMatrix(adjacency.nodes, dim, rng.child("propagation")).data);
   const buildStart = performance.now();
-  const shared = dim % 4 === 0 ? sharedProductsFor(kernels, train, dim) : undefined;
+  const shared = sharedProductsFor(kernels, train, dim, kernels.threads);
   const buildMs = performance.now() - buildStart;
   const pull = () => kernels.parallel.pullRows(csr.indptr, csr.indices.ptr, csr.values.ptr, x.ptr, dim, out.ptr, null, 0, adjacency.nodes);
   const timeLayer = (layer: () => void) => {

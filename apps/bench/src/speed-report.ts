@@ -74,7 +74,7 @@ export function renderSpeedMarkdown(report: SpeedReport): string {
     const how =
       path.kind === "pullRows"
         ? "pullRows"
-        : `shared sums: ${path.additionsRatio.toFixed(2)} of the additions, ${path.sums} sums, plan built in ${(path.buildMs / 1000).toFixed(2)} s; pullRows ${num(path.pullRowsMs, 2)} ms`;
+        : `sumShared: ${path.additionsRatio.toFixed(2)} of the additions left by ${path.sums} shared sums, plan built in ${(path.buildMs / 1000).toFixed(2)} s; pullRows ${num(path.pullRowsMs, 2)} ms`;
     row(`propagation layer (ms; ${how})`, num(g.ours.propagationMs, path.kind === "pullRows" ? 1 : 2), t === null ? "" : num(t.propagationMs, 1), g.ratios.propagation, "—", "—");
     const floor = g.ours.propagationFloor;
     lines.push(
@@ -111,7 +111,7 @@ export function renderSpeedMarkdown(report: SpeedReport): string {
   for (const s2 of report.skipped) lines.push(`- skipped ${s2.graph}: ${s2.reason}`);
   for (const n of notes) lines.push(`- ${n}`);
   lines.push(
-    "- ours (kernels on every core, as PyTorch): propagation = one layer as training computes it, on data in the kernels' memory: the `sumShared` kernel of @llminit/kernels (pre-scaled rows summed, pairs shared by many rows summed once) where that saves ≥ 10 % of the row additions, else the `pullRows` kernel; floor = (CSR + X read once + output written once) ÷ the copy bandwidth of a 64 MiB `TypedArray.set`; " +
+    "- ours (kernels on every core, as PyTorch): propagation = one layer as training computes it, on data in the kernels' memory: the `sumShared` kernel of @llminit/kernels (pre-scaled rows summed unweighted, pairs shared by many rows summed once) as `sharedProductsFor` picks it for the training graph, else the `pullRows` kernel (also timed); floor = (CSR + X read once + output written once) ÷ the copy bandwidth of a 64 MiB `TypedArray.set`; " +
       "step = median full-batch step of `trainModel` (progress ticks: sampling, forward, backward, Adam); epoch = `trainModel` epoch seconds; " +
       "eval = `evaluateFullRanking` with `createKernelRanking` (the `scoreTransposed` and `topKRows` kernels over the same threads); paper settings = 2 epochs of `trainModel`, each validated on the held-out items as the pipeline does; the validation time is then measured on the trained embeddings like the eval row (PyTorch: the same script with d = 128, 2 layers, batch 256, top-50). " +
       "Peak RSS = process peak so far (`process.resourceUsage().maxRSS`).",

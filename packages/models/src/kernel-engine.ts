@@ -1,4 +1,4 @@
-import { createKernels, createSharedPropagation, paddedDim, sharedSumsPossible } from "@llminit/kernels";
+import { createKernels, createSharedPropagation, paddedDim } from "@llminit/kernels";
 import type { KernelBuffer, Kernels, SharedPropagation } from "@llminit/kernels";
 import type { Csr, Rng } from "@llminit/core";
 import { buildNormalizedAdjacency } from "./adjacency.js";
@@ -52,7 +52,7 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
   const main: KernelCsr[] = [];
   if (adjacency !== undefined) {
     const csr = copyIntoKernelCsr(adjacency, allocateKernelCsr(kernels, nodes, adjacency.indptr[nodes]));
-    const shared = sharedProductsFor(kernels, train, width);
+    const shared = sharedProductsFor(kernels, train, width, kernels.threads);
     main.push(shared === undefined ? csr : { ...csr, shared });
   }
   const sharedNote = main[0]?.shared === undefined ? "" : ", shared sums";
@@ -166,18 +166,18 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
   };
 }
 
-/** Share of row additions the shared sums must save to be used. */
-const SHARED_SUMS_MIN_SAVING = 0.1;
-
 /**
- * The shared-sums plan for products with `train`'s Â on `width`-float rows, or undefined when it
- * does not pay: it is used when it saves at least 10 % of the row additions (it is built once, in
- * about a second on ml-100k). Sparse graphs, and graphs whose leaves do not fit a core's cache,
- * keep `pullRows`. The kernels engine calls this for its training graph.
+ * The shared-sums plan for products with `train`'s Â on `width`-float rows (`width` a multiple
+ * of 4), or undefined where its scratch would be large: each thread keeps a scaled copy of the
+ * leaves of its half of the graph (and the sums), and the plan is used while those copies take
+ * at most twice the memory of one layer (always on two threads). Measured on two threads, a
+ * layer takes 0.65× the time of `pullRows` on ml-100k (shared sums: 0.58 of the additions
+ * left), 0.7× on a Beauty-size graph (unweighted rows alone, no sums fit the cache) and about
+ * the same on Office-Products. The kernels engine calls this for its training graph; the plan
+ * takes ~1 s to build on ml-100k, ~0.25 s on Beauty size.
  */
-export function sharedProductsFor(kernels: Kernels, train: Csr, width: number): SharedPropagation | undefined {
-  const graph = { users: train.rows, items: train.cols, indptr: train.indptr, indices: train.indices };
-  if (!sharedSumsPossible(graph.users, graph.items, width)) return undefined;
-  const shared = createSharedPropagation(kernels, graph, width);
-  return shared.additions <= (1 - SHARED_SUMS_MIN_SAVING) * shared.entries ? shared : undefined;
+export function sharedProductsFor(kernels: Kernels, train: Csr, width: number, threads: number): SharedPropagation | undefined {
+  const nodes = train.rows + train.cols;
+  if (width % 4 !== 0 || threads * Math.max(train.rows, train.cols) > 2 * nodes) return undefined;
+  return createSharedPropagation(kernels, { users: train.rows, items: train.cols, indptr: train.indptr, indices: train.indices }, width);
 }

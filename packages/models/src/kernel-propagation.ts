@@ -129,9 +129,9 @@ export class KernelPropagation {
     exports.addGatheredRows(out.ptr, x, rows.ptr, count, dim, scale);
     if (layers === 0) return;
     const needed = this.needed;
-    if (adjacency.every((csr) => csr.shared !== undefined)) {
-      // Whole layers with shared sums: cheaper than finding and pulling the needed rows on the
-      // small, dense graphs the plans are made for.
+    if (4 * count >= this.nodes && adjacency.every((csr) => csr.shared !== undefined)) {
+      // A batch this large relative to the graph needs (nearly) every row of the lower layers:
+      // whole layers with shared sums cost less than finding and pulling the needed rows.
       let previous = x;
       for (let layer = 1; layer <= layers; layer++) {
         const target = this.layerOut[layer - 1];

@@ -78,7 +78,8 @@ def main():
         torch.sparse.mm(adj, x)
         warm += 1
     prop = []
-    for _ in range(max(args.repeats, 21)):
+    start = time.perf_counter()
+    while len(prop) < max(args.repeats, 21) or time.perf_counter() - start < 0.1:  # >= 21 calls and 0.1 s, as ours
         t0 = time.perf_counter()
         torch.sparse.mm(adj, x)
         prop.append((time.perf_counter() - t0) * 1000)

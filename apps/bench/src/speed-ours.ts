@@ -7,7 +7,7 @@ import type { EnginePreference, TrainConfig } from "@llminit/models";
 
 /** Our side's measurements for one graph. */
 export interface OurMeasurement {
-  /** One layer Â·X (d columns) as training computes it (shared sums where they pay, else `pullRows`), median. */
+  /** One layer Â·X (d columns) as training computes it (the shared-sums plan, else `pullRows`), median. */
   propagationMs: number;
   /** How that layer ran: "pullRows", or "shared sums" with the share of row additions left and the plan's build time. */
   propagationPath: { kind: "pullRows" } | { kind: "shared sums"; additionsRatio: number; sums: number; buildMs: number; pullRowsMs: number };
@@ -166,7 +166,7 @@ export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSetting
   const out = kernels.f32(adjacency.nodes * dim);
   x.array.set(randomMatrix(adjacency.nodes, dim, rng.child("propagation")).data);
   const buildStart = performance.now();
-  const shared = sharedProductsFor(kernels, train, dim, kernels.threads);
+  const shared = sharedProductsFor(kernels, train, dim);
   const buildMs = performance.now() - buildStart;
   const pull = () => kernels.parallel.pullRows(csr.indptr, csr.indices.ptr, csr.values.ptr, x.ptr, dim, out.ptr, null, 0, adjacency.nodes);
   const timeLayer = (layer: () => void) => {

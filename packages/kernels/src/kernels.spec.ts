@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "@llminit/core";
 import { createKernels, paddedDim } from "./kernels.js";
-
-/** ‖a − b‖ / ‖b‖ with b in float64. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let e = 0;
-  let n = 0;
-  for (let k = 0; k < b.length; k++) {
-    e += (a[k] - b[k]) ** 2;
-    n += b[k] ** 2;
-  }
-  return Math.sqrt(e / Math.max(n, 1e-300));
-}
+import { relativeError } from "./test-utils/relative-error.js";
 
 function randomArray(length: number, seed: number): Float64Array {
   const rng = createRng(seed);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "@llminit/core";
 import { createKernels } from "./kernels.js";
+import { relativeError } from "./test-utils/relative-error.js";
 import { createSharedPropagation, sharedSumsPossible } from "./shared-propagation.js";
 import type { BipartiteGraph } from "./shared-propagation.js";
 
@@ -38,16 +39,6 @@ function reference(graph: BipartiteGraph, x: Float32Array, width: number): Float
     }
   }
   return out;
-}
-
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let e = 0;
-  let n = 0;
-  for (let k = 0; k < b.length; k++) {
-    e += (a[k] - b[k]) ** 2;
-    n += b[k] ** 2;
-  }
-  return Math.sqrt(e / n);
 }
 
 describe("createSharedPropagation", () => {

@@ -128,26 +128,20 @@ export class KernelPropagation {
     out.array.fill(0, 0, count * dim);
     exports.addGatheredRows(out.ptr, x, rows.ptr, count, dim, scale);
     if (layers === 0) return;
+    // A batch of a quarter of the nodes or more needs (nearly) every row of the lower layers:
+    // whole layers with shared sums then cost less than finding and pulling the needed rows.
+    const whole = 4 * count >= this.nodes && adjacency.every((csr) => csr.shared !== undefined);
     const needed = this.needed;
-    if (4 * count >= this.nodes && adjacency.every((csr) => csr.shared !== undefined)) {
-      // A batch this large relative to the graph needs (nearly) every row of the lower layers:
-      // whole layers with shared sums cost less than finding and pulling the needed rows.
-      let previous = x;
-      for (let layer = 1; layer <= layers; layer++) {
-        const target = this.layerOut[layer - 1];
-        this.product(this.adjacencyOf(adjacency, layer), previous, target.ptr);
-        exports.addGatheredRows(out.ptr, target.ptr, rows.ptr, count, dim, scale);
-        previous = target.ptr;
-      }
-      return;
+    if (!whole) {
+      needed[layers].fill(rows.array, count);
+      for (let layer = layers - 1; layer >= 1; layer--) needed[layer].fillClosed(this.adjacencyOf(adjacency, layer + 1), needed[layer + 1]);
     }
-    needed[layers].fill(rows.array, count);
-    for (let layer = layers - 1; layer >= 1; layer--) needed[layer].fillClosed(this.adjacencyOf(adjacency, layer + 1), needed[layer + 1]);
     let previous = x;
     for (let layer = 1; layer <= layers; layer++) {
       const csr = this.adjacencyOf(adjacency, layer);
       const target = this.layerOut[layer - 1];
-      parallel.pullRows(csr.indptr, csr.indices.ptr, csr.values.ptr, previous, dim, target.ptr, needed[layer].list, 0, needed[layer].size);
+      if (whole) this.product(csr, previous, target.ptr);
+      else parallel.pullRows(csr.indptr, csr.indices.ptr, csr.values.ptr, previous, dim, target.ptr, needed[layer].list, 0, needed[layer].size);
       exports.addGatheredRows(out.ptr, target.ptr, rows.ptr, count, dim, scale);
       previous = target.ptr;
     }

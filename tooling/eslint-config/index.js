@@ -14,6 +14,11 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": "error",
       "no-console": "error",
       eqeqeq: ["error", "smart"],
+      // Prettier wraps code at 120 columns; this catches the comments and strings it cannot wrap.
+      "max-len": [
+        "error",
+        { code: 120, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true },
+      ],
     },
   },
   {

@@ -10,7 +10,10 @@ function identity(d: number): Float64Array {
 
 describe("jacobiEigenvalues", () => {
   it("solves a 2 × 2 case by hand: [[2, 1], [1, 2]] has eigenvalues 3 and 1", () => {
-    expect(Array.from(jacobiEigenvalues(Float64Array.of(2, 1, 1, 2), 2))).toEqual([expect.closeTo(3, 12), expect.closeTo(1, 12)]);
+    expect(Array.from(jacobiEigenvalues(Float64Array.of(2, 1, 1, 2), 2))).toEqual([
+      expect.closeTo(3, 12),
+      expect.closeTo(1, 12),
+    ]);
   });
 
   it("recovers the spectrum of Q diag(λ) Qᵀ for a random orthogonal Q", () => {
@@ -31,7 +34,8 @@ describe("jacobiEigenvalues", () => {
     }
     const lambda = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? -1 : 1) * (i + 1) * 0.75);
     const a = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) a[i * n + j] += q[i * n + k] * lambda[k] * q[j * n + k];
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) a[i * n + j] += q[i * n + k] * lambda[k] * q[j * n + k];
     for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a[i * n + j] = a[j * n + i];
     const got = Array.from(jacobiEigenvalues(a, n));
     const want = [...lambda].sort((x, y) => y - x);

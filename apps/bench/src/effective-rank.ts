@@ -6,7 +6,8 @@ import { ShapeError } from "@llminit/core";
  * (or 100 sweeps); returns the eigenvalues in descending order.
  */
 export function jacobiEigenvalues(symmetric: Float64Array, n: number): Float64Array {
-  if (symmetric.length !== n * n) throw new ShapeError(`jacobiEigenvalues: expected ${n}×${n} = ${n * n} values, got ${symmetric.length}`);
+  if (symmetric.length !== n * n)
+    throw new ShapeError(`jacobiEigenvalues: expected ${n}×${n} = ${n * n} values, got ${symmetric.length}`);
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const d = Math.abs(symmetric[i * n + j] - symmetric[j * n + i]);
@@ -67,7 +68,8 @@ export function jacobiEigenvalues(symmetric: Float64Array, n: number): Float64Ar
 
 /** Gram matrix XᵀX (cols × cols, float64) of a row-major rows × cols matrix. */
 export function gramMatrix(data: ArrayLike<number>, rows: number, cols: number): Float64Array {
-  if (data.length !== rows * cols) throw new ShapeError(`gramMatrix: expected ${rows}×${cols} values, got ${data.length}`);
+  if (data.length !== rows * cols)
+    throw new ShapeError(`gramMatrix: expected ${rows}×${cols} values, got ${data.length}`);
   const gram = new Float64Array(cols * cols);
   const row = new Float64Array(cols);
   for (let r = 0; r < rows; r++) {

@@ -17,7 +17,13 @@ describe("findDataDir", () => {
     expect(findDataDir(undefined, {}, [start])).toEqual({ source: "none" });
     mkdirSync(join(root, "shared", "data"), { recursive: true });
     expect(findDataDir(undefined, {}, [start]).dir).toBe(join(root, "shared", "data"));
-    expect(findDataDir(undefined, { LLMINIT_DATA_DIR: "/elsewhere" }, [start])).toEqual({ dir: "/elsewhere", source: "LLMINIT_DATA_DIR" });
-    expect(findDataDir("/mine", { LLMINIT_DATA_DIR: "/elsewhere" }, [start])).toEqual({ dir: "/mine", source: "--data-dir" });
+    expect(findDataDir(undefined, { LLMINIT_DATA_DIR: "/elsewhere" }, [start])).toEqual({
+      dir: "/elsewhere",
+      source: "LLMINIT_DATA_DIR",
+    });
+    expect(findDataDir("/mine", { LLMINIT_DATA_DIR: "/elsewhere" }, [start])).toEqual({
+      dir: "/mine",
+      source: "--data-dir",
+    });
   });
 });

@@ -17,7 +17,11 @@ export function findRepoRoot(start: string): string | undefined {
  * `<repository root>/../shared/data` when that folder exists (the root found from the working
  * directory, then from this module's location).
  */
-export function findDataDir(explicit: string | undefined, env: Readonly<Record<string, string | undefined>>, starts: readonly string[]): { dir?: string; source: string } {
+export function findDataDir(
+  explicit: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  starts: readonly string[],
+): { dir?: string; source: string } {
   if (explicit !== undefined) return { dir: resolve(explicit), source: "--data-dir" };
   if (env.LLMINIT_DATA_DIR) return { dir: resolve(env.LLMINIT_DATA_DIR), source: "LLMINIT_DATA_DIR" };
   for (const start of starts) {

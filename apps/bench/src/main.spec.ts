@@ -27,15 +27,38 @@ const deps = {
 async function bench(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const status = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, env: {}, cwd: root }, deps);
+  const status = await main(
+    argv,
+    {
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: (t: string) => (stderr += t) },
+      env: {},
+      cwd: root,
+    },
+    deps,
+  );
   return { status, stdout, stderr };
 }
 
 function results(out: string): CellRecord[] {
-  return readFileSync(join(out, "results.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as CellRecord);
+  return readFileSync(join(out, "results.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as CellRecord);
 }
 
-const shared = (out: string) => ["--datasets", toy.dir, "--cache-dir", join(root, "cache"), "--batch-size", "64", "--settings", "full", "--out", out];
+const shared = (out: string) => [
+  "--datasets",
+  toy.dir,
+  "--cache-dir",
+  join(root, "cache"),
+  "--batch-size",
+  "64",
+  "--settings",
+  "full",
+  "--out",
+  out,
+];
 const common = (out: string) => [...shared(out), "--encoder", toy.encoder, "--dim", "8"];
 
 /** mean ± sample std, as the report prints it. */
@@ -45,7 +68,11 @@ function handStat(values: number[]): { mean: number; std: number; text: string }
   return { mean, std, text: `${mean.toFixed(4)} ± ${std.toFixed(4)}` };
 }
 
-async function expectRendersCleanly(html: string, expected: Record<string, number>, skip: (reason: string) => void): Promise<void> {
+async function expectRendersCleanly(
+  html: string,
+  expected: Record<string, number>,
+  skip: (reason: string) => void,
+): Promise<void> {
   const reason = inject("chromiumSkipReason");
   if (reason !== "") {
     skip(reason);
@@ -65,7 +92,17 @@ async function expectRendersCleanly(html: string, expected: Record<string, numbe
 describe("bench paper", () => {
   it("runs the grid, appends every cell, resumes, records a failing cell and reports it", async (context) => {
     const out = join(root, "paper");
-    const args = [...common(out), "--models", "lightgcn", "--inits", "none,var", "--seeds", "2020,2021", "--epochs", "2"];
+    const args = [
+      ...common(out),
+      "--models",
+      "lightgcn",
+      "--inits",
+      "none,var",
+      "--seeds",
+      "2020,2021",
+      "--epochs",
+      "2",
+    ];
     const first = await bench("paper", ...args);
     expect(first.stderr).not.toMatch(/FAILED/);
     expect(first.status).toBe(0);
@@ -79,7 +116,15 @@ describe("bench paper", () => {
       ["var", 2021, "ok"],
     ]);
     for (const r of records) {
-      expect(r).toMatchObject({ experiment: "paper", dataset: toy.dir, model: "lightgcn", setting: "full", dim: 8, epochs: 2, encoder: toy.encoder });
+      expect(r).toMatchObject({
+        experiment: "paper",
+        dataset: toy.dir,
+        model: "lightgcn",
+        setting: "full",
+        dim: 8,
+        epochs: 2,
+        encoder: toy.encoder,
+      });
       expect(r.curve?.map((p) => p.epoch)).toEqual([1, 2]);
       expect(r.curve?.every((p) => typeof p.valid === "number")).toBe(true);
       expect(r.config).toMatchObject({ seed: r.seed, init: r.init, epochs: 2, dim: 8, minRating: 4 });
@@ -105,7 +150,18 @@ describe("bench paper", () => {
     expect(mixed.stderr).toMatch(/option "epochs": .*run with epochs=2, now 3/);
 
     // A model the pipeline does not know fails as a cell, with the pipeline's error.
-    const failing = await bench("paper", ...common(out), "--models", "nosuch", "--inits", "none", "--seeds", "2020", "--epochs", "2");
+    const failing = await bench(
+      "paper",
+      ...common(out),
+      "--models",
+      "nosuch",
+      "--inits",
+      "none",
+      "--seeds",
+      "2020",
+      "--epochs",
+      "2",
+    );
     expect(failing.status).toBe(1);
     expect(failing.stderr).toMatch(/paper-toy-full-nosuch-none-s2020: FAILED/);
     const all = results(out);
@@ -115,7 +171,8 @@ describe("bench paper", () => {
 
     // report.md: mean ± std over seeds, by hand from results.jsonl.
     const md = readFileSync(join(out, "report.md"), "utf8");
-    const stat = (init: string, metric: string) => handStat(records.filter((r) => r.init === init).map((r) => r.test?.[metric] as number));
+    const stat = (init: string, metric: string) =>
+      handStat(records.filter((r) => r.init === init).map((r) => r.test?.[metric] as number));
     const metrics = ["recall@10", "recall@20", "ndcg@10", "ndcg@20"];
     for (const init of ["none", "var"]) {
       const row = md.split("\n").find((line) => line.startsWith(`| lightgcn | ${init} | 2/2 |`));
@@ -135,7 +192,9 @@ describe("bench paper", () => {
     }
     expect(md).toContain("| nosuch | none | 0/1 | – | – | – | – |");
     expect(md).toMatch(/Failed cells \(1\):\n\n- `paper-toy-full-nosuch-none-s2020`: option "model"/);
-    expect(md).toMatch(/Protocol: filters: rating ≥ 4, 5-core; split: random-loo; full ranking, K ∈ \{10, 20, 50\}; seeds: 2020, 2021; d = 8, 2 layers, ≤ 2 epochs .*encoder: file:.*toy-vectors\.npy \(16-d\); backend: kernels \(wasm SIMD, \d+ threads?(, shared sums)?\); machine: .+ × \d+ cores/);
+    expect(md).toMatch(
+      /Protocol: filters: rating ≥ 4, 5-core; split: random-loo; full ranking, K ∈ \{10, 20, 50\}; seeds: 2020, 2021; d = 8, 2 layers, ≤ 2 epochs .*encoder: file:.*toy-vectors\.npy \(16-d\); backend: kernels \(wasm SIMD, \d+ threads?(, shared sums)?\); machine: .+ × \d+ cores/,
+    );
 
     // report regenerates both files from results.jsonl alone.
     rmSync(join(out, "report.md"));
@@ -149,10 +208,20 @@ describe("bench paper", () => {
 
     // Every chart rendered in Chromium with one mark per (bucket, init) bar and per (epoch, init) point.
     const bars = ["none", "var"].reduce(
-      (n, init) => n + new Set(records.filter((r) => r.init === init).flatMap((r) => r.testByDegree!.filter((g) => g.users > 0).map((g) => g.bucket))).size,
+      (n, init) =>
+        n +
+        new Set(
+          records
+            .filter((r) => r.init === init)
+            .flatMap((r) => r.testByDegree!.filter((g) => g.users > 0).map((g) => g.bucket)),
+        ).size,
       0,
     );
-    await expectRendersCleanly(join(out, "report.html"), { "degree-paper-toy-full-lightgcn": bars, "training-paper-toy-full-lightgcn": 4 }, (r) => context.skip(r));
+    await expectRendersCleanly(
+      join(out, "report.html"),
+      { "degree-paper-toy-full-lightgcn": bars, "training-paper-toy-full-lightgcn": 4 },
+      (r) => context.skip(r),
+    );
   }, 60_000);
 });
 
@@ -160,7 +229,18 @@ describe("bench collapse and encoders", () => {
   it("collapse: effective rank per d for none, var and full (uni with d = D)", async (context) => {
     const out = join(root, "collapse");
     calls.length = 0;
-    const run = await bench("collapse", ...shared(out), "--encoder", toy.encoder, "--dims", "4,8", "--seeds", "2020", "--epochs", "1");
+    const run = await bench(
+      "collapse",
+      ...shared(out),
+      "--encoder",
+      toy.encoder,
+      "--dims",
+      "4,8",
+      "--seeds",
+      "2020",
+      "--epochs",
+      "1",
+    );
     expect(run.status).toBe(0);
     const records = results(out);
     expect(records.map((r) => [r.init, r.dim])).toEqual([
@@ -182,7 +262,8 @@ describe("bench collapse and encoders", () => {
       expect(r.effectiveRank).toBeLessThanOrEqual(r.dim + 1e-9);
     }
     const md = readFileSync(join(out, "report.md"), "utf8");
-    const rank = (init: string, d: number) => (records.find((r) => r.init === init && r.dim === d)?.effectiveRank as number).toFixed(2);
+    const rank = (init: string, d: number) =>
+      (records.find((r) => r.init === init && r.dim === d)?.effectiveRank as number).toFixed(2);
     expect(md).toContain("| init | d = 4 | d = 8 | d = 16 |");
     expect(md).toContain(`| var | ${rank("var", 4)} | ${rank("var", 8)} | – |`);
     expect(md).toContain(`| full | – | – | ${rank("full", 16)} |`);
@@ -193,9 +274,26 @@ describe("bench collapse and encoders", () => {
     const out = join(root, "encoders");
     const other = join(root, "random-vectors.npy");
     const rng = createRng(5);
-    writeFileSync(other, encodeNpy(Float32Array.from({ length: 40 * 12 }, () => rng.normal()), [40, 12]));
+    writeFileSync(
+      other,
+      encodeNpy(
+        Float32Array.from({ length: 40 * 12 }, () => rng.normal()),
+        [40, 12],
+      ),
+    );
     writeFileSync(`${other}.ids.txt`, `${Array.from({ length: 40 }, (_, i) => `i${i}`).join("\n")}\n`);
-    const run = await bench("encoders", ...shared(out), "--dim", "8", "--encoders", `${toy.encoder},file:${other},file:${join(root, "missing.npy")}`, "--seeds", "2020", "--epochs", "0");
+    const run = await bench(
+      "encoders",
+      ...shared(out),
+      "--dim",
+      "8",
+      "--encoders",
+      `${toy.encoder},file:${other},file:${join(root, "missing.npy")}`,
+      "--seeds",
+      "2020",
+      "--epochs",
+      "0",
+    );
     expect(run.status).toBe(1);
     const records = results(out);
     expect(records.map((r) => [r.encoder, r.status, r.encoderDimension])).toEqual([
@@ -205,7 +303,9 @@ describe("bench collapse and encoders", () => {
     ]);
     const md = readFileSync(join(out, "report.md"), "utf8");
     expect(md).toContain("| model | encoder | init | seeds ok | Recall@10 |");
-    expect(md).toContain(`| lightgcn | file:${other} | var | 1/1 | ${(records[1].test?.["recall@10"] as number).toFixed(4)}`);
+    expect(md).toContain(
+      `| lightgcn | file:${other} | var | 1/1 | ${(records[1].test?.["recall@10"] as number).toFixed(4)}`,
+    );
   }, 60_000);
 
   it("reads --seeds as a list, or as a count from 2020", () => {
@@ -217,8 +317,12 @@ describe("bench collapse and encoders", () => {
 
   it("names bad options", async () => {
     const out = join(root, "bad");
-    expect((await bench("paper", "--out", out, "--seeds", "2020,x")).stderr).toMatch(/option "seeds": expected integers/);
-    expect((await bench("paper", "--out", out, "--settings", "half")).stderr).toMatch(/option "settings": "half" is not one of full, sparse/);
+    expect((await bench("paper", "--out", out, "--seeds", "2020,x")).stderr).toMatch(
+      /option "seeds": expected integers/,
+    );
+    expect((await bench("paper", "--out", out, "--settings", "half")).stderr).toMatch(
+      /option "settings": "half" is not one of full, sparse/,
+    );
     expect((await bench("paper", "--out", out, "--dim", "0")).status).toBe(2);
     expect((await bench("encoders", "--out", out)).stderr).toMatch(/option "encoders"/);
     expect((await bench("report", "--out", join(root, "nothing"))).stderr).toMatch(/holds no results/);

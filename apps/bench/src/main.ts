@@ -1,6 +1,15 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigError, flagName, LlminitError, parseCliArgs, type FlagSpec, type Logger, type LogFields, type LogLevel } from "@llminit/core";
+import {
+  ConfigError,
+  flagName,
+  LlminitError,
+  parseCliArgs,
+  type FlagSpec,
+  type Logger,
+  type LogFields,
+  type LogLevel,
+} from "@llminit/core";
 import { resolveRunConfig, RUN_OPTIONS, runExperiment, type RunConfig } from "@llminit/pipeline";
 import { findDataDir } from "./find-data-dir.js";
 
@@ -54,13 +63,31 @@ const COMMON_FLAGS: FlagSpec[] = [
 ];
 
 const COMMANDS: Record<Experiment, CommandSpec> = {
-  paper: { experiment: "paper", flags: [], owned: [], defaults: { models: "lightgcn,sgl,sgcl", inits: "none,rand,uni,var", settings: "full,sparse" } },
-  collapse: { experiment: "collapse", flags: [{ key: "dims" }], owned: ["dim"], defaults: { models: "lightgcn", inits: "none,var,full", settings: "full" } },
-  encoders: { experiment: "encoders", flags: [{ key: "encoders" }], owned: ["encoder"], defaults: { models: "lightgcn", inits: "var", settings: "full" } },
+  paper: {
+    experiment: "paper",
+    flags: [],
+    owned: [],
+    defaults: { models: "lightgcn,sgl,sgcl", inits: "none,rand,uni,var", settings: "full,sparse" },
+  },
+  collapse: {
+    experiment: "collapse",
+    flags: [{ key: "dims" }],
+    owned: ["dim"],
+    defaults: { models: "lightgcn", inits: "none,var,full", settings: "full" },
+  },
+  encoders: {
+    experiment: "encoders",
+    flags: [{ key: "encoders" }],
+    owned: ["encoder"],
+    defaults: { models: "lightgcn", inits: "var", settings: "full" },
+  },
 };
 
 function runFlags(owned: readonly string[]): FlagSpec[] {
-  return RUN_OPTIONS.filter((s) => !GRID_KEYS.has(s.key) && !owned.includes(s.key)).map((s) => ({ key: s.key, boolean: s.kind === "boolean" }));
+  return RUN_OPTIONS.filter((s) => !GRID_KEYS.has(s.key) && !owned.includes(s.key)).map((s) => ({
+    key: s.key,
+    boolean: s.kind === "boolean",
+  }));
 }
 
 const USAGE = `llminit-bench — reproduce the LLMInit paper's tables and figures
@@ -112,7 +139,9 @@ export async function main(argv: readonly string[], io: BenchIo, deps: BenchDeps
       case "speed":
         return await speedCommand(rest, io);
       default:
-        io.stderr.write(`llminit-bench: unknown command "${command}" (expected paper, collapse, encoders, report, speed, help)\n`);
+        io.stderr.write(
+          `llminit-bench: unknown command "${command}" (expected paper, collapse, encoders, report, speed, help)\n`,
+        );
         return 2;
     }
   } catch (error) {
@@ -120,20 +149,31 @@ export async function main(argv: readonly string[], io: BenchIo, deps: BenchDeps
       io.stderr.write(`llminit-bench: error: ${error.message}\n`);
       return error.code === "E_CONFIG" ? 2 : 1;
     }
-    io.stderr.write(`llminit-bench: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    io.stderr.write(
+      `llminit-bench: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 1;
   }
 }
 
 function list(value: string | boolean | undefined, fallback: string, key: string): string[] {
   const text = typeof value === "string" ? value : fallback;
-  const items = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const items = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   if (items.length === 0) throw new ConfigError(key, `--${flagName(key)} needs at least one value`);
-  if (new Set(items).size !== items.length) throw new ConfigError(key, `--${flagName(key)} lists a value twice: ${text}`);
+  if (new Set(items).size !== items.length)
+    throw new ConfigError(key, `--${flagName(key)} lists a value twice: ${text}`);
   return items;
 }
 
-function integers(value: string | boolean | undefined, fallback: readonly number[], key: string, min: number): number[] {
+function integers(
+  value: string | boolean | undefined,
+  fallback: readonly number[],
+  key: string,
+  min: number,
+): number[] {
   const items = list(value, fallback.join(","), key);
   return items.map((item) => {
     const n = Number(item);
@@ -155,7 +195,12 @@ function stderrLogger(stream: BenchIo["stderr"], verbose: boolean): Logger {
   return {
     log(level: LogLevel, message: string, fields?: LogFields) {
       if (level === "debug" || (level === "info" && !verbose)) return;
-      const extra = fields === undefined ? "" : Object.entries(fields).map(([k, v]) => ` ${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join("");
+      const extra =
+        fields === undefined
+          ? ""
+          : Object.entries(fields)
+              .map(([k, v]) => ` ${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+              .join("");
       stream.write(`  [${level}] ${message}${extra}\n`);
     },
   };
@@ -175,7 +220,10 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
   if (positionals.length > 0) throw new ConfigError(positionals[0], `unexpected argument "${positionals[0]}"`);
   const cwd = io.cwd ?? process.cwd();
   const out = outDir(values, io, spec.experiment);
-  const data = findDataDir(typeof values.dataDir === "string" ? resolve(cwd, values.dataDir) : undefined, io.env, [cwd, fileURLToPath(new URL(".", import.meta.url))]);
+  const data = findDataDir(typeof values.dataDir === "string" ? resolve(cwd, values.dataDir) : undefined, io.env, [
+    cwd,
+    fileURLToPath(new URL(".", import.meta.url)),
+  ]);
   const layers: ConfigLayer[] = [];
   if (data.dir !== undefined) layers.push({ source: data.source, values: { dataDir: data.dir } });
   const cli: Record<string, unknown> = {};
@@ -185,12 +233,16 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
   const base: RunConfig = resolveRunConfig([...layers, { source: "check", values: { dataset: "check" } }]);
 
   const settings = list(values.settings, spec.defaults.settings, "settings");
-  for (const s of settings) if (s !== "full" && s !== "sparse") throw new ConfigError("settings", `"${s}" is not one of full, sparse`);
+  for (const s of settings)
+    if (s !== "full" && s !== "sparse") throw new ConfigError("settings", `"${s}" is not one of full, sparse`);
   const inits = list(values.inits, spec.defaults.inits, "inits");
-  if (spec.experiment !== "collapse" && inits.includes("full")) throw new ConfigError("inits", "init full (every encoder column) belongs to the collapse benchmark");
+  if (spec.experiment !== "collapse" && inits.includes("full"))
+    throw new ConfigError("inits", "init full (every encoder column) belongs to the collapse benchmark");
   const axes: GridAxes = {
     experiment: spec.experiment,
-    datasets: list(values.datasets, DEFAULT_DATASETS.join(","), "datasets").map((d) => (d.includes("/") ? resolve(cwd, d) : d)),
+    datasets: list(values.datasets, DEFAULT_DATASETS.join(","), "datasets").map((d) =>
+      d.includes("/") ? resolve(cwd, d) : d,
+    ),
     models: list(values.models, spec.defaults.models, "models"),
     inits,
     seeds: seedList(values.seeds),
@@ -199,22 +251,36 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
     dims: spec.experiment === "collapse" ? integers(values.dims, DEFAULT_COLLAPSE_DIMS, "dims", 1) : [base.dim],
     encoders:
       spec.experiment === "encoders"
-        ? list(values.encoders, "", "encoders").map((e) => (e.startsWith("file:") ? `file:${resolve(cwd, e.slice(5))}` : e))
+        ? list(values.encoders, "", "encoders").map((e) =>
+            e.startsWith("file:") ? `file:${resolve(cwd, e.slice(5))}` : e,
+          )
         : [base.encoder],
   };
 
   const logger = stderrLogger(io.stderr, values.verbose === true);
   const resultsPath = resolve(out, "results.jsonl");
   const existing = latestById(await readResults(resultsPath, { logger, repair: true }));
-  const ctx = { out, layers, run: deps.runExperiment ?? runExperiment, stderr: io.stderr, logger, epochLines: values.verbose === true };
-  io.stderr.write(`${spec.experiment}: results in ${resultsPath}; datasets from ${data.dir ?? "(no data dir: datasets must be folders)"}\n`);
+  const ctx = {
+    out,
+    layers,
+    run: deps.runExperiment ?? runExperiment,
+    stderr: io.stderr,
+    logger,
+    epochLines: values.verbose === true,
+  };
+  io.stderr.write(
+    `${spec.experiment}: results in ${resultsPath}; datasets from ${data.dir ?? "(no data dir: datasets must be folders)"}\n`,
+  );
 
   const cells = planGrid(axes);
   const first = await runGrid(cells, existing, ctx);
   const outcome = { ran: first.ran, skipped: first.skipped, cells: cells.length };
   if (spec.experiment === "collapse") {
     const full = planFullCells(axes, [...existing, ...first.records]);
-    for (const dataset of full.unknown) io.stderr.write(`collapse: no "full" cells for ${dataset}: no LLM-init cell of it finished, so the encoder dimension D is unknown\n`);
+    for (const dataset of full.unknown)
+      io.stderr.write(
+        `collapse: no "full" cells for ${dataset}: no LLM-init cell of it finished, so the encoder dimension D is unknown\n`,
+      );
     if (full.cells.length > 0) {
       const second = await runGrid(full.cells, existing, ctx);
       outcome.ran += second.ran;
@@ -239,7 +305,8 @@ async function reportCommand(argv: readonly string[], io: BenchIo): Promise<numb
     io.stdout.write(USAGE);
     return 0;
   }
-  if (typeof values.out !== "string") throw new ConfigError("out", "is required: the benchmark folder holding results.jsonl");
+  if (typeof values.out !== "string")
+    throw new ConfigError("out", "is required: the benchmark folder holding results.jsonl");
   const dir = outDir(values, io, "report");
   const reports = await writeReports(dir, { logger: stderrLogger(io.stderr, false) });
   if (reports.cells === 0) throw new ConfigError("out", `${resolve(dir, "results.jsonl")} holds no results`);

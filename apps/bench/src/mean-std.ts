@@ -27,7 +27,9 @@ export function meanStd(values: ReadonlyArray<number | null | undefined>): MeanS
 /** `0.1234 ± 0.0056`, `0.1234` when there is one value, `–` when none. */
 export function formatMeanStd(stat: MeanStd, digits = 4): string {
   if (stat.n === 0) return "–";
-  return Number.isNaN(stat.std) ? stat.mean.toFixed(digits) : `${stat.mean.toFixed(digits)} ± ${stat.std.toFixed(digits)}`;
+  return Number.isNaN(stat.std)
+    ? stat.mean.toFixed(digits)
+    : `${stat.mean.toFixed(digits)} ± ${stat.std.toFixed(digits)}`;
 }
 
 /** Relative change of `value` over `baseline` in percent, `+12.3 %`; empty when undefined. */

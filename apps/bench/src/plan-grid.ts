@@ -26,12 +26,23 @@ export interface GridAxes {
 }
 
 function slug(text: string): string {
-  return text.replace(/^file:/, "file-").replace(/[^A-Za-z0-9._]+/g, "-").replace(/^-+|-+$/g, "") || "x";
+  return (
+    text
+      .replace(/^file:/, "file-")
+      .replace(/[^A-Za-z0-9._]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "x"
+  );
 }
 
 /** A stable, folder-safe id naming every axis that varies in this kind of grid. */
 export function cellId(cell: Omit<PlannedCell, "id" | "values" | "effectiveRank">): string {
-  const parts = [cell.experiment, slug(basename(cell.dataset)), cell.setting === "sparse" ? `sparse${cell.sparseKeep}` : "full", slug(cell.model), slug(cell.init)];
+  const parts = [
+    cell.experiment,
+    slug(basename(cell.dataset)),
+    cell.setting === "sparse" ? `sparse${cell.sparseKeep}` : "full",
+    slug(cell.model),
+    slug(cell.init),
+  ];
   if (cell.experiment === "collapse") parts.push(`d${cell.dim}`);
   if (cell.experiment === "encoders") parts.push(slug(basename(cell.encoder)));
   parts.push(`s${cell.seed}`);
@@ -65,7 +76,19 @@ export function planGrid(axes: GridAxes): PlannedCell[] {
             for (const init of axes.inits) {
               if (init === "full") continue;
               for (const seed of axes.seeds) {
-                cells.push(makeCell({ experiment: axes.experiment, dataset, model, init, seed, setting, sparseKeep: setting === "sparse" ? axes.sparseKeep : undefined, dim, encoder }));
+                cells.push(
+                  makeCell({
+                    experiment: axes.experiment,
+                    dataset,
+                    model,
+                    init,
+                    seed,
+                    setting,
+                    sparseKeep: setting === "sparse" ? axes.sparseKeep : undefined,
+                    dim,
+                    encoder,
+                  }),
+                );
               }
             }
   checkUnique(cells);
@@ -77,13 +100,19 @@ export function planGrid(axes: GridAxes): PlannedCell[] {
  * finished LLM-init cells of the same dataset and encoder; datasets without one are returned in
  * `unknown` so that the caller can say so.
  */
-export function planFullCells(axes: GridAxes, records: readonly CellRecord[]): { cells: PlannedCell[]; unknown: string[] } {
+export function planFullCells(
+  axes: GridAxes,
+  records: readonly CellRecord[],
+): { cells: PlannedCell[]; unknown: string[] } {
   const cells: PlannedCell[] = [];
   const unknown: string[] = [];
   if (!axes.inits.includes("full")) return { cells, unknown };
   for (const dataset of axes.datasets)
     for (const encoder of axes.encoders) {
-      const found = records.find((r) => r.status === "ok" && r.dataset === dataset && r.encoder === encoder && typeof r.encoderDimension === "number");
+      const found = records.find(
+        (r) =>
+          r.status === "ok" && r.dataset === dataset && r.encoder === encoder && typeof r.encoderDimension === "number",
+      );
       if (found === undefined) {
         unknown.push(dataset);
         continue;
@@ -91,7 +120,19 @@ export function planFullCells(axes: GridAxes, records: readonly CellRecord[]): {
       for (const setting of axes.settings)
         for (const model of axes.models)
           for (const seed of axes.seeds) {
-            cells.push(makeCell({ experiment: axes.experiment, dataset, model, init: "full", seed, setting, sparseKeep: setting === "sparse" ? axes.sparseKeep : undefined, dim: found.encoderDimension as number, encoder }));
+            cells.push(
+              makeCell({
+                experiment: axes.experiment,
+                dataset,
+                model,
+                init: "full",
+                seed,
+                setting,
+                sparseKeep: setting === "sparse" ? axes.sparseKeep : undefined,
+                dim: found.encoderDimension as number,
+                encoder,
+              }),
+            );
           }
     }
   checkUnique(cells);
@@ -104,7 +145,10 @@ function checkUnique(cells: readonly PlannedCell[]): void {
     const other = seen.get(cell.id);
     if (other !== undefined) {
       const key = cell.dataset !== other.dataset ? "datasets" : cell.encoder !== other.encoder ? "encoders" : "seeds";
-      throw new ConfigError(key, `two cells get the same id "${cell.id}" (${JSON.stringify(other.values)} and ${JSON.stringify(cell.values)}); give distinct names`);
+      throw new ConfigError(
+        key,
+        `two cells get the same id "${cell.id}" (${JSON.stringify(other.values)} and ${JSON.stringify(cell.values)}); give distinct names`,
+      );
     }
     seen.set(cell.id, cell);
   }

@@ -34,8 +34,12 @@ describe("generatePowerLawGraph", () => {
   });
 
   it("rejects sizes that cannot be met", () => {
-    expect(() => generatePowerLawGraph({ users: 10, items: 10, interactions: 5, rng: createRng(1) })).toThrow(ConfigError);
-    expect(() => generatePowerLawGraph({ users: 3, items: 3, interactions: 10, rng: createRng(1) })).toThrow(ConfigError);
+    expect(() => generatePowerLawGraph({ users: 10, items: 10, interactions: 5, rng: createRng(1) })).toThrow(
+      ConfigError,
+    );
+    expect(() => generatePowerLawGraph({ users: 3, items: 3, interactions: 10, rng: createRng(1) })).toThrow(
+      ConfigError,
+    );
     // A complete graph is reachable.
     expect(generatePowerLawGraph({ users: 3, items: 3, interactions: 9, rng: createRng(1) }).interactions).toBe(9);
   });

@@ -51,14 +51,23 @@ function zipfSampler(n: number, exponent: number, rng: Rng): () => number {
 export function generatePowerLawGraph(options: PowerLawGraphOptions): PowerLawGraph {
   const { users, items, interactions, rng } = options;
   const exponent = options.exponent ?? 0.8;
-  for (const [key, value] of [["users", users], ["items", items], ["interactions", interactions]] as const) {
+  for (const [key, value] of [
+    ["users", users],
+    ["items", items],
+    ["interactions", interactions],
+  ] as const) {
     if (!Number.isInteger(value) || value <= 0) throw new ConfigError(key, `must be a positive integer, got ${value}`);
   }
-  if (!(exponent >= 0) || !Number.isFinite(exponent)) throw new ConfigError("exponent", `must be a non-negative number, got ${exponent}`);
+  if (!(exponent >= 0) || !Number.isFinite(exponent))
+    throw new ConfigError("exponent", `must be a non-negative number, got ${exponent}`);
   if (interactions < Math.max(users, items)) {
-    throw new ConfigError("interactions", `${interactions} cannot give each of ${users} users and ${items} items an interaction`);
+    throw new ConfigError(
+      "interactions",
+      `${interactions} cannot give each of ${users} users and ${items} items an interaction`,
+    );
   }
-  if (interactions > users * items) throw new ConfigError("interactions", `${interactions} exceeds users × items = ${users * items}`);
+  if (interactions > users * items)
+    throw new ConfigError("interactions", `${interactions} exceeds users × items = ${users * items}`);
 
   const userIds = rng.child("user-ranks").shuffle(Int32Array.from({ length: users }, (_, k) => k));
   const itemIds = rng.child("item-ranks").shuffle(Int32Array.from({ length: items }, (_, k) => k));
@@ -89,7 +98,11 @@ export function generatePowerLawGraph(options: PowerLawGraphOptions): PowerLawGr
   const maxDraws = 1000 * interactions;
   let draws = 0;
   while (count < interactions) {
-    if (++draws > maxDraws) throw new ConfigError("interactions", `could not draw ${interactions} distinct pairs in ${maxDraws} draws (graph too dense for exponent ${exponent})`);
+    if (++draws > maxDraws)
+      throw new ConfigError(
+        "interactions",
+        `could not draw ${interactions} distinct pairs in ${maxDraws} draws (graph too dense for exponent ${exponent})`,
+      );
     if (!add(drawUser(), drawItem())) duplicateDraws++;
   }
   const train = csrFromPairs(users, items, rows, cols);

@@ -16,7 +16,9 @@ figcaption { font-weight: 600; margin-bottom: 0.25rem; }
 `;
 
 function metricTable(table: MetricTable): string {
-  const head = [...table.labelHeaders, "seeds ok", ...table.metrics.map((m) => METRIC_TITLES[m] ?? m)].map((h) => `<th>${esc(h)}</th>`).join("");
+  const head = [...table.labelHeaders, "seeds ok", ...table.metrics.map((m) => METRIC_TITLES[m] ?? m)]
+    .map((h) => `<th>${esc(h)}</th>`)
+    .join("");
   const body = table.rows
     .map((row, i) => {
       const labels = row.labels.map((l) => `<td>${esc(l)}</td>`).join("");
@@ -43,7 +45,10 @@ ${body}
 function rankTable(table: RankTable): string {
   const head = ["init", ...table.dims.map((d) => `d = ${d}`)].map((h) => `<th>${esc(h)}</th>`).join("");
   const body = table.rows
-    .map((row) => `<tr><td>${esc(row.init)}</td>${table.dims.map((d) => `<td class="num">${row.byDim.has(d) ? esc(formatMeanStd(row.byDim.get(d)!, 2)) : "–"}</td>`).join("")}</tr>`)
+    .map(
+      (row) =>
+        `<tr><td>${esc(row.init)}</td>${table.dims.map((d) => `<td class="num">${row.byDim.has(d) ? esc(formatMeanStd(row.byDim.get(d)!, 2)) : "–"}</td>`).join("")}</tr>`,
+    )
     .join("\n");
   return `<section id="${esc(table.id)}"><h2>${esc(table.title)}</h2><p class="protocol">Protocol: ${esc(table.protocol)}.</p>
 <table><thead><tr>${head}</tr></thead><tbody>

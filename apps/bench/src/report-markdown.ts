@@ -23,7 +23,10 @@ function metricTable(table: MetricTable): string {
     "",
     `| ${headers.join(" | ")} |`,
     `|${headers.map((_, i) => (i < table.labelHeaders.length ? "---" : "---:")).join("|")}|`,
-    ...table.rows.map((row, i) => `| ${[...row.labels.map(escapeCell), `${row.ok}/${row.total}`, ...table.metrics.map((_, m) => formatMetricCell(table, i, m))].join(" | ")} |`),
+    ...table.rows.map(
+      (row, i) =>
+        `| ${[...row.labels.map(escapeCell), `${row.ok}/${row.total}`, ...table.metrics.map((_, m) => formatMetricCell(table, i, m))].join(" | ")} |`,
+    ),
   ];
   if (table.failed.length > 0) {
     lines.push("", `Failed cells (${table.failed.length}):`, "");
@@ -41,7 +44,10 @@ function rankTable(table: RankTable): string {
     "",
     `| ${headers.join(" | ")} |`,
     `|---|${table.dims.map(() => "---:").join("|")}|`,
-    ...table.rows.map((row) => `| ${[row.init, ...table.dims.map((d) => (row.byDim.has(d) ? formatMeanStd(row.byDim.get(d)!, 2) : "–"))].join(" | ")} |`),
+    ...table.rows.map(
+      (row) =>
+        `| ${[row.init, ...table.dims.map((d) => (row.byDim.has(d) ? formatMeanStd(row.byDim.get(d)!, 2) : "–"))].join(" | ")} |`,
+    ),
   ].join("\n");
 }
 

@@ -3,7 +3,14 @@ import { buildReportModel } from "./report-model.js";
 import { renderMarkdown } from "./report-markdown.js";
 import type { CellRecord } from "./types.js";
 
-function cell(init: string, seed: number, setting: "full" | "sparse", cold: number, coldUsers: number, users: number): CellRecord {
+function cell(
+  init: string,
+  seed: number,
+  setting: "full" | "sparse",
+  cold: number,
+  coldUsers: number,
+  users: number,
+): CellRecord {
   const metrics = { "recall@10": cold, "ndcg@10": cold / 2, "recall@20": cold * 1.5, "ndcg@20": cold };
   return {
     id: `paper-d-${setting}-lightgcn-${init}-s${seed}`,
@@ -24,7 +31,11 @@ function cell(init: string, seed: number, setting: "full" | "sparse", cold: numb
     testByDegree: [
       { bucket: "<=3", users: 0, metrics: { "recall@10": null, "ndcg@10": null, "recall@20": null, "ndcg@20": null } },
       { bucket: "4-7", users: coldUsers, metrics },
-      { bucket: ">15", users: users - coldUsers, metrics: { "recall@10": 0.9, "ndcg@10": 0.9, "recall@20": 0.9, "ndcg@20": 0.9 } },
+      {
+        bucket: ">15",
+        users: users - coldUsers,
+        metrics: { "recall@10": 0.9, "ndcg@10": 0.9, "recall@20": 0.9, "ndcg@20": 0.9 },
+      },
     ],
     machine: { cpuModel: "cpu", cpus: 2, node: "v20", platform: "linux" },
     config: {},
@@ -34,7 +45,12 @@ function cell(init: string, seed: number, setting: "full" | "sparse", cold: numb
 
 describe("report: the cold-start table", () => {
   it("shows the coldest bucket with users, mean ± std over seeds and the change over none", () => {
-    const records = [cell("none", 1, "full", 0.1, 4, 10), cell("none", 2, "full", 0.3, 4, 10), cell("var", 1, "full", 0.3, 4, 10), cell("var", 2, "full", 0.5, 4, 10)];
+    const records = [
+      cell("none", 1, "full", 0.1, 4, 10),
+      cell("none", 2, "full", 0.3, 4, 10),
+      cell("var", 1, "full", 0.3, 4, 10),
+      cell("var", 2, "full", 0.5, 4, 10),
+    ];
     const md = renderMarkdown(buildReportModel(records));
     expect(md).toContain("## paper — d, full — coldest users (training degree 4-7; 4 users)");
     const cold = md.slice(md.indexOf("coldest users"));

@@ -4,7 +4,12 @@ import type { CellRecord, Experiment } from "./types.js";
 
 /** Metrics of the tables, in column order. */
 export const TABLE_METRICS = ["recall@10", "recall@20", "ndcg@10", "ndcg@20"] as const;
-export const METRIC_TITLES: Record<string, string> = { "recall@10": "Recall@10", "recall@20": "Recall@20", "ndcg@10": "NDCG@10", "ndcg@20": "NDCG@20" };
+export const METRIC_TITLES: Record<string, string> = {
+  "recall@10": "Recall@10",
+  "recall@20": "Recall@20",
+  "ndcg@10": "NDCG@10",
+  "ndcg@20": "NDCG@20",
+};
 
 const INIT_ORDER = ["none", "rand", "uni", "var", "full"];
 
@@ -44,8 +49,23 @@ export interface ChartSeries {
 }
 
 export type ChartSpec =
-  | { kind: "collapse" | "training"; id: string; title: string; xLabel: string; yLabel: string; xLog2: boolean; series: ChartSeries[] }
-  | { kind: "degree"; id: string; title: string; yLabel: string; categories: string[]; series: Array<{ label: string; values: number[] }> };
+  | {
+      kind: "collapse" | "training";
+      id: string;
+      title: string;
+      xLabel: string;
+      yLabel: string;
+      xLog2: boolean;
+      series: ChartSeries[];
+    }
+  | {
+      kind: "degree";
+      id: string;
+      title: string;
+      yLabel: string;
+      categories: string[];
+      series: Array<{ label: string; values: number[] }>;
+    };
 
 export interface ReportModel {
   cells: { total: number; ok: number; failed: number };
@@ -64,7 +84,10 @@ function distinct<T>(values: readonly T[]): T[] {
 }
 
 function slug(text: string): string {
-  return text.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-+|-+$/g, "").toLowerCase();
+  return text
+    .replace(/[^A-Za-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .toLowerCase();
 }
 
 function metric(map: Record<string, number | null> | undefined, key: string): number {
@@ -132,11 +155,18 @@ export function protocolLine(records: readonly CellRecord[]): string {
   const ok = records.filter((r) => r.status === "ok");
   const use = ok.length > 0 ? ok : records;
   const config = (key: string): string =>
-    distinct(use.map((r) => r.config[key]).filter((v) => v !== undefined).map((v) => (Array.isArray(v) ? v.join(", ") : String(v)))).join(" / ") || "?";
+    distinct(
+      use
+        .map((r) => r.config[key])
+        .filter((v) => v !== undefined)
+        .map((v) => (Array.isArray(v) ? v.join(", ") : String(v))),
+    ).join(" / ") || "?";
   const seeds = distinct(records.map((r) => r.seed)).sort((a, b) => a - b);
   const dims = distinct(records.map((r) => r.dim)).sort((a, b) => a - b);
   const llm = use.filter((r) => r.init !== "none");
-  const encoders = distinct(llm.map((r) => (r.encoderDimension === undefined ? r.encoder : `${r.encoder} (${r.encoderDimension}-d)`)));
+  const encoders = distinct(
+    llm.map((r) => (r.encoderDimension === undefined ? r.encoder : `${r.encoder} (${r.encoderDimension}-d)`)),
+  );
   const backends = distinct(ok.map((r) => r.backend ?? "?"));
   const machines = distinct(use.map((r) => `${r.machine.cpuModel.trim()} × ${r.machine.cpus} cores`));
   const sparse = distinct(records.filter((r) => r.setting === "sparse").map((r) => r.sparseKeep));
@@ -242,10 +272,12 @@ function buildRankTables(records: readonly CellRecord[]): RankTable[] {
       .sort(([a], [b]) => initRank(a) - initRank(b) || a.localeCompare(b))
       .map(([init, list]) => ({
         init,
-        byDim: new Map(dims.flatMap((d) => {
-          const at = list.filter((r) => r.dim === d);
-          return at.length === 0 ? [] : [[d, meanStd(at.map((r) => r.effectiveRank ?? NaN))] as [number, MeanStd]];
-        })),
+        byDim: new Map(
+          dims.flatMap((d) => {
+            const at = list.filter((r) => r.dim === d);
+            return at.length === 0 ? [] : [[d, meanStd(at.map((r) => r.effectiveRank ?? NaN))] as [number, MeanStd]];
+          }),
+        ),
       }));
     const title = `effective rank of item embeddings — ${datasetLabel(first)}, ${settingLabel(first)}, ${first.model}`;
     tables.push({ id: `rank-${slug(title)}`, title, protocol: protocolLine(part), dims, rows });
@@ -271,7 +303,10 @@ function buildCharts(records: readonly CellRecord[]): ChartSpec[] {
     ids.add(id);
     return id;
   };
-  for (const part of groupBy(ok.filter((r) => r.experiment === "collapse"), (r) => JSON.stringify([partitionKey(r), r.model])).values()) {
+  for (const part of groupBy(
+    ok.filter((r) => r.experiment === "collapse"),
+    (r) => JSON.stringify([partitionKey(r), r.model]),
+  ).values()) {
     const first = part[0];
     const series = [...groupBy(part, (r) => r.init)].map(([init, list]) => ({
       label: init,
@@ -281,9 +316,20 @@ function buildCharts(records: readonly CellRecord[]): ChartSpec[] {
         .filter((p) => Number.isFinite(p.y)),
     }));
     const title = `Collapse: effective rank vs d — ${datasetLabel(first)}, ${first.setting}, ${first.model}`;
-    charts.push({ kind: "collapse", id: uniqueId(`collapse-${slug(`${datasetLabel(first)} ${first.setting} ${first.model}`)}`), title, xLabel: "d", yLabel: "effective rank", xLog2: true, series: sortSeries(series) });
+    charts.push({
+      kind: "collapse",
+      id: uniqueId(`collapse-${slug(`${datasetLabel(first)} ${first.setting} ${first.model}`)}`),
+      title,
+      xLabel: "d",
+      yLabel: "effective rank",
+      xLog2: true,
+      series: sortSeries(series),
+    });
   }
-  const curveParts = groupBy(ok.filter((r) => r.experiment !== "collapse"), (r) => JSON.stringify([partitionKey(r), r.model, r.dim]));
+  const curveParts = groupBy(
+    ok.filter((r) => r.experiment !== "collapse"),
+    (r) => JSON.stringify([partitionKey(r), r.model, r.dim]),
+  );
   for (const part of curveParts.values()) {
     const first = part[0];
     const name = `${first.experiment} ${datasetLabel(first)} ${first.setting} ${first.model}`;
@@ -291,7 +337,10 @@ function buildCharts(records: readonly CellRecord[]): ChartSpec[] {
     const categories = distinct(part.flatMap((r) => (r.testByDegree ?? []).map((g) => g.bucket)));
     const degreeSeries = [...bySeries].map(([label, list]) => ({
       label,
-      values: categories.map((bucket) => meanStd(list.map((r) => metric(r.testByDegree?.find((g) => g.bucket === bucket)?.metrics, "recall@10"))).mean),
+      values: categories.map(
+        (bucket) =>
+          meanStd(list.map((r) => metric(r.testByDegree?.find((g) => g.bucket === bucket)?.metrics, "recall@10"))).mean,
+      ),
     }));
     charts.push({
       kind: "degree",
@@ -302,11 +351,16 @@ function buildCharts(records: readonly CellRecord[]): ChartSpec[] {
       series: sortSeries(degreeSeries),
     });
     const curveSeries = [...bySeries].map(([label, list]) => {
-      const epochs = distinct(list.flatMap((r) => (r.curve ?? []).filter((p) => typeof p.valid === "number").map((p) => p.epoch))).sort((a, b) => a - b);
+      const epochs = distinct(
+        list.flatMap((r) => (r.curve ?? []).filter((p) => typeof p.valid === "number").map((p) => p.epoch)),
+      ).sort((a, b) => a - b);
       return {
         label,
         points: epochs
-          .map((epoch) => ({ x: epoch, y: meanStd(list.map((r) => r.curve?.find((p) => p.epoch === epoch)?.valid ?? NaN)).mean }))
+          .map((epoch) => ({
+            x: epoch,
+            y: meanStd(list.map((r) => r.curve?.find((p) => p.epoch === epoch)?.valid ?? NaN)).mean,
+          }))
           .filter((p) => Number.isFinite(p.y)),
       };
     });

@@ -39,8 +39,15 @@ describe("results.jsonl", () => {
     await appendResult(path, record("a", "ok"));
     expect(readFileSync(path, "utf8").split("\n")).toHaveLength(4);
     const all = await readResults(path);
-    expect(all.map((r) => [r.id, r.status])).toEqual([["a", "failed"], ["b", "ok"], ["a", "ok"]]);
-    expect(latestById(all).map((r) => [r.id, r.status])).toEqual([["b", "ok"], ["a", "ok"]]);
+    expect(all.map((r) => [r.id, r.status])).toEqual([
+      ["a", "failed"],
+      ["b", "ok"],
+      ["a", "ok"],
+    ]);
+    expect(latestById(all).map((r) => [r.id, r.status])).toEqual([
+      ["b", "ok"],
+      ["a", "ok"],
+    ]);
     expect(await readResults(join(root, "missing.jsonl"))).toEqual([]);
   });
 
@@ -69,7 +76,10 @@ describe("results.jsonl", () => {
 
   it("reads a run folder's training curve and names a bad line", async () => {
     const path = join(root, "log.jsonl");
-    writeFileSync(path, `${JSON.stringify({ epoch: 1, loss: 0.7, seconds: 0.1, valid: 0.2, best: true })}\n${JSON.stringify({ epoch: 2, loss: 0.6, seconds: 0.1, best: false })}\n`);
+    writeFileSync(
+      path,
+      `${JSON.stringify({ epoch: 1, loss: 0.7, seconds: 0.1, valid: 0.2, best: true })}\n${JSON.stringify({ epoch: 2, loss: 0.6, seconds: 0.1, best: false })}\n`,
+    );
     expect(await readCurve(path)).toEqual([
       { epoch: 1, loss: 0.7, seconds: 0.1, valid: 0.2, best: true },
       { epoch: 2, loss: 0.6, seconds: 0.1, best: false },

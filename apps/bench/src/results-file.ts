@@ -10,7 +10,10 @@ const REQUIRED_STRINGS = ["id", "experiment", "dataset", "model", "init", "setti
  * without its newline that does not parse is an interrupted write: it is reported and cut off
  * (`repair: true`) or ignored; any other bad line is a DataFormatError naming file, line and field.
  */
-export async function readResults(path: string, options: { logger?: Logger; repair?: boolean } = {}): Promise<CellRecord[]> {
+export async function readResults(
+  path: string,
+  options: { logger?: Logger; repair?: boolean } = {},
+): Promise<CellRecord[]> {
   if (!existsSync(path)) return [];
   const text = await readFile(path, "utf8");
   const lines = text.split("\n");
@@ -27,7 +30,10 @@ export async function readResults(path: string, options: { logger?: Logger; repa
     } catch (error) {
       const isPartialTail = i === lines.length - 1 && !text.endsWith("\n");
       if (isPartialTail) {
-        options.logger?.log("warn", "results.jsonl ends in a partial line (interrupted write); dropped 1 line", { file: path, line: i + 1 });
+        options.logger?.log("warn", "results.jsonl ends in a partial line (interrupted write); dropped 1 line", {
+          file: path,
+          line: i + 1,
+        });
         if (options.repair) await truncate(path, lineStart);
         break;
       }
@@ -39,15 +45,26 @@ export async function readResults(path: string, options: { logger?: Logger; repa
 }
 
 function checkRecord(value: unknown, file: string, line: number): CellRecord {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new DataFormatError({ file, line }, "expected a JSON object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new DataFormatError({ file, line }, "expected a JSON object");
   const record = value as Record<string, unknown>;
   for (const field of REQUIRED_STRINGS) {
-    if (typeof record[field] !== "string") throw new DataFormatError({ file, line, field }, `expected a string, got ${JSON.stringify(record[field])}`);
+    if (typeof record[field] !== "string")
+      throw new DataFormatError({ file, line, field }, `expected a string, got ${JSON.stringify(record[field])}`);
   }
-  if (record.status !== "ok" && record.status !== "failed") throw new DataFormatError({ file, line, field: "status" }, `expected "ok" or "failed", got ${JSON.stringify(record.status)}`);
-  if (record.setting !== "full" && record.setting !== "sparse") throw new DataFormatError({ file, line, field: "setting" }, `expected "full" or "sparse", got ${JSON.stringify(record.setting)}`);
+  if (record.status !== "ok" && record.status !== "failed")
+    throw new DataFormatError(
+      { file, line, field: "status" },
+      `expected "ok" or "failed", got ${JSON.stringify(record.status)}`,
+    );
+  if (record.setting !== "full" && record.setting !== "sparse")
+    throw new DataFormatError(
+      { file, line, field: "setting" },
+      `expected "full" or "sparse", got ${JSON.stringify(record.setting)}`,
+    );
   for (const field of ["seed", "dim"]) {
-    if (typeof record[field] !== "number") throw new DataFormatError({ file, line, field }, `expected a number, got ${JSON.stringify(record[field])}`);
+    if (typeof record[field] !== "number")
+      throw new DataFormatError({ file, line, field }, `expected a number, got ${JSON.stringify(record[field])}`);
   }
   if (record.status === "ok" && (typeof record.test !== "object" || record.test === null)) {
     throw new DataFormatError({ file, line, field: "test" }, "an ok cell needs its test metrics");

@@ -37,7 +37,12 @@ const LOCATION_KEYS = new Set(["out", "dataDir", "cacheDir", "modelDir"]);
 
 function machine(): MachineInfo {
   const list = cpus();
-  return { cpus: list.length, cpuModel: list[0]?.model ?? "unknown", node: process.version, platform: process.platform };
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model ?? "unknown",
+    node: process.version,
+    platform: process.platform,
+  };
 }
 
 function message(error: unknown): string {
@@ -49,7 +54,11 @@ function message(error: unknown): string {
  * Cells recorded `ok` before are skipped (after checking that they were run with the same
  * options); a cell that throws is recorded `failed` with the error and the grid goes on.
  */
-export async function runGrid(cells: readonly PlannedCell[], existing: readonly CellRecord[], ctx: GridContext): Promise<GridOutcome> {
+export async function runGrid(
+  cells: readonly PlannedCell[],
+  existing: readonly CellRecord[],
+  ctx: GridContext,
+): Promise<GridOutcome> {
   const resultsPath = join(ctx.out, "results.jsonl");
   await mkdir(join(ctx.out, "runs"), { recursive: true });
   const done = new Map<string, CellRecord>();
@@ -68,7 +77,9 @@ export async function runGrid(cells: readonly PlannedCell[], existing: readonly 
     const config = resolved[i].config;
     if (previous === undefined || config === undefined) return;
     const differing = Object.keys({ ...previous.config, ...config }).filter(
-      (key) => !LOCATION_KEYS.has(key) && JSON.stringify(previous.config[key]) !== JSON.stringify((config as unknown as Record<string, unknown>)[key]),
+      (key) =>
+        !LOCATION_KEYS.has(key) &&
+        JSON.stringify(previous.config[key]) !== JSON.stringify((config as unknown as Record<string, unknown>)[key]),
     );
     if (differing.length > 0) {
       const key = differing[0];
@@ -109,20 +120,33 @@ export async function runGrid(cells: readonly PlannedCell[], existing: readonly 
 }
 
 function resolveCell(cell: PlannedCell, ctx: GridContext): RunConfig {
-  return resolveRunConfig([...ctx.layers, { source: `bench cell ${cell.id}`, values: { ...cell.values, out: join(ctx.out, "runs", cell.id) } }]);
+  return resolveRunConfig([
+    ...ctx.layers,
+    { source: `bench cell ${cell.id}`, values: { ...cell.values, out: join(ctx.out, "runs", cell.id) } },
+  ]);
 }
 
 /** What a cell that failed validation asked for: the common options (resolved) under its own values. */
 function unresolvedConfig(cell: PlannedCell, ctx: GridContext): Record<string, unknown> {
   const values = { ...cell.values, out: join(ctx.out, "runs", cell.id) };
   try {
-    return { ...(resolveRunConfig([...ctx.layers, { source: "common options", values: { dataset: cell.dataset } }]) as unknown as Record<string, unknown>), ...values };
+    return {
+      ...(resolveRunConfig([
+        ...ctx.layers,
+        { source: "common options", values: { dataset: cell.dataset } },
+      ]) as unknown as Record<string, unknown>),
+      ...values,
+    };
   } catch {
     return values;
   }
 }
 
-async function runCell(cell: PlannedCell, resolved: { config?: RunConfig; error?: unknown }, ctx: GridContext): Promise<CellRecord> {
+async function runCell(
+  cell: PlannedCell,
+  resolved: { config?: RunConfig; error?: unknown },
+  ctx: GridContext,
+): Promise<CellRecord> {
   const runDir = join(ctx.out, "runs", cell.id);
   const startedAt = new Date();
   const t0 = performance.now();
@@ -141,17 +165,24 @@ async function runCell(cell: PlannedCell, resolved: { config?: RunConfig; error?
     startedAt: startedAt.toISOString(),
     seconds: 0,
     machine: machine(),
-    config: resolved.config === undefined ? unresolvedConfig(cell, ctx) : (resolved.config as unknown as Record<string, unknown>),
+    config:
+      resolved.config === undefined
+        ? unresolvedConfig(cell, ctx)
+        : (resolved.config as unknown as Record<string, unknown>),
     runDir,
   };
-  if (resolved.config === undefined) return { ...base, error: message(resolved.error), seconds: (performance.now() - t0) / 1000 };
+  if (resolved.config === undefined)
+    return { ...base, error: message(resolved.error), seconds: (performance.now() - t0) / 1000 };
   try {
     // A folder left by an interrupted attempt would add its epochs to log.jsonl.
     await rm(runDir, { recursive: true, force: true });
     const summary = await ctx.run(resolved.config, {
       logger: ctx.logger ?? silentLogger,
       onEpoch: ctx.epochLines
-        ? (r) => ctx.stderr.write(`  ${cell.id} epoch ${r.epoch}: loss ${r.loss.toFixed(4)}${r.valid === undefined ? "" : ` valid ndcg@10 ${r.valid.toFixed(4)}`} (${r.seconds.toFixed(2)} s)\n`)
+        ? (r) =>
+            ctx.stderr.write(
+              `  ${cell.id} epoch ${r.epoch}: loss ${r.loss.toFixed(4)}${r.valid === undefined ? "" : ` valid ndcg@10 ${r.valid.toFixed(4)}`} (${r.seconds.toFixed(2)} s)\n`,
+            )
         : undefined,
     });
     const curve = await readCurve(join(summary.runDir, "log.jsonl"));
@@ -196,8 +227,18 @@ export async function readCurve(path: string): Promise<CurvePoint[]> {
     } catch (error) {
       throw new DataFormatError({ file: path, line: i + 1 }, `not JSON: ${(error as Error).message}`);
     }
-    if (typeof r.epoch !== "number") throw new DataFormatError({ file: path, line: i + 1, field: "epoch" }, `expected a number, got ${JSON.stringify(r.epoch)}`);
-    curve.push({ epoch: r.epoch, loss: r.loss, seconds: r.seconds, ...(r.valid === undefined ? {} : { valid: r.valid }), best: r.best });
+    if (typeof r.epoch !== "number")
+      throw new DataFormatError(
+        { file: path, line: i + 1, field: "epoch" },
+        `expected a number, got ${JSON.stringify(r.epoch)}`,
+      );
+    curve.push({
+      epoch: r.epoch,
+      loss: r.loss,
+      seconds: r.seconds,
+      ...(r.valid === undefined ? {} : { valid: r.valid }),
+      best: r.best,
+    });
   });
   return curve;
 }

@@ -30,7 +30,10 @@ describe("bench speed", () => {
     const out = await mkdtemp(join(tmpdir(), "speed-spec-"));
     dirs.push(out);
     const c = capture();
-    const code = await main(["speed", "--json", "--graphs", "tiny", "--repeats", "1", "--python", "/nonexistent/python3", "--out", out], c.io);
+    const code = await main(
+      ["speed", "--json", "--graphs", "tiny", "--repeats", "1", "--python", "/nonexistent/python3", "--out", out],
+      c.io,
+    );
     expect(code, c.err()).toBe(0);
     const report = JSON.parse(c.out()) as SpeedReport;
     expect(report.ratios).toEqual({ trainEpoch: null, fullRankEval: null });
@@ -64,8 +67,13 @@ describe("bench speed", () => {
 
   it("the Markdown table shows n/a, not numbers, in the PyTorch columns when torch is absent", async () => {
     const c = capture();
-    expect(await main(["speed", "--graphs", "tiny", "--repeats", "1", "--python", "/nonexistent/python3"], c.io)).toBe(0);
-    const all = c.out().split("\n").filter((l) => l.startsWith("| ") && l.includes("| tiny |"));
+    expect(await main(["speed", "--graphs", "tiny", "--repeats", "1", "--python", "/nonexistent/python3"], c.io)).toBe(
+      0,
+    );
+    const all = c
+      .out()
+      .split("\n")
+      .filter((l) => l.startsWith("| ") && l.includes("| tiny |"));
     const floor = all.filter((l) => l.includes("bandwidth floor"));
     expect(floor).toHaveLength(1); // ours alone: no PyTorch column to fill
     expect(floor[0]).toMatch(/\| \d+\.\d\d× \| — \| — \| ≤ 3× \| [✓✗] \|$/);

@@ -16,7 +16,11 @@ import { DEFAULT_PYTHON, runTorchSpeed, torchWaitPolicy } from "./speed-torch.js
 import type { BenchIo } from "./main.js";
 
 /** Real datasets by their short graph names (registry names accepted too). */
-const REAL: Record<string, string> = { office: "amazon-office-products", "amazon-office-products": "amazon-office-products", "ml-100k": "ml-100k" };
+const REAL: Record<string, string> = {
+  office: "amazon-office-products",
+  "amazon-office-products": "amazon-office-products",
+  "ml-100k": "ml-100k",
+};
 /** Generated graphs: Amazon Beauty's size, and a hidden tiny one for tests. */
 const GENERATED: Record<string, { users: number; items: number; interactions: number }> = {
   "beauty-synthetic": { users: 22363, items: 12101, interactions: 198502 },
@@ -46,7 +50,8 @@ usage: pnpm bench speed [--json] [--graphs office,ml-100k,beauty-synthetic] [--d
 function positiveInt(value: string | boolean | undefined, fallback: number, key: string): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (typeof value !== "string" || !Number.isInteger(n) || n < 1) throw new ConfigError(key, `--${flagName(key)} expects an integer ≥ 1, got ${String(value)}`);
+  if (typeof value !== "string" || !Number.isInteger(n) || n < 1)
+    throw new ConfigError(key, `--${flagName(key)} expects an integer ≥ 1, got ${String(value)}`);
   return n;
 }
 
@@ -58,7 +63,11 @@ interface LoadedGraph {
   texts: string[] | null;
 }
 
-async function loadGraph(name: string, dataDir: string | undefined, seed: number): Promise<LoadedGraph | { skip: string }> {
+async function loadGraph(
+  name: string,
+  dataDir: string | undefined,
+  seed: number,
+): Promise<LoadedGraph | { skip: string }> {
   const generated = GENERATED[name];
   if (generated !== undefined) {
     const rng = createRng(seed).child(`graph-${name}`);
@@ -72,9 +81,15 @@ async function loadGraph(name: string, dataDir: string | undefined, seed: number
     };
   }
   const dataset = REAL[name];
-  if (dataDir === undefined) return { skip: `no data dir (--data-dir, $LLMINIT_DATA_DIR or <repo>/../shared/data) for ${dataset}` };
+  if (dataDir === undefined)
+    return { skip: `no data dir (--data-dir, $LLMINIT_DATA_DIR or <repo>/../shared/data) for ${dataset}` };
   try {
-    const prepared = await prepareDataset(dataset, { dataDir, rng: createRng(seed), download: false, logger: silentLogger });
+    const prepared = await prepareDataset(dataset, {
+      dataDir,
+      rng: createRng(seed),
+      download: false,
+      logger: silentLogger,
+    });
     return {
       name,
       source: `prepareDataset(${dataset}): rating ≥ 4, 5-core, random leave-one-out, seed ${seed}; truth = test`,
@@ -83,11 +98,15 @@ async function loadGraph(name: string, dataDir: string | undefined, seed: number
       texts: prepared.itemTexts,
     };
   } catch (error) {
-    return { skip: `${dataset} could not be prepared from ${dataDir}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` };
+    return {
+      skip: `${dataset} could not be prepared from ${dataDir}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+    };
   }
 }
 
-async function measureEncoding(texts: readonly string[]): Promise<{ encoder: string; items: number; itemsPerSecond: number }> {
+async function measureEncoding(
+  texts: readonly string[],
+): Promise<{ encoder: string; items: number; itemsPerSecond: number }> {
   const cacheDir = await mkdtemp(join(tmpdir(), "llminit-speed-cache-"));
   const encoder = await createEncoder("use-lite", { logger: silentLogger });
   try {
@@ -125,19 +144,43 @@ export async function speedCommand(argv: readonly string[], io: BenchIo): Promis
   if (positionals.length > 0) throw new ConfigError(positionals[0], `unexpected argument "${positionals[0]}"`);
   const cwd = io.cwd ?? process.cwd();
   const graphText = typeof values.graphs === "string" ? values.graphs : DEFAULT_SPEED_GRAPHS.join(",");
-  const graphs = graphText.split(",").map((g) => g.trim()).filter((g) => g !== "");
+  const graphs = graphText
+    .split(",")
+    .map((g) => g.trim())
+    .filter((g) => g !== "");
   if (graphs.length === 0) throw new ConfigError("graphs", "--graphs needs at least one graph");
   for (const g of graphs) {
-    if (REAL[g] === undefined && GENERATED[g] === undefined) throw new ConfigError("graphs", `unknown graph "${g}"; expected office, ml-100k or beauty-synthetic`);
+    if (REAL[g] === undefined && GENERATED[g] === undefined)
+      throw new ConfigError("graphs", `unknown graph "${g}"; expected office, ml-100k or beauty-synthetic`);
   }
-  if (new Set(graphs).size !== graphs.length) throw new ConfigError("graphs", `--graphs lists a graph twice: ${graphText}`);
+  if (new Set(graphs).size !== graphs.length)
+    throw new ConfigError("graphs", `--graphs lists a graph twice: ${graphText}`);
   const python = typeof values.python === "string" ? resolve(cwd, values.python) : DEFAULT_PYTHON;
   const engine = typeof values.engine === "string" ? values.engine : "auto";
-  if (engine !== "auto" && engine !== "kernels" && engine !== "tfjs") throw new ConfigError("engine", `--engine expects auto, kernels or tfjs, got ${engine}`);
-  const threads = values.threads === undefined || values.threads === "0" ? "auto" : positiveInt(values.threads, 1, "threads");
-  const measureOptions: MeasureOptions = { engine, threads, backend: typeof values.backend === "string" ? values.backend : undefined };
-  const settings: SpeedSettings = { dim: 64, layers: 3, batchSize: 2048, topK: 20, repeats: positiveInt(values.repeats, 3, "repeats"), evalRepeats: 11, warmups: 3, chunkSize: 256, seed: 2020 };
-  const data = findDataDir(typeof values.dataDir === "string" ? resolve(cwd, values.dataDir) : undefined, io.env, [cwd, fileURLToPath(new URL(".", import.meta.url))]);
+  if (engine !== "auto" && engine !== "kernels" && engine !== "tfjs")
+    throw new ConfigError("engine", `--engine expects auto, kernels or tfjs, got ${engine}`);
+  const threads =
+    values.threads === undefined || values.threads === "0" ? "auto" : positiveInt(values.threads, 1, "threads");
+  const measureOptions: MeasureOptions = {
+    engine,
+    threads,
+    backend: typeof values.backend === "string" ? values.backend : undefined,
+  };
+  const settings: SpeedSettings = {
+    dim: 64,
+    layers: 3,
+    batchSize: 2048,
+    topK: 20,
+    repeats: positiveInt(values.repeats, 3, "repeats"),
+    evalRepeats: 11,
+    warmups: 3,
+    chunkSize: 256,
+    seed: 2020,
+  };
+  const data = findDataDir(typeof values.dataDir === "string" ? resolve(cwd, values.dataDir) : undefined, io.env, [
+    cwd,
+    fileURLToPath(new URL(".", import.meta.url)),
+  ]);
 
   const ompWaitPolicy = torchWaitPolicy(io.env);
   const loadStart = loadavg();
@@ -155,22 +198,47 @@ export async function speedCommand(argv: readonly string[], io: BenchIo): Promis
         continue;
       }
       const { train, truth } = loaded;
-      io.stderr.write(`speed: ${name}: ${train.rows} users × ${train.cols} items × ${csrNnz(train)} interactions; ours\n`);
+      io.stderr.write(
+        `speed: ${name}: ${train.rows} users × ${train.cols} items × ${csrNnz(train)} interactions; ours\n`,
+      );
       // Small graphs train an epoch in a fraction of a second: more epochs steady their medians.
-      const repeats = csrNnz(train) < SMALL_GRAPH_INTERACTIONS ? SMALL_GRAPH_REPEAT_FACTOR * settings.repeats : settings.repeats;
+      const repeats =
+        csrNnz(train) < SMALL_GRAPH_INTERACTIONS ? SMALL_GRAPH_REPEAT_FACTOR * settings.repeats : settings.repeats;
       const ours = await measureOurs(train, truth, { ...settings, repeats }, measureOptions);
       const rss = peakRssMiB();
       io.stderr.write(`speed: ${name}: PyTorch (${python})\n`);
       const dir = join(scratch, name);
       await mkdir(dir, { recursive: true });
-      const torch = await runTorchSpeed({ python, dir, train, truth, ...settings, repeats, threads: TORCH_THREADS, ompWaitPolicy });
+      const torch = await runTorchSpeed({
+        python,
+        dir,
+        train,
+        truth,
+        ...settings,
+        repeats,
+        threads: TORCH_THREADS,
+        ompWaitPolicy,
+      });
       const t = torch.available ? torch.result : null;
       let paper: SpeedGraph["paper"] = null;
       if (loaded.texts !== null) {
         texts.set(name, loaded.texts);
         io.stderr.write(`speed: ${name}: paper settings (d = 128, 2 layers, batch 256), ours and PyTorch\n`);
         const paperOurs = await measurePaperSettings(train, truth, settings.seed, 2, settings, measureOptions);
-        const paperTorch = await runTorchSpeed({ python, dir, train, truth, ...settings, dim: 128, layers: 2, batchSize: 256, topK: 50, repeats: 2, threads: TORCH_THREADS, ompWaitPolicy });
+        const paperTorch = await runTorchSpeed({
+          python,
+          dir,
+          train,
+          truth,
+          ...settings,
+          dim: 128,
+          layers: 2,
+          batchSize: 256,
+          topK: 50,
+          repeats: 2,
+          threads: TORCH_THREADS,
+          ompWaitPolicy,
+        });
         paper = { ours: paperOurs, torch: paperTorch };
       }
       measured.push({
@@ -180,7 +248,10 @@ export async function speedCommand(argv: readonly string[], io: BenchIo): Promis
         items: train.cols,
         interactions: csrNnz(train),
         repeats,
-        truthUsers: truth.indptr.reduce((n, _, u) => (u < truth.rows && truth.indptr[u + 1] > truth.indptr[u] ? n + 1 : n), 0),
+        truthUsers: truth.indptr.reduce(
+          (n, _, u) => (u < truth.rows && truth.indptr[u + 1] > truth.indptr[u] ? n + 1 : n),
+          0,
+        ),
         ours,
         peakRssMiB: rss,
         encoding: null,
@@ -207,7 +278,8 @@ export async function speedCommand(argv: readonly string[], io: BenchIo): Promis
   }
 
   const key = measured.find((g) => g.name === "beauty-synthetic") ?? measured[measured.length - 1];
-  const torchVersion = measured.map((g) => (g.torch.available ? g.torch.result.torch : null)).find((v) => v !== null) ?? null;
+  const torchVersion =
+    measured.map((g) => (g.torch.available ? g.torch.result.torch : null)).find((v) => v !== null) ?? null;
   const cpuList = cpus();
   const report: SpeedReport = {
     machine: {

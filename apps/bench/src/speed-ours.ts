@@ -2,15 +2,27 @@ import { createMatrix, createRng, csrFromPairs, silentLogger } from "@llminit/co
 import type { Csr, Matrix, ProgressReporter, Rng } from "@llminit/core";
 import { createKernels } from "@llminit/kernels";
 import { createKernelRanking, evaluateFullRanking } from "@llminit/metrics";
-import { allocateKernelCsr, buildNormalizedAdjacency, copyIntoKernelCsr, modelDefaults, sharedProductsFor, trainModel } from "@llminit/models";
+import {
+  allocateKernelCsr,
+  buildNormalizedAdjacency,
+  copyIntoKernelCsr,
+  modelDefaults,
+  sharedProductsFor,
+  trainModel,
+} from "@llminit/models";
 import type { EnginePreference, TrainConfig } from "@llminit/models";
 
 /** Our side's measurements for one graph. */
 export interface OurMeasurement {
   /** One layer Â·X (d columns) as training computes it (the shared-sums plan, else `pullRows`), median. */
   propagationMs: number;
-  /** How that layer ran: "pullRows", or "shared sums" with the share of row additions left and the plan's build time. */
-  propagationPath: { kind: "pullRows" } | { kind: "shared sums"; additionsRatio: number; sums: number; buildMs: number; pullRowsMs: number };
+  /**
+   * How that layer ran: "pullRows", or "shared sums" with the share of row additions left and the plan's build
+   * time.
+   */
+  propagationPath:
+    | { kind: "pullRows" }
+    | { kind: "shared sums"; additionsRatio: number; sums: number; buildMs: number; pullRowsMs: number };
   /** The memory-bandwidth floor of that layer: bytes it must move ÷ measured copy bandwidth. */
   propagationFloor: { bytesMoved: number; copyGBps: number; floorMs: number; ratio: number };
   /** Median wall time of the full-batch steps of trainModel (from its per-step progress ticks). */
@@ -33,7 +45,10 @@ export interface PaperMeasurement {
   epochs: number;
   /** Median training seconds per epoch. */
   epochSeconds: number;
-  /** Median seconds of one full-ranking validation (all users with a held-out item, K = 10, 20, 50, every metric), after warm-ups. */
+  /**
+   * Median seconds of one full-ranking validation (all users with a held-out item, K = 10, 20, 50, every metric),
+   * after warm-ups.
+   */
   validationSeconds: number;
 }
 
@@ -146,14 +161,19 @@ export interface MeasureOptions {
 
 /**
  * Times our stack on one graph: one propagation layer (Â × X with d columns as training computes
- * it: the shared-sums plan, else `pullRows`; median of ≥ 21 calls and ≥ 0.1 s of them, after ≥ 10 warm-up calls and
- * 0.5 s; `pullRows` is timed too), LightGCN training through `trainModel`
- * (`repeats` epochs, wasm/auto backend; epoch = median of the epochs' training seconds, step = median full-batch step from
- * the progress ticks), and full ranking of every user with a truth item (`evaluateFullRanking`
- * + the kernel ranking on random d-dim embeddings, train masked, top-K; median of `evalRepeats`
- * after `warmups` untimed ones).
+ * it: the shared-sums plan, else `pullRows`; median of ≥ 21 calls and ≥ 0.1 s of them, after ≥ 10
+ * warm-up calls and 0.5 s; `pullRows` is timed too), LightGCN training through `trainModel`
+ * (`repeats` epochs, wasm/auto backend; epoch = median of the epochs' training seconds, step =
+ * median full-batch step from the progress ticks), and full ranking of every user with a truth
+ * item (`evaluateFullRanking` + the kernel ranking on random d-dim embeddings, train masked,
+ * top-K; median of `evalRepeats` after `warmups` untimed ones).
  */
-export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSettings, options: MeasureOptions = {}): Promise<OurMeasurement> {
+export async function measureOurs(
+  train: Csr,
+  truth: Csr,
+  settings: SpeedSettings,
+  options: MeasureOptions = {},
+): Promise<OurMeasurement> {
   const rng = createRng(settings.seed).child("speed");
   const { dim } = settings;
 
@@ -161,21 +181,39 @@ export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSetting
   const adjacency = buildNormalizedAdjacency(train);
   const threads = options.threads ?? "auto";
   const kernels = createKernels({ threads });
-  const csr = copyIntoKernelCsr(adjacency, allocateKernelCsr(kernels, adjacency.nodes, adjacency.indptr[adjacency.nodes]));
+  const csr = copyIntoKernelCsr(
+    adjacency,
+    allocateKernelCsr(kernels, adjacency.nodes, adjacency.indptr[adjacency.nodes]),
+  );
   const x = kernels.f32(adjacency.nodes * dim);
   const out = kernels.f32(adjacency.nodes * dim);
   x.array.set(randomMatrix(adjacency.nodes, dim, rng.child("propagation")).data);
   const buildStart = performance.now();
   const shared = sharedProductsFor(kernels, train, dim);
   const buildMs = performance.now() - buildStart;
-  const pull = () => kernels.parallel.pullRows(csr.indptr, csr.indices.ptr, csr.values.ptr, x.ptr, dim, out.ptr, null, 0, adjacency.nodes);
+  const pull = () =>
+    kernels.parallel.pullRows(
+      csr.indptr,
+      csr.indices.ptr,
+      csr.values.ptr,
+      x.ptr,
+      dim,
+      out.ptr,
+      null,
+      0,
+      adjacency.nodes,
+    );
   const timeLayer = (layer: () => void) => {
     // Warm-up, at least 10 calls and 0.5 s: V8 runs a wasm function on baseline code until an
     // optimising compile on a background thread is done, and with both cores busy that took the
     // first 10–30 calls here (each 3–5× slower). Training makes thousands of these calls.
-    for (let r = 0, start = performance.now(); r < 10 || performance.now() - start < PROPAGATION_WARMUP_MS; r++) layer();
+    for (let r = 0, start = performance.now(); r < 10 || performance.now() - start < PROPAGATION_WARMUP_MS; r++)
+      layer();
     const times: number[] = [];
-    for (let start = performance.now(); times.length < Math.max(21, settings.repeats) || performance.now() - start < PROPAGATION_TIMED_MS; ) {
+    for (
+      let start = performance.now();
+      times.length < Math.max(21, settings.repeats) || performance.now() - start < PROPAGATION_TIMED_MS;
+    ) {
       const t0 = performance.now();
       layer();
       times.push(performance.now() - t0);
@@ -185,7 +223,15 @@ export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSetting
   const pullRowsMs = timeLayer(pull);
   const propagationMs = shared === undefined ? pullRowsMs : timeLayer(() => shared.apply(x.ptr, out.ptr));
   const propagationPath: OurMeasurement["propagationPath"] =
-    shared === undefined ? { kind: "pullRows" } : { kind: "shared sums", additionsRatio: shared.additions / shared.entries, sums: shared.sums, buildMs, pullRowsMs };
+    shared === undefined
+      ? { kind: "pullRows" }
+      : {
+          kind: "shared sums",
+          additionsRatio: shared.additions / shared.entries,
+          sums: shared.sums,
+          buildMs,
+          pullRowsMs,
+        };
   // Bytes a layer cannot avoid: the CSR (indptr, indices, values), X read once, the output written once.
   const entries = adjacency.indptr[adjacency.nodes];
   const bytesMoved = 4 * (adjacency.nodes + 1) + 8 * entries + 2 * 4 * adjacency.nodes * dim;
@@ -217,7 +263,9 @@ export async function measureOurs(train: Csr, truth: Csr, settings: SpeedSetting
   });
   const pairs = train.indptr[train.rows];
   const stepsPerEpoch = Math.ceil(pairs / settings.batchSize);
-  const fullSteps = timer.steps.flatMap((epoch) => (pairs % settings.batchSize === 0 ? epoch : epoch.slice(0, stepsPerEpoch - 1)));
+  const fullSteps = timer.steps.flatMap((epoch) =>
+    pairs % settings.batchSize === 0 ? epoch : epoch.slice(0, stepsPerEpoch - 1),
+  );
 
   const user = randomMatrix(train.rows, dim, rng.child("users"));
   const item = randomMatrix(train.cols, dim, rng.child("items"));
@@ -276,7 +324,14 @@ export async function measurePaperSettings(
   options: MeasureOptions = {},
 ): Promise<PaperMeasurement> {
   const settings = { dim: 128, layers: 2, batchSize: 256 };
-  const config = { ...modelDefaults.lightgcn, model: "lightgcn", ...settings, learningRate: 1e-3, epochs, patience: epochs + 1 } as TrainConfig;
+  const config = {
+    ...modelDefaults.lightgcn,
+    model: "lightgcn",
+    ...settings,
+    learningRate: 1e-3,
+    epochs,
+    patience: epochs + 1,
+  } as TrainConfig;
   const threads = options.threads ?? "auto";
   const ranking = createKernelRanking({ threads });
   const validate = async (embeddings: { user: Matrix; item: Matrix }) => {
@@ -308,7 +363,12 @@ export async function measurePaperSettings(
       await validate(result.final);
       if (r >= 0) validations.push((performance.now() - t0) / 1000);
     }
-    return { ...settings, epochs, epochSeconds: median(result.history.map((h) => h.seconds)), validationSeconds: median(validations) };
+    return {
+      ...settings,
+      epochs,
+      epochSeconds: median(result.history.map((h) => h.seconds)),
+      validationSeconds: median(validations),
+    };
   } finally {
     ranking.dispose();
   }

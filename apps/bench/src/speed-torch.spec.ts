@@ -15,7 +15,18 @@ describe("runTorchSpeed", () => {
   });
   const train = csrFromPairs(3, 4, [0, 0, 1, 2], [1, 3, 0, 2]);
   const truth = csrFromPairs(3, 4, [0, 1, 2], [0, 2, 3]);
-  const settings = { dim: 4, layers: 1, batchSize: 2, repeats: 1, evalRepeats: 1, warmups: 0, threads: 1, topK: 2, chunkSize: 2, seed: 1 };
+  const settings = {
+    dim: 4,
+    layers: 1,
+    batchSize: 2,
+    repeats: 1,
+    evalRepeats: 1,
+    warmups: 0,
+    threads: 1,
+    topK: 2,
+    chunkSize: 2,
+    seed: 1,
+  };
 
   async function fakePython(name: string, body: string): Promise<string> {
     const path = join(dir, name);
@@ -25,7 +36,10 @@ describe("runTorchSpeed", () => {
   }
 
   it("writes the edges as int32 .npy and reports torch missing when the script says so", async () => {
-    const python = await fakePython("no-torch", `echo "env OMP_WAIT_POLICY=$OMP_WAIT_POLICY" >&2; echo '{"available": false, "reason": "No module named torch"}'`);
+    const python = await fakePython(
+      "no-torch",
+      `echo "env OMP_WAIT_POLICY=$OMP_WAIT_POLICY" >&2; echo '{"available": false, "reason": "No module named torch"}'`,
+    );
     const outcome = await runTorchSpeed({ python, dir, train, truth, ...settings });
     expect(outcome).toEqual({ available: false, reason: TORCH_ABSENT_TEXT, detail: "No module named torch" });
     const users = await readNpy(join(dir, "train_users.npy"));
@@ -50,7 +64,13 @@ describe("runTorchSpeed", () => {
     );
     const outcome = await runTorchSpeed({ python, dir, train, truth, ...settings, ompWaitPolicy: "PASSIVE" });
     expect(outcome.available).toBe(true);
-    if (outcome.available) expect(outcome.result).toMatchObject({ torch: "9.9", propagationMs: 1.5, trainEpochSeconds: 3, fullRankSeconds: 4 });
+    if (outcome.available)
+      expect(outcome.result).toMatchObject({
+        torch: "9.9",
+        propagationMs: 1.5,
+        trainEpochSeconds: 3,
+        fullRankSeconds: 4,
+      });
     expect((await readFile(log, "utf8")).trim()).toBe("PASSIVE");
   });
 });

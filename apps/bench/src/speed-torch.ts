@@ -28,7 +28,8 @@ export interface TorchMeasurement {
 }
 
 /** Either measurements or why there are none (python or torch missing, or the script failed). */
-export type TorchOutcome = { available: true; result: TorchMeasurement } | { available: false; reason: string; detail: string };
+export type TorchOutcome =
+  { available: true; result: TorchMeasurement } | { available: false; reason: string; detail: string };
 
 export interface TorchRunOptions {
   python: string;
@@ -78,7 +79,8 @@ async function writePairs(dir: string, prefix: string, csr: Csr): Promise<void> 
  * torch gives `available: false` with the reason, never numbers.
  */
 export async function runTorchSpeed(options: TorchRunOptions): Promise<TorchOutcome> {
-  if (!existsSync(options.python)) return { available: false, reason: TORCH_ABSENT_TEXT, detail: `${options.python} does not exist` };
+  if (!existsSync(options.python))
+    return { available: false, reason: TORCH_ABSENT_TEXT, detail: `${options.python} does not exist` };
   await writePairs(options.dir, "train", options.train);
   await writePairs(options.dir, "truth", options.truth);
   const args = [
@@ -99,27 +101,39 @@ export async function runTorchSpeed(options: TorchRunOptions): Promise<TorchOutc
   ]
     .flat()
     .map(String);
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const env = { ...process.env, OMP_WAIT_POLICY: options.ompWaitPolicy ?? torchWaitPolicy(process.env) };
-    const child = spawn(options.python, args, { stdio: ["ignore", "pipe", "pipe"], env });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString("utf8")));
-    child.on("error", (error) => resolve({ code: -1, stdout: out, stderr: `${err}${error.message}` }));
-    child.on("close", (exitCode) => resolve({ code: exitCode, stdout: out, stderr: err }));
-  });
+  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+    (resolve) => {
+      const env = { ...process.env, OMP_WAIT_POLICY: options.ompWaitPolicy ?? torchWaitPolicy(process.env) };
+      const child = spawn(options.python, args, { stdio: ["ignore", "pipe", "pipe"], env });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
+      child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString("utf8")));
+      child.on("error", (error) => resolve({ code: -1, stdout: out, stderr: `${err}${error.message}` }));
+      child.on("close", (exitCode) => resolve({ code: exitCode, stdout: out, stderr: err }));
+    },
+  );
   const last = stdout.trim().split("\n").pop() ?? "";
   let parsed: unknown;
   try {
     parsed = JSON.parse(last);
   } catch {
     const tail = stderr.trim().split("\n").slice(-3).join(" | ");
-    return { available: false, reason: `PyTorch run failed (exit ${code})`, detail: tail === "" ? `no JSON on stdout: ${last.slice(0, 200)}` : tail };
+    return {
+      available: false,
+      reason: `PyTorch run failed (exit ${code})`,
+      detail: tail === "" ? `no JSON on stdout: ${last.slice(0, 200)}` : tail,
+    };
   }
   const record = parsed as { available?: boolean; reason?: string } & TorchMeasurement;
-  if (record.available !== true) return { available: false, reason: TORCH_ABSENT_TEXT, detail: record.reason ?? "speed_torch.py reported torch unavailable" };
-  if (code !== 0) return { available: false, reason: `PyTorch run failed (exit ${code})`, detail: stderr.trim().slice(-300) };
+  if (record.available !== true)
+    return {
+      available: false,
+      reason: TORCH_ABSENT_TEXT,
+      detail: record.reason ?? "speed_torch.py reported torch unavailable",
+    };
+  if (code !== 0)
+    return { available: false, reason: `PyTorch run failed (exit ${code})`, detail: stderr.trim().slice(-300) };
   const { available: _available, ...result } = record;
   return { available: true, result };
 }

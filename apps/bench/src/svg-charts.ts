@@ -12,7 +12,13 @@ export function escapeXml(text: string): string {
 }
 
 function fmt(v: number): string {
-  return Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2).replace(/0+$/, "").replace(/\.$/, "") : v.toPrecision(2);
+  return Number.isInteger(v)
+    ? String(v)
+    : Math.abs(v) >= 100
+      ? v.toFixed(0)
+      : Math.abs(v) >= 1
+        ? v.toFixed(2).replace(/0+$/, "").replace(/\.$/, "")
+        : v.toPrecision(2);
 }
 
 /** About `count` round tick values covering [min, max]. */
@@ -47,13 +53,21 @@ function axes(frame: Frame, xTicks: Array<{ at: number; label: string }>, xLabel
   for (const t of frame.yTicks) {
     const y = frame.y(t).toFixed(1);
     parts.push(`<line x1="${MARGIN.left - 4}" y1="${y}" x2="${WIDTH - MARGIN.right}" y2="${y}" stroke="#ddd"/>`);
-    parts.push(`<text x="${MARGIN.left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle" font-size="11">${fmt(t)}</text>`);
+    parts.push(
+      `<text x="${MARGIN.left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle" font-size="11">${fmt(t)}</text>`,
+    );
   }
   for (const t of xTicks) {
-    parts.push(`<text x="${t.at.toFixed(1)}" y="${bottom + 16}" text-anchor="middle" font-size="11">${escapeXml(t.label)}</text>`);
+    parts.push(
+      `<text x="${t.at.toFixed(1)}" y="${bottom + 16}" text-anchor="middle" font-size="11">${escapeXml(t.label)}</text>`,
+    );
   }
-  parts.push(`<text x="${(MARGIN.left + WIDTH - MARGIN.right) / 2}" y="${HEIGHT - 10}" text-anchor="middle" font-size="12">${escapeXml(xLabel)}</text>`);
-  parts.push(`<text transform="translate(16 ${(MARGIN.top + bottom) / 2}) rotate(-90)" text-anchor="middle" font-size="12">${escapeXml(yLabel)}</text>`);
+  parts.push(
+    `<text x="${(MARGIN.left + WIDTH - MARGIN.right) / 2}" y="${HEIGHT - 10}" text-anchor="middle" font-size="12">${escapeXml(xLabel)}</text>`,
+  );
+  parts.push(
+    `<text transform="translate(16 ${(MARGIN.top + bottom) / 2}) rotate(-90)" text-anchor="middle" font-size="12">${escapeXml(yLabel)}</text>`,
+  );
   return parts.join("");
 }
 
@@ -83,7 +97,15 @@ function noData(): string {
  * A line chart: one polyline and one circle (class "mark") per point and series; x linear or
  * log2 (ticks at the data's x values). Points with non-finite values must be left out by the caller.
  */
-export function lineChart(spec: { id: string; kind: string; title: string; xLabel: string; yLabel: string; xLog2: boolean; series: ChartSeries[] }): string {
+export function lineChart(spec: {
+  id: string;
+  kind: string;
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  xLog2: boolean;
+  series: ChartSeries[];
+}): string {
   const points = spec.series.flatMap((s) => s.points);
   if (points.length === 0) return `${svgOpen(spec.id, spec.kind, spec.title, 0)}${noData()}</svg>`;
   const tx = (v: number): number => (spec.xLog2 ? Math.log2(v) : v);
@@ -98,12 +120,22 @@ export function lineChart(spec: { id: string; kind: string; title: string; xLabe
   };
   const xValues = [...new Set(points.map((p) => p.x))].sort((a, b) => a - b);
   const xTicks = spec.xLog2 || xValues.length <= 12 ? xValues : niceTicks(xValues[0], xValues[xValues.length - 1], 8);
-  const parts = [svgOpen(spec.id, spec.kind, spec.title, points.length), axes(frame, xTicks.map((v) => ({ at: frame.x(v), label: fmt(v) })), spec.xLabel, spec.yLabel)];
+  const parts = [
+    svgOpen(spec.id, spec.kind, spec.title, points.length),
+    axes(
+      frame,
+      xTicks.map((v) => ({ at: frame.x(v), label: fmt(v) })),
+      spec.xLabel,
+      spec.yLabel,
+    ),
+  ];
   spec.series.forEach((series, i) => {
     const colour = PALETTE[i % PALETTE.length];
     const sorted = [...series.points].sort((a, b) => a.x - b.x);
     if (sorted.length > 1) {
-      parts.push(`<polyline class="line" fill="none" stroke="${colour}" stroke-width="2" points="${sorted.map((p) => `${frame.x(p.x).toFixed(1)},${frame.y(p.y).toFixed(1)}`).join(" ")}"/>`);
+      parts.push(
+        `<polyline class="line" fill="none" stroke="${colour}" stroke-width="2" points="${sorted.map((p) => `${frame.x(p.x).toFixed(1)},${frame.y(p.y).toFixed(1)}`).join(" ")}"/>`,
+      );
     }
     for (const p of sorted) {
       parts.push(
@@ -117,7 +149,14 @@ export function lineChart(spec: { id: string; kind: string; title: string; xLabe
 }
 
 /** A grouped bar chart: one rect (class "mark") per category and series with a finite value. */
-export function barChart(spec: { id: string; kind: string; title: string; yLabel: string; categories: string[]; series: Array<{ label: string; values: number[] }> }): string {
+export function barChart(spec: {
+  id: string;
+  kind: string;
+  title: string;
+  yLabel: string;
+  categories: string[];
+  series: Array<{ label: string; values: number[] }>;
+}): string {
   const values = spec.series.flatMap((s) => s.values.filter((v) => Number.isFinite(v)));
   if (values.length === 0) return `${svgOpen(spec.id, spec.kind, spec.title, 0)}${noData()}</svg>`;
   const [y0, y1] = yDomain(values);
@@ -131,7 +170,12 @@ export function barChart(spec: { id: string; kind: string; title: string; yLabel
   };
   const parts = [
     svgOpen(spec.id, spec.kind, spec.title, values.length),
-    axes(frame, spec.categories.map((label, c) => ({ at: frame.x(c), label })), "users by number of training interactions", spec.yLabel),
+    axes(
+      frame,
+      spec.categories.map((label, c) => ({ at: frame.x(c), label })),
+      "users by number of training interactions",
+      spec.yLabel,
+    ),
   ];
   spec.series.forEach((series, s) => {
     series.values.forEach((v, c) => {

@@ -6,7 +6,10 @@ import { buildReportModel } from "./report-model.js";
 import { latestById, readResults } from "./results-file.js";
 
 /** Regenerates `dir/report.md` and `dir/report.html` from `dir/results.jsonl` alone. */
-export async function writeReports(dir: string, options: { logger?: Logger } = {}): Promise<{ markdown: string; html: string; cells: number }> {
+export async function writeReports(
+  dir: string,
+  options: { logger?: Logger } = {},
+): Promise<{ markdown: string; html: string; cells: number }> {
   const records = latestById(await readResults(join(dir, "results.jsonl"), { logger: options.logger }));
   const model = buildReportModel(records);
   const markdown = join(dir, "report.md");

@@ -24,7 +24,18 @@ async function cli(...argv: string[]): Promise<{ status: number; stdout: string;
   return { status, stdout, stderr };
 }
 
-const common = () => ["--dataset", toy.dir, "--encoder", toy.encoder, "--cache-dir", join(root, "cache"), "--dim", "8", "--batch-size", "64"];
+const common = () => [
+  "--dataset",
+  toy.dir,
+  "--encoder",
+  toy.encoder,
+  "--cache-dir",
+  join(root, "cache"),
+  "--dim",
+  "8",
+  "--batch-size",
+  "64",
+];
 
 describe("llminit run", () => {
   it("prints one JSON object on stdout with the documented keys, logs on stderr", async () => {
@@ -80,7 +91,18 @@ describe("llminit run", () => {
 describe("llminit encode / datasets", () => {
   it("writes a numpy matrix with the ids beside it", async () => {
     const out = join(root, "encoded.npy");
-    const { status, stdout } = await cli("encode", "--dataset", toy.dir, "--encoder", toy.encoder, "--cache-dir", join(root, "cache"), "--out", out, "--json");
+    const { status, stdout } = await cli(
+      "encode",
+      "--dataset",
+      toy.dir,
+      "--encoder",
+      toy.encoder,
+      "--cache-dir",
+      join(root, "cache"),
+      "--out",
+      out,
+      "--json",
+    );
     expect(status).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ items: 40, dimension: 16 });
     const matrix = decodeNpy(readFileSync(out));
@@ -92,6 +114,15 @@ describe("llminit encode / datasets", () => {
     const { status, stdout } = await cli("datasets", "--data-dir", root, "--json");
     expect(status).toBe(0);
     const names = JSON.parse(stdout).map((d: { name: string }) => d.name);
-    expect(names).toEqual(expect.arrayContaining(["ml-100k", "ml-1m", "amazon-beauty", "amazon-office-products", "amazon-toys-games", "amazon-tools-home-improvement"]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "ml-100k",
+        "ml-1m",
+        "amazon-beauty",
+        "amazon-office-products",
+        "amazon-toys-games",
+        "amazon-tools-home-improvement",
+      ]),
+    );
   });
 });

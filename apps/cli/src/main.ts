@@ -1,7 +1,16 @@
 import { createRequire } from "node:module";
 import { ConfigError, flagName, LlminitError, parseCliArgs, type FlagSpec, type Logger } from "@llminit/core";
 import { listDatasets, type DatasetListing } from "@llminit/data";
-import { encodeDataset, recommendFromRun, resolveRunConfig, RUN_OPTIONS, runExperiment, type OptionSpec, type RunConfig, type RunSummary } from "@llminit/pipeline";
+import {
+  encodeDataset,
+  recommendFromRun,
+  resolveRunConfig,
+  RUN_OPTIONS,
+  runExperiment,
+  type OptionSpec,
+  type RunConfig,
+  type RunSummary,
+} from "@llminit/pipeline";
 import { loadConfigFile } from "./load-config-file.js";
 
 import { terminalLogger, terminalProgress, type TerminalStream } from "./terminal-reporter.js";
@@ -18,7 +27,10 @@ const COMMON_FLAGS: FlagSpec[] = [
   { key: "verbose", boolean: true },
   { key: "help", boolean: true },
 ];
-const RUN_FLAGS: FlagSpec[] = [...COMMON_FLAGS, ...RUN_OPTIONS.map((spec) => ({ key: spec.key, boolean: spec.kind === "boolean" }))];
+const RUN_FLAGS: FlagSpec[] = [
+  ...COMMON_FLAGS,
+  ...RUN_OPTIONS.map((spec) => ({ key: spec.key, boolean: spec.kind === "boolean" })),
+];
 
 const USAGE = `llminit — LLMInit for collaborative filtering
 
@@ -39,7 +51,10 @@ ${RUN_OPTIONS.map(optionHelp).join("\n")}
 
 function optionHelp(spec: OptionSpec): string {
   const choices = spec.choices === undefined ? "" : ` {${spec.choices.join("|")}}`;
-  const fallback = spec.default === undefined ? "" : ` [${Array.isArray(spec.default) ? spec.default.join(",") : String(spec.default)}]`;
+  const fallback =
+    spec.default === undefined
+      ? ""
+      : ` [${Array.isArray(spec.default) ? spec.default.join(",") : String(spec.default)}]`;
   return `  --${flagName(spec.key).padEnd(18)} ${spec.help}${choices}${fallback}`;
 }
 
@@ -79,22 +94,29 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr.write(`llminit: error: ${error.message}\n`);
       return error.code === "E_CONFIG" ? 2 : 1;
     }
-    io.stderr.write(`llminit: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    io.stderr.write(
+      `llminit: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 1;
   }
 }
 
 async function resolveFromArgs(values: Record<string, string | boolean>, io: CliIo): Promise<RunConfig> {
   const layers: Array<{ source: string; values: Record<string, unknown> }> = [];
-  if (io.env.LLMINIT_DATA_DIR) layers.push({ source: "LLMINIT_DATA_DIR", values: { dataDir: io.env.LLMINIT_DATA_DIR } });
-  if (typeof values.config === "string") layers.push({ source: values.config, values: await loadConfigFile(values.config) });
+  if (io.env.LLMINIT_DATA_DIR)
+    layers.push({ source: "LLMINIT_DATA_DIR", values: { dataDir: io.env.LLMINIT_DATA_DIR } });
+  if (typeof values.config === "string")
+    layers.push({ source: values.config, values: await loadConfigFile(values.config) });
   const cli: Record<string, unknown> = {};
   for (const spec of RUN_OPTIONS) if (values[spec.key] !== undefined) cli[spec.key] = values[spec.key];
   layers.push({ source: "command line", values: cli });
   return resolveRunConfig(layers);
 }
 
-function reporters(values: Record<string, string | boolean>, io: CliIo): { logger: Logger; progress: ReturnType<typeof terminalProgress> } {
+function reporters(
+  values: Record<string, string | boolean>,
+  io: CliIo,
+): { logger: Logger; progress: ReturnType<typeof terminalProgress> } {
   return { logger: terminalLogger(io.stderr, values.verbose === true), progress: terminalProgress(io.stderr) };
 }
 
@@ -118,10 +140,14 @@ function formatSummary(summary: RunSummary): string {
     `${summary.dataset.name}: ${summary.dataset.users} users, ${summary.dataset.items} items, ${summary.dataset.interactions} interactions`,
     `${summary.model} init=${summary.init} backend=${summary.backend} epochs=${summary.epochs} (best ${summary.bestEpoch}) ${summary.secondsPerEpoch.toFixed(2)} s/epoch`,
     `${"metric".padEnd(16)}${"valid".padStart(10)}${"test".padStart(10)}`,
-    ...keys.map((k) => `${k.padEnd(16)}${(summary.valid[k] ?? NaN).toFixed(4).padStart(10)}${summary.test[k].toFixed(4).padStart(10)}`),
+    ...keys.map(
+      (k) =>
+        `${k.padEnd(16)}${(summary.valid[k] ?? NaN).toFixed(4).padStart(10)}${summary.test[k].toFixed(4).padStart(10)}`,
+    ),
     "test by training degree:",
     ...summary.testByDegree.map(
-      (g) => `  ${g.bucket.padEnd(8)} users ${String(g.users).padStart(6)}  recall@10 ${(g.metrics["recall@10"] ?? NaN).toFixed(4)}  ndcg@10 ${(g.metrics["ndcg@10"] ?? NaN).toFixed(4)}`,
+      (g) =>
+        `  ${g.bucket.padEnd(8)} users ${String(g.users).padStart(6)}  recall@10 ${(g.metrics["recall@10"] ?? NaN).toFixed(4)}  ndcg@10 ${(g.metrics["ndcg@10"] ?? NaN).toFixed(4)}`,
     ),
     `run folder: ${summary.runDir}`,
   ];
@@ -139,7 +165,10 @@ async function encodeCommand(argv: readonly string[], io: CliIo): Promise<number
   const { logger, progress } = reporters(values, io);
   const result = await encodeDataset(config, config.out, { logger, progress });
   if (values.json) io.stdout.write(`${JSON.stringify(result)}\n`);
-  else io.stdout.write(`wrote ${result.items} × ${result.dimension} float32 to ${result.out} (ids: ${result.ids}), ${result.itemsPerSecond.toFixed(1)} items/s\n`);
+  else
+    io.stdout.write(
+      `wrote ${result.items} × ${result.dimension} float32 to ${result.out} (ids: ${result.ids}), ${result.itemsPerSecond.toFixed(1)} items/s\n`,
+    );
   return 0;
 }
 
@@ -153,16 +182,23 @@ async function datasetsCommand(argv: readonly string[], io: CliIo): Promise<numb
 }
 
 function formatListing(entry: DatasetListing): string {
-  const where = entry.location.kind === "remote" ? `not here; downloads ${entry.location.urls.join(" ")}` : `found (${entry.location.kind}) in ${entry.location.dir}`;
+  const where =
+    entry.location.kind === "remote"
+      ? `not here; downloads ${entry.location.urls.join(" ")}`
+      : `found (${entry.location.kind}) in ${entry.location.dir}`;
   return `${entry.name.padEnd(32)} ${entry.description}\n${" ".repeat(33)}${where}`;
 }
 
 async function recommendCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCliArgs(argv, [...COMMON_FLAGS, { key: "run" }, { key: "users" }, { key: "k" }]);
-  if (typeof values.run !== "string") throw new ConfigError("run", "is required: a run folder written by `llminit run`");
+  if (typeof values.run !== "string")
+    throw new ConfigError("run", "is required: a run folder written by `llminit run`");
   if (typeof values.users !== "string") throw new ConfigError("users", "is required: comma-separated user ids");
   const k = values.k === undefined ? 10 : Number(values.k);
-  const users = values.users.split(",").map((u) => u.trim()).filter((u) => u.length > 0);
+  const users = values.users
+    .split(",")
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
   const recommendations = await recommendFromRun(values.run, users, k);
   if (values.json) io.stdout.write(`${JSON.stringify(recommendations)}\n`);
   else {

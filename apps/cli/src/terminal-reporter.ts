@@ -25,7 +25,11 @@ export function terminalLogger(stream: TerminalStream, verbose = false): Logger 
 function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return "?";
   const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`
+      : `${s}s`;
 }
 
 function formatInfo(info: Readonly<Record<string, number | string>> | undefined): string {
@@ -39,7 +43,10 @@ function formatInfo(info: Readonly<Record<string, number | string>> | undefined)
  * A progress bar with rate and ETA on a terminal (redrawn at most every 100 ms), or one line per
  * finished task when stderr is a file or pipe, so logs stay readable.
  */
-export function terminalProgress(stream: TerminalStream, now: () => number = () => performance.now()): ProgressReporter {
+export function terminalProgress(
+  stream: TerminalStream,
+  now: () => number = () => performance.now(),
+): ProgressReporter {
   return {
     begin(label: string, total?: number): ProgressTask {
       const started = now();

@@ -42,8 +42,8 @@ describe("csr helpers", () => {
   });
 
   it("validation names the broken invariant", () => {
-    expect(() => validateCsr({ rows: 1, cols: 2, indptr: Int32Array.of(0, 2), indices: Int32Array.of(1, 0) }, "train")).toThrow(
-      /train: row 0 columns not sorted/,
-    );
+    expect(() =>
+      validateCsr({ rows: 1, cols: 2, indptr: Int32Array.of(0, 2), indices: Int32Array.of(1, 0) }, "train"),
+    ).toThrow(/train: row 0 columns not sorted/);
   });
 });

@@ -76,8 +76,10 @@ export function csrFromPairs(
   for (let k = 0; k < n; k++) {
     const r = rowIds[k];
     const c = colIds[k];
-    if (!(r >= 0 && r < rows)) throw new RangeError(`csrFromPairs: row id ${r} at position ${k} out of range [0, ${rows})`);
-    if (!(c >= 0 && c < cols)) throw new RangeError(`csrFromPairs: column id ${c} at position ${k} out of range [0, ${cols})`);
+    if (!(r >= 0 && r < rows))
+      throw new RangeError(`csrFromPairs: row id ${r} at position ${k} out of range [0, ${rows})`);
+    if (!(c >= 0 && c < cols))
+      throw new RangeError(`csrFromPairs: column id ${c} at position ${k} out of range [0, ${cols})`);
     counts[r + 1]++;
   }
   for (let r = 0; r < rows; r++) counts[r + 1] += counts[r];
@@ -101,7 +103,8 @@ export function csrFromPairs(
       const k = slice[i];
       const c = colIds[k];
       if (written > indptr[r] && indices[written - 1] === c) {
-        if (outValues !== undefined) outValues[written - 1] = sumDuplicates ? outValues[written - 1] + values![k] : values![k];
+        if (outValues !== undefined)
+          outValues[written - 1] = sumDuplicates ? outValues[written - 1] + values![k] : values![k];
         continue;
       }
       indices[written] = c;
@@ -140,7 +143,8 @@ export function csrTranspose(csr: Csr): Csr {
 
 /** Throws a ShapeError naming the first broken invariant (monotone indptr, in-range sorted unique columns). */
 export function validateCsr(csr: Csr, name = "csr"): void {
-  if (csr.indptr.length !== csr.rows + 1) throw new ShapeError(`${name}: indptr has ${csr.indptr.length} entries, expected ${csr.rows + 1}`);
+  if (csr.indptr.length !== csr.rows + 1)
+    throw new ShapeError(`${name}: indptr has ${csr.indptr.length} entries, expected ${csr.rows + 1}`);
   if (csr.indptr[0] !== 0) throw new ShapeError(`${name}: indptr[0] is ${csr.indptr[0]}, expected 0`);
   if (csr.indptr[csr.rows] !== csr.indices.length) {
     throw new ShapeError(`${name}: indptr ends at ${csr.indptr[csr.rows]} but there are ${csr.indices.length} indices`);
@@ -152,8 +156,10 @@ export function validateCsr(csr: Csr, name = "csr"): void {
     if (csr.indptr[r + 1] < csr.indptr[r]) throw new ShapeError(`${name}: indptr decreases at row ${r}`);
     for (let k = csr.indptr[r]; k < csr.indptr[r + 1]; k++) {
       const c = csr.indices[k];
-      if (c < 0 || c >= csr.cols) throw new ShapeError(`${name}: row ${r} has column ${c} out of range [0, ${csr.cols})`);
-      if (k > csr.indptr[r] && csr.indices[k - 1] >= c) throw new ShapeError(`${name}: row ${r} columns not sorted and unique at ${c}`);
+      if (c < 0 || c >= csr.cols)
+        throw new ShapeError(`${name}: row ${r} has column ${c} out of range [0, ${csr.cols})`);
+      if (k > csr.indptr[r] && csr.indices[k - 1] >= c)
+        throw new ShapeError(`${name}: row ${r} columns not sorted and unique at ${c}`);
     }
   }
 }

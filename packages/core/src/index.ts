@@ -4,7 +4,16 @@ export { createRng } from "./rng.js";
 export type { Rng } from "./rng.js";
 export { createMatrix, matrixRow, gatherRows, gatherColumns, normalizeRowsL2 } from "./matrix.js";
 export type { Matrix } from "./matrix.js";
-export { csrFromPairs, csrTranspose, csrRow, csrRowDegrees, csrColumnDegrees, csrHas, csrNnz, validateCsr } from "./csr.js";
+export {
+  csrFromPairs,
+  csrTranspose,
+  csrRow,
+  csrRowDegrees,
+  csrColumnDegrees,
+  csrHas,
+  csrNnz,
+  validateCsr,
+} from "./csr.js";
 export type { Csr, CsrFromPairsOptions } from "./csr.js";
 export { encodeNpy, decodeNpy, readNpy, writeNpy } from "./npy.js";
 export type { NpyArray, NpyData, NpyDtype } from "./npy.js";

@@ -39,7 +39,9 @@ describe("npy", () => {
     for (const { data, shape } of cases) {
       const decoded = decodeNpy(encodeNpy(data, shape));
       expect(decoded.shape).toEqual(shape);
-      expect(Array.from(decoded.data as ArrayLike<number | bigint>)).toEqual(Array.from(data as ArrayLike<number | bigint>));
+      expect(Array.from(decoded.data as ArrayLike<number | bigint>)).toEqual(
+        Array.from(data as ArrayLike<number | bigint>),
+      );
     }
   });
 
@@ -57,7 +59,9 @@ describe("npy", () => {
   });
 
   it("names the file on bad input", () => {
-    expect(() => decodeNpy(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), "x.npy")).toThrow(/x\.npy: not a \.npy file/);
+    expect(() => decodeNpy(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]), "x.npy")).toThrow(
+      /x\.npy: not a \.npy file/,
+    );
     const truncated = encodeNpy(Float32Array.of(1, 2, 3), [3]).subarray(0, 130);
     expect(() => decodeNpy(truncated, "t.npy")).toThrow(/t\.npy: truncated data/);
   });
@@ -69,10 +73,16 @@ describe("npy", () => {
     }
     const ours = join(dir, "ours.npy");
     await writeNpy(ours, Float32Array.of(0.5, 1, 2, 4, 8, 16), [3, 2]);
-    const summary = execFileSync("python3", ["-c", `import numpy as np; a = np.load(${JSON.stringify(ours)}); print(a.dtype, a.shape, a.sum(), a[2, 1])`]).toString();
+    const summary = execFileSync("python3", [
+      "-c",
+      `import numpy as np; a = np.load(${JSON.stringify(ours)}); print(a.dtype, a.shape, a.sum(), a[2, 1])`,
+    ]).toString();
     expect(summary.trim()).toBe("float32 (3, 2) 31.5 16.0");
     const theirs = join(dir, "theirs.npy");
-    execFileSync("python3", ["-c", `import numpy as np; np.save(${JSON.stringify(theirs)}, np.arange(12, dtype='<f8').reshape(3, 4))`]);
+    execFileSync("python3", [
+      "-c",
+      `import numpy as np; np.save(${JSON.stringify(theirs)}, np.arange(12, dtype='<f8').reshape(3, 4))`,
+    ]);
     const read = await readNpy(theirs);
     expect(read.shape).toEqual([3, 4]);
     expect(read.data[11]).toBe(11);

@@ -45,7 +45,8 @@ function dtypeOf(data: NpyData): NpyDtype {
 /** Encodes an array in numpy's .npy format (version 1.0, or 2.0 for huge headers), C order. */
 export function encodeNpy(data: NpyData, shape: readonly number[]): Uint8Array {
   const count = shape.reduce((a, b) => a * b, 1);
-  if (count !== data.length) throw new RangeError(`npy shape [${shape.join(", ")}] holds ${count} values, data has ${data.length}`);
+  if (count !== data.length)
+    throw new RangeError(`npy shape [${shape.join(", ")}] holds ${count} values, data has ${data.length}`);
   const dtype = dtypeOf(data);
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
   let header = `{'descr': '${DTYPE_TO_DESCR[dtype]}', 'fortran_order': False, 'shape': ${shapeText}, }`;
@@ -85,7 +86,8 @@ export function decodeNpy(bytes: Uint8Array, file = "<npy>"): NpyArray {
   const descr = /'descr'\s*:\s*'([<>|=])([a-z]\d+)'/.exec(header);
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header);
   const shapeMatch = /'shape'\s*:\s*\(([^)]*)\)/.exec(header);
-  if (descr === null || fortran === null || shapeMatch === null) return fail(`cannot parse header ${JSON.stringify(header.trim())}`);
+  if (descr === null || fortran === null || shapeMatch === null)
+    return fail(`cannot parse header ${JSON.stringify(header.trim())}`);
   const dtype = DESCR_TO_DTYPE[descr[2]];
   if (dtype === undefined) return fail(`unsupported dtype '${descr[1]}${descr[2]}' (supported: f4 f8 i4 i8 u1 b1)`);
   const shape = shapeMatch[1]
@@ -99,7 +101,8 @@ export function decodeNpy(bytes: Uint8Array, file = "<npy>"): NpyArray {
     });
   const count = shape.reduce((a, b) => a * b, 1);
   const byteCount = count * BYTES[dtype];
-  if (bytes.length - dataStart < byteCount) fail(`truncated data: expected ${byteCount} bytes after the header, found ${bytes.length - dataStart}`);
+  if (bytes.length - dataStart < byteCount)
+    fail(`truncated data: expected ${byteCount} bytes after the header, found ${bytes.length - dataStart}`);
   // Copy so the result is aligned and owns its memory, whatever the input buffer.
   // (Buffer.slice would return a view into Node's shared pool, hence the explicit copy.)
   const raw = new Uint8Array(byteCount);

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { flagName, parseCliArgs } from "./parse-cli-args.js";
 
-const flags = [{ key: "dataDir" }, { key: "epochs" }, { key: "normalize", boolean: true }, { key: "json", boolean: true }];
+const flags = [
+  { key: "dataDir" },
+  { key: "epochs" },
+  { key: "normalize", boolean: true },
+  { key: "json", boolean: true },
+];
 
 describe("parseCliArgs", () => {
   it("reads both value forms, booleans and negations", () => {

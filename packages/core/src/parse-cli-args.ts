@@ -54,7 +54,8 @@ export function parseCliArgs(argv: readonly string[], flags: readonly FlagSpec[]
     }
     if (inline === undefined) {
       const next = argv[i + 1];
-      if (next === undefined || (next.startsWith("--") && next.length > 2)) throw new ConfigError(name, `--${name} needs a value`);
+      if (next === undefined || (next.startsWith("--") && next.length > 2))
+        throw new ConfigError(name, `--${name} needs a value`);
       inline = next;
       i++;
     }

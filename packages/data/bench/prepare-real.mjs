@@ -5,7 +5,8 @@ import { resolve } from "node:path";
 import { createRng, RecordingLogger } from "@llminit/core";
 import { prepareDataset } from "../dist/index.js";
 
-const dataDir = process.argv[2] ?? process.env.LLMINIT_DATA_DIR ?? resolve(import.meta.dirname, "../../../../shared/data");
+const dataDir =
+  process.argv[2] ?? process.env.LLMINIT_DATA_DIR ?? resolve(import.meta.dirname, "../../../../shared/data");
 for (const name of ["ml-100k", "amazon-office-products"]) {
   for (let rep = 0; rep < 3; rep++) {
     const logger = new RecordingLogger();
@@ -18,7 +19,9 @@ for (const name of ["ml-100k", "amazon-office-products"]) {
       rows.push(`${p.split.users.idOf(u)}:${item(p.split.valid)}:${item(p.split.test)}`);
     }
     const digest = createHash("sha256").update(rows.join("\n")).digest("hex").slice(0, 16);
-    console.log(`${name} run ${rep + 1}: ${ms.toFixed(0)} ms, split digest ${digest}, first users ${rows.slice(0, 3).join(" ")}, rss ${process.memoryUsage().rss >> 20} MB`);
+    console.log(
+      `${name} run ${rep + 1}: ${ms.toFixed(0)} ms, split digest ${digest}, first users ${rows.slice(0, 3).join(" ")}, rss ${process.memoryUsage().rss >> 20} MB`,
+    );
     if (rep === 0) for (const r of logger.records) console.log(`  [${r.level}] ${r.message}`);
     if (rep === 0) console.log(`  texts: ${JSON.stringify(p.itemTexts.slice(0, 2))}`);
   }

@@ -30,6 +30,8 @@ const t0 = performance.now();
 const log = await readAtomicInteractions(file);
 const ms = performance.now() - t0;
 clearInterval(timer);
-console.log(`${rows} rows (${(statSync(file).size / 2 ** 20).toFixed(0)} MB gz): ${ms.toFixed(0)} ms, ${((rows / ms) * 1000 / 1e6).toFixed(2)} M rows/s, ` +
-  `${log.users.size} users, ${log.items.size} items, peak rss ${(peak / 2 ** 20).toFixed(0)} MB`);
+console.log(
+  `${rows} rows (${(statSync(file).size / 2 ** 20).toFixed(0)} MB gz): ${ms.toFixed(0)} ms, ${(((rows / ms) * 1000) / 1e6).toFixed(2)} M rows/s, ` +
+    `${log.users.size} users, ${log.items.size} items, peak rss ${(peak / 2 ** 20).toFixed(0)} MB`,
+);
 rmSync(dir, { recursive: true, force: true });

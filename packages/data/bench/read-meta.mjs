@@ -10,9 +10,11 @@ const n = Number(process.argv[2] ?? 200_000);
 const related = Array.from({ length: 40 }, (_, i) => `'B00${String(i).padStart(7, "0")}'`).join(", ");
 const lines = [];
 for (let k = 0; k < n; k++) {
-  lines.push(`{'asin': 'B${String(k).padStart(9, "0")}', 'description': "A long description of the product, it\\'s great: ${"words ".repeat(60)}", ` +
-    `'title': 'Product \\'${k}\\' &amp; more', 'price': 12.5, 'salesRank': {'Beauty': ${k}}, 'related': {'also_bought': [${related}]}, ` +
-    `'brand': 'Brand${k % 100}', 'categories': [['Beauty', 'Skin Care', 'Face'], ['Beauty', 'Gifts']]}`);
+  lines.push(
+    `{'asin': 'B${String(k).padStart(9, "0")}', 'description': "A long description of the product, it\\'s great: ${"words ".repeat(60)}", ` +
+      `'title': 'Product \\'${k}\\' &amp; more', 'price': 12.5, 'salesRank': {'Beauty': ${k}}, 'related': {'also_bought': [${related}]}, ` +
+      `'brand': 'Brand${k % 100}', 'categories': [['Beauty', 'Skin Care', 'Face'], ['Beauty', 'Gifts']]}`,
+  );
 }
 const dir = mkdtempSync(join(tmpdir(), "llminit-bench-"));
 const file = join(dir, "meta_X.json.gz");
@@ -21,5 +23,7 @@ writeFileSync(file, gzipSync(text, { level: 1 }));
 const t0 = performance.now();
 const meta = await readAmazonMeta(file);
 const ms = performance.now() - t0;
-console.log(`${n} meta lines (${(text.length / 2 ** 20).toFixed(0)} MB text): ${ms.toFixed(0)} ms, ${((text.length / 2 ** 20) / (ms / 1000)).toFixed(1)} MB/s, ${meta.size} items`);
+console.log(
+  `${n} meta lines (${(text.length / 2 ** 20).toFixed(0)} MB text): ${ms.toFixed(0)} ms, ${(text.length / 2 ** 20 / (ms / 1000)).toFixed(1)} MB/s, ${meta.size} items`,
+);
 rmSync(dir, { recursive: true, force: true });

@@ -20,7 +20,10 @@ describe("readAmazonReviews", () => {
   });
 
   it("reads 2023 lines with parent_asin and millisecond timestamps", async () => {
-    const file = tmp.write("All_Beauty.jsonl", JSON.stringify({ user_id: "U", asin: "C", parent_asin: "P", rating: 4, timestamp: 1588687728923 }) + "\n");
+    const file = tmp.write(
+      "All_Beauty.jsonl",
+      JSON.stringify({ user_id: "U", asin: "C", parent_asin: "P", rating: 4, timestamp: 1588687728923 }) + "\n",
+    );
     const log = await readAmazonReviews(file);
     expect(log.items.toArray()).toEqual(["P"]);
     expect(log.timestamp![0]).toBeCloseTo(1588687728.923, 3);
@@ -32,7 +35,10 @@ describe("readAmazonReviews", () => {
   });
 
   it("names line and field for missing or bad values", async () => {
-    const file = tmp.write("bad.json", `${JSON.stringify({ reviewerID: "A", asin: "B", overall: 4, unixReviewTime: 1 })}\n${JSON.stringify({ reviewerID: "A", asin: "C", overall: "x", unixReviewTime: 1 })}\n`);
+    const file = tmp.write(
+      "bad.json",
+      `${JSON.stringify({ reviewerID: "A", asin: "B", overall: 4, unixReviewTime: 1 })}\n${JSON.stringify({ reviewerID: "A", asin: "C", overall: "x", unixReviewTime: 1 })}\n`,
+    );
     await expect(readAmazonReviews(file)).rejects.toMatchObject({ line: 2, field: "overall" });
     const missing = tmp.write("bad2.json", `${JSON.stringify({ reviewerID: "A", overall: 4, unixReviewTime: 1 })}\n`);
     await expect(readAmazonReviews(missing)).rejects.toMatchObject({ line: 1, field: "asin" });
@@ -53,7 +59,12 @@ describe("readAmazonMeta", () => {
     const file = tmp.write("meta_X.json.gz", text, true);
     const logger = new RecordingLogger();
     const meta = await readAmazonMeta(file, { logger });
-    expect(meta.get("B1")).toEqual({ title: "Red & Blue Pen", brand: "Bic", category: "Pens", categories: "Office Products, Pens, Gifts" });
+    expect(meta.get("B1")).toEqual({
+      title: "Red & Blue Pen",
+      brand: "Bic",
+      category: "Pens",
+      categories: "Office Products, Pens, Gifts",
+    });
     expect(meta.get("B2")).toEqual({});
     expect(logger.records.find((r) => r.level === "warn")?.fields).toMatchObject({ duplicates: 1 });
   });
@@ -62,13 +73,37 @@ describe("readAmazonMeta", () => {
     const file = tmp.write(
       "meta.jsonl",
       [
-        JSON.stringify({ asin: "B3", title: "Tape", brand: "3M", category: ["Office", "Tape"], main_cat: "Office Products" }),
-        JSON.stringify({ parent_asin: "P1", title: "Soap", store: "Dove", categories: ["Beauty", "Bath"], main_category: "All Beauty" }),
+        JSON.stringify({
+          asin: "B3",
+          title: "Tape",
+          brand: "3M",
+          category: ["Office", "Tape"],
+          main_cat: "Office Products",
+        }),
+        JSON.stringify({
+          parent_asin: "P1",
+          title: "Soap",
+          store: "Dove",
+          categories: ["Beauty", "Bath"],
+          main_category: "All Beauty",
+        }),
       ].join("\n"),
     );
     const meta = await readAmazonMeta(file);
-    expect(meta.get("B3")).toEqual({ title: "Tape", brand: "3M", category: "Tape", categories: "Office, Tape", main_category: "Office Products" });
-    expect(meta.get("P1")).toEqual({ title: "Soap", brand: "Dove", category: "Bath", categories: "Beauty, Bath", main_category: "All Beauty" });
+    expect(meta.get("B3")).toEqual({
+      title: "Tape",
+      brand: "3M",
+      category: "Tape",
+      categories: "Office, Tape",
+      main_category: "Office Products",
+    });
+    expect(meta.get("P1")).toEqual({
+      title: "Soap",
+      brand: "Dove",
+      category: "Bath",
+      categories: "Beauty, Bath",
+      main_category: "All Beauty",
+    });
   });
 
   it("rejects a line without an id", async () => {

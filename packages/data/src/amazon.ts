@@ -33,7 +33,8 @@ function parseRecord(file: string, line: number, text: string): Record_ {
 /**
  * Streams Amazon review lines into an {@link InteractionLog}. Recognised per line:
  * - 2014 / 2018: `reviewerID`, `asin`, `overall` (1–5), `unixReviewTime` (seconds);
- * - 2023: `user_id`, `parent_asin` (the item id the 2023 metadata uses), `rating`, `timestamp` (milliseconds, stored as seconds).
+ * - 2023: `user_id`, `parent_asin` (the item id the 2023 metadata uses), `rating`, `timestamp` (milliseconds,
+ *   stored as seconds).
  * Lines may be JSON or Python-literal dicts. Timestamps are Unix seconds in the result.
  */
 export async function readAmazonReviews(file: string, options: ReadOptions = {}): Promise<InteractionLog> {
@@ -54,12 +55,19 @@ export async function readAmazonReviews(file: string, options: ReadOptions = {})
       const v = r[key];
       if (typeof v === "string" && v.length > 0) return v;
       if (typeof v === "number") return String(v);
-      throw new DataFormatError({ file, line, field: key }, v === undefined ? "missing" : `expected a non-empty string, got ${JSON.stringify(v)}`);
+      throw new DataFormatError(
+        { file, line, field: key },
+        v === undefined ? "missing" : `expected a non-empty string, got ${JSON.stringify(v)}`,
+      );
     };
     const num = (key: string): number => {
       const v = r[key];
       const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : Number.NaN;
-      if (!Number.isFinite(n)) throw new DataFormatError({ file, line, field: key }, v === undefined ? "missing" : `not a number: ${JSON.stringify(v)}`);
+      if (!Number.isFinite(n))
+        throw new DataFormatError(
+          { file, line, field: key },
+          v === undefined ? "missing" : `not a number: ${JSON.stringify(v)}`,
+        );
       return n;
     };
     const time = num(keys.time);
@@ -108,7 +116,8 @@ export async function readAmazonMeta(file: string, options: ReadOptions = {}): P
     const r = parseRecord(file, line, text);
     const idKey = typeof r.parent_asin === "string" ? "parent_asin" : "asin";
     const id = r[idKey];
-    if (typeof id !== "string" || id.length === 0) throw new DataFormatError({ file, line, field: "asin" }, "missing item id");
+    if (typeof id !== "string" || id.length === 0)
+      throw new DataFormatError({ file, line, field: "asin" }, "missing item id");
     if (features.has(id)) {
       duplicates++;
       return;
@@ -124,7 +133,9 @@ export async function readAmazonMeta(file: string, options: ReadOptions = {}): P
     if (Array.isArray(raw) && raw.length > 0) {
       const paths: PyValue[][] = Array.isArray(raw[0]) ? (raw.filter(Array.isArray) as PyValue[][]) : [raw];
       const names: string[] = [];
-      for (const path of paths) for (const name of path) if (typeof name === "string" && clean(name) && !names.includes(clean(name))) names.push(clean(name));
+      for (const path of paths)
+        for (const name of path)
+          if (typeof name === "string" && clean(name) && !names.includes(clean(name))) names.push(clean(name));
       const first = paths[0].filter((n): n is string => typeof n === "string" && clean(n).length > 0);
       if (first.length > 0) record.category = clean(first[first.length - 1]);
       if (names.length > 0) record.categories = names.join(", ");
@@ -134,7 +145,8 @@ export async function readAmazonMeta(file: string, options: ReadOptions = {}): P
   });
   task.end({ items: features.size });
   const logger = options.logger ?? silentLogger;
-  if (duplicates > 0) logger.log("warn", `ignored ${duplicates} repeated metadata line(s) (first one kept)`, { file, duplicates });
+  if (duplicates > 0)
+    logger.log("warn", `ignored ${duplicates} repeated metadata line(s) (first one kept)`, { file, duplicates });
   if (blank > 0) logger.log("info", `skipped ${blank} blank line(s)`, { file, blank });
   return features;
 }

@@ -6,10 +6,14 @@ import { tempDir } from "./test-utils/fixtures.js";
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const INTER = "user_id:token\titem_id:token\trating:float\ttimestamp:float\nu1\ti1\t5\t100\nu2\ti1\t3.5\t50\nu1\ti2\t4.0\t200\n";
+const INTER =
+  "user_id:token\titem_id:token\trating:float\ttimestamp:float\nu1\ti1\t5\t100\nu2\ti1\t3.5\t50\nu1\ti2\t4.0\t200\n";
 
 async function errorOf(promise: Promise<unknown>): Promise<DataFormatError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(DataFormatError);
   return error as DataFormatError;
 }
@@ -59,8 +63,12 @@ describe("readAtomicInteractions", () => {
   });
 
   it("rejects a header column without a type, a missing user column and an empty file", async () => {
-    expect((await errorOf(readAtomicInteractions(tmp.write("h1.inter", "user_id\titem_id:token\nu\ti\n")))).message).toMatch(/not "name:type"/);
-    expect((await errorOf(readAtomicInteractions(tmp.write("h2.inter", "uid:token\titem_id:token\nu\ti\n")))).field).toBe("user_id");
+    expect(
+      (await errorOf(readAtomicInteractions(tmp.write("h1.inter", "user_id\titem_id:token\nu\ti\n")))).message,
+    ).toMatch(/not "name:type"/);
+    expect(
+      (await errorOf(readAtomicInteractions(tmp.write("h2.inter", "uid:token\titem_id:token\nu\ti\n")))).field,
+    ).toBe("user_id");
     expect((await errorOf(readAtomicInteractions(tmp.write("h3.inter", "")))).message).toMatch(/empty file/);
   });
 
@@ -81,7 +89,11 @@ describe("readAtomicFile / readAtomicItems", () => {
   });
 
   it("reads item features, leaving out empty values", async () => {
-    const file = tmp.write("t.item.gz", "item_id:token\ttitle:token_seq\tbrand:token\ni1\tRed Pen\tBic\ni2\tBlue Ink\t\n", true);
+    const file = tmp.write(
+      "t.item.gz",
+      "item_id:token\ttitle:token_seq\tbrand:token\ni1\tRed Pen\tBic\ni2\tBlue Ink\t\n",
+      true,
+    );
     const items = await readAtomicItems(file);
     expect(items.get("i1")).toEqual({ title: "Red Pen", brand: "Bic" });
     expect(items.get("i2")).toEqual({ title: "Blue Ink" });

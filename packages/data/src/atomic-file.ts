@@ -92,11 +92,17 @@ function parseHeader(file: string, text: string): AtomicField[] {
     const colon = column.lastIndexOf(":");
     const name = colon > 0 ? column.slice(0, colon) : column;
     if (colon <= 0) {
-      throw new DataFormatError({ file, line: 1, field: name || `#${index + 1}` }, `header column "${column}" is not "name:type"`);
+      throw new DataFormatError(
+        { file, line: 1, field: name || `#${index + 1}` },
+        `header column "${column}" is not "name:type"`,
+      );
     }
     const type = column.slice(colon + 1);
     if (!TYPES.has(type)) {
-      throw new DataFormatError({ file, line: 1, field: name }, `unknown type "${type}" (expected token, token_seq, float or float_seq)`);
+      throw new DataFormatError(
+        { file, line: 1, field: name },
+        `unknown type "${type}" (expected token, token_seq, float or float_seq)`,
+      );
     }
     return { name, type: type as AtomicType };
   });
@@ -130,7 +136,12 @@ export async function readAtomicInteractions(
     (values, line, fields) => {
       if (builder === undefined) {
         const index = (name: string) => fields.findIndex((f) => f.name === name);
-        cols = { user: index(names.user), item: index(names.item), rating: index(names.rating), timestamp: index(names.timestamp) };
+        cols = {
+          user: index(names.user),
+          item: index(names.item),
+          rating: index(names.rating),
+          timestamp: index(names.timestamp),
+        };
         for (const key of ["user", "item"] as const) {
           if (cols[key] < 0) {
             throw new DataFormatError({ file, line: 1, field: names[key] }, `no "${names[key]}" column in the header`);
@@ -142,7 +153,8 @@ export async function readAtomicInteractions(
         const c = cols[key];
         if (c < 0) return Number.NaN;
         const value = parseDecimal(values[c]);
-        if (Number.isNaN(value)) throw new DataFormatError({ file, line, field: names[key] }, `not a number: "${values[c]}"`);
+        if (Number.isNaN(value))
+          throw new DataFormatError({ file, line, field: names[key] }, `not a number: "${values[c]}"`);
         return value;
       };
       const user = values[cols.user];
@@ -160,7 +172,10 @@ export async function readAtomicInteractions(
  * Reads an `.item` atomic file into item features: original item id → { field: value } for
  * every other column (empty values are left out).
  */
-export async function readAtomicItems(file: string, options: ReadOptions & { idField?: string } = {}): Promise<ItemFeatures> {
+export async function readAtomicItems(
+  file: string,
+  options: ReadOptions & { idField?: string } = {},
+): Promise<ItemFeatures> {
   const idField = options.idField ?? "item_id";
   const features: ItemFeatures = new Map();
   let idColumn = -1;
@@ -168,11 +183,13 @@ export async function readAtomicItems(file: string, options: ReadOptions & { idF
     file,
     (values, line, header) => {
       if (idColumn < 0) idColumn = header.findIndex((f) => f.name === idField);
-      if (idColumn < 0) throw new DataFormatError({ file, line: 1, field: idField }, `no "${idField}" column in the header`);
+      if (idColumn < 0)
+        throw new DataFormatError({ file, line: 1, field: idField }, `no "${idField}" column in the header`);
       const id = values[idColumn];
       if (features.has(id)) throw new DataFormatError({ file, line, field: idField }, `duplicate item id "${id}"`);
       const record: Record<string, string> = {};
-      for (let c = 0; c < header.length; c++) if (c !== idColumn && values[c].length > 0) record[header[c].name] = values[c];
+      for (let c = 0; c < header.length; c++)
+        if (c !== idColumn && values[c].length > 0) record[header[c].name] = values[c];
       features.set(id, record);
     },
     options,

@@ -18,7 +18,9 @@ describe("splitDelimited", () => {
 describe("readDelimitedInteractions", () => {
   it("maps columns by header name, with quoted fields across lines", async () => {
     const file = tmp.write("r.csv", 'ts,item,user,stars\n10,"i,1",u1,4\n20,"multi\nline",u2,5\n');
-    const log = await readDelimitedInteractions(file, { columns: { user: "user", item: "item", rating: "stars", timestamp: "ts" } });
+    const log = await readDelimitedInteractions(file, {
+      columns: { user: "user", item: "item", rating: "stars", timestamp: "ts" },
+    });
     expect(log.items.toArray()).toEqual(["i,1", "multi\nline"]);
     expect(log.users.toArray()).toEqual(["u1", "u2"]);
     expect(Array.from(log.rating!)).toEqual([4, 5]);
@@ -27,18 +29,26 @@ describe("readDelimitedInteractions", () => {
 
   it("maps columns by index without a header (gzip TSV)", async () => {
     const file = tmp.write("r.tsv.gz", "u1\ti1\t3\nu1\ti2\t1\textra\n", true);
-    const log = await readDelimitedInteractions(file, { delimiter: "\t", header: false, columns: { user: 0, item: 1, rating: 2 } });
+    const log = await readDelimitedInteractions(file, {
+      delimiter: "\t",
+      header: false,
+      columns: { user: 0, item: 1, rating: 2 },
+    });
     expect(log.length).toBe(2);
     expect(log.timestamp).toBeUndefined();
   });
 
   it("names file, line and column for a bad number and a short row", async () => {
     const file = tmp.write("bad.csv", "user,item,rating\nu,i,4\nu,j,x\n");
-    const error = await readDelimitedInteractions(file, { columns: { user: "user", item: "item", rating: "rating" } }).catch((e: unknown) => e);
+    const error = await readDelimitedInteractions(file, {
+      columns: { user: "user", item: "item", rating: "rating" },
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DataFormatError);
     expect(error).toMatchObject({ file, line: 3, field: "rating" });
     const short = tmp.write("short.csv", "user,item,rating\nu,i\n");
-    await expect(readDelimitedInteractions(short, { columns: { user: "user", item: "item" } })).rejects.toMatchObject({ line: 2 });
+    await expect(readDelimitedInteractions(short, { columns: { user: "user", item: "item" } })).rejects.toMatchObject({
+      line: 2,
+    });
   });
 
   it("rejects an unterminated quote, naming the line where it opened", async () => {
@@ -48,14 +58,23 @@ describe("readDelimitedInteractions", () => {
 
   it("rejects bad column options as ConfigErrors", async () => {
     const file = tmp.write("c.csv", "user,item\nu,i\n");
-    await expect(readDelimitedInteractions(file, { columns: { user: "who", item: "item" } })).rejects.toThrow(ConfigError);
-    await expect(readDelimitedInteractions(file, { columns: { user: "user", item: "item" }, header: false })).rejects.toThrow(/columns\.user/);
+    await expect(readDelimitedInteractions(file, { columns: { user: "who", item: "item" } })).rejects.toThrow(
+      ConfigError,
+    );
+    await expect(
+      readDelimitedInteractions(file, { columns: { user: "user", item: "item" }, header: false }),
+    ).rejects.toThrow(/columns\.user/);
     await expect(readDelimitedInteractions(file, { columns: { user: 0, item: 5 } })).rejects.toThrow(/columns\.item/);
-    await expect(readDelimitedInteractions(file, { columns: { user: 0, item: 1 }, delimiter: "" })).rejects.toThrow(/delimiter/);
+    await expect(readDelimitedInteractions(file, { columns: { user: 0, item: 1 }, delimiter: "" })).rejects.toThrow(
+      /delimiter/,
+    );
   });
 
   it("rejects an empty user id", async () => {
     const file = tmp.write("e.csv", "user,item\n,i\n");
-    await expect(readDelimitedInteractions(file, { columns: { user: 0, item: 1 } })).rejects.toMatchObject({ line: 2, field: "user" });
+    await expect(readDelimitedInteractions(file, { columns: { user: 0, item: 1 } })).rejects.toMatchObject({
+      line: 2,
+      field: "user",
+    });
   });
 });

@@ -17,7 +17,10 @@ export interface DelimitedOptions extends ReadOptions {
   delimiter?: string;
   /** Whether the first line is a header (default true). Column names need a header. */
   header?: boolean;
-  /** Quote character for fields holding the delimiter, quotes (doubled) or line breaks (default '"'); "" turns quoting off. */
+  /**
+   * Quote character for fields holding the delimiter, quotes (doubled) or line breaks (default '"'); "" turns
+   * quoting off.
+   */
   quote?: string;
   /** Default "utf8". */
   encoding?: TextEncoding;
@@ -87,7 +90,8 @@ export async function readDelimitedInteractions(file: string, options: Delimited
   const { columns } = options;
   if (!hasHeader) {
     for (const [key, ref] of Object.entries(columns)) {
-      if (typeof ref === "string") throw new ConfigError(`columns.${key}`, `column name "${ref}" needs header: true; give a 0-based index`);
+      if (typeof ref === "string")
+        throw new ConfigError(`columns.${key}`, `column name "${ref}" needs header: true; give a 0-based index`);
     }
   }
   for (const [key, ref] of Object.entries(columns)) {
@@ -95,7 +99,10 @@ export async function readDelimitedInteractions(file: string, options: Delimited
       throw new ConfigError(`columns.${key}`, `column index must be a non-negative integer, got ${ref}`);
     }
   }
-  const builder = new InteractionLogBuilder({ rating: columns.rating !== undefined, timestamp: columns.timestamp !== undefined });
+  const builder = new InteractionLogBuilder({
+    rating: columns.rating !== undefined,
+    timestamp: columns.timestamp !== undefined,
+  });
   const task = (options.progress ?? silentProgress).begin(`read ${file}`);
   let index: { user: number; item: number; rating: number; timestamp: number } | undefined;
   let names: string[] = [];
@@ -108,12 +115,16 @@ export async function readDelimitedInteractions(file: string, options: Delimited
       if (ref === undefined) return -1;
       if (typeof ref === "number") {
         if (header !== undefined && ref >= header.length) {
-          throw new ConfigError(`columns.${key}`, `column index ${ref} is past the ${header.length} columns of ${file}`);
+          throw new ConfigError(
+            `columns.${key}`,
+            `column index ${ref} is past the ${header.length} columns of ${file}`,
+          );
         }
         return ref;
       }
       const at = header!.indexOf(ref);
-      if (at < 0) throw new ConfigError(`columns.${key}`, `no column "${ref}" in the header of ${file} (${header!.join(", ")})`);
+      if (at < 0)
+        throw new ConfigError(`columns.${key}`, `no column "${ref}" in the header of ${file} (${header!.join(", ")})`);
       return at;
     };
     index = {
@@ -126,49 +137,57 @@ export async function readDelimitedInteractions(file: string, options: Delimited
     expected = header?.length ?? Math.max(index.user, index.item, index.rating, index.timestamp) + 1;
   };
   const fieldName = (c: number) => names[c] ?? `#${c}`;
-  await forEachLine(file, (text, line) => {
-    const record = pendingText === undefined ? text : `${pendingText}\n${text}`;
-    const startLine = pendingText === undefined ? line : pendingLine;
-    if (record.length === 0) {
-      blank++;
-      return;
-    }
-    const values = splitDelimited(record, delimiter, quote);
-    if (values === undefined) {
-      pendingText = record;
-      pendingLine = startLine;
-      return;
-    }
-    pendingText = undefined;
-    if (index === undefined) {
-      if (hasHeader) {
-        resolveColumns(values.map((v) => v.trim()));
+  await forEachLine(
+    file,
+    (text, line) => {
+      const record = pendingText === undefined ? text : `${pendingText}\n${text}`;
+      const startLine = pendingText === undefined ? line : pendingLine;
+      if (record.length === 0) {
+        blank++;
         return;
       }
-      resolveColumns(undefined);
-    }
-    const at = index!;
-    if (hasHeader ? values.length !== expected : values.length < expected) {
-      throw new DataFormatError(
-        { file, line: startLine, field: fieldName(Math.min(values.length, expected) - 1) },
-        `expected ${hasHeader ? "" : "at least "}${expected} fields separated by ${JSON.stringify(delimiter)}, found ${values.length}`,
-      );
-    }
-    const number = (c: number) => {
-      if (c < 0) return Number.NaN;
-      const value = parseDecimal(values[c].trim());
-      if (Number.isNaN(value)) throw new DataFormatError({ file, line: startLine, field: fieldName(c) }, `not a number: "${values[c]}"`);
-      return value;
-    };
-    const user = values[at.user];
-    const item = values[at.item];
-    if (user.length === 0) throw new DataFormatError({ file, line: startLine, field: fieldName(at.user) }, "empty user id");
-    if (item.length === 0) throw new DataFormatError({ file, line: startLine, field: fieldName(at.item) }, "empty item id");
-    builder.add(user, item, number(at.rating), number(at.timestamp));
-    if ((builder.length & 65535) === 0) task.tick(65536);
-  }, options.encoding ?? "utf8");
+      const values = splitDelimited(record, delimiter, quote);
+      if (values === undefined) {
+        pendingText = record;
+        pendingLine = startLine;
+        return;
+      }
+      pendingText = undefined;
+      if (index === undefined) {
+        if (hasHeader) {
+          resolveColumns(values.map((v) => v.trim()));
+          return;
+        }
+        resolveColumns(undefined);
+      }
+      const at = index!;
+      if (hasHeader ? values.length !== expected : values.length < expected) {
+        throw new DataFormatError(
+          { file, line: startLine, field: fieldName(Math.min(values.length, expected) - 1) },
+          `expected ${hasHeader ? "" : "at least "}${expected} fields separated by ${JSON.stringify(delimiter)}, found ${values.length}`,
+        );
+      }
+      const number = (c: number) => {
+        if (c < 0) return Number.NaN;
+        const value = parseDecimal(values[c].trim());
+        if (Number.isNaN(value))
+          throw new DataFormatError({ file, line: startLine, field: fieldName(c) }, `not a number: "${values[c]}"`);
+        return value;
+      };
+      const user = values[at.user];
+      const item = values[at.item];
+      if (user.length === 0)
+        throw new DataFormatError({ file, line: startLine, field: fieldName(at.user) }, "empty user id");
+      if (item.length === 0)
+        throw new DataFormatError({ file, line: startLine, field: fieldName(at.item) }, "empty item id");
+      builder.add(user, item, number(at.rating), number(at.timestamp));
+      if ((builder.length & 65535) === 0) task.tick(65536);
+    },
+    options.encoding ?? "utf8",
+  );
   task.end({ rows: builder.length });
-  if (pendingText !== undefined) throw new DataFormatError({ file, line: pendingLine }, `quoted field opened here is never closed`);
+  if (pendingText !== undefined)
+    throw new DataFormatError({ file, line: pendingLine }, `quoted field opened here is never closed`);
   if (blank > 0) options.logger?.log("info", `skipped ${blank} blank line(s)`, { file, blank });
   return builder.build();
 }

@@ -22,7 +22,9 @@ describe("downloadFile (local server on 127.0.0.1)", () => {
       expect(readFileSync(dest).equals(body)).toBe(true);
       expect(progress.tasks[0]).toMatchObject({ total: body.length, done: body.length, ended: true });
       const bad = join(tmp.dir, "b", "f.bin");
-      await expect(downloadFile(`${server.url}/f.bin`, bad, { sha256: "0".repeat(64) })).rejects.toThrow(DataFormatError);
+      await expect(downloadFile(`${server.url}/f.bin`, bad, { sha256: "0".repeat(64) })).rejects.toThrow(
+        DataFormatError,
+      );
       expect(existsSync(bad) || existsSync(`${bad}.partial`)).toBe(false);
       await expect(downloadFile(`${server.url}/missing`, join(tmp.dir, "c"))).rejects.toThrow(/HTTP 404/);
     } finally {

@@ -38,7 +38,12 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
     response = await doFetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 600_000), redirect: "follow" });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new NotAvailableError(url, `download failed (${cause?.code ?? cause?.message ?? (error as Error).message})`, hint, { cause: error });
+    throw new NotAvailableError(
+      url,
+      `download failed (${cause?.code ?? cause?.message ?? (error as Error).message})`,
+      hint,
+      { cause: error },
+    );
   }
   if (!response.ok || response.body === null) {
     throw new NotAvailableError(url, `download failed (HTTP ${response.status} ${response.statusText})`, hint);
@@ -63,7 +68,10 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
   const digest = hash.digest("hex");
   if (options.sha256 !== undefined && digest !== options.sha256.toLowerCase()) {
     await rm(partial, { force: true });
-    throw new DataFormatError({ file: url }, `sha256 ${digest} differs from the expected ${options.sha256}; the download is corrupt or the file changed`);
+    throw new DataFormatError(
+      { file: url },
+      `sha256 ${digest} differs from the expected ${options.sha256}; the download is corrupt or the file changed`,
+    );
   }
   await rename(partial, dest);
   logger.log("info", `downloaded ${url}`, { url, dest, sha256: digest, verified: options.sha256 !== undefined });

@@ -1,11 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, RecordingLogger } from "@llminit/core";
-import { computeStats, EmptyDatasetError, filterByValue, filterInteractions, kCore, removeDuplicates } from "./filters.js";
+import {
+  computeStats,
+  EmptyDatasetError,
+  filterByValue,
+  filterInteractions,
+  kCore,
+  removeDuplicates,
+} from "./filters.js";
 import { compactLog } from "./interaction-log.js";
 import { makeLog, pairs } from "./test-utils/log.js";
 
 describe("filterByValue", () => {
-  const log = makeLog([["a", "x", 5, 1], ["a", "y", 3, 2], ["b", "x", 4, 3], ["b", "y", 1, 4]]);
+  const log = makeLog([
+    ["a", "x", 5, 1],
+    ["a", "y", 3, 2],
+    ["b", "x", 4, 3],
+    ["b", "y", 1, 4],
+  ]);
   it("keeps an inclusive interval and counts drops", () => {
     const r = filterByValue(log, { field: "rating", min: 4 });
     expect(pairs(r.log)).toEqual(["a:x", "b:x"]);
@@ -13,13 +25,21 @@ describe("filterByValue", () => {
     expect(pairs(filterByValue(log, { field: "timestamp", min: 2, max: 3 }).log)).toEqual(["a:y", "b:x"]);
   });
   it("rejects a missing column and an empty interval", () => {
-    expect(() => filterByValue(makeLog([["a", "x"]], { rating: false, timestamp: false }), { field: "rating", min: 4 })).toThrow(ConfigError);
+    expect(() =>
+      filterByValue(makeLog([["a", "x"]], { rating: false, timestamp: false }), { field: "rating", min: 4 }),
+    ).toThrow(ConfigError);
     expect(() => filterByValue(log, { field: "rating", min: 5, max: 4 })).toThrow(/empty interval/);
   });
 });
 
 describe("removeDuplicates", () => {
-  const log = makeLog([["a", "x", 1, 30], ["a", "x", 2, 10], ["b", "x", 3, 5], ["a", "x", 4, 10], ["a", "y", 5, 1]]);
+  const log = makeLog([
+    ["a", "x", 1, 30],
+    ["a", "x", 2, 10],
+    ["b", "x", 3, 5],
+    ["a", "x", 4, 10],
+    ["a", "y", 5, 1],
+  ]);
   it("keeps the earliest by timestamp, ties by input order", () => {
     const r = removeDuplicates(log, "first");
     expect(r.dropped).toBe(2);
@@ -27,12 +47,21 @@ describe("removeDuplicates", () => {
   });
   it("keeps the latest by timestamp, ties by input order", () => {
     expect(Array.from(removeDuplicates(log, "last").log.rating!)).toEqual([1, 3, 5]);
-    const tie = makeLog([["a", "x", 1, 10], ["a", "x", 2, 10]]);
+    const tie = makeLog([
+      ["a", "x", 1, 10],
+      ["a", "x", 2, 10],
+    ]);
     expect(Array.from(removeDuplicates(tie, "last").log.rating!)).toEqual([2]);
     expect(Array.from(removeDuplicates(tie, "first").log.rating!)).toEqual([1]);
   });
   it("uses input order without timestamps", () => {
-    const plain = makeLog([["a", "x", 1], ["a", "x", 2]], { rating: true, timestamp: false });
+    const plain = makeLog(
+      [
+        ["a", "x", 1],
+        ["a", "x", 2],
+      ],
+      { rating: true, timestamp: false },
+    );
     expect(Array.from(removeDuplicates(plain, "last").log.rating!)).toEqual([2]);
   });
 });
@@ -41,8 +70,13 @@ describe("kCore", () => {
   it("iterates until stable (a removal cascades)", () => {
     // 2-core: round 1 drops u3 (1 item), round 2 item z (now 1 user), round 3 u2 (now 1 item).
     const log = makeLog([
-      ["u1", "x"], ["u1", "y"], ["u4", "x"], ["u4", "y"],
-      ["u2", "y"], ["u2", "z"], ["u3", "z"],
+      ["u1", "x"],
+      ["u1", "y"],
+      ["u4", "x"],
+      ["u4", "y"],
+      ["u2", "y"],
+      ["u2", "z"],
+      ["u3", "z"],
     ]);
     const r = kCore(log, { user: 2, item: 2 });
     expect(pairs(r.log).sort()).toEqual(["u1:x", "u1:y", "u4:x", "u4:y"]);
@@ -52,7 +86,11 @@ describe("kCore", () => {
     expect([again.dropped, again.rounds]).toEqual([0, 0]);
   });
   it("takes separate user and item thresholds", () => {
-    const log = makeLog([["u1", "x"], ["u1", "y"], ["u2", "x"]]);
+    const log = makeLog([
+      ["u1", "x"],
+      ["u1", "y"],
+      ["u2", "x"],
+    ]);
     expect(pairs(kCore(log, { user: 1, item: 2 }).log)).toEqual(["u1:x", "u2:x"]);
     expect(pairs(kCore(log, { user: 2, item: 1 }).log)).toEqual(["u1:x", "u1:y"]);
     expect(() => kCore(log, { user: 1.5, item: 1 })).toThrow(/kCore\.user/);
@@ -62,8 +100,13 @@ describe("kCore", () => {
 describe("filterInteractions", () => {
   it("runs the stages, logs every drop, and compacts ids keeping the original vocabularies", () => {
     const log = makeLog([
-      ["u1", "x", 5, 1], ["u1", "y", 4, 2], ["u2", "x", 4, 3], ["u2", "y", 5, 4],
-      ["u3", "x", 1, 5], ["u1", "x", 5, 6], ["u4", "z", 5, 7],
+      ["u1", "x", 5, 1],
+      ["u1", "y", 4, 2],
+      ["u2", "x", 4, 3],
+      ["u2", "y", 5, 4],
+      ["u3", "x", 1, 5],
+      ["u1", "x", 5, 6],
+      ["u4", "z", 5, 7],
     ]);
     const logger = new RecordingLogger();
     const { log: out, stats } = filterInteractions(log, { minRating: 4, kCore: 2, logger });
@@ -81,13 +124,22 @@ describe("filterInteractions", () => {
     expect(computeStats(out, "x").users).toBe(2);
   });
   it("names the stage that leaves nothing", () => {
-    const log = makeLog([["u1", "x", 2, 1], ["u2", "y", 5, 1]]);
+    const log = makeLog([
+      ["u1", "x", 2, 1],
+      ["u2", "y", 5, 1],
+    ]);
     expect(() => filterInteractions(log, { minRating: 6 })).toThrow(EmptyDatasetError);
     expect(() => filterInteractions(log, { minRating: 6 })).toThrow(/nothing left after filter stage "rating >= 6"/);
     expect(() => filterInteractions(log, { kCore: 5 })).toThrow(/"iterative 5-core"/);
   });
   it("compactLog drops unused vocabulary entries", () => {
-    const log = filterByValue(makeLog([["a", "x", 1, 1], ["b", "y", 5, 1]]), { field: "rating", min: 4 }).log;
+    const log = filterByValue(
+      makeLog([
+        ["a", "x", 1, 1],
+        ["b", "y", 5, 1],
+      ]),
+      { field: "rating", min: 4 },
+    ).log;
     expect(log.users.size).toBe(2);
     const c = compactLog(log);
     expect([c.users.toArray(), c.items.toArray(), Array.from(c.user)]).toEqual([["b"], ["y"], [0]]);

@@ -54,12 +54,17 @@ export interface FilterResult {
 }
 
 /** Keeps interactions whose `field` lies in [min, max] (both inclusive, either optional). */
-export function filterByValue(log: InteractionLog, options: { field: "rating" | "timestamp"; min?: number; max?: number }): FilterResult {
+export function filterByValue(
+  log: InteractionLog,
+  options: { field: "rating" | "timestamp"; min?: number; max?: number },
+): FilterResult {
   const values = options.field === "rating" ? log.rating : log.timestamp;
-  if (values === undefined) throw new ConfigError(options.field, `the data has no ${options.field} column to filter on`);
+  if (values === undefined)
+    throw new ConfigError(options.field, `the data has no ${options.field} column to filter on`);
   const min = options.min ?? -Infinity;
   const max = options.max ?? Infinity;
-  if (Number.isNaN(min) || Number.isNaN(max) || min > max) throw new ConfigError(options.field, `empty interval [${min}, ${max}]`);
+  if (Number.isNaN(min) || Number.isNaN(max) || min > max)
+    throw new ConfigError(options.field, `empty interval [${min}, ${max}]`);
   const keep = new Uint8Array(log.length);
   let dropped = 0;
   for (let k = 0; k < log.length; k++) {
@@ -104,10 +109,14 @@ export function removeDuplicates(log: InteractionLog, keep: "first" | "last" = "
  * `user` or whose item has fewer than `item` remaining interactions, until nothing changes.
  * The result is the unique maximal sub-log in which every user and item meets its threshold.
  */
-export function kCore(log: InteractionLog, thresholds: { user: number; item: number }): FilterResult & { rounds: number } {
+export function kCore(
+  log: InteractionLog,
+  thresholds: { user: number; item: number },
+): FilterResult & { rounds: number } {
   for (const key of ["user", "item"] as const) {
     const t = thresholds[key];
-    if (!Number.isInteger(t) || t < 0) throw new ConfigError(`kCore.${key}`, `must be a non-negative integer, got ${t}`);
+    if (!Number.isInteger(t) || t < 0)
+      throw new ConfigError(`kCore.${key}`, `must be a non-negative integer, got ${t}`);
   }
   const alive = new Uint8Array(log.length).fill(1);
   const userDegree = new Int32Array(log.users.size);
@@ -167,21 +176,31 @@ export interface FilterOptions {
  * Every stage's statistics are returned and logged with the number of interactions it dropped.
  * @throws EmptyDatasetError naming the stage that left nothing.
  */
-export function filterInteractions(log: InteractionLog, options: FilterOptions = {}): { log: InteractionLog; stats: StageStats[] } {
+export function filterInteractions(
+  log: InteractionLog,
+  options: FilterOptions = {},
+): { log: InteractionLog; stats: StageStats[] } {
   const logger = options.logger ?? silentLogger;
   const stats: StageStats[] = [];
   const record = (next: InteractionLog, stage: string, dropped: number, extra: Record<string, unknown> = {}) => {
     const before = stats[stats.length - 1];
     const s = computeStats(next, stage, dropped);
     stats.push(s);
-    logger.log("info", `${stage}: ${s.users} users, ${s.items} items, ${s.interactions} interactions (dropped ${dropped})`, { ...s, ...extra });
+    logger.log(
+      "info",
+      `${stage}: ${s.users} users, ${s.items} items, ${s.interactions} interactions (dropped ${dropped})`,
+      { ...s, ...extra },
+    );
     if (s.interactions === 0) throw new EmptyDatasetError(stage, before ?? s);
     return next;
   };
   let current = record(log, "raw", 0);
   if (options.minRating !== undefined || options.maxRating !== undefined) {
     const r = filterByValue(current, { field: "rating", min: options.minRating, max: options.maxRating });
-    const label = [options.minRating !== undefined ? `rating >= ${options.minRating}` : "", options.maxRating !== undefined ? `rating <= ${options.maxRating}` : ""]
+    const label = [
+      options.minRating !== undefined ? `rating >= ${options.minRating}` : "",
+      options.maxRating !== undefined ? `rating <= ${options.maxRating}` : "",
+    ]
       .filter(Boolean)
       .join(", ");
     current = record(r.log, label, r.dropped);
@@ -194,9 +213,14 @@ export function filterInteractions(log: InteractionLog, options: FilterOptions =
   if (options.kCore !== undefined) {
     const t = typeof options.kCore === "number" ? { user: options.kCore, item: options.kCore } : options.kCore;
     const r = kCore(current, t);
-    current = record(r.log, t.user === t.item ? `iterative ${t.user}-core` : `iterative k-core (users ${t.user}, items ${t.item})`, r.dropped, {
-      rounds: r.rounds,
-    });
+    current = record(
+      r.log,
+      t.user === t.item ? `iterative ${t.user}-core` : `iterative k-core (users ${t.user}, items ${t.item})`,
+      r.dropped,
+      {
+        rounds: r.rounds,
+      },
+    );
   }
   return { log: compactLog(current), stats };
 }

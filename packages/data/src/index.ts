@@ -11,7 +11,14 @@ export type { PyValue } from "./python-literal.js";
 export { readAmazonReviews, readAmazonMeta, unescapeHtml } from "./amazon.js";
 export { readMovieLens100k, readMovieLens1m, ML100K_GENRES } from "./movielens.js";
 export type { MovieLensData } from "./movielens.js";
-export { computeStats, filterByValue, removeDuplicates, kCore, filterInteractions, EmptyDatasetError } from "./filters.js";
+export {
+  computeStats,
+  filterByValue,
+  removeDuplicates,
+  kCore,
+  filterInteractions,
+  EmptyDatasetError,
+} from "./filters.js";
 export type { StageStats, FilterResult, FilterOptions } from "./filters.js";
 export { splitInteractions, ratioCounts } from "./split.js";
 export type { Split, SplitMethod, SplitOptions } from "./split.js";

@@ -33,7 +33,11 @@ describe("item text templates", () => {
 
   it("builds texts aligned with the item vocabulary and logs empty ones", () => {
     const items = Vocab.from(["b", "a", "c"]);
-    const features = new Map<string, Record<string, string>>([["a", { title: "A" }], ["b", { brand: "B" }], ["c", { other: "x" }]]);
+    const features = new Map<string, Record<string, string>>([
+      ["a", { title: "A" }],
+      ["b", { brand: "B" }],
+      ["c", { other: "x" }],
+    ]);
     const logger = new RecordingLogger();
     expect(buildItemTexts(items, features, "{title}. {brand}", logger)).toEqual(["B", "A", ""]);
     expect(logger.records[0].fields).toMatchObject({ empty: 1, noFeatures: 0 });

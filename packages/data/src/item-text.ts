@@ -26,7 +26,8 @@ export function parseTemplate(template: string): TextTemplate {
     } else if (c === "{") {
       const close = template.indexOf("}", i);
       const name = close < 0 ? "" : template.slice(i + 1, close).trim();
-      if (close < 0 || name.length === 0 || name.includes("{")) throw new ConfigError("textTemplate", `bad placeholder at character ${i + 1} of "${template}"`);
+      if (close < 0 || name.length === 0 || name.includes("{"))
+        throw new ConfigError("textTemplate", `bad placeholder at character ${i + 1} of "${template}"`);
       literals.push(literal);
       literal = "";
       fields.push(name);
@@ -57,7 +58,8 @@ export function renderItemText(template: TextTemplate, features: Readonly<Record
     if (value.length === 0) continue;
     if (any) {
       let separator = template.separators[f - 1];
-      if (separator.length > 0 && /[.,;:!?]/.test(separator[0]) && out.endsWith(separator[0])) separator = separator.slice(1);
+      if (separator.length > 0 && /[.,;:!?]/.test(separator[0]) && out.endsWith(separator[0]))
+        separator = separator.slice(1);
       out += separator;
     }
     out += value;
@@ -73,7 +75,12 @@ export function renderItemText(template: TextTemplate, features: Readonly<Record
  * One text per item of `items` (aligned with its indices). Items without features or with
  * none of the template's fields get "" — their number is logged as a warning.
  */
-export function buildItemTexts(items: Vocab, features: ItemFeatures, template: string | TextTemplate, logger: Logger = silentLogger): string[] {
+export function buildItemTexts(
+  items: Vocab,
+  features: ItemFeatures,
+  template: string | TextTemplate,
+  logger: Logger = silentLogger,
+): string[] {
   const parsed = typeof template === "string" ? parseTemplate(template) : template;
   const texts = new Array<string>(items.size);
   let noFeatures = 0;
@@ -85,7 +92,11 @@ export function buildItemTexts(items: Vocab, features: ItemFeatures, template: s
     if (texts[i].length === 0) empty++;
   }
   if (empty > 0) {
-    logger.log("warn", `${empty} of ${items.size} item(s) have an empty text (${noFeatures} without any metadata)`, { empty, noFeatures, items: items.size });
+    logger.log("warn", `${empty} of ${items.size} item(s) have an empty text (${noFeatures} without any metadata)`, {
+      empty,
+      noFeatures,
+      items: items.size,
+    });
   }
   return texts;
 }

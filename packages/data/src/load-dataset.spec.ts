@@ -15,11 +15,13 @@ afterAll(() => tmp.cleanup());
 /** 6 users × 6 items, all rated 5 except user u6 (rated 1): a 5-core after rating ≥ 4 of 5 users × 6 items. */
 function uData(): string {
   const lines: string[] = [];
-  for (let u = 1; u <= 6; u++) for (let i = 1; i <= 6; i++) lines.push(`${u}\t${i}\t${u === 6 ? 1 : 5}\t${1000 * u + i}`);
+  for (let u = 1; u <= 6; u++)
+    for (let i = 1; i <= 6; i++) lines.push(`${u}\t${i}\t${u === 6 ? 1 : 5}\t${1000 * u + i}`);
   return lines.join("\n") + "\n";
 }
 const flags = (g: number) => Array.from({ length: 19 }, (_, k) => (k === g ? "1" : "0")).join("|");
-const uItem = () => Array.from({ length: 6 }, (_, i) => `${i + 1}|Movie ${i + 1} (199${i})|||url|${flags(i + 1)}`).join("\n") + "\n";
+const uItem = () =>
+  Array.from({ length: 6 }, (_, i) => `${i + 1}|Movie ${i + 1} (199${i})|||url|${flags(i + 1)}`).join("\n") + "\n";
 
 describe("detectFolder", () => {
   it("recognises atomic, MovieLens and Amazon layouts", async () => {
@@ -27,7 +29,11 @@ describe("detectFolder", () => {
     mkdirSync(atomic);
     writeFileSync(join(atomic, "mydata.inter.gz"), gzipSync("user_id:token\titem_id:token\nu\ti\n"));
     writeFileSync(join(atomic, "mydata.item"), "item_id:token\ttitle:token_seq\ni\tThing\n");
-    expect(await detectFolder(atomic)).toMatchObject({ kind: "atomic", inter: join(atomic, "mydata.inter.gz"), item: join(atomic, "mydata.item") });
+    expect(await detectFolder(atomic)).toMatchObject({
+      kind: "atomic",
+      inter: join(atomic, "mydata.inter.gz"),
+      item: join(atomic, "mydata.item"),
+    });
     const ml = join(tmp.dir, "ml", "ml-100k");
     mkdirSync(ml, { recursive: true });
     writeFileSync(join(ml, "u.data"), uData());
@@ -37,7 +43,11 @@ describe("detectFolder", () => {
     mkdirSync(amazon);
     writeFileSync(join(amazon, "reviews_Beauty_5.json.gz"), "");
     writeFileSync(join(amazon, "meta_Beauty.json.gz"), "");
-    expect(await detectFolder(amazon)).toMatchObject({ kind: "amazon", reviews: join(amazon, "reviews_Beauty_5.json.gz"), meta: join(amazon, "meta_Beauty.json.gz") });
+    expect(await detectFolder(amazon)).toMatchObject({
+      kind: "amazon",
+      reviews: join(amazon, "reviews_Beauty_5.json.gz"),
+      meta: join(amazon, "meta_Beauty.json.gz"),
+    });
     expect(await detectFolder(join(tmp.dir, "nope"))).toBeUndefined();
   });
 });
@@ -56,7 +66,13 @@ describe("loadDataset / prepareDataset", () => {
     writeFileSync(join(dataDir, "ml-100k", "u.data"), uData());
     writeFileSync(join(dataDir, "ml-100k", "u.item"), uItem());
     const logger = new RecordingLogger();
-    const prepared = await prepareDataset("ml-100k", { dataDir, cacheDir: join(tmp.dir, "cache0"), rng: createRng(2020), download: false, logger });
+    const prepared = await prepareDataset("ml-100k", {
+      dataDir,
+      cacheDir: join(tmp.dir, "cache0"),
+      rng: createRng(2020),
+      download: false,
+      logger,
+    });
     expect(prepared.stats.map((s) => [s.stage, s.users, s.items, s.interactions])).toEqual([
       ["raw", 6, 6, 36],
       ["rating >= 4", 5, 6, 30],
@@ -64,19 +80,29 @@ describe("loadDataset / prepareDataset", () => {
       ["iterative 5-core", 5, 6, 30],
     ]);
     expect(prepared.split.users.toArray()).toEqual(["1", "2", "3", "4", "5"]);
-    expect([csrNnz(prepared.split.train), csrNnz(prepared.split.valid), csrNnz(prepared.split.test)]).toEqual([20, 5, 5]);
+    expect([csrNnz(prepared.split.train), csrNnz(prepared.split.valid), csrNnz(prepared.split.test)]).toEqual([
+      20, 5, 5,
+    ]);
     expect(prepared.itemTexts[0]).toBe("Movie 1 1990. Action");
     const listing = await listDatasets({ dataDir, cacheDir: join(tmp.dir, "cache0") });
     expect(listing.map((d) => d.name)).toEqual(DATASETS.map((d) => d.name));
     expect(listing[0].location).toEqual({ kind: "movielens-100k", dir: join(dataDir, "ml-100k") });
-    expect(listing[1].location).toMatchObject({ kind: "remote", urls: ["https://files.grouplens.org/datasets/movielens/ml-1m.zip"] });
+    expect(listing[1].location).toMatchObject({
+      kind: "remote",
+      urls: ["https://files.grouplens.org/datasets/movielens/ml-1m.zip"],
+    });
   });
 
   it("downloads the original zip from a (local) URL into the cache, then reads it", async () => {
-    const zip = makeZip([{ name: "ml-100k/u.data", data: Buffer.from(uData()) }, { name: "ml-100k/u.item", data: Buffer.from(uItem()) }]);
+    const zip = makeZip([
+      { name: "ml-100k/u.data", data: Buffer.from(uData()) },
+      { name: "ml-100k/u.item", data: Buffer.from(uItem()) },
+    ]);
     const server = await serveFiles({ "/ml-100k.zip": zip });
     try {
-      const registry: DatasetEntry[] = [{ ...DATASETS[0], remote: [{ url: `${server.url}/ml-100k.zip`, file: "ml-100k.zip" }] }];
+      const registry: DatasetEntry[] = [
+        { ...DATASETS[0], remote: [{ url: `${server.url}/ml-100k.zip`, file: "ml-100k.zip" }] },
+      ];
       const cacheDir = join(tmp.dir, "cache1");
       const options = { registry, cacheDir, dataDir: join(tmp.dir, "empty"), rng: createRng(1) };
       const first = await prepareDataset("ml-100k", options);
@@ -100,14 +126,18 @@ describe("loadDataset / prepareDataset", () => {
     expect((error as Error).message).toContain(join(cacheDir, "amazon-beauty", "reviews_Beauty_5.json.gz"));
     const noDownload = await loadDataset("amazon-beauty", { cacheDir, download: false }).catch((e: unknown) => e);
     expect(noDownload).toBeInstanceOf(NotAvailableError);
-    expect((noDownload as Error).message).toContain("http://snap.stanford.edu/data/amazon/productGraph/categoryFiles/meta_Beauty.json.gz");
+    expect((noDownload as Error).message).toContain(
+      "http://snap.stanford.edu/data/amazon/productGraph/categoryFiles/meta_Beauty.json.gz",
+    );
   });
 
   it("prepares raw Amazon 2014 files found under dataDir, with the Amazon text template", async () => {
     const dir = join(tmp.dir, "amazon-data", "amazon-beauty");
     mkdirSync(dir, { recursive: true });
     const reviews: string[] = [];
-    for (let u = 0; u < 6; u++) for (let i = 0; i < 6; i++) reviews.push(JSON.stringify({ reviewerID: `R${u}`, asin: `B${i}`, overall: 5, unixReviewTime: 100 * u + i }));
+    for (let u = 0; u < 6; u++)
+      for (let i = 0; i < 6; i++)
+        reviews.push(JSON.stringify({ reviewerID: `R${u}`, asin: `B${i}`, overall: 5, unixReviewTime: 100 * u + i }));
     writeFileSync(join(dir, "reviews_Beauty_5.json.gz"), gzipSync(reviews.join("\n")));
     const meta = [
       `{'asin': 'B0', 'title': 'Face Cream', 'brand': 'Nivea', 'categories': [['Beauty', 'Skin Care', 'Face']]}`,
@@ -116,20 +146,37 @@ describe("loadDataset / prepareDataset", () => {
     ];
     writeFileSync(join(dir, "meta_Beauty.json.gz"), gzipSync(meta.join("\n")));
     const logger = new RecordingLogger();
-    const prepared = await prepareDataset("amazon-beauty", { dataDir: join(tmp.dir, "amazon-data"), rng: createRng(2020), split: "temporal-loo", logger, download: false });
+    const prepared = await prepareDataset("amazon-beauty", {
+      dataDir: join(tmp.dir, "amazon-data"),
+      rng: createRng(2020),
+      split: "temporal-loo",
+      logger,
+      download: false,
+    });
     expect(prepared.textTemplate).toBe("{title}. {category}. {brand}");
     const text = (asin: string) => prepared.itemTexts[prepared.split.items.get(asin)!];
-    expect([text("B0"), text("B1"), text("B2"), text("B3")]).toEqual(["Face Cream. Face. Nivea", "Soap. Bath", "Dove", ""]);
+    expect([text("B0"), text("B1"), text("B2"), text("B3")]).toEqual([
+      "Face Cream. Face. Nivea",
+      "Soap. Bath",
+      "Dove",
+      "",
+    ]);
     expect(logger.records.some((r) => r.level === "warn" && r.fields?.empty === 3)).toBe(true);
     // temporal LOO: each user's latest review (item B5) is test, the one before (B4) valid.
-    expect(Array.from(prepared.split.test.indices).map((i) => prepared.split.items.idOf(i))).toEqual(Array(6).fill("B5"));
-    expect(Array.from(prepared.split.valid.indices).map((i) => prepared.split.items.idOf(i))).toEqual(Array(6).fill("B4"));
+    expect(Array.from(prepared.split.test.indices).map((i) => prepared.split.items.idOf(i))).toEqual(
+      Array(6).fill("B5"),
+    );
+    expect(Array.from(prepared.split.valid.indices).map((i) => prepared.split.items.idOf(i))).toEqual(
+      Array(6).fill("B4"),
+    );
   });
 
   it("rejects unknown names and unrecognised folders", async () => {
     await expect(loadDataset(join(tmp.dir, "no-such-thing"))).rejects.toThrow(ConfigError);
     mkdirSync(join(tmp.dir, "emptyfolder"));
     await expect(loadDataset(join(tmp.dir, "emptyfolder"))).rejects.toThrow(/no dataset files recognised/);
-    await expect(prepareDataset(join(tmp.dir, "mydata"), { rng: createRng(1) })).rejects.toThrow(/has no ratings; pass minRating: null/);
+    await expect(prepareDataset(join(tmp.dir, "mydata"), { rng: createRng(1) })).rejects.toThrow(
+      /has no ratings; pass minRating: null/,
+    );
   });
 });

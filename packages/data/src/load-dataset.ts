@@ -97,15 +97,22 @@ export async function detectFolder(dir: string): Promise<DatasetLocation | undef
   }
   for (const sub of [dir, ...files.map((f) => join(dir, f)).filter(isDir)]) {
     if (existsSync(join(sub, "u.data")) && existsSync(join(sub, "u.item"))) return { kind: "movielens-100k", dir: sub };
-    if (existsSync(join(sub, "ratings.dat")) && existsSync(join(sub, "movies.dat"))) return { kind: "movielens-1m", dir: sub };
+    if (existsSync(join(sub, "ratings.dat")) && existsSync(join(sub, "movies.dat")))
+      return { kind: "movielens-1m", dir: sub };
   }
-  if (files.includes("ml-100k.zip")) return { kind: "zip", dir, zip: join(dir, "ml-100k.zip"), format: "movielens-100k" };
+  if (files.includes("ml-100k.zip"))
+    return { kind: "zip", dir, zip: join(dir, "ml-100k.zip"), format: "movielens-100k" };
   if (files.includes("ml-1m.zip")) return { kind: "zip", dir, zip: join(dir, "ml-1m.zip"), format: "movielens-1m" };
   const json = files.filter((f) => /\.jsonl?(\.gz)?$/.test(f));
   const reviews = json.filter((f) => !f.startsWith("meta_"));
   if (reviews.length === 1) {
     const meta = json.filter((f) => f.startsWith("meta_"));
-    return { kind: "amazon", dir, reviews: join(dir, reviews[0]), meta: meta.length === 1 ? join(dir, meta[0]) : undefined };
+    return {
+      kind: "amazon",
+      dir,
+      reviews: join(dir, reviews[0]),
+      meta: meta.length === 1 ? join(dir, meta[0]) : undefined,
+    };
   }
   return undefined;
 }
@@ -123,14 +130,19 @@ export async function locateDataset(entry: DatasetEntry, options: LocateOptions 
   }
   const cacheDir = join(cacheDirOf(options), entry.name);
   const cached = await detectFolder(cacheDir);
-  if (cached !== undefined && (cached.kind !== "amazon" || entry.remote.every((r) => existsSync(join(cacheDir, r.file))))) return cached;
+  if (
+    cached !== undefined &&
+    (cached.kind !== "amazon" || entry.remote.every((r) => existsSync(join(cacheDir, r.file))))
+  )
+    return cached;
   return { kind: "remote", dir: cacheDir, urls: entry.remote.map((r) => r.url) };
 }
 
 /** The registry entries with where each one is found now (nothing is downloaded). */
 export async function listDatasets(options: LocateOptions = {}): Promise<DatasetListing[]> {
   const out: DatasetListing[] = [];
-  for (const entry of options.registry ?? DATASETS) out.push({ ...entry, location: await locateDataset(entry, options) });
+  for (const entry of options.registry ?? DATASETS)
+    out.push({ ...entry, location: await locateDataset(entry, options) });
   return out;
 }
 
@@ -139,13 +151,17 @@ async function extractZip(zip: string, dir: string, wanted: string[]): Promise<s
   const entries = listZip(buffer, zip);
   for (const name of wanted) {
     const entry = entries.find((e) => e.name === name || e.name.endsWith(`/${name}`));
-    if (entry === undefined) throw new NotAvailableError(zip, `the archive has no ${name}`, `Replace ${zip} with the original distribution.`);
+    if (entry === undefined)
+      throw new NotAvailableError(zip, `the archive has no ${name}`, `Replace ${zip} with the original distribution.`);
     await writeFile(join(dir, name), readZipEntry(buffer, entry, zip));
   }
   return dir;
 }
 
-async function readLocation(location: DatasetLocation, options: LoadOptions): Promise<{ log: InteractionLog; items: ItemFeatures }> {
+async function readLocation(
+  location: DatasetLocation,
+  options: LoadOptions,
+): Promise<{ log: InteractionLog; items: ItemFeatures }> {
   const read = { logger: options.logger, progress: options.progress };
   switch (location.kind) {
     case "atomic": {
@@ -194,7 +210,11 @@ export async function loadDataset(nameOrDir: string, options: LoadOptions = {}):
     if (found === undefined) {
       const known = (options.registry ?? DATASETS).map((e) => e.name).join(", ");
       if (isDir(nameOrDir)) {
-        throw new NotAvailableError(nameOrDir, "no dataset files recognised in this folder", "Expected RecBole atomic files (<folder>.inter[.gz], .item), MovieLens u.data+u.item or ratings.dat+movies.dat, or Amazon review + meta_*.json(.gz) files.");
+        throw new NotAvailableError(
+          nameOrDir,
+          "no dataset files recognised in this folder",
+          "Expected RecBole atomic files (<folder>.inter[.gz], .item), MovieLens u.data+u.item or ratings.dat+movies.dat, or Amazon review + meta_*.json(.gz) files.",
+        );
       }
       throw new ConfigError("dataset", `"${nameOrDir}" is neither a known dataset (${known}) nor a folder`);
     }
@@ -212,17 +232,29 @@ export async function loadDataset(nameOrDir: string, options: LoadOptions = {}):
       }
       for (const remote of entry.remote) {
         const dest = join(location.dir, remote.file);
-        if (!existsSync(dest)) await downloadFile(remote.url, dest, { sha256: remote.sha256, fetch: options.fetch, logger, progress: options.progress });
+        if (!existsSync(dest))
+          await downloadFile(remote.url, dest, {
+            sha256: remote.sha256,
+            fetch: options.fetch,
+            logger,
+            progress: options.progress,
+          });
       }
       const found = await detectFolder(location.dir);
-      if (found === undefined) throw new NotAvailableError(location.dir, "downloaded files not recognised", "Delete the folder and retry.");
+      if (found === undefined)
+        throw new NotAvailableError(location.dir, "downloaded files not recognised", "Delete the folder and retry.");
       location = found;
     }
   }
-  logger.log("info", `loading ${name} from ${location.dir} (${location.kind})`, { name, kind: location.kind, dir: location.dir });
+  logger.log("info", `loading ${name} from ${location.dir} (${location.kind})`, {
+    name,
+    kind: location.kind,
+    dir: location.dir,
+  });
   const { log, items } = await readLocation(location, options);
   const fields = new Set<string>();
   for (const record of items.values()) for (const key of Object.keys(record)) fields.add(key);
-  const textTemplate = location.kind === "atomic" || entry === undefined ? defaultTextTemplate(fields) : entry.textTemplate;
+  const textTemplate =
+    location.kind === "atomic" || entry === undefined ? defaultTextTemplate(fields) : entry.textTemplate;
   return { name, log, itemFeatures: items, textTemplate, location };
 }

@@ -7,8 +7,25 @@ import { forEachLine } from "./read-lines.js";
 
 /** The 19 genre flags of ml-100k `u.item`, in file order. */
 export const ML100K_GENRES: readonly string[] = [
-  "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
-  "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western",
+  "unknown",
+  "Action",
+  "Adventure",
+  "Animation",
+  "Children's",
+  "Comedy",
+  "Crime",
+  "Documentary",
+  "Drama",
+  "Fantasy",
+  "Film-Noir",
+  "Horror",
+  "Musical",
+  "Mystery",
+  "Romance",
+  "Sci-Fi",
+  "Thriller",
+  "War",
+  "Western",
 ];
 
 /** Splits "Title (1995)" into the title and the year (RecBole's `movie_title` / `release_year`). */
@@ -47,21 +64,33 @@ export async function readMovieLens100k(dir: string, options: ReadOptions = {}):
   });
   const file = join(dir, "u.item");
   const items: ItemFeatures = new Map();
-  await forEachLine(file, (text, line) => {
-    if (text.length === 0) return;
-    const parts = text.split("|");
-    if (parts.length !== 5 + ML100K_GENRES.length) {
-      throw new DataFormatError({ file, line }, `expected ${5 + ML100K_GENRES.length} "|"-separated fields, found ${parts.length}`);
-    }
-    const genres: string[] = [];
-    for (let g = 0; g < ML100K_GENRES.length; g++) {
-      const flag = parts[5 + g];
-      if (flag !== "0" && flag !== "1") throw new DataFormatError({ file, line, field: ML100K_GENRES[g] }, `genre flag must be 0 or 1, got "${flag}"`);
-      if (flag === "1") genres.push(ML100K_GENRES[g]);
-    }
-    if (items.has(parts[0])) throw new DataFormatError({ file, line, field: "movie id" }, `duplicate movie id "${parts[0]}"`);
-    items.set(parts[0], movieRecord(parts[1], genres));
-  }, "latin1");
+  await forEachLine(
+    file,
+    (text, line) => {
+      if (text.length === 0) return;
+      const parts = text.split("|");
+      if (parts.length !== 5 + ML100K_GENRES.length) {
+        throw new DataFormatError(
+          { file, line },
+          `expected ${5 + ML100K_GENRES.length} "|"-separated fields, found ${parts.length}`,
+        );
+      }
+      const genres: string[] = [];
+      for (let g = 0; g < ML100K_GENRES.length; g++) {
+        const flag = parts[5 + g];
+        if (flag !== "0" && flag !== "1")
+          throw new DataFormatError(
+            { file, line, field: ML100K_GENRES[g] },
+            `genre flag must be 0 or 1, got "${flag}"`,
+          );
+        if (flag === "1") genres.push(ML100K_GENRES[g]);
+      }
+      if (items.has(parts[0]))
+        throw new DataFormatError({ file, line, field: "movie id" }, `duplicate movie id "${parts[0]}"`);
+      items.set(parts[0], movieRecord(parts[1], genres));
+    },
+    "latin1",
+  );
   return { log, items };
 }
 
@@ -80,12 +109,24 @@ export async function readMovieLens1m(dir: string, options: ReadOptions = {}): P
   });
   const file = join(dir, "movies.dat");
   const items: ItemFeatures = new Map();
-  await forEachLine(file, (text, line) => {
-    if (text.length === 0) return;
-    const parts = text.split("::");
-    if (parts.length !== 3) throw new DataFormatError({ file, line }, `expected 3 "::"-separated fields, found ${parts.length}`);
-    if (items.has(parts[0])) throw new DataFormatError({ file, line, field: "MovieID" }, `duplicate movie id "${parts[0]}"`);
-    items.set(parts[0], movieRecord(parts[1], parts[2].split("|").filter((g) => g.length > 0)));
-  }, "latin1");
+  await forEachLine(
+    file,
+    (text, line) => {
+      if (text.length === 0) return;
+      const parts = text.split("::");
+      if (parts.length !== 3)
+        throw new DataFormatError({ file, line }, `expected 3 "::"-separated fields, found ${parts.length}`);
+      if (items.has(parts[0]))
+        throw new DataFormatError({ file, line, field: "MovieID" }, `duplicate movie id "${parts[0]}"`);
+      items.set(
+        parts[0],
+        movieRecord(
+          parts[1],
+          parts[2].split("|").filter((g) => g.length > 0),
+        ),
+      );
+    },
+    "latin1",
+  );
   return { log, items };
 }

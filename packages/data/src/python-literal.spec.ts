@@ -15,10 +15,18 @@ describe("parsePythonLiteral", () => {
   });
 
   it("handles escapes, prefixes, adjacent strings, tuples and constants", () => {
-    expect(parsePythonLiteral(String.raw`'it\'s \"x\"\n\t\x41\u00e9\U0001F600\101\\'`)).toBe("it's \"x\"\n\tAé😀A\\");
+    expect(parsePythonLiteral(String.raw`'it\'s \"x\"\n\t\x41\u00e9\U0001F600\101\\'`)).toBe('it\'s "x"\n\tAé😀A\\');
     expect(parsePythonLiteral(String.raw`u'caf\xe9' "s" r'\d'`)).toBe("caf\u00e9s\\d");
     expect(parsePythonLiteral("(1, 'a', (2,), ())")).toEqual([1, "a", [2], []]);
-    expect(parsePythonLiteral("[True, False, None, -1.5e3, 1_000, .5, 7L]")).toEqual([true, false, null, -1500, 1000, 0.5, 7]);
+    expect(parsePythonLiteral("[True, False, None, -1.5e3, 1_000, .5, 7L]")).toEqual([
+      true,
+      false,
+      null,
+      -1500,
+      1000,
+      0.5,
+      7,
+    ]);
     expect(parsePythonLiteral("{1: 'one', 'k': [],}")).toEqual({ 1: "one", k: [] });
     expect(parsePythonLiteral("'''a'b\nc'''")).toBe("a'b\nc");
   });

@@ -12,7 +12,17 @@ export class PythonLiteralError extends Error {
 }
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
-  "\\": "\\", "'": "'", '"': '"', n: "\n", t: "\t", r: "\r", b: "\b", f: "\f", v: "\v", a: "\x07", "0": "\0",
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  n: "\n",
+  t: "\t",
+  r: "\r",
+  b: "\b",
+  f: "\f",
+  v: "\v",
+  a: "\x07",
+  "0": "\0",
 };
 
 /**
@@ -124,7 +134,12 @@ export function parsePythonLiteral(text: string): PyValue {
         skip();
         if (text[pos] !== ":") fail('expected ":"');
         pos++;
-        Object.defineProperty(dict, String(key), { value: parseValue(), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(dict, String(key), {
+          value: parseValue(),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
         skip();
         if (text[pos] === ",") {
           pos++;
@@ -148,7 +163,8 @@ export function parsePythonLiteral(text: string): PyValue {
         const save = pos;
         skip();
         const n = text[pos];
-        if (n === "'" || n === '"' || (n !== undefined && /^[uUbBrR]{1,2}['"]/.test(text.slice(pos, pos + 3)))) s += parseString();
+        if (n === "'" || n === '"' || (n !== undefined && /^[uUbBrR]{1,2}['"]/.test(text.slice(pos, pos + 3))))
+          s += parseString();
         else {
           pos = save;
           return s;

@@ -15,13 +15,21 @@ async function collect(file: string, encoding?: "utf8" | "latin1") {
 describe("readLines", () => {
   it("reads plain files with \\n and \\r\\n line ends, numbering from 1", async () => {
     const file = tmp.write("a.txt", "x\r\ny\n\nz");
-    expect(await collect(file)).toEqual([[1, "x"], [2, "y"], [3, ""], [4, "z"]]);
+    expect(await collect(file)).toEqual([
+      [1, "x"],
+      [2, "y"],
+      [3, ""],
+      [4, "z"],
+    ]);
   });
 
   it("detects gzip by magic bytes, whatever the name", async () => {
     const file = tmp.write("b.data", "héllo\nwörld\n", true);
     expect(await isGzipFile(file)).toBe(true);
-    expect(await collect(file)).toEqual([[1, "héllo"], [2, "wörld"]]);
+    expect(await collect(file)).toEqual([
+      [1, "héllo"],
+      [2, "wörld"],
+    ]);
   });
 
   it("decodes latin1", async () => {
@@ -63,10 +71,12 @@ describe("readLines", () => {
   it("stops at an exception from the callback", async () => {
     const file = tmp.write("stop.txt", "a\nb\nc\n");
     const seen: string[] = [];
-    await expect(forEachLine(file, (text) => {
-      seen.push(text);
-      if (text === "b") throw new Error("stop here");
-    })).rejects.toThrow("stop here");
+    await expect(
+      forEachLine(file, (text) => {
+        seen.push(text);
+        if (text === "b") throw new Error("stop here");
+      }),
+    ).rejects.toThrow("stop here");
     expect(seen).toEqual(["a", "b"]);
   });
 });

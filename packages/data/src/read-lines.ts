@@ -30,7 +30,8 @@ async function openOrExplain(file: string) {
     return await open(file, "r");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new NotAvailableError(file, "file not found", "Check the path or the dataDir option.", { cause: error });
+    if (code === "ENOENT")
+      throw new NotAvailableError(file, "file not found", "Check the path or the dataDir option.", { cause: error });
     throw error;
   }
 }

@@ -10,7 +10,8 @@ const dataDir = process.env.LLMINIT_DATA_DIR || resolve(import.meta.dirname, "..
 const present = (name: string) => existsSync(join(dataDir, name));
 const reason = (name: string) => `real data ${join(dataDir, name)} not present (set LLMINIT_DATA_DIR)`;
 // Vitest's summary does not show skip notes; say it where CI logs will show it.
-for (const name of ["amazon-office-products", "ml-100k"]) if (!present(name)) console.warn(`skipping real-data tests: ${reason(name)}`);
+for (const name of ["amazon-office-products", "ml-100k"])
+  if (!present(name)) console.warn(`skipping real-data tests: ${reason(name)}`);
 
 function checkLoo(prepared: PreparedDataset): void {
   const { split } = prepared;
@@ -36,7 +37,12 @@ describe("real datasets (paper filter: rating >= 4, iterative 5-core)", () => {
   it("amazon-office-products gives 3,260 users / 1,583 items / 36,544 interactions", async (context) => {
     if (!present("amazon-office-products")) context.skip(reason("amazon-office-products"));
     const logger = new RecordingLogger();
-    const prepared = await prepareDataset("amazon-office-products", { dataDir, rng: createRng(2020), logger, download: false });
+    const prepared = await prepareDataset("amazon-office-products", {
+      dataDir,
+      rng: createRng(2020),
+      logger,
+      download: false,
+    });
     const last = prepared.stats[prepared.stats.length - 1];
     expect([last.users, last.items, last.interactions]).toEqual([3260, 1583, 36544]);
     expect(prepared.stats[0]).toMatchObject({ users: 4905, items: 2420, interactions: 53258 });

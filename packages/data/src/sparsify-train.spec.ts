@@ -21,7 +21,8 @@ describe("sparsifyTrain", () => {
 
   it("samples every item of a row over many seeds (uniform, not a prefix)", () => {
     const seen = new Set<number>();
-    for (let seed = 0; seed < 50; seed++) for (const i of sparsifyTrain(train, { keep: 1, rng: createRng(seed) }).indices.subarray(0, 1)) seen.add(i);
+    for (let seed = 0; seed < 50; seed++)
+      for (const i of sparsifyTrain(train, { keep: 1, rng: createRng(seed) }).indices.subarray(0, 1)) seen.add(i);
     expect(seen.size).toBe(10);
   });
 

@@ -17,9 +17,12 @@ export interface SparsifyOptions {
  */
 export function sparsifyTrain(train: Csr, options: SparsifyOptions): Csr {
   const { keep, ratio } = options;
-  if ((keep === undefined) === (ratio === undefined)) throw new ConfigError("sparseKeep", "give exactly one of sparseKeep and sparseRatio");
-  if (keep !== undefined && (!Number.isInteger(keep) || keep < 1)) throw new ConfigError("sparseKeep", `must be a positive integer, got ${keep}`);
-  if (ratio !== undefined && !(ratio > 0 && ratio <= 1)) throw new ConfigError("sparseRatio", `must be in (0, 1], got ${ratio}`);
+  if ((keep === undefined) === (ratio === undefined))
+    throw new ConfigError("sparseKeep", "give exactly one of sparseKeep and sparseRatio");
+  if (keep !== undefined && (!Number.isInteger(keep) || keep < 1))
+    throw new ConfigError("sparseKeep", `must be a positive integer, got ${keep}`);
+  if (ratio !== undefined && !(ratio > 0 && ratio <= 1))
+    throw new ConfigError("sparseRatio", `must be in (0, 1], got ${ratio}`);
   const rng = options.rng.child("sparsify");
   const indptr = new Int32Array(train.rows + 1);
   const kept: number[] = [];

@@ -23,7 +23,11 @@ describe("readSplitFiles", () => {
 
   it("names file, line and field of an unknown item id", async () => {
     const test = tmp.write("e.test.inter", `${H}u1\ta\nu1\tzzz\n`);
-    const error = await readSplitFiles({ train: tmp.write("e.train.inter", `${H}u1\ta\n`), valid: tmp.write("e.valid.inter", H), test }).catch((e: unknown) => e);
+    const error = await readSplitFiles({
+      train: tmp.write("e.train.inter", `${H}u1\ta\n`),
+      valid: tmp.write("e.valid.inter", H),
+      test,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DataFormatError);
     expect(error).toMatchObject({ file: test, line: 3, field: "item_id" });
     expect((error as Error).message).toContain('unknown item id "zzz"');
@@ -32,6 +36,10 @@ describe("readSplitFiles", () => {
   it("checks every id against given vocabularies", async () => {
     const train = tmp.write("f.train.inter", `${H}u1\ta\nu9\ta\n`);
     const files = { train, valid: tmp.write("f.valid.inter", H), test: tmp.write("f.test.inter", H) };
-    await expect(readSplitFiles(files, { users: Vocab.from(["u1"]), items: Vocab.from(["a"]) })).rejects.toMatchObject({ file: train, line: 3, field: "user_id" });
+    await expect(readSplitFiles(files, { users: Vocab.from(["u1"]), items: Vocab.from(["a"]) })).rejects.toMatchObject({
+      file: train,
+      line: 3,
+      field: "user_id",
+    });
   });
 });

@@ -3,7 +3,10 @@ import { readAtomicFile } from "./atomic-file.js";
 import type { ReadOptions } from "./atomic-file.js";
 import type { Split } from "./split.js";
 
-/** Paths of a predefined split as RecBole atomic `.inter` files (e.g. `x.train.inter`, `x.valid.inter`, `x.test.inter`). */
+/**
+ * Paths of a predefined split as RecBole atomic `.inter` files (e.g. `x.train.inter`, `x.valid.inter`,
+ * `x.test.inter`).
+ */
 export interface SplitFiles {
   train: string;
   valid: string;
@@ -39,12 +42,20 @@ export async function readSplitFiles(
         if (uc < 0) {
           uc = fields.findIndex((f) => f.name === userField);
           ic = fields.findIndex((f) => f.name === itemField);
-          if (uc < 0 || ic < 0) throw new DataFormatError({ file, line: 1, field: uc < 0 ? userField : itemField }, "column missing from the header");
+          if (uc < 0 || ic < 0)
+            throw new DataFormatError(
+              { file, line: 1, field: uc < 0 ? userField : itemField },
+              "column missing from the header",
+            );
         }
         const id = (vocab: Vocab, fixed: boolean, value: string, field: string, what: string): number => {
           const known = vocab.get(value);
           if (known !== undefined) return known;
-          if (fixed || part !== "train") throw new DataFormatError({ file, line, field }, `unknown ${what} id "${value}" (not in ${fixed ? "the given vocabulary" : "the train file"})`);
+          if (fixed || part !== "train")
+            throw new DataFormatError(
+              { file, line, field },
+              `unknown ${what} id "${value}" (not in ${fixed ? "the given vocabulary" : "the train file"})`,
+            );
           return vocab.add(value);
         };
         rows.push(id(users, fixedUsers, values[uc], userField, "user"));
@@ -53,7 +64,10 @@ export async function readSplitFiles(
       options,
     );
     if (!header.some((f) => f.name === userField) || !header.some((f) => f.name === itemField)) {
-      throw new DataFormatError({ file, line: 1, field: header.some((f) => f.name === userField) ? itemField : userField }, "column missing from the header");
+      throw new DataFormatError(
+        { file, line: 1, field: header.some((f) => f.name === userField) ? itemField : userField },
+        "column missing from the header",
+      );
     }
     parts.push({ rows, cols });
   }

@@ -8,7 +8,8 @@ import { makeLog } from "./test-utils/log.js";
 
 function bigLog(): InteractionLog {
   const rows: [string, string, number, number][] = [];
-  for (let u = 0; u < 30; u++) for (let i = 0; i < 3 + (u % 8); i++) rows.push([`u${u}`, `i${(u * 7 + i * 3) % 40}`, 5, 1000 + i * 10 + (u % 3)]);
+  for (let u = 0; u < 30; u++)
+    for (let i = 0; i < 3 + (u % 8); i++) rows.push([`u${u}`, `i${(u * 7 + i * 3) % 40}`, 5, 1000 + i * 10 + (u % 3)]);
   return compactLog(makeLog(rows));
 }
 
@@ -34,7 +35,15 @@ describe("splitInteractions", () => {
   });
 
   it("LOO keeps users with fewer than 3 interactions in train, and logs them", () => {
-    const log = compactLog(makeLog([["a", "x", 5, 1], ["a", "y", 5, 2], ["b", "x", 5, 1], ["b", "y", 5, 2], ["b", "z", 5, 3]]));
+    const log = compactLog(
+      makeLog([
+        ["a", "x", 5, 1],
+        ["a", "y", 5, 2],
+        ["b", "x", 5, 1],
+        ["b", "y", 5, 2],
+        ["b", "z", 5, 3],
+      ]),
+    );
     const logger = new RecordingLogger();
     const s = splitInteractions(log, { method: "temporal-loo", rng: createRng(1), logger });
     expect(rowsOf(s.train)).toEqual([[0, 1], [0]]);
@@ -44,7 +53,14 @@ describe("splitInteractions", () => {
   });
 
   it("temporal LOO: latest is test, next is valid; ties broken by input order", () => {
-    const log = compactLog(makeLog([["a", "w", 5, 30], ["a", "x", 5, 10], ["a", "y", 5, 30], ["a", "z", 5, 20]]));
+    const log = compactLog(
+      makeLog([
+        ["a", "w", 5, 30],
+        ["a", "x", 5, 10],
+        ["a", "y", 5, 30],
+        ["a", "z", 5, 20],
+      ]),
+    );
     const s = splitInteractions(log, { method: "temporal-loo", rng: createRng(1) });
     const id = (csr: Csr) => Array.from(csrRow(csr, 0)).map((i) => log.items.idOf(i));
     expect(id(s.test)).toEqual(["y"]);
@@ -76,7 +92,11 @@ describe("splitInteractions", () => {
   it("rejects bad options", () => {
     const noTime = compactLog(makeLog([["a", "x"]], { rating: false, timestamp: false }));
     expect(() => splitInteractions(noTime, { method: "temporal-loo", rng: createRng(1) })).toThrow(ConfigError);
-    expect(() => splitInteractions(bigLog(), { method: "ratio", ratios: [0, 1, 1], rng: createRng(1) })).toThrow(/ratios/);
-    expect(() => splitInteractions(bigLog(), { method: "bogus" as "ratio", rng: createRng(1) })).toThrow(/unknown split method/);
+    expect(() => splitInteractions(bigLog(), { method: "ratio", ratios: [0, 1, 1], rng: createRng(1) })).toThrow(
+      /ratios/,
+    );
+    expect(() => splitInteractions(bigLog(), { method: "bogus" as "ratio", rng: createRng(1) })).toThrow(
+      /unknown split method/,
+    );
   });
 });

@@ -76,9 +76,13 @@ export function splitInteractions(log: InteractionLog, options: SplitOptions): S
     throw new ConfigError("split", `unknown split method "${String(method)}" (random-loo, temporal-loo or ratio)`);
   }
   const byTime = method === "temporal-loo" || (method === "ratio" && options.order === "time");
-  if (byTime && log.timestamp === undefined) throw new ConfigError("split", `"${method}" by time needs timestamps, and the data has none`);
+  if (byTime && log.timestamp === undefined)
+    throw new ConfigError("split", `"${method}" by time needs timestamps, and the data has none`);
   const ratios = options.ratios ?? [8, 1, 1];
-  if (method === "ratio" && (ratios.length !== 3 || ratios.some((x) => !(x >= 0 && Number.isFinite(x))) || !(ratios[0] > 0))) {
+  if (
+    method === "ratio" &&
+    (ratios.length !== 3 || ratios.some((x) => !(x >= 0 && Number.isFinite(x))) || !(ratios[0] > 0))
+  ) {
     throw new ConfigError("ratios", `expected three non-negative weights with train > 0, got [${ratios.join(", ")}]`);
   }
   const rng = options.rng.child("split");
@@ -108,7 +112,11 @@ export function splitInteractions(log: InteractionLog, options: SplitOptions): S
     }
   }
   if (tooFew > 0) {
-    logger.log("warn", `${tooFew} user(s) with fewer than 3 interactions keep all of them in train (no valid/test item)`, { users: tooFew });
+    logger.log(
+      "warn",
+      `${tooFew} user(s) with fewer than 3 interactions keep all of them in train (no valid/test item)`,
+      { users: tooFew },
+    );
   }
   const build = (which: number): Csr => {
     let n = 0;
@@ -125,11 +133,15 @@ export function splitInteractions(log: InteractionLog, options: SplitOptions): S
     return csrFromPairs(log.users.size, log.items.size, rows, cols);
   };
   const split: Split = { users: log.users, items: log.items, train: build(0), valid: build(1), test: build(2) };
-  logger.log("info", `split ${method}: train ${split.train.indptr[split.train.rows]}, valid ${split.valid.indptr[split.valid.rows]}, test ${split.test.indptr[split.test.rows]}`, {
-    method,
-    train: split.train.indptr[split.train.rows],
-    valid: split.valid.indptr[split.valid.rows],
-    test: split.test.indptr[split.test.rows],
-  });
+  logger.log(
+    "info",
+    `split ${method}: train ${split.train.indptr[split.train.rows]}, valid ${split.valid.indptr[split.valid.rows]}, test ${split.test.indptr[split.test.rows]}`,
+    {
+      method,
+      train: split.train.indptr[split.train.rows],
+      valid: split.valid.indptr[split.valid.rows],
+      test: split.test.indptr[split.test.rows],
+    },
+  );
   return split;
 }

@@ -12,7 +12,10 @@ describe("zip reader", () => {
 
   it("lists entries and inflates deflate and stored entries", () => {
     const entries = listZip(zip);
-    expect(entries.map((e) => [e.name, e.method, e.size])).toEqual([["ml-100k/u.data", 8, text.length], ["ml-100k/README", 0, 5]]);
+    expect(entries.map((e) => [e.name, e.method, e.size])).toEqual([
+      ["ml-100k/u.data", 8, text.length],
+      ["ml-100k/README", 0, 5],
+    ]);
     expect(readZipEntry(zip, entries[0]).equals(text)).toBe(true);
     expect(readZipEntry(zip, entries[1]).toString()).toBe("hello");
   });
@@ -22,7 +25,9 @@ describe("zip reader", () => {
   });
 
   it("detects non-zips and corrupt entries", () => {
-    expect(() => listZip(Buffer.from("not a zip at all, definitely not"), "x.zip")).toThrow(/x\.zip: not a zip archive/);
+    expect(() => listZip(Buffer.from("not a zip at all, definitely not"), "x.zip")).toThrow(
+      /x\.zip: not a zip archive/,
+    );
     const entries = listZip(zip);
     const corrupt = Buffer.from(zip);
     corrupt[entries[1].localHeaderOffset + 30 + entries[1].name.length] ^= 0xff;

@@ -28,7 +28,8 @@ export function listZip(zip: Buffer, file = "<zip>"): ZipEntry[] {
   if (end < 0) throw new DataFormatError({ file }, "not a zip archive (no end-of-central-directory record)");
   const count = zip.readUInt16LE(end + 10);
   let offset = zip.readUInt32LE(end + 16);
-  if (offset === 0xffffffff || count === 0xffff) throw new DataFormatError({ file }, "zip64 archives are not supported");
+  if (offset === 0xffffffff || count === 0xffff)
+    throw new DataFormatError({ file }, "zip64 archives are not supported");
   const entries: ZipEntry[] = [];
   for (let n = 0; n < count; n++) {
     if (offset + 46 > zip.length || zip.readUInt32LE(offset) !== 0x02014b50) {
@@ -67,10 +68,16 @@ export function readZipEntry(zip: Buffer, entry: ZipEntry, file = "<zip>"): Buff
     try {
       data = inflateRawSync(raw);
     } catch (error) {
-      throw new DataFormatError({ file, field: entry.name }, `corrupt deflate data (${(error as Error).message})`, { cause: error });
+      throw new DataFormatError({ file, field: entry.name }, `corrupt deflate data (${(error as Error).message})`, {
+        cause: error,
+      });
     }
   } else throw new DataFormatError({ file, field: entry.name }, `unsupported compression method ${entry.method}`);
-  if (data.length !== entry.size) throw new DataFormatError({ file, field: entry.name }, `size ${data.length} differs from the recorded ${entry.size}`);
+  if (data.length !== entry.size)
+    throw new DataFormatError(
+      { file, field: entry.name },
+      `size ${data.length} differs from the recorded ${entry.size}`,
+    );
   if (crc32(data) !== entry.crc32) throw new DataFormatError({ file, field: entry.name }, "CRC-32 mismatch");
   return data;
 }

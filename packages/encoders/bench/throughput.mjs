@@ -21,7 +21,9 @@ const arg = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const lines = readFileSync(file, "utf8").split("\n").filter((l) => l !== "");
+const lines = readFileSync(file, "utf8")
+  .split("\n")
+  .filter((l) => l !== "");
 const header = lines[0].split("\t");
 const idCol = header.indexOf("item_id:token");
 const textCol = header.indexOf("text:token_seq");
@@ -34,7 +36,9 @@ items = items.slice(0, limit);
 const batchSize = Number(arg("batch", 32));
 const threadList = arg("threads", `1,${availableParallelism()}`).split(",").map(Number);
 const results = [];
-console.log(`items ${items.length}, batch ${batchSize}, cores ${availableParallelism()}, load average ${loadavg()[0].toFixed(2)}`);
+console.log(
+  `items ${items.length}, batch ${batchSize}, cores ${availableParallelism()}, load average ${loadavg()[0].toFixed(2)}`,
+);
 
 // Baseline: one thread, batches in input order (no length sorting) — the plain USE-lite loop.
 {
@@ -54,10 +58,17 @@ for (const threads of threadList) {
   const t1 = performance.now();
   await encoder.encode(items, { batchSize });
   const seconds = (performance.now() - t1) / 1000;
-  results.push({ run: `${threads} thread(s), length-sorted batches`, itemsPerSecond: items.length / seconds, seconds, loadSeconds });
+  results.push({
+    run: `${threads} thread(s), length-sorted batches`,
+    itemsPerSecond: items.length / seconds,
+    seconds,
+    loadSeconds,
+  });
   await encoder.dispose();
 }
 for (const r of results) {
-  console.log(`${r.run.padEnd(36)} ${r.itemsPerSecond.toFixed(1).padStart(7)} items/s  (${r.seconds.toFixed(1)} s${r.loadSeconds === undefined ? "" : `, load ${r.loadSeconds.toFixed(1)} s`})`);
+  console.log(
+    `${r.run.padEnd(36)} ${r.itemsPerSecond.toFixed(1).padStart(7)} items/s  (${r.seconds.toFixed(1)} s${r.loadSeconds === undefined ? "" : `, load ${r.loadSeconds.toFixed(1)} s`})`,
+  );
 }
 console.log(`load average after: ${loadavg()[0].toFixed(2)}`);

@@ -22,6 +22,7 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 /** Checks a batch size option: a positive integer. */
 export function checkBatchSize(value: number | undefined, fallback: number): number {
   const size = value ?? fallback;
-  if (!Number.isInteger(size) || size < 1) throw new ConfigError("batchSize", `must be a positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new ConfigError("batchSize", `must be a positive integer, got ${size}`);
   return size;
 }

@@ -13,9 +13,14 @@ describe("createEncoder", () => {
       await writeFile(path, '{"id":"a","embedding":[1,2,3]}\n');
       const file = await createEncoder(`file:${path}`);
       expect([file.id, file.dimension()]).toEqual([`file:${path}`, 3]);
-      const openai = await createEncoder("openai:text-embedding-3-small", { baseUrl: "http://127.0.0.1:9/v1", apiKey: "k" });
+      const openai = await createEncoder("openai:text-embedding-3-small", {
+        baseUrl: "http://127.0.0.1:9/v1",
+        apiKey: "k",
+      });
       expect(openai.id).toBe("openai:text-embedding-3-small");
-      await expect(createEncoder("transformers:Xenova/absent", { modelDir: dir })).rejects.toBeInstanceOf(NotAvailableError);
+      await expect(createEncoder("transformers:Xenova/absent", { modelDir: dir })).rejects.toBeInstanceOf(
+        NotAvailableError,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -26,7 +26,11 @@ export async function createEncoder(spec: string, options: CreateEncoderOptions 
   if (colon >= 0 && rest === "") throw new ConfigError("encoder", `"${spec}" needs a value after "${kind}:"`);
   switch (colon < 0 ? "" : kind) {
     case "transformers":
-      return createTransformersEncoder(rest, { modelDir: options.modelDir, threads: options.threads, logger: options.logger });
+      return createTransformersEncoder(rest, {
+        modelDir: options.modelDir,
+        threads: options.threads,
+        logger: options.logger,
+      });
     case "file":
       return createFileEncoder(rest);
     case "openai":

@@ -51,11 +51,18 @@ function parseShard(bytes: Buffer): { keys: string[]; dim: number; data: Float32
     keys?: unknown;
   };
   const { dim, count, sha256, keys } = header;
-  if (typeof dim !== "number" || typeof count !== "number" || typeof sha256 !== "string" || !Array.isArray(keys) || keys.length !== count) {
+  if (
+    typeof dim !== "number" ||
+    typeof count !== "number" ||
+    typeof sha256 !== "string" ||
+    !Array.isArray(keys) ||
+    keys.length !== count
+  ) {
     throw new Error("bad header");
   }
   const payload = bytes.subarray(headerEnd + 1);
-  if (payload.byteLength !== dim * count * 4) throw new Error(`payload is ${payload.byteLength} bytes, expected ${dim * count * 4}`);
+  if (payload.byteLength !== dim * count * 4)
+    throw new Error(`payload is ${payload.byteLength} bytes, expected ${dim * count * 4}`);
   if (createHash("sha256").update(payload).digest("hex") !== sha256) throw new Error("checksum mismatch");
   const data = new Float32Array(dim * count);
   new Uint8Array(data.buffer).set(payload);
@@ -67,7 +74,12 @@ function parseShard(bytes: Buffer): { keys: string[]; dim: number; data: Float32
  * Opens (creating if needed) the cache folder of `encoderId` under `root` and loads every
  * valid shard whose dimension matches `dim` (when known).
  */
-export async function openEmbeddingCache(root: string, encoderId: string, dim: number | undefined, logger: Logger): Promise<EmbeddingCache> {
+export async function openEmbeddingCache(
+  root: string,
+  encoderId: string,
+  dim: number | undefined,
+  logger: Logger,
+): Promise<EmbeddingCache> {
   const dir = encoderCacheFolder(root, encoderId);
   await mkdir(dir, { recursive: true });
   const entries = new Map<string, Float32Array>();
@@ -77,7 +89,8 @@ export async function openEmbeddingCache(root: string, encoderId: string, dim: n
     const file = join(dir, name);
     try {
       const shard = parseShard(await readFile(file));
-      if (expectedDim !== undefined && shard.dim !== expectedDim) throw new Error(`dimension ${shard.dim}, expected ${expectedDim}`);
+      if (expectedDim !== undefined && shard.dim !== expectedDim)
+        throw new Error(`dimension ${shard.dim}, expected ${expectedDim}`);
       expectedDim = shard.dim;
       shard.keys.forEach((key, i) => entries.set(key, shard.data.subarray(i * shard.dim, (i + 1) * shard.dim)));
     } catch (error) {

@@ -42,7 +42,10 @@ function expected(items: readonly EncodeItem[]): Float32Array {
   return out;
 }
 
-const ITEMS: EncodeItem[] = Array.from({ length: 600 }, (_, i) => ({ id: `item${i}`, text: `product title ${i % 550}` }));
+const ITEMS: EncodeItem[] = Array.from({ length: 600 }, (_, i) => ({
+  id: `item${i}`,
+  text: `product title ${i % 550}`,
+}));
 
 let root: string;
 beforeAll(async () => {

@@ -67,7 +67,13 @@ export async function encodeCatalog(
       todo.push(i);
     }
   });
-  logger.log("info", "encodeCatalog", { encoder: encoder.id, items: items.length, cached: items.length - todo.length, toEncode: todo.length, cacheDir: cache.dir });
+  logger.log("info", "encodeCatalog", {
+    encoder: encoder.id,
+    items: items.length,
+    cached: items.length - todo.length,
+    toEncode: todo.length,
+    cacheDir: cache.dir,
+  });
 
   const task = progress.begin(`encode ${encoder.id}`, todo.length);
   let encodeMs = 0;
@@ -89,9 +95,14 @@ export async function encodeCatalog(
       },
     );
     encodeMs += performance.now() - t0;
-    if (rows.rows !== shard.length) throw new ShapeError(`${encoder.id} returned ${rows.rows} rows for ${shard.length} items`);
+    if (rows.rows !== shard.length)
+      throw new ShapeError(`${encoder.id} returned ${rows.rows} rows for ${shard.length} items`);
     if (reported < shard.length) task.tick(shard.length - reported);
-    await cache.write(shard.map((i) => keys[i]), rows.data, rows.cols);
+    await cache.write(
+      shard.map((i) => keys[i]),
+      rows.data,
+      rows.cols,
+    );
     done += shard.length;
   }
   const itemsPerSecond = done === 0 ? 0 : done / (encodeMs / 1000);
@@ -105,7 +116,8 @@ export async function encodeCatalog(
   const matrix = createMatrix(items.length, dim);
   keys.forEach((key, i) => {
     const row = cache.entries.get(key);
-    if (row === undefined || row.length !== dim) throw new ShapeError(`cache row for item "${items[i].id}" missing or of dimension ${row?.length}`);
+    if (row === undefined || row.length !== dim)
+      throw new ShapeError(`cache row for item "${items[i].id}" missing or of dimension ${row?.length}`);
     matrix.data.set(row, i * dim);
   });
   return { matrix, cached: items.length - done, encoded: done, itemsPerSecond };

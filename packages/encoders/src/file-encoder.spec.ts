@@ -11,7 +11,11 @@ beforeAll(async () => {
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-async function expectFormatError(promise: Promise<unknown>, match: Partial<DataFormatError>, message: RegExp): Promise<void> {
+async function expectFormatError(
+  promise: Promise<unknown>,
+  match: Partial<DataFormatError>,
+  message: RegExp,
+): Promise<void> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
@@ -52,12 +56,24 @@ describe("file: encoder, .npy", () => {
     await writeFile(`${path}.ids.txt`, "a\n");
     await expectFormatError(createFileEncoder(path), { file: `${path}.ids.txt`, line: 2 }, /1 ids for 2 vector rows/);
     await writeFile(`${path}.ids.txt`, "a\na\n");
-    await expectFormatError(createFileEncoder(path), { file: `${path}.ids.txt`, line: 2, field: "id" }, /duplicate id "a"/);
+    await expectFormatError(
+      createFileEncoder(path),
+      { file: `${path}.ids.txt`, line: 2, field: "id" },
+      /duplicate id "a"/,
+    );
     await writeFile(`${path}.ids.txt`, "a\nb\n");
-    await expectFormatError(createFileEncoder(path), { file: path, field: "row 1" }, /id "b" column 1: value NaN is not finite/);
+    await expectFormatError(
+      createFileEncoder(path),
+      { file: path, field: "row 1" },
+      /id "b" column 1: value NaN is not finite/,
+    );
     await writeNpy(path, Float32Array.from([1, 2, 3, 4]), [2, 2]);
     const encoder = await createFileEncoder(path);
-    await expectFormatError(encoder.encode([{ id: "zz", text: "" }]), { file: path, field: "id" }, /no vector for 1 item\(s\): "zz"/);
+    await expectFormatError(
+      encoder.encode([{ id: "zz", text: "" }]),
+      { file: path, field: "id" },
+      /no vector for 1 item\(s\): "zz"/,
+    );
   });
 
   it("rejects arrays that are not 2-d", async () => {
@@ -72,7 +88,9 @@ describe("file: encoder, JSONL", () => {
   it("reads {id, embedding} lines", async () => {
     const path = join(dir, "v.jsonl");
     await writeFile(path, '{"id":"a","embedding":[1,0.5]}\n\n{"id":"b","embedding":[-1,2]}\n');
-    const m = await (await createFileEncoder(path)).encode([
+    const m = await (
+      await createFileEncoder(path)
+    ).encode([
       { id: "b", text: "" },
       { id: "a", text: "" },
     ]);
@@ -82,11 +100,23 @@ describe("file: encoder, JSONL", () => {
   it("names file and line for ragged rows, NaN, bad JSON, missing id and duplicates", async () => {
     const path = join(dir, "bad.jsonl");
     const cases: Array<[string, Partial<DataFormatError>, RegExp]> = [
-      ['{"id":"a","embedding":[1,2]}\n{"id":"b","embedding":[1]}\n', { line: 2, field: "embedding" }, /has 1 values, expected 2/],
-      ['{"id":"a","embedding":[1,2]}\n{"id":"b","embedding":[1,null]}\n', { line: 2, field: "embedding" }, /value 1 is null/],
+      [
+        '{"id":"a","embedding":[1,2]}\n{"id":"b","embedding":[1]}\n',
+        { line: 2, field: "embedding" },
+        /has 1 values, expected 2/,
+      ],
+      [
+        '{"id":"a","embedding":[1,2]}\n{"id":"b","embedding":[1,null]}\n',
+        { line: 2, field: "embedding" },
+        /value 1 is null/,
+      ],
       ['{"id":"a","embedding":[1,2]}\n{"id":"b",\n', { line: 2 }, /not valid JSON/],
       ['{"embedding":[1,2]}\n', { line: 1, field: "id" }, /non-empty string/],
-      ['{"id":"a","embedding":[1]}\n{"id":"a","embedding":[2]}\n', { line: 2, field: "id" }, /duplicate id "a" \(first on line 1\)/],
+      [
+        '{"id":"a","embedding":[1]}\n{"id":"a","embedding":[2]}\n',
+        { line: 2, field: "id" },
+        /duplicate id "a" \(first on line 1\)/,
+      ],
       ["", {}, /no vectors/],
     ];
     for (const [text, match, message] of cases) {

@@ -47,19 +47,33 @@ async function readIds(npyPath: string, rows: number): Promise<string[]> {
     }
     if (!Array.isArray(parsed)) throw new DataFormatError({ file }, "must be a JSON array of id strings");
     parsed.forEach((id, i) => {
-      if (typeof id !== "string" || id === "") throw new DataFormatError({ file, field: `[${i}]` }, `id must be a non-empty string, got ${JSON.stringify(id)}`);
+      if (typeof id !== "string" || id === "")
+        throw new DataFormatError(
+          { file, field: `[${i}]` },
+          `id must be a non-empty string, got ${JSON.stringify(id)}`,
+        );
     });
     ids = parsed as string[];
   } else {
-    throw new DataFormatError({ file: npyPath }, `no id list beside the vectors: expected ${txt} (one id per line) or ${json} (JSON array)`);
+    throw new DataFormatError(
+      { file: npyPath },
+      `no id list beside the vectors: expected ${txt} (one id per line) or ${json} (JSON array)`,
+    );
   }
   if (ids.length !== rows) {
-    throw new DataFormatError({ file, line: Math.min(ids.length, rows) + 1 }, `${ids.length} ids for ${rows} vector rows in ${npyPath}`);
+    throw new DataFormatError(
+      { file, line: Math.min(ids.length, rows) + 1 },
+      `${ids.length} ids for ${rows} vector rows in ${npyPath}`,
+    );
   }
   const seen = new Map<string, number>();
   ids.forEach((id, i) => {
     const previous = seen.get(id);
-    if (previous !== undefined) throw new DataFormatError({ file, line: i + 1, field: "id" }, `duplicate id "${id}" (first on line ${previous + 1})`);
+    if (previous !== undefined)
+      throw new DataFormatError(
+        { file, line: i + 1, field: "id" },
+        `duplicate id "${id}" (first on line ${previous + 1})`,
+      );
     seen.set(id, i);
   });
   return ids;
@@ -70,13 +84,22 @@ async function readNpyVectors(path: string): Promise<PrecomputedVectors> {
   try {
     bytes = await readFile(path);
   } catch (cause) {
-    throw new NotAvailableError("precomputed vectors", `cannot read ${path}`, "Check the path given after file:", { cause });
+    throw new NotAvailableError("precomputed vectors", `cannot read ${path}`, "Check the path given after file:", {
+      cause,
+    });
   }
   const array = decodeNpy(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
   if (array.dtype !== "float32" && array.dtype !== "float64") {
-    throw new DataFormatError({ file: path, field: "dtype" }, `expected float32 (or float64) vectors, got ${array.dtype}`);
+    throw new DataFormatError(
+      { file: path, field: "dtype" },
+      `expected float32 (or float64) vectors, got ${array.dtype}`,
+    );
   }
-  if (array.shape.length !== 2) throw new DataFormatError({ file: path, field: "shape" }, `expected a 2-d array [n × D], got shape [${array.shape.join(", ")}]`);
+  if (array.shape.length !== 2)
+    throw new DataFormatError(
+      { file: path, field: "shape" },
+      `expected a 2-d array [n × D], got shape [${array.shape.join(", ")}]`,
+    );
   const [rows, cols] = array.shape;
   const data = array.data instanceof Float32Array ? array.data : Float32Array.from(array.data as Float64Array);
   const ids = await readIds(path, rows);
@@ -84,7 +107,10 @@ async function readNpyVectors(path: string): Promise<PrecomputedVectors> {
     const row = data.subarray(r * cols, (r + 1) * cols);
     for (let j = 0; j < cols; j++) {
       if (!Number.isFinite(row[j])) {
-        throw new DataFormatError({ file: path, field: `row ${r}` }, `id "${ids[r]}" column ${j}: value ${row[j]} is not finite`);
+        throw new DataFormatError(
+          { file: path, field: `row ${r}` },
+          `id "${ids[r]}" column ${j}: value ${row[j]} is not finite`,
+        );
       }
     }
   }
@@ -106,22 +132,35 @@ async function readJsonlVectors(path: string): Promise<PrecomputedVectors> {
     } catch (cause) {
       throw new DataFormatError({ file: path, line }, `not valid JSON: ${String(cause)}`, { cause });
     }
-    if (record === null || typeof record !== "object") throw new DataFormatError({ file: path, line }, "expected an object {id, embedding}");
+    if (record === null || typeof record !== "object")
+      throw new DataFormatError({ file: path, line }, "expected an object {id, embedding}");
     const { id, embedding } = record as { id?: unknown; embedding?: unknown };
-    if (typeof id !== "string" || id === "") throw new DataFormatError({ file: path, line, field: "id" }, `must be a non-empty string, got ${JSON.stringify(id)}`);
-    if (!Array.isArray(embedding)) throw new DataFormatError({ file: path, line, field: "embedding" }, "must be an array of numbers");
+    if (typeof id !== "string" || id === "")
+      throw new DataFormatError(
+        { file: path, line, field: "id" },
+        `must be a non-empty string, got ${JSON.stringify(id)}`,
+      );
+    if (!Array.isArray(embedding))
+      throw new DataFormatError({ file: path, line, field: "embedding" }, "must be an array of numbers");
     if (dim === -1) dim = embedding.length;
     if (embedding.length !== dim || dim === 0) {
-      throw new DataFormatError({ file: path, line, field: "embedding" }, `has ${embedding.length} values, expected ${dim} like the first row (ragged rows)`);
+      throw new DataFormatError(
+        { file: path, line, field: "embedding" },
+        `has ${embedding.length} values, expected ${dim} like the first row (ragged rows)`,
+      );
     }
     for (let j = 0; j < embedding.length; j++) {
       const v: unknown = embedding[j];
       if (typeof v !== "number" || !Number.isFinite(v)) {
-        throw new DataFormatError({ file: path, line, field: "embedding" }, `value ${j} is ${JSON.stringify(v)}, not a finite number`);
+        throw new DataFormatError(
+          { file: path, line, field: "embedding" },
+          `value ${j} is ${JSON.stringify(v)}, not a finite number`,
+        );
       }
     }
     const previous = seen.get(id);
-    if (previous !== undefined) throw new DataFormatError({ file: path, line, field: "id" }, `duplicate id "${id}" (first on line ${previous})`);
+    if (previous !== undefined)
+      throw new DataFormatError({ file: path, line, field: "id" }, `duplicate id "${id}" (first on line ${previous})`);
     seen.set(id, line);
     ids.push(id);
     rows.push(embedding as number[]);
@@ -161,7 +200,10 @@ export async function createFileEncoder(path: string): Promise<TextEncoder> {
         else out.data.set(vectors.data.subarray(row * dim, (row + 1) * dim), i * dim);
       });
       if (missing.length > 0) {
-        const shown = missing.slice(0, 5).map((id) => `"${id}"`).join(", ");
+        const shown = missing
+          .slice(0, 5)
+          .map((id) => `"${id}"`)
+          .join(", ");
         throw new DataFormatError(
           { file: path, field: "id" },
           `no vector for ${missing.length} item(s): ${shown}${missing.length > 5 ? ", …" : ""}`,

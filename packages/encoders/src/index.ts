@@ -13,5 +13,9 @@ export { createFileEncoder, readPrecomputedVectors } from "./file-encoder.js";
 export type { PrecomputedVectors } from "./file-encoder.js";
 export { createOpenAiEncoder, EmbeddingApiError, OPENAI_BATCH_SIZE } from "./openai-encoder.js";
 export type { OpenAiEncoderOptions } from "./openai-encoder.js";
-export { createTransformersEncoder, TRANSFORMERS_BATCH_SIZE, TRANSFORMERS_REQUIRED_FILES } from "./transformers-encoder.js";
+export {
+  createTransformersEncoder,
+  TRANSFORMERS_BATCH_SIZE,
+  TRANSFORMERS_REQUIRED_FILES,
+} from "./transformers-encoder.js";
 export type { TransformersEncoderOptions } from "./transformers-encoder.js";

@@ -101,7 +101,9 @@ describe("openai: encoder", () => {
     const m = await encoder.encode(ITEMS.slice(0, 2));
     expect(seen.length).toBe(5);
     expect(Array.from(m.data.subarray(0, 3))).toEqual(embed("pen"));
-    expect(logger.records.filter((r) => r.message === "openai embeddings: retrying").map((r) => r.fields?.attempt)).toEqual([1, 2, 3, 4]);
+    expect(
+      logger.records.filter((r) => r.message === "openai embeddings: retrying").map((r) => r.fields?.attempt),
+    ).toEqual([1, 2, 3, 4]);
   });
 
   it("gives up after maxRetries", async () => {

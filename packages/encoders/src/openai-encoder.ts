@@ -106,7 +106,12 @@ export function createOpenAiEncoder(model: string, options: OpenAiEncoderOptions
         throw new EmbeddingApiError(`${url}: gave up after ${attempt + 1} tries; last: ${failure}`, response?.status);
       }
       const delay = wait ?? retryBaseMs * 2 ** attempt;
-      logger.log("warn", "openai embeddings: retrying", { url, attempt: attempt + 1, delayMs: delay, failure: failure });
+      logger.log("warn", "openai embeddings: retrying", {
+        url,
+        attempt: attempt + 1,
+        delayMs: delay,
+        failure: failure,
+      });
       await sleep(delay, signal);
     }
   }
@@ -128,7 +133,10 @@ export function createOpenAiEncoder(model: string, options: OpenAiEncoderOptions
         throw new DataFormatError({ file: url, field: `data[${k}].index` }, `bad or repeated index ${String(index)}`);
       }
       if (!Array.isArray(embedding) || embedding.some((v) => typeof v !== "number" || !Number.isFinite(v))) {
-        throw new DataFormatError({ file: url, field: `data[${k}].embedding` }, "must be an array of finite numbers (request encoding_format float)");
+        throw new DataFormatError(
+          { file: url, field: `data[${k}].embedding` },
+          "must be an array of finite numbers (request encoding_format float)",
+        );
       }
       rows[at] = embedding as number[];
     });
@@ -144,14 +152,23 @@ export function createOpenAiEncoder(model: string, options: OpenAiEncoderOptions
       for (let start = 0; start < items.length; start += batchSize) {
         const batch = items.slice(start, start + batchSize);
         // Some servers reject empty strings; a single space embeds "nothing" the same way.
-        const rows = await request(batch.map((item) => (item.text === "" ? " " : item.text)), encodeOptions.signal);
+        const rows = await request(
+          batch.map((item) => (item.text === "" ? " " : item.text)),
+          encodeOptions.signal,
+        );
         if (rows.length !== batch.length) {
-          throw new DataFormatError({ file: url, field: "data" }, `${rows.length} embeddings for ${batch.length} inputs`);
+          throw new DataFormatError(
+            { file: url, field: "data" },
+            `${rows.length} embeddings for ${batch.length} inputs`,
+          );
         }
         for (let r = 0; r < rows.length; r++) {
           if (dim === undefined) dim = rows[r].length;
           if (rows[r].length !== dim || dim === 0) {
-            throw new DataFormatError({ file: url, field: `data[${r}].embedding` }, `has ${rows[r].length} values, expected ${dim}`);
+            throw new DataFormatError(
+              { file: url, field: `data[${r}].embedding` },
+              `has ${rows[r].length} values, expected ${dim}`,
+            );
           }
           out ??= createMatrix(items.length, dim);
           out.data.set(rows[r], (start + r) * dim);

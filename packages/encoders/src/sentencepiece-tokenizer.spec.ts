@@ -23,11 +23,28 @@ describe("SentencePieceTokenizer", () => {
   it("keeps the highest-scoring segmentation (Viterbi), not the greedy longest match", () => {
     // "▁abc": greedy longest prefix would take "▁ab" + "c" (-5 + -5 = -10);
     // "▁a" + "bc" scores -1 + -1 = -2 and must win.
-    const vocab: SentencePieceVocabulary = [...RESERVED, ["▁ab", -5], ["c", -5], ["▁a", -1], ["bc", -1], ["b", -3], ["▁", -10], ["a", -10]];
+    const vocab: SentencePieceVocabulary = [
+      ...RESERVED,
+      ["▁ab", -5],
+      ["c", -5],
+      ["▁a", -1],
+      ["bc", -1],
+      ["b", -3],
+      ["▁", -10],
+      ["a", -10],
+    ];
     const t = new SentencePieceTokenizer(vocab);
     expect(t.encode("abc")).toEqual([8, 9]);
     // With "bc" gone the best path is "▁a" "b" "c" (-9) vs "▁ab" "c" (-10).
-    const t2 = new SentencePieceTokenizer([...RESERVED, ["▁ab", -5], ["c", -5], ["▁a", -1], ["b", -3], ["▁", -10], ["a", -10]]);
+    const t2 = new SentencePieceTokenizer([
+      ...RESERVED,
+      ["▁ab", -5],
+      ["c", -5],
+      ["▁a", -1],
+      ["b", -3],
+      ["▁", -10],
+      ["a", -10],
+    ]);
     expect(t2.encode("abc")).toEqual([8, 9, 7]);
   });
 

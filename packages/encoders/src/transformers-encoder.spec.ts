@@ -10,7 +10,9 @@ import type { TextEncoder } from "./types.js";
 const VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "pen", "black", "blue", "sink", "steel", "##s"];
 const HIDDEN = 4;
 /** Embedding table of the tiny model: E[v][h] = sin(1 + 3v + h). */
-const TABLE = Float32Array.from({ length: VOCAB.length * HIDDEN }, (_, k) => Math.sin(1 + 3 * Math.floor(k / HIDDEN) + (k % HIDDEN)));
+const TABLE = Float32Array.from({ length: VOCAB.length * HIDDEN }, (_, k) =>
+  Math.sin(1 + 3 * Math.floor(k / HIDDEN) + (k % HIDDEN)),
+);
 const MODEL_ID = "test-org/tiny-gather";
 
 /** Mean of the token rows, L2-normalised, in float64: what the pipeline must return. */
@@ -30,7 +32,9 @@ async function writeTinyModel(root: string): Promise<void> {
   await mkdir(join(dir, "onnx"), { recursive: true });
   const dims: Array<number | string> = ["batch", "sequence"];
   const onnx = writeOnnxModel({
-    nodes: [{ op: "Gather", inputs: ["embeddings", "input_ids"], outputs: ["last_hidden_state"], intAttributes: { axis: 0 } }],
+    nodes: [
+      { op: "Gather", inputs: ["embeddings", "input_ids"], outputs: ["last_hidden_state"], intAttributes: { axis: 0 } },
+    ],
     initializers: [{ name: "embeddings", dims: [VOCAB.length, HIDDEN], values: TABLE }],
     inputs: [
       { name: "input_ids", elemType: ONNX_INT64, shape: dims },
@@ -54,11 +58,21 @@ async function writeTinyModel(root: string): Promise<void> {
     truncation: null,
     padding: null,
     added_tokens: [special(0, "[PAD]"), special(1, "[UNK]"), special(2, "[CLS]"), special(3, "[SEP]")],
-    normalizer: { type: "BertNormalizer", clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    normalizer: {
+      type: "BertNormalizer",
+      clean_text: true,
+      handle_chinese_chars: true,
+      strip_accents: null,
+      lowercase: true,
+    },
     pre_tokenizer: { type: "BertPreTokenizer" },
     post_processor: {
       type: "TemplateProcessing",
-      single: [{ SpecialToken: { id: "[CLS]", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }, { SpecialToken: { id: "[SEP]", type_id: 0 } }],
+      single: [
+        { SpecialToken: { id: "[CLS]", type_id: 0 } },
+        { Sequence: { id: "A", type_id: 0 } },
+        { SpecialToken: { id: "[SEP]", type_id: 0 } },
+      ],
       pair: [
         { SpecialToken: { id: "[CLS]", type_id: 0 } },
         { Sequence: { id: "A", type_id: 0 } },
@@ -83,9 +97,20 @@ async function writeTinyModel(root: string): Promise<void> {
   await writeFile(join(dir, "tokenizer.json"), JSON.stringify(tokenizer));
   await writeFile(
     join(dir, "tokenizer_config.json"),
-    JSON.stringify({ tokenizer_class: "BertTokenizer", do_lower_case: true, model_max_length: 512, pad_token: "[PAD]", unk_token: "[UNK]", cls_token: "[CLS]", sep_token: "[SEP]" }),
+    JSON.stringify({
+      tokenizer_class: "BertTokenizer",
+      do_lower_case: true,
+      model_max_length: 512,
+      pad_token: "[PAD]",
+      unk_token: "[UNK]",
+      cls_token: "[CLS]",
+      sep_token: "[SEP]",
+    }),
   );
-  await writeFile(join(dir, "config.json"), JSON.stringify({ model_type: "bert", architectures: ["BertModel"], hidden_size: HIDDEN, vocab_size: VOCAB.length }));
+  await writeFile(
+    join(dir, "config.json"),
+    JSON.stringify({ model_type: "bert", architectures: ["BertModel"], hidden_size: HIDDEN, vocab_size: VOCAB.length }),
+  );
 }
 
 let root: string;
@@ -122,10 +147,14 @@ describe("transformers: encoder (tiny ONNX model built by the test)", () => {
   });
 
   it("says where the files must go when a model is absent", async () => {
-    const error = await createTransformersEncoder("Xenova/all-MiniLM-L6-v2", { modelDir: root }).catch((e: unknown) => e);
+    const error = await createTransformersEncoder("Xenova/all-MiniLM-L6-v2", { modelDir: root }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(NotAvailableError);
     const message = (error as Error).message;
     expect(message).toContain('transformers model "Xenova/all-MiniLM-L6-v2"');
-    expect(message).toContain(`${join(root, "Xenova/all-MiniLM-L6-v2")}/: config.json, tokenizer.json, tokenizer_config.json and onnx/model_quantized.onnx`);
+    expect(message).toContain(
+      `${join(root, "Xenova/all-MiniLM-L6-v2")}/: config.json, tokenizer.json, tokenizer_config.json and onnx/model_quantized.onnx`,
+    );
   });
 });

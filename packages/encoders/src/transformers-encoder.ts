@@ -27,7 +27,10 @@ interface FeatureTensor {
   dims: number[];
   data: Float32Array;
 }
-type FeatureExtractor = ((texts: string[], options: { pooling: "mean"; normalize: boolean }) => Promise<FeatureTensor>) & {
+type FeatureExtractor = ((
+  texts: string[],
+  options: { pooling: "mean"; normalize: boolean },
+) => Promise<FeatureTensor>) & {
   dispose(): Promise<void>;
 };
 
@@ -46,9 +49,15 @@ function layoutHint(dir: string, modelId: string): string {
  * `onnx/model_quantized.onnx`, else `onnx/model.onnx`. Missing files → {@link NotAvailableError}
  * naming the model and the folder layout. Id: `transformers:<model-id>`.
  */
-export async function createTransformersEncoder(modelId: string, options: TransformersEncoderOptions = {}): Promise<TextEncoder> {
+export async function createTransformersEncoder(
+  modelId: string,
+  options: TransformersEncoderOptions = {},
+): Promise<TextEncoder> {
   if (modelId === "" || modelId.includes("..") || modelId.startsWith("/")) {
-    throw new ConfigError("encoder", `transformers: needs a Hugging Face model id such as Xenova/all-MiniLM-L6-v2, got "${modelId}"`);
+    throw new ConfigError(
+      "encoder",
+      `transformers: needs a Hugging Face model id such as Xenova/all-MiniLM-L6-v2, got "${modelId}"`,
+    );
   }
   const logger = options.logger ?? silentLogger;
   const transformers = await import("@xenova/transformers");
@@ -57,9 +66,14 @@ export async function createTransformersEncoder(modelId: string, options: Transf
   const base = join(dir, modelId);
   const missing: string[] = TRANSFORMERS_REQUIRED_FILES.filter((f) => !existsSync(join(base, f)));
   const quantized = existsSync(join(base, "onnx", "model_quantized.onnx"));
-  if (!quantized && !existsSync(join(base, "onnx", "model.onnx"))) missing.push("onnx/model_quantized.onnx or onnx/model.onnx");
+  if (!quantized && !existsSync(join(base, "onnx", "model.onnx")))
+    missing.push("onnx/model_quantized.onnx or onnx/model.onnx");
   if (missing.length > 0) {
-    throw new NotAvailableError(`transformers model "${modelId}"`, `not found offline (missing in ${base}: ${missing.join(", ")})`, layoutHint(dir, modelId));
+    throw new NotAvailableError(
+      `transformers model "${modelId}"`,
+      `not found offline (missing in ${base}: ${missing.join(", ")})`,
+      layoutHint(dir, modelId),
+    );
   }
   // transformers.js keeps these settings module-wide; set them here, never at import.
   env.allowRemoteModels = false;
@@ -68,7 +82,9 @@ export async function createTransformersEncoder(modelId: string, options: Transf
   env.localModelPath = dir.endsWith("/") ? dir : `${dir}/`;
   let extractor: FeatureExtractor;
   try {
-    extractor = (await transformers.pipeline("feature-extraction", modelId, { quantized })) as unknown as FeatureExtractor;
+    extractor = (await transformers.pipeline("feature-extraction", modelId, {
+      quantized,
+    })) as unknown as FeatureExtractor;
   } catch (cause) {
     throw new NotAvailableError(
       `transformers model "${modelId}"`,
@@ -77,7 +93,11 @@ export async function createTransformersEncoder(modelId: string, options: Transf
       { cause },
     );
   }
-  logger.log("info", "transformers: model ready", { model: modelId, dir: base, file: quantized ? "onnx/model_quantized.onnx" : "onnx/model.onnx" });
+  logger.log("info", "transformers: model ready", {
+    model: modelId,
+    dir: base,
+    file: quantized ? "onnx/model_quantized.onnx" : "onnx/model.onnx",
+  });
 
   let dim: number | undefined;
   let disposed = false;
@@ -98,7 +118,8 @@ export async function createTransformersEncoder(modelId: string, options: Transf
         const width = result.dims[result.dims.length - 1];
         dim ??= width;
         out ??= createMatrix(items.length, dim);
-        for (let r = 0; r < batch.length; r++) out.data.set(result.data.subarray(r * width, (r + 1) * width), batch[r] * width);
+        for (let r = 0; r < batch.length; r++)
+          out.data.set(result.data.subarray(r * width, (r + 1) * width), batch[r] * width);
         done += batch.length;
         encodeOptions.onProgress?.(done, items.length);
       }

@@ -21,7 +21,10 @@ export interface EncodeOptions {
  * Create one with {@link createEncoder}; call {@link TextEncoder.dispose} when done.
  */
 export interface TextEncoder {
-  /** Stable id naming the encoder and model, e.g. `"use-lite"`, `"transformers:Xenova/all-MiniLM-L6-v2"`. Cache keys use it. */
+  /**
+   * Stable id naming the encoder and model, e.g. `"use-lite"`, `"transformers:Xenova/all-MiniLM-L6-v2"`.
+   * Cache keys use it.
+   */
   readonly id: string;
   /** Output dimension, when known before the first call (`undefined` for remote models until they answered once). */
   dimension(): number | undefined;

@@ -103,7 +103,9 @@ describe("use-lite weights check", () => {
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
   it("refuses weights whose sha256 differs from the pinned one, naming the file", async () => {
-    await expect(loadUseLiteModel({ modelDir: dir, verify: true })).rejects.toThrow(/group1-shard7of7 has sha256 [0-9a-f]{64}, expected a29a5e08/);
+    await expect(loadUseLiteModel({ modelDir: dir, verify: true })).rejects.toThrow(
+      /group1-shard7of7 has sha256 [0-9a-f]{64}, expected a29a5e08/,
+    );
   });
 });
 
@@ -117,7 +119,10 @@ describe("use-lite encoder on worker threads", () => {
     const pooled = await createUseLiteEncoder({ threads: 2, workerScript, logger });
     try {
       expect(logger.records.some((r) => r.message === "use-lite: workers ready")).toBe(true);
-      const items = Array.from({ length: 40 }, (_, i) => ITEMS[i % ITEMS.length]).map((item, i) => ({ id: `${i}`, text: `${item.text} ${"x".repeat(i % 7)}` }));
+      const items = Array.from({ length: 40 }, (_, i) => ITEMS[i % ITEMS.length]).map((item, i) => ({
+        id: `${i}`,
+        text: `${item.text} ${"x".repeat(i % 7)}`,
+      }));
       const a = await single.encode(items, { batchSize: 4 });
       const b = await pooled.encode(items, { batchSize: 4 });
       expect(maxAbsDiff(a.data, b.data)).toBeLessThan(1e-5);

@@ -37,9 +37,11 @@ export function defaultThreads(): number {
 export async function createUseLiteEncoder(options: UseLiteEncoderOptions = {}): Promise<TextEncoder> {
   const logger = options.logger ?? silentLogger;
   const threads = options.threads ?? defaultThreads();
-  if (!Number.isInteger(threads) || threads < 1) throw new ConfigError("threads", `must be a positive integer, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new ConfigError("threads", `must be a positive integer, got ${threads}`);
   const backend = options.backend ?? "wasm";
-  if (backend !== "wasm" && backend !== "cpu") throw new ConfigError("backend", `must be "wasm" or "cpu", got ${String(backend)}`);
+  if (backend !== "wasm" && backend !== "cpu")
+    throw new ConfigError("backend", `must be "wasm" or "cpu", got ${String(backend)}`);
   const script = options.workerScript ?? new URL("./use-lite-worker.js", import.meta.url);
 
   let run: (texts: string[]) => Promise<Float32Array>;
@@ -79,7 +81,10 @@ export async function createUseLiteEncoder(options: UseLiteEncoderOptions = {}):
           const batch = batches[next++];
           const rows = await run(batch.map((i) => items[i].text));
           for (let r = 0; r < batch.length; r++) {
-            out.data.set(rows.subarray(r * USE_LITE_DIMENSION, (r + 1) * USE_LITE_DIMENSION), batch[r] * USE_LITE_DIMENSION);
+            out.data.set(
+              rows.subarray(r * USE_LITE_DIMENSION, (r + 1) * USE_LITE_DIMENSION),
+              batch[r] * USE_LITE_DIMENSION,
+            );
           }
           done += batch.length;
           encodeOptions.onProgress?.(done, items.length);

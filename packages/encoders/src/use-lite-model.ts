@@ -108,7 +108,9 @@ export async function loadUseLiteModel(options: LoadUseLiteOptions = {}): Promis
   const modelJson = JSON.parse((await readChecked(dir, "model.json", verify)).toString("utf8")) as ModelJson;
   const paths = modelJson.weightsManifest.flatMap((group) => group.paths);
   const shards = await Promise.all(paths.map((p) => readChecked(dir, p, verify)));
-  const vocabulary = JSON.parse((await readChecked(dir, "vocab.json", verify)).toString("utf8")) as SentencePieceVocabulary;
+  const vocabulary = JSON.parse(
+    (await readChecked(dir, "vocab.json", verify)).toString("utf8"),
+  ) as SentencePieceVocabulary;
   const all = Buffer.concat(shards);
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
   const model = await converter.loadGraphModel({

@@ -15,7 +15,11 @@ async function main(): Promise<void> {
   try {
     model = await loadUseLiteModel({ backend: init.backend, modelDir: init.modelDir });
   } catch (error) {
-    port.postMessage({ type: "error", id: -1, message: String(error instanceof Error ? error.message : error) } satisfies WorkerReply);
+    port.postMessage({
+      type: "error",
+      id: -1,
+      message: String(error instanceof Error ? error.message : error),
+    } satisfies WorkerReply);
     return;
   }
   port.on("message", (request: WorkerRequest) => {
@@ -25,9 +29,14 @@ async function main(): Promise<void> {
       return;
     }
     model.embed(request.texts).then(
-      (data) => port.postMessage({ type: "result", id: request.id, data } satisfies WorkerReply, [data.buffer as ArrayBuffer]),
+      (data) =>
+        port.postMessage({ type: "result", id: request.id, data } satisfies WorkerReply, [data.buffer as ArrayBuffer]),
       (error: unknown) =>
-        port.postMessage({ type: "error", id: request.id, message: String(error instanceof Error ? error.message : error) } satisfies WorkerReply),
+        port.postMessage({
+          type: "error",
+          id: request.id,
+          message: String(error instanceof Error ? error.message : error),
+        } satisfies WorkerReply),
     );
   });
   port.postMessage({ type: "ready", id: -1, backend: model.backend } satisfies WorkerReply);

@@ -13,15 +13,36 @@ const packageRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const SOURCE = join(packageRoot, "assembly", "index.ts");
 export const GENERATED = join(packageRoot, "src", "kernel-wasm.generated.ts");
 
-/** The compiler flags: optimised, SIMD, no runtime (no allocation in kernels), a shared memory from JS (for worker threads). */
-export const ASC_FLAGS = ["-O3", "--runtime", "stub", "--enable", "simd,threads", "--noAssert", "--importMemory", "--sharedMemory", "--initialMemory", "1", "--maximumMemory", "65536"];
+/**
+ * The compiler flags: optimised, SIMD, no runtime (no allocation in kernels), a shared memory from JS (for worker
+ * threads).
+ */
+export const ASC_FLAGS = [
+  "-O3",
+  "--runtime",
+  "stub",
+  "--enable",
+  "simd,threads",
+  "--noAssert",
+  "--importMemory",
+  "--sharedMemory",
+  "--initialMemory",
+  "1",
+  "--maximumMemory",
+  "65536",
+];
 
 /** Compiles the kernels; resolves to the .wasm bytes. */
 export async function compileKernels() {
   const { default: asc } = await import("assemblyscript/asc");
   const outputs = new Map();
   let messages = "";
-  const sink = { write: (chunk) => { messages += String(chunk); return true; } };
+  const sink = {
+    write: (chunk) => {
+      messages += String(chunk);
+      return true;
+    },
+  };
   const { error } = await asc.main([SOURCE, ...ASC_FLAGS, "--outFile", "kernels.wasm"], {
     stdout: sink,
     stderr: sink,
@@ -29,13 +50,16 @@ export async function compileKernels() {
   });
   if (error) throw new Error(`asc failed on ${SOURCE}: ${error.message}\n${messages}`);
   const wasm = outputs.get("kernels.wasm");
-  if (!(wasm instanceof Uint8Array)) throw new Error(`asc wrote no kernels.wasm (wrote: ${[...outputs.keys()].join(", ")})\n${messages}`);
+  if (!(wasm instanceof Uint8Array))
+    throw new Error(`asc wrote no kernels.wasm (wrote: ${[...outputs.keys()].join(", ")})\n${messages}`);
   return wasm;
 }
 
 /** The text of src/kernel-wasm.generated.ts for these bytes. */
 export function generatedSource(wasm) {
-  const { version } = JSON.parse(readFileSync(join(packageRoot, "node_modules", "assemblyscript", "package.json"), "utf8"));
+  const { version } = JSON.parse(
+    readFileSync(join(packageRoot, "node_modules", "assemblyscript", "package.json"), "utf8"),
+  );
   const sha256 = createHash("sha256").update(wasm).digest("hex");
   const base64 = Buffer.from(wasm).toString("base64");
   const lines = base64.match(/.{1,100}/g) ?? [];

@@ -18,8 +18,15 @@ describe("kernels", () => {
     for (const dim of [1, 3, 4, 7, 16, 21, 24, 30, 40, 52, 64]) {
       const x = randomArray(5 * dim, dim);
       const want = new Float64Array(5 * dim);
-      for (let r = 0; r < 5; r++) for (let e = indptr[r]; e < indptr[r + 1]; e++) for (let c = 0; c < dim; c++) want[r * dim + c] += values[e] * x[indices[e] * dim + c];
-      const bp = k.i32(6), bi = k.i32(8), bv = k.f32(8), bx = k.f32(5 * dim), bo = k.f32(5 * dim), rows = k.i32(2);
+      for (let r = 0; r < 5; r++)
+        for (let e = indptr[r]; e < indptr[r + 1]; e++)
+          for (let c = 0; c < dim; c++) want[r * dim + c] += values[e] * x[indices[e] * dim + c];
+      const bp = k.i32(6),
+        bi = k.i32(8),
+        bv = k.f32(8),
+        bx = k.f32(5 * dim),
+        bo = k.f32(5 * dim),
+        rows = k.i32(2);
       bp.array.set(indptr);
       bi.array.set(indices);
       bv.array.set(values);
@@ -30,8 +37,12 @@ describe("kernels", () => {
       bo.array.fill(9);
       rows.array.set([3, 1]);
       k.exports.pullRows(bp.ptr, bi.ptr, bv.ptr, bx.ptr, dim, bo.ptr, rows.ptr, 0, 2);
-      for (const r of [0, 2, 4]) expect(Array.from(bo.array.subarray(r * dim, (r + 1) * dim))).toEqual(new Array(dim).fill(9));
-      for (const r of [1, 3]) expect(relativeError(bo.array.subarray(r * dim, (r + 1) * dim), want.subarray(r * dim, (r + 1) * dim))).toBeLessThan(1e-6);
+      for (const r of [0, 2, 4])
+        expect(Array.from(bo.array.subarray(r * dim, (r + 1) * dim))).toEqual(new Array(dim).fill(9));
+      for (const r of [1, 3])
+        expect(
+          relativeError(bo.array.subarray(r * dim, (r + 1) * dim), want.subarray(r * dim, (r + 1) * dim)),
+        ).toBeLessThan(1e-6);
     }
   });
 
@@ -44,15 +55,27 @@ describe("kernels", () => {
     out.array.set(randomArray(4 * dim, 2));
     const before = Float64Array.from(out.array);
     k.exports.axpy(out.ptr, x.ptr, 4 * dim, 0.5);
-    expect(relativeError(out.array, before.map((v, i) => v + 0.5 * x.array[i]))).toBeLessThan(1e-7);
+    expect(
+      relativeError(
+        out.array,
+        before.map((v, i) => v + 0.5 * x.array[i]),
+      ),
+    ).toBeLessThan(1e-7);
     k.exports.scale(out.ptr, 4 * dim, -2);
-    expect(relativeError(out.array, before.map((v, i) => -2 * (v + 0.5 * x.array[i])))).toBeLessThan(1e-7);
+    expect(
+      relativeError(
+        out.array,
+        before.map((v, i) => -2 * (v + 0.5 * x.array[i])),
+      ),
+    ).toBeLessThan(1e-7);
 
     const rows = k.i32(3);
     rows.array.set([2, 0, 2]);
     const gathered = k.f32(3 * dim);
     k.exports.addGatheredRows(gathered.ptr, x.ptr, rows.ptr, 3, dim, 3);
-    for (let n = 0; n < 3; n++) for (let c = 0; c < dim; c++) expect(gathered.array[n * dim + c]).toBeCloseTo(3 * x.array[rows.array[n] * dim + c], 5);
+    for (let n = 0; n < 3; n++)
+      for (let c = 0; c < dim; c++)
+        expect(gathered.array[n * dim + c]).toBeCloseTo(3 * x.array[rows.array[n] * dim + c], 5);
     const scattered = k.f32(4 * dim);
     k.exports.scatterAddRows(scattered.ptr, gathered.ptr, rows.ptr, 3, dim, 1);
     for (let c = 0; c < dim; c++) {
@@ -65,9 +88,13 @@ describe("kernels", () => {
   it("adam matches a float64 PyTorch-style Adam over several steps", () => {
     const k = createKernels();
     const n = 12;
-    const p = k.f32(n), g = k.f32(n), m = k.f32(n), v = k.f32(n);
+    const p = k.f32(n),
+      g = k.f32(n),
+      m = k.f32(n),
+      v = k.f32(n);
     const p64 = randomArray(n, 3);
-    const m64 = new Float64Array(n), v64 = new Float64Array(n);
+    const m64 = new Float64Array(n),
+      v64 = new Float64Array(n);
     p.array.set(p64);
     const [lr, b1, b2, eps] = [1e-2, 0.9, 0.999, 1e-8];
     for (let t = 1; t <= 5; t++) {
@@ -80,7 +107,7 @@ describe("kernels", () => {
         const gi = Math.fround(grad[i]);
         m64[i] = b1 * m64[i] + (1 - b1) * gi;
         v64[i] = b2 * v64[i] + (1 - b2) * gi * gi;
-        p64[i] -= (lr / bc1) * m64[i] / (Math.sqrt(v64[i]) / Math.sqrt(bc2) + eps);
+        p64[i] -= ((lr / bc1) * m64[i]) / (Math.sqrt(v64[i]) / Math.sqrt(bc2) + eps);
       }
     }
     expect(relativeError(p.array, p64)).toBeLessThan(1e-6);
@@ -88,31 +115,46 @@ describe("kernels", () => {
 
   it("gemmNT and gemmNN (plain and transposed P) equal float64 products, with odd shapes and tails", () => {
     const k = createKernels();
-    for (const [m, n, dim] of [[1, 1, 4], [5, 3, 8], [9, 7, 12], [4, 2, 128]]) {
+    for (const [m, n, dim] of [
+      [1, 1, 4],
+      [5, 3, 8],
+      [9, 7, 12],
+      [4, 2, 128],
+    ]) {
       const a64 = randomArray(m * dim, m);
       const b64 = randomArray(n * dim, n + 100);
       const p64 = randomArray(m * n, m * n);
-      const a = k.f32(m * dim), b = k.f32(n * dim), c = k.f32(m * n), p = k.f32(m * n);
+      const a = k.f32(m * dim),
+        b = k.f32(n * dim),
+        c = k.f32(m * n),
+        p = k.f32(m * n);
       a.array.set(a64);
       b.array.set(b64);
       p.array.set(p64);
-      const a32 = Float64Array.from(a.array), b32 = Float64Array.from(b.array), p32 = Float64Array.from(p.array);
+      const a32 = Float64Array.from(a.array),
+        b32 = Float64Array.from(b.array),
+        p32 = Float64Array.from(p.array);
       k.exports.gemmNT(a.ptr, b.ptr, c.ptr, m, n, dim);
       const nt = new Float64Array(m * n);
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let q = 0; q < dim; q++) nt[i * n + j] += a32[i * dim + q] * b32[j * dim + q];
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++) for (let q = 0; q < dim; q++) nt[i * n + j] += a32[i * dim + q] * b32[j * dim + q];
       expect(relativeError(c.array, nt)).toBeLessThan(1e-6);
 
       const cm = k.f32(m * dim); // c_i += 2 · Σ_j p_ij b_j, starting from ones
       cm.array.fill(1);
       k.exports.gemmNN(p.ptr, 4 * n, 4, b.ptr, cm.ptr, m, n, dim, 2);
       const nn = new Float64Array(m * dim).fill(1);
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let q = 0; q < dim; q++) nn[i * dim + q] += 2 * p32[i * n + j] * b32[j * dim + q];
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++)
+          for (let q = 0; q < dim; q++) nn[i * dim + q] += 2 * p32[i * n + j] * b32[j * dim + q];
       expect(relativeError(cm.array, nn)).toBeLessThan(1e-6);
 
       const cn = k.f32(n * dim); // c_j += −0.5 · Σ_i p_ij a_i: Pᵀ through the strides
       k.exports.gemmNN(p.ptr, 4, 4 * n, a.ptr, cn.ptr, n, m, dim, -0.5);
       const tn = new Float64Array(n * dim);
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let q = 0; q < dim; q++) tn[j * dim + q] += -0.5 * p32[i * n + j] * a32[i * dim + q];
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++)
+          for (let q = 0; q < dim; q++) tn[j * dim + q] += -0.5 * p32[i * n + j] * a32[i * dim + q];
       expect(relativeError(cn.array, tn)).toBeLessThan(1e-6);
     }
   });
@@ -140,15 +182,25 @@ describe("kernels", () => {
 
   it("scoreTransposed equals float64 products for any d and n (vector and scalar tails), independent of m", () => {
     const k = createKernels();
-    for (const [m, n, dim] of [[1, 1, 1], [5, 13, 3], [9, 21, 64], [4, 8, 7]]) {
+    for (const [m, n, dim] of [
+      [1, 1, 1],
+      [5, 13, 3],
+      [9, 21, 64],
+      [4, 8, 7],
+    ]) {
       const a64 = randomArray(m * dim, m + 1);
       const b64 = randomArray(n * dim, n + 2);
-      const a = k.f32(m * dim), bT = k.f32(n * dim), c = k.f32(m * n), one = k.f32(n);
+      const a = k.f32(m * dim),
+        bT = k.f32(n * dim),
+        c = k.f32(m * n),
+        one = k.f32(n);
       a.array.set(a64);
       for (let j = 0; j < n; j++) for (let q = 0; q < dim; q++) bT.array[q * n + j] = b64[j * dim + q];
       k.exports.scoreTransposed(a.ptr, bT.ptr, c.ptr, m, n, dim);
       const want = new Float64Array(m * n);
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let q = 0; q < dim; q++) want[i * n + j] += a.array[i * dim + q] * bT.array[q * n + j];
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++)
+          for (let q = 0; q < dim; q++) want[i * n + j] += a.array[i * dim + q] * bT.array[q * n + j];
       expect(relativeError(c.array, want)).toBeLessThan(1e-6);
       for (let i = 0; i < m; i++) {
         k.exports.scoreTransposed(a.ptr + 4 * i * dim, bT.ptr, one.ptr, 1, n, dim);
@@ -159,8 +211,12 @@ describe("kernels", () => {
 
   it("gemmNT gives a row the same scores whatever rows share the call (chunk-independent)", () => {
     const k = createKernels();
-    const dim = 16, n = 11;
-    const a = k.f32(6 * dim), b = k.f32(n * dim), all = k.f32(6 * n), one = k.f32(n);
+    const dim = 16,
+      n = 11;
+    const a = k.f32(6 * dim),
+      b = k.f32(n * dim),
+      all = k.f32(6 * n),
+      one = k.f32(n);
     a.array.set(randomArray(6 * dim, 7));
     b.array.set(randomArray(n * dim, 8));
     k.exports.gemmNT(a.ptr, b.ptr, all.ptr, 6, n, dim);
@@ -219,46 +275,71 @@ describe("kernels", () => {
     for (let r = 0; r < rowsN; r++) scores.array.set(values.subarray(r * cols, (r + 1) * cols), r * stride);
     const items = k.i32(rowsN * top);
     const counts = k.i32(rowsN);
-    k.exports.topKRows(scores.ptr, rowsN, cols, stride, top, items.ptr, counts.ptr, k.f32(k.exports.topKScratchLength(top, cols)).ptr);
+    k.exports.topKRows(
+      scores.ptr,
+      rowsN,
+      cols,
+      stride,
+      top,
+      items.ptr,
+      counts.ptr,
+      k.f32(k.exports.topKScratchLength(top, cols)).ptr,
+    );
     for (let r = 0; r < rowsN; r++) {
-      const order = Array.from({ length: cols }, (_, j) => j).sort((a, b) => values[r * cols + b] - values[r * cols + a] || a - b);
+      const order = Array.from({ length: cols }, (_, j) => j).sort(
+        (a, b) => values[r * cols + b] - values[r * cols + a] || a - b,
+      );
       expect(Array.from(items.array.subarray(r * top, (r + 1) * top))).toEqual(order.slice(0, top));
     }
   });
 
   // Long rows fill the candidate buffer many times over (rising scores: every entry is a candidate).
-  it.each([1, 3, 20, 64])("topKRows with k = %i on long rows (rising, falling, tied, random, masked, NaN) agrees with a sort", (top) => {
-    const k = createKernels();
-    const cols = 1999;
-    const rng = createRng(top);
-    const patterns: ((j: number) => number)[] = [
-      (j) => j,
-      (j) => -j,
-      () => 0.25,
-      () => Math.round(rng.normal() * 4) / 4,
-      (j) => (j % 3 === 0 ? -Infinity : rng.normal()),
-      (j) => (j % 7 === 0 ? NaN : j % 50),
-      (j) => (j < 1990 ? -Infinity : j),
-    ];
-    const rowsN = patterns.length;
-    const values = new Float32Array(rowsN * cols);
-    patterns.forEach((f, r) => {
-      for (let j = 0; j < cols; j++) values[r * cols + j] = f(j);
-    });
-    const scores = k.f32(rowsN * cols);
-    scores.array.set(values);
-    const items = k.i32(rowsN * top);
-    const counts = k.i32(rowsN);
-    const nans = k.exports.topKRows(scores.ptr, rowsN, cols, cols, top, items.ptr, counts.ptr, k.f32(k.exports.topKScratchLength(top, cols)).ptr);
-    expect(nans).toBe(Math.ceil(cols / 7));
-    for (let r = 0; r < rowsN; r++) {
-      const row = values.subarray(r * cols, (r + 1) * cols);
-      const rankable = Array.from({ length: cols }, (_, j) => j).filter((j) => !Number.isNaN(row[j]) && row[j] !== -Infinity);
-      const order = rankable.sort((a, b) => row[b] - row[a] || a - b).slice(0, top);
-      expect(counts.array[r]).toBe(order.length);
-      expect(Array.from(items.array.subarray(r * top, r * top + order.length))).toEqual(order);
-    }
-  });
+  it.each([1, 3, 20, 64])(
+    "topKRows with k = %i on long rows (rising, falling, tied, random, masked, NaN) agrees with a sort",
+    (top) => {
+      const k = createKernels();
+      const cols = 1999;
+      const rng = createRng(top);
+      const patterns: ((j: number) => number)[] = [
+        (j) => j,
+        (j) => -j,
+        () => 0.25,
+        () => Math.round(rng.normal() * 4) / 4,
+        (j) => (j % 3 === 0 ? -Infinity : rng.normal()),
+        (j) => (j % 7 === 0 ? NaN : j % 50),
+        (j) => (j < 1990 ? -Infinity : j),
+      ];
+      const rowsN = patterns.length;
+      const values = new Float32Array(rowsN * cols);
+      patterns.forEach((f, r) => {
+        for (let j = 0; j < cols; j++) values[r * cols + j] = f(j);
+      });
+      const scores = k.f32(rowsN * cols);
+      scores.array.set(values);
+      const items = k.i32(rowsN * top);
+      const counts = k.i32(rowsN);
+      const nans = k.exports.topKRows(
+        scores.ptr,
+        rowsN,
+        cols,
+        cols,
+        top,
+        items.ptr,
+        counts.ptr,
+        k.f32(k.exports.topKScratchLength(top, cols)).ptr,
+      );
+      expect(nans).toBe(Math.ceil(cols / 7));
+      for (let r = 0; r < rowsN; r++) {
+        const row = values.subarray(r * cols, (r + 1) * cols);
+        const rankable = Array.from({ length: cols }, (_, j) => j).filter(
+          (j) => !Number.isNaN(row[j]) && row[j] !== -Infinity,
+        );
+        const order = rankable.sort((a, b) => row[b] - row[a] || a - b).slice(0, top);
+        expect(counts.array[r]).toBe(order.length);
+        expect(Array.from(items.array.subarray(r * top, r * top + order.length))).toEqual(order);
+      }
+    },
+  );
 
   it("worker threads do not spin while the instance is idle", async () => {
     const k = createKernels({ threads: 2 });
@@ -295,37 +376,52 @@ describe("kernels", () => {
       const x = Float32Array.from({ length: nodes * dim }, () => rng.normal());
       const rows = Int32Array.from({ length: 150 }, () => rng.int(nodes));
       const results = [one, two].map((k) => {
-        const p = k.i32(nodes + 1), i = k.i32(indices.length), v = k.f32(values.length), bx = k.f32(nodes * dim);
+        const p = k.i32(nodes + 1),
+          i = k.i32(indices.length),
+          v = k.f32(values.length),
+          bx = k.f32(nodes * dim);
         p.array.set(indptr);
         i.array.set(indices);
         v.array.set(values);
         bx.array.set(x);
-        const all = k.f32(nodes * dim), some = k.f32(nodes * dim), list = k.i32(rows.length);
+        const all = k.f32(nodes * dim),
+          some = k.f32(nodes * dim),
+          list = k.i32(rows.length);
         list.array.set(rows);
         k.parallel.pullRows(p, i.ptr, v.ptr, bx.ptr, dim, all.ptr, null, 0, nodes);
         k.parallel.pullRows(p, i.ptr, v.ptr, bx.ptr, dim, some.ptr, list, 10, 140);
         const n = 300_000;
-        const big = k.f32(n), big2 = k.f32(n), m = k.f32(n), w = k.f32(n);
+        const big = k.f32(n),
+          big2 = k.f32(n),
+          m = k.f32(n),
+          w = k.f32(n);
         big.array.set(Float32Array.from({ length: n }, (_, q) => Math.sin(q)));
         big2.array.set(Float32Array.from({ length: n }, (_, q) => Math.cos(q)));
         k.parallel.axpy(big.ptr, big2.ptr, n, 0.3);
         k.parallel.scale(big2.ptr, n, -1.5);
         k.parallel.adam(big.ptr, big2.ptr, m.ptr, w.ptr, n, 1e-3, 0.9, 0.999, 1e-8, 0.1);
         const [gm, gn, gd] = [50, 70, 16];
-        const a = k.f32(gm * gd), b = k.f32(gn * gd), c = k.f32(gm * gn), cn = k.f32(gn * gd), lse = k.f32(gm);
+        const a = k.f32(gm * gd),
+          b = k.f32(gn * gd),
+          c = k.f32(gm * gn),
+          cn = k.f32(gn * gd),
+          lse = k.f32(gm);
         a.array.set(x.subarray(0, gm * gd));
         b.array.set(x.subarray(0, gn * gd));
         k.parallel.gemmNT(a.ptr, b.ptr, c.ptr, gm, gn, gd);
         const scores = Float32Array.from(c.array);
         k.parallel.gemmNN(c.ptr, 4, 4 * gn, a.ptr, cn.ptr, gn, gm, gd, 0.5);
-        const items = k.i32(gm * 5), counts = k.i32(gm);
+        const items = k.i32(gm * 5),
+          counts = k.i32(gm);
         const scored = k.f32(gm * gn);
         const bT = k.f32(gd * gn);
         bT.array.set(x.subarray(0, gd * gn));
         k.parallel.scoreTransposed(a.ptr, bT.ptr, scored.ptr, gm, gn, gd);
         const nans = k.parallel.topKRows(c.ptr, gm, gn - 3, gn, 5, items.ptr, counts.ptr); // last 3 columns: padding
         k.parallel.softmaxRows(c.ptr, gm, gn, 0.2, 1, lse.ptr);
-        return [all, some, big, big2, m, w, cn, lse, c, items, counts, scored].map((buffer) => Array.from(buffer.array)).concat([Array.from(scores), [nans]]);
+        return [all, some, big, big2, m, w, cn, lse, c, items, counts, scored]
+          .map((buffer) => Array.from(buffer.array))
+          .concat([Array.from(scores), [nans]]);
       });
       results[0].forEach((values, q) => expect(results[1][q]).toEqual(values));
     } finally {

@@ -10,7 +10,10 @@ interface WasmMemory {
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => object;
   validate(bytes: Uint8Array): boolean;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Instance: new (
+    module: object,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { exports: Record<string, unknown> };
   Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 };
 
@@ -20,20 +23,63 @@ declare const WebAssembly: {
  * {@link Kernels.f32} / {@link Kernels.i32}.
  */
 export interface KernelExports {
-  pullRows(indptr: number, indices: number, values: number, x: number, dim: number, out: number, rows: number, from: number, to: number): void;
-  /** `Â · x` rows [from, to) from a plan of shared sums (see `createSharedPropagation`); `scratch` private to the call. */
+  pullRows(
+    indptr: number,
+    indices: number,
+    values: number,
+    x: number,
+    dim: number,
+    out: number,
+    rows: number,
+    from: number,
+    to: number,
+  ): void;
+  /**
+   * `Â · x` rows [from, to) from a plan of shared sums (see `createSharedPropagation`); `scratch` private to the
+   * call.
+   */
   sumShared(plan: number, x: number, dim: number, out: number, scratch: number, from: number, to: number): void;
   axpy(out: number, x: number, n: number, alpha: number): void;
   scale(x: number, n: number, alpha: number): void;
   addGatheredRows(out: number, x: number, rows: number, count: number, dim: number, alpha: number): void;
   scatterAddRows(out: number, x: number, rows: number, count: number, dim: number, alpha: number): void;
-  adam(param: number, grad: number, m: number, v: number, n: number, stepSize: number, beta1: number, beta2: number, epsilon: number, bc2Sqrt: number): void;
+  adam(
+    param: number,
+    grad: number,
+    m: number,
+    v: number,
+    n: number,
+    stepSize: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    bc2Sqrt: number,
+  ): void;
   gemmNT(a: number, b: number, c: number, m: number, n: number, dim: number): void;
   /** P(i, j) at byte `p + i·pRow + j·pCol`: (4n, 4) for an m × n matrix, (4, 4m) for the transpose of an n × m one. */
-  gemmNN(p: number, pRow: number, pCol: number, b: number, c: number, m: number, n: number, dim: number, alpha: number): void;
+  gemmNN(
+    p: number,
+    pRow: number,
+    pCol: number,
+    b: number,
+    c: number,
+    m: number,
+    n: number,
+    dim: number,
+    alpha: number,
+  ): void;
   softmaxRows(x: number, rows: number, cols: number, scale: number, weight: number, lse: number): void;
   /** Returns the number of NaN scores met. `scratch`: room for `topKScratchLength(k, cols)` floats. */
-  topKRows(scores: number, rows: number, cols: number, stride: number, k: number, items: number, counts: number, scratch: number): number;
+  topKRows(
+    scores: number,
+    rows: number,
+    cols: number,
+    stride: number,
+    k: number,
+    items: number,
+    counts: number,
+    scratch: number,
+  ): number;
   /** `c = a · bT` with bT = bᵀ stored d × n (any d): the full-ranking scores. */
   scoreTransposed(a: number, bT: number, c: number, m: number, n: number, dim: number): void;
   /** Floats of scratch `topKRows` needs for k of `cols` scores per row. */
@@ -47,18 +93,68 @@ export interface KernelExports {
  */
 export interface ParallelKernels {
   /** Rows are split so that each thread gets about the same number of stored entries. */
-  pullRows(indptr: KernelBuffer<Int32Array>, indices: number, values: number, x: number, dim: number, out: number, rows: KernelBuffer<Int32Array> | null, from: number, to: number): void;
-  /** Thread t computes node rows `ranges[t]` with scratch from `scratch + t · scratchBytes` (at most one range per thread). */
-  sumShared(plan: number, x: number, dim: number, out: number, scratch: number, scratchBytes: number, ranges: readonly (readonly [number, number])[]): void;
+  pullRows(
+    indptr: KernelBuffer<Int32Array>,
+    indices: number,
+    values: number,
+    x: number,
+    dim: number,
+    out: number,
+    rows: KernelBuffer<Int32Array> | null,
+    from: number,
+    to: number,
+  ): void;
+  /**
+   * Thread t computes node rows `ranges[t]` with scratch from `scratch + t · scratchBytes` (at most one range per
+   * thread).
+   */
+  sumShared(
+    plan: number,
+    x: number,
+    dim: number,
+    out: number,
+    scratch: number,
+    scratchBytes: number,
+    ranges: readonly (readonly [number, number])[],
+  ): void;
   axpy(out: number, x: number, n: number, alpha: number): void;
   scale(x: number, n: number, alpha: number): void;
-  adam(param: number, grad: number, m: number, v: number, n: number, stepSize: number, beta1: number, beta2: number, epsilon: number, bc2Sqrt: number): void;
+  adam(
+    param: number,
+    grad: number,
+    m: number,
+    v: number,
+    n: number,
+    stepSize: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    bc2Sqrt: number,
+  ): void;
   gemmNT(a: number, b: number, c: number, m: number, n: number, dim: number): void;
   /** Splits the m rows of c; P as in {@link KernelExports.gemmNN}. */
-  gemmNN(p: number, pRow: number, pCol: number, b: number, c: number, m: number, n: number, dim: number, alpha: number): void;
+  gemmNN(
+    p: number,
+    pRow: number,
+    pCol: number,
+    b: number,
+    c: number,
+    m: number,
+    n: number,
+    dim: number,
+    alpha: number,
+  ): void;
   softmaxRows(x: number, rows: number, cols: number, scale: number, weight: number, lse: number): void;
   /** As {@link KernelExports.topKRows}, with per-thread scratch allocated by the instance. */
-  topKRows(scores: number, rows: number, cols: number, stride: number, k: number, items: number, counts: number): number;
+  topKRows(
+    scores: number,
+    rows: number,
+    cols: number,
+    stride: number,
+    k: number,
+    items: number,
+    counts: number,
+  ): number;
   /** Splits the m rows of a and c. */
   scoreTransposed(a: number, bT: number, c: number, m: number, n: number, dim: number): void;
 }
@@ -134,7 +230,18 @@ const SPIN_FLAG = 0;
 const WORKER_TIMEOUT_MS = 120_000;
 
 /** The parallel kernels by number, as the workers know them. */
-const OPS = ["pullRows", "sumShared", "axpy", "scale", "adam", "gemmNT", "gemmNN", "softmaxRows", "topKRows", "scoreTransposed"] as const;
+const OPS = [
+  "pullRows",
+  "sumShared",
+  "axpy",
+  "scale",
+  "adam",
+  "gemmNT",
+  "gemmNN",
+  "softmaxRows",
+  "topKRows",
+  "scoreTransposed",
+] as const;
 type OpName = (typeof OPS)[number];
 const ARGS_PER_SLOT = 16;
 
@@ -223,10 +330,22 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
   const initialBytes = options.initialBytes ?? 4 * PAGE;
   const requested = options.threads ?? 1;
   const threads = requested === "auto" ? Math.max(1, availableParallelism()) : requested;
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`kernels: threads must be a positive integer or "auto", got ${String(requested)}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new RangeError(`kernels: threads must be a positive integer or "auto", got ${String(requested)}`);
   const module = new WebAssembly.Module(Buffer.from(KERNEL_WASM_BASE64, "base64"));
-  const memory = new WebAssembly.Memory({ initial: Math.max(2, Math.ceil((initialBytes + RESERVED) / PAGE)), maximum: MAXIMUM_PAGES, shared: true });
-  const instance = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error("kernels: abort"); } } });
+  const memory = new WebAssembly.Memory({
+    initial: Math.max(2, Math.ceil((initialBytes + RESERVED) / PAGE)),
+    maximum: MAXIMUM_PAGES,
+    shared: true,
+  });
+  const instance = new WebAssembly.Instance(module, {
+    env: {
+      memory,
+      abort: () => {
+        throw new Error("kernels: abort");
+      },
+    },
+  });
   const exports = instance.exports as unknown as KernelExports;
   let top = RESERVED;
 
@@ -238,8 +357,12 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
     return ptr;
   }
 
-  function buffer<T extends Float32Array | Int32Array>(length: number, make: (b: ArrayBufferLike, ptr: number, length: number) => T): KernelBuffer<T> {
-    if (!Number.isInteger(length) || length < 0) throw new RangeError(`kernels: buffer length must be a non-negative integer, got ${length}`);
+  function buffer<T extends Float32Array | Int32Array>(
+    length: number,
+    make: (b: ArrayBufferLike, ptr: number, length: number) => T,
+  ): KernelBuffer<T> {
+    if (!Number.isInteger(length) || length < 0)
+      throw new RangeError(`kernels: buffer length must be a non-negative integer, got ${length}`);
     const ptr = reserve(4 * length);
     // Zero already: the allocator never hands out a range twice, and grown pages are zero.
     let view = make(memory.buffer, ptr, length);
@@ -291,7 +414,10 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
   const workerErrors: string[] = [];
   let disposed = false;
   for (let slot = 1; slot < threads; slot++) {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control: control.buffer, args: args.buffer, slot, ops: OPS } });
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { module, memory, control: control.buffer, args: args.buffer, slot, ops: OPS },
+    });
     worker.on("message", (message: unknown) => workerErrors.push(String(message)));
     worker.on("error", (error: Error) => workerErrors.push(error.stack ?? error.message));
     worker.unref();
@@ -322,22 +448,32 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
     results[0] = typeof own === "number" ? own : 0;
     // The parts are balanced: a running worker finishes about when this thread did.
     const now = performance.now();
-    const spinUntil = calls.length > 1 && spinning(now) ? now + Math.min(SPIN_MAX_MS, now - started + SPIN_SLACK_MS) : 0;
+    const spinUntil =
+      calls.length > 1 && spinning(now) ? now + Math.min(SPIN_MAX_MS, now - started + SPIN_SLACK_MS) : 0;
     for (let slot = 1; slot < calls.length; slot++) {
       while (Atomics.load(control, slot * 4 + 1) !== sequence[slot] && performance.now() < spinUntil);
       const deadline = Date.now() + WORKER_TIMEOUT_MS;
-      for (let seen = Atomics.load(control, slot * 4 + 1); seen !== sequence[slot]; seen = Atomics.load(control, slot * 4 + 1)) {
-        if (Date.now() > deadline) throw new Error(`kernels: worker ${slot} did not finish ${op} in ${WORKER_TIMEOUT_MS} ms${workerErrors.length > 0 ? `: ${workerErrors.join("; ")}` : ""}`);
+      for (
+        let seen = Atomics.load(control, slot * 4 + 1);
+        seen !== sequence[slot];
+        seen = Atomics.load(control, slot * 4 + 1)
+      ) {
+        if (Date.now() > deadline)
+          throw new Error(
+            `kernels: worker ${slot} did not finish ${op} in ${WORKER_TIMEOUT_MS} ms${workerErrors.length > 0 ? `: ${workerErrors.join("; ")}` : ""}`,
+          );
         Atomics.wait(control, slot * 4 + 1, seen, 1000);
       }
-      if (Atomics.load(control, slot * 4 + 2) !== 0) throw new Error(`kernels: worker ${slot} failed in ${op}: ${workerErrors.join("; ")}`);
+      if (Atomics.load(control, slot * 4 + 2) !== 0)
+        throw new Error(`kernels: worker ${slot} failed in ${op}: ${workerErrors.join("; ")}`);
       results[slot] = args[slot * ARGS_PER_SLOT + ARGS_PER_SLOT - 1];
     }
     return results;
   }
 
   /** Row ranges for `threads` threads, of at least `minimum` rows each (fewer threads for small work). */
-  const rowRanges = (rows: number, minimum: number) => evenRanges(rows, Math.max(1, Math.min(threads, Math.floor(rows / minimum))), 1);
+  const rowRanges = (rows: number, minimum: number) =>
+    evenRanges(rows, Math.max(1, Math.min(threads, Math.floor(rows / minimum))), 1);
   /** Float ranges for element-wise kernels: multiples of 16 floats (64-byte lines), at least 64 Ki floats each. */
   const floatRanges = (n: number) => evenRanges(n, Math.max(1, Math.min(threads, Math.floor(n / 65536))), 16);
 
@@ -385,43 +521,86 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
       run("pullRows", calls);
     },
     sumShared(plan, x, dim, out, scratch, scratchBytes, ranges) {
-      if (ranges.length > threads) throw new RangeError(`kernels: sumShared got ${ranges.length} ranges for ${threads} threads`);
-      run("sumShared", ranges.map(([from, to], t) => [plan, x, dim, out, scratch + t * scratchBytes, from, to]));
+      if (ranges.length > threads)
+        throw new RangeError(`kernels: sumShared got ${ranges.length} ranges for ${threads} threads`);
+      run(
+        "sumShared",
+        ranges.map(([from, to], t) => [plan, x, dim, out, scratch + t * scratchBytes, from, to]),
+      );
     },
     axpy(out, x, n, alpha) {
-      run("axpy", floatRanges(n).map(([a, b]) => [out + 4 * a, x + 4 * a, b - a, alpha]));
+      run(
+        "axpy",
+        floatRanges(n).map(([a, b]) => [out + 4 * a, x + 4 * a, b - a, alpha]),
+      );
     },
     scale(x, n, alpha) {
-      run("scale", floatRanges(n).map(([a, b]) => [x + 4 * a, b - a, alpha]));
+      run(
+        "scale",
+        floatRanges(n).map(([a, b]) => [x + 4 * a, b - a, alpha]),
+      );
     },
     adam(param, grad, m, v, n, stepSize, beta1, beta2, epsilon, bc2Sqrt) {
       run(
         "adam",
-        floatRanges(n).map(([a, b]) => [param + 4 * a, grad + 4 * a, m + 4 * a, v + 4 * a, b - a, stepSize, beta1, beta2, epsilon, bc2Sqrt]),
+        floatRanges(n).map(([a, b]) => [
+          param + 4 * a,
+          grad + 4 * a,
+          m + 4 * a,
+          v + 4 * a,
+          b - a,
+          stepSize,
+          beta1,
+          beta2,
+          epsilon,
+          bc2Sqrt,
+        ]),
       );
     },
     gemmNT(a, b, c, m, n, dim) {
-      run("gemmNT", rowRanges(m, 8).map(([s, e]) => [a + 4 * s * dim, b, c + 4 * s * n, e - s, n, dim]));
+      run(
+        "gemmNT",
+        rowRanges(m, 8).map(([s, e]) => [a + 4 * s * dim, b, c + 4 * s * n, e - s, n, dim]),
+      );
     },
     gemmNN(p, pRow, pCol, b, c, m, n, dim, alpha) {
-      run("gemmNN", rowRanges(m, 8).map(([s, e]) => [p + s * pRow, pRow, pCol, b, c + 4 * s * dim, e - s, n, dim, alpha]));
+      run(
+        "gemmNN",
+        rowRanges(m, 8).map(([s, e]) => [p + s * pRow, pRow, pCol, b, c + 4 * s * dim, e - s, n, dim, alpha]),
+      );
     },
     scoreTransposed(a, bT, c, m, n, dim) {
-      run("scoreTransposed", rowRanges(m, 8).map(([s, e]) => [a + 4 * s * dim, bT, c + 4 * s * n, e - s, n, dim]));
+      run(
+        "scoreTransposed",
+        rowRanges(m, 8).map(([s, e]) => [a + 4 * s * dim, bT, c + 4 * s * n, e - s, n, dim]),
+      );
     },
     softmaxRows(x, rows, cols, scale, weight, lse) {
-      run("softmaxRows", rowRanges(rows, 4).map(([s, e]) => [x + 4 * s * cols, e - s, cols, scale, weight, lse + 4 * s]));
+      run(
+        "softmaxRows",
+        rowRanges(rows, 4).map(([s, e]) => [x + 4 * s * cols, e - s, cols, scale, weight, lse + 4 * s]),
+      );
     },
     topKRows(scores, rows, cols, stride, k, items, counts) {
       // One scratch per thread, each on its own cache lines: scratch sharing a line would bounce
       // it between the cores on every insertion.
       const scratchFloats = Math.ceil(exports.topKScratchLength(k, cols) / 16) * 16 + 16;
-      if (topKScratch === undefined || topKScratch.length < scratchFloats * threads) topKScratch = f32(scratchFloats * threads);
+      if (topKScratch === undefined || topKScratch.length < scratchFloats * threads)
+        topKScratch = f32(scratchFloats * threads);
       const scratch = topKScratch.ptr;
       const ranges = rowRanges(rows, 4);
       const results = run(
         "topKRows",
-        ranges.map(([s, e], t) => [scores + 4 * s * stride, e - s, cols, stride, k, items + 4 * s * k, counts + 4 * s, scratch + 4 * scratchFloats * t]),
+        ranges.map(([s, e], t) => [
+          scores + 4 * s * stride,
+          e - s,
+          cols,
+          stride,
+          k,
+          items + 4 * s * k,
+          counts + 4 * s,
+          scratch + 4 * scratchFloats * t,
+        ]),
       );
       return results.reduce((sum, r) => sum + r, 0);
     },

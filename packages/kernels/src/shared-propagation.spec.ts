@@ -25,19 +25,21 @@ function groupedGraph(users: number, items: number, seed: number): BipartiteGrap
 function reference(graph: BipartiteGraph, x: Float32Array, width: number): Float64Array {
   const { users, items, indptr, indices } = graph;
   const degree = new Float64Array(users + items);
-  for (let u = 0; u < users; u++) for (let k = indptr[u]; k < indptr[u + 1]; k++) {
-    degree[u]++;
-    degree[users + indices[k]]++;
-  }
-  const out = new Float64Array((users + items) * width);
-  for (let u = 0; u < users; u++) for (let k = indptr[u]; k < indptr[u + 1]; k++) {
-    const i = users + indices[k];
-    const w = 1 / Math.sqrt(degree[u] * degree[i]);
-    for (let c = 0; c < width; c++) {
-      out[u * width + c] += w * x[i * width + c];
-      out[i * width + c] += w * x[u * width + c];
+  for (let u = 0; u < users; u++)
+    for (let k = indptr[u]; k < indptr[u + 1]; k++) {
+      degree[u]++;
+      degree[users + indices[k]]++;
     }
-  }
+  const out = new Float64Array((users + items) * width);
+  for (let u = 0; u < users; u++)
+    for (let k = indptr[u]; k < indptr[u + 1]; k++) {
+      const i = users + indices[k];
+      const w = 1 / Math.sqrt(degree[u] * degree[i]);
+      for (let c = 0; c < width; c++) {
+        out[u * width + c] += w * x[i * width + c];
+        out[i * width + c] += w * x[u * width + c];
+      }
+    }
   return out;
 }
 
@@ -77,7 +79,8 @@ describe("createSharedPropagation", () => {
     const width = 16;
     expect(sharedSumsPossible(60, 40, width, { cacheBytes: 40 * 64 })).toBe(false);
     expect(sharedSumsPossible(60, 40, width, { cacheBytes: 61 * 64 })).toBe(true);
-    expect(sharedSumsPossible(60, 40, width, { cacheBytes: 50 * 64 })).toBe(false); // the item half's 60 user leaves do not fit
+    // The item half's 60 user leaves do not fit.
+    expect(sharedSumsPossible(60, 40, width, { cacheBytes: 50 * 64 })).toBe(false);
     const kernels = createKernels({ threads: 2 });
     try {
       const shared = createSharedPropagation(kernels, graph, width, { cacheBytes: 40 * 64 });

@@ -55,16 +55,30 @@ function cacheRowsFor(width: number, options: SharedPropagationOptions): number 
  * the cache budget. When one side does not fit, that half would only copy its leaves into
  * scratch on every product, so callers keep `pullRows` (as `@llminit/models` does).
  */
-export function sharedSumsPossible(users: number, items: number, width: number, options: SharedPropagationOptions = {}): boolean {
+export function sharedSumsPossible(
+  users: number,
+  items: number,
+  width: number,
+  options: SharedPropagationOptions = {},
+): boolean {
   return Math.max(users, items) < cacheRowsFor(width, options);
 }
 
 /** Builds the plan for `graph` and `width`-float rows in `kernels`' memory. */
-export function createSharedPropagation(kernels: Kernels, graph: BipartiteGraph, width: number, options: SharedPropagationOptions = {}): SharedPropagation {
+export function createSharedPropagation(
+  kernels: Kernels,
+  graph: BipartiteGraph,
+  width: number,
+  options: SharedPropagationOptions = {},
+): SharedPropagation {
   const { users, items } = graph;
   const nodes = users + items;
-  if (!Number.isInteger(width) || width < 4 || width % 4 !== 0) throw new RangeError(`shared propagation: width must be a positive multiple of 4, got ${width}`);
-  if (graph.indptr.length !== users + 1) throw new RangeError(`shared propagation: indptr has ${graph.indptr.length} entries, expected users + 1 = ${users + 1}`);
+  if (!Number.isInteger(width) || width < 4 || width % 4 !== 0)
+    throw new RangeError(`shared propagation: width must be a positive multiple of 4, got ${width}`);
+  if (graph.indptr.length !== users + 1)
+    throw new RangeError(
+      `shared propagation: indptr has ${graph.indptr.length} entries, expected users + 1 = ${users + 1}`,
+    );
   const interactions = graph.indptr[users];
   const rowBytes = 4 * width;
   const cacheRows = cacheRowsFor(width, options);
@@ -74,17 +88,21 @@ export function createSharedPropagation(kernels: Kernels, graph: BipartiteGraph,
   for (let u = 0; u < users; u++) degree[u] = graph.indptr[u + 1] - graph.indptr[u];
   for (let k = 0; k < interactions; k++) {
     const i = graph.indices[k];
-    if (!(i >= 0 && i < items)) throw new RangeError(`shared propagation: entry ${k} is item ${i}, outside [0, ${items})`);
+    if (!(i >= 0 && i < items))
+      throw new RangeError(`shared propagation: entry ${k} is item ${i}, outside [0, ${items})`);
     degree[users + i]++;
   }
   const itemPtr = new Int32Array(items + 1);
   for (let i = 0; i < items; i++) itemPtr[i + 1] = itemPtr[i] + degree[users + i];
   const itemUsers = new Int32Array(interactions);
   const cursor = itemPtr.slice(0, items);
-  for (let u = 0; u < users; u++) for (let k = graph.indptr[u]; k < graph.indptr[u + 1]; k++) itemUsers[cursor[graph.indices[k]]++] = u;
+  for (let u = 0; u < users; u++)
+    for (let k = graph.indptr[u]; k < graph.indptr[u + 1]; k++) itemUsers[cursor[graph.indices[k]]++] = u;
 
   const plans: SharedSums[] = [
-    planSharedSums(graph.indptr.subarray(0, users + 1), graph.indices, items, { maxSums: Math.max(0, cacheRows - items) }),
+    planSharedSums(graph.indptr.subarray(0, users + 1), graph.indices, items, {
+      maxSums: Math.max(0, cacheRows - items),
+    }),
     planSharedSums(itemPtr, itemUsers, users, { maxSums: Math.max(0, cacheRows - users) }),
   ];
   // Half 0: user rows [0, users) over item leaves [users, nodes); half 1: item rows over user leaves.
@@ -95,10 +113,15 @@ export function createSharedPropagation(kernels: Kernels, graph: BipartiteGraph,
 
   // Offsets into a thread's scratch (leaves, then sums) are 32-bit byte counts.
   const scratchRows = Math.max(...plans.map((plan) => plan.leaves + plan.pairs.length / 2));
-  if (scratchRows * rowBytes >= 2 ** 31) throw new RangeError(`shared propagation: ${scratchRows} rows of ${rowBytes} bytes do not fit 32-bit offsets`);
+  if (scratchRows * rowBytes >= 2 ** 31)
+    throw new RangeError(`shared propagation: ${scratchRows} rows of ${rowBytes} bytes do not fit 32-bit offsets`);
   const scales = kernels.f32(nodes);
   const header = kernels.i32(HEADER_WORDS);
-  const buffers: KernelBuffer<Int32Array>[][] = plans.map((plan) => [kernels.i32(plan.pairs.length), kernels.i32(plan.indptr.length), kernels.i32(plan.ids.length)]);
+  const buffers: KernelBuffer<Int32Array>[][] = plans.map((plan) => [
+    kernels.i32(plan.pairs.length),
+    kernels.i32(plan.indptr.length),
+    kernels.i32(plan.ids.length),
+  ]);
   const scaleValues = scales.array;
   for (let n = 0; n < nodes; n++) scaleValues[n] = degree[n] === 0 ? 0 : 1 / Math.sqrt(degree[n]);
   plans.forEach((plan, h) => {
@@ -108,7 +131,10 @@ export function createSharedPropagation(kernels: Kernels, graph: BipartiteGraph,
     indptr.array.set(plan.indptr);
     ids.array.set(plan.ids.map((id) => id * rowBytes));
     const { rowFrom, rowTo, leafFrom, leafTo } = layout[h];
-    header.array.set([rowFrom, rowTo, leafFrom, leafTo, plan.pairs.length / 2, pairs.ptr, indptr.ptr, ids.ptr], 1 + 8 * h);
+    header.array.set(
+      [rowFrom, rowTo, leafFrom, leafTo, plan.pairs.length / 2, pairs.ptr, indptr.ptr, ids.ptr],
+      1 + 8 * h,
+    );
   });
   header.array[0] = scales.ptr;
 

@@ -92,7 +92,12 @@ class MaxHeap {
  * best). Pairs are counted among the `hotLeaves` leaves of highest degree and the sums. Rows
  * that hold an id twice are kept as they are. Deterministic.
  */
-export function planSharedSums(indptr: Int32Array, indices: Int32Array, leaves: number, options: SharedSumsOptions = {}): SharedSums {
+export function planSharedSums(
+  indptr: Int32Array,
+  indices: Int32Array,
+  leaves: number,
+  options: SharedSumsOptions = {},
+): SharedSums {
   const rows = indptr.length - 1;
   const hot = Math.min(leaves, options.hotLeaves ?? 1024, MAX_SLOTS);
   const minShared = Math.max(2, options.minShared ?? MIN_SHARED);
@@ -158,7 +163,10 @@ export function planSharedSums(indptr: Int32Array, indices: Int32Array, leaves: 
         }
       }
     }
-    const heap = new MaxHeap(Float64Array.from(candidates, (k) => heapKey(counts[k], k)), candidates.length);
+    const heap = new MaxHeap(
+      Float64Array.from(candidates, (k) => heapKey(counts[k], k)),
+      candidates.length,
+    );
 
     const touched = new Int32Array(stride).fill(-1);
     const touchedList: number[] = [];
@@ -214,7 +222,8 @@ export function planSharedSums(indptr: Int32Array, indices: Int32Array, leaves: 
   // Rows that took no part keep their ids as given (a set would drop repeats).
   const rowIds = (r: number) => (eligible[r] === 1 ? [...lists[r]] : indices.subarray(indptr[r], indptr[r + 1]));
   const outPtr = new Int32Array(rows + 1);
-  for (let r = 0; r < rows; r++) outPtr[r + 1] = outPtr[r] + (eligible[r] === 1 ? lists[r].size : indptr[r + 1] - indptr[r]);
+  for (let r = 0; r < rows; r++)
+    outPtr[r + 1] = outPtr[r] + (eligible[r] === 1 ? lists[r].size : indptr[r + 1] - indptr[r]);
   const ids = new Int32Array(outPtr[rows]);
   for (let r = 0; r < rows; r++) ids.set(rowIds(r), outPtr[r]);
   return { leaves, pairs: Int32Array.from(pairs), indptr: outPtr, ids };

@@ -38,7 +38,15 @@ async function bench(name, { users, items, dim, trainPerUser }, chunkSize) {
   for (const ks of [[20], [50], [10, 20, 50]]) {
     scoring = 0;
     const start = performance.now();
-    const result = await evaluateFullRanking({ numUsers: users, numItems: items, score: timedScore, truth, exclude: [train], ks, chunkSize });
+    const result = await evaluateFullRanking({
+      numUsers: users,
+      numItems: items,
+      score: timedScore,
+      truth,
+      exclude: [train],
+      ks,
+      chunkSize,
+    });
     const total = performance.now() - start;
     console.log(
       `${name} ${users}×${items} d=${dim} ks=[${ks}] chunk=${chunkSize}: total ${(total / 1000).toFixed(2)} s ` +
@@ -50,4 +58,5 @@ async function bench(name, { users, items, dim, trainPerUser }, chunkSize) {
 
 const which = process.argv[2];
 const chunkSize = Number(process.argv[3] ?? 256);
-for (const [name, size] of Object.entries(SIZES)) if (which === undefined || which === name) await bench(name, size, chunkSize);
+for (const [name, size] of Object.entries(SIZES))
+  if (which === undefined || which === name) await bench(name, size, chunkSize);

@@ -7,8 +7,16 @@ describe("dotProductScorer", () => {
   const numUsers = 11;
   const numItems = 13;
   const dim = 6;
-  const user = createMatrix(numUsers, dim, Float32Array.from({ length: numUsers * dim }, () => rng.normal()));
-  const item = createMatrix(numItems, dim, Float32Array.from({ length: numItems * dim }, () => rng.normal()));
+  const user = createMatrix(
+    numUsers,
+    dim,
+    Float32Array.from({ length: numUsers * dim }, () => rng.normal()),
+  );
+  const item = createMatrix(
+    numItems,
+    dim,
+    Float32Array.from({ length: numItems * dim }, () => rng.normal()),
+  );
 
   function reference(u: number, j: number): number {
     let s = 0;
@@ -31,7 +39,10 @@ describe("dotProductScorer", () => {
   it("gives a user the same scores whatever chunk it is scored in", () => {
     const score = dotProductScorer(user, item);
     const all = new Float32Array(numUsers * numItems);
-    void score(Int32Array.from({ length: numUsers }, (_, i) => i), all);
+    void score(
+      Int32Array.from({ length: numUsers }, (_, i) => i),
+      all,
+    );
     const single = new Float32Array(numItems);
     for (let u = 0; u < numUsers; u++) {
       void score(Int32Array.of(u), single);

@@ -15,11 +15,16 @@ function csr(rows: number, cols: number, lists: number[][]): Csr {
 }
 
 /** A score callback over a dense users × items table (tests only), recording its calls. */
-function tableScorer(table: Float32Array, numItems: number, calls: number[][] = []): NonNullable<EvaluateOptions["score"]> {
+function tableScorer(
+  table: Float32Array,
+  numItems: number,
+  calls: number[][] = [],
+): NonNullable<EvaluateOptions["score"]> {
   return (users, out) => {
     calls.push(Array.from(users));
     expect(out.length).toBe(users.length * numItems);
-    for (let i = 0; i < users.length; i++) out.set(table.subarray(users[i] * numItems, (users[i] + 1) * numItems), i * numItems);
+    for (let i = 0; i < users.length; i++)
+      out.set(table.subarray(users[i] * numItems, (users[i] + 1) * numItems), i * numItems);
   };
 }
 
@@ -119,7 +124,15 @@ describe("evaluateFullRanking on a hand-computed case", () => {
     // it u2 ranks 1, 2, 3, 4 and item 4 falls to rank 4.
     const withValid = await run({ ks: [3], metrics: ["hit"] });
     expect(withValid.metrics["hit@3"]).toBeCloseTo(2 / 3, 15);
-    const result = await evaluateFullRanking({ numUsers, numItems, score: tableScorer(table, numItems), truth, exclude: [train], ks: [3], metrics: ["hit"] });
+    const result = await evaluateFullRanking({
+      numUsers,
+      numItems,
+      score: tableScorer(table, numItems),
+      truth,
+      exclude: [train],
+      ks: [3],
+      metrics: ["hit"],
+    });
     expect(result.metrics["hit@3"]).toBeCloseTo(1 / 3, 15);
   });
 
@@ -140,20 +153,45 @@ describe("evaluateFullRanking on a hand-computed case", () => {
   it("calls the scorer in chunks of evaluated users and reports progress", async () => {
     const calls: number[][] = [];
     const progress = new RecordingProgress();
-    await evaluateFullRanking({ numUsers, numItems, score: tableScorer(table, numItems, calls), truth, exclude: [train], chunkSize: 2, progress });
+    await evaluateFullRanking({
+      numUsers,
+      numItems,
+      score: tableScorer(table, numItems, calls),
+      truth,
+      exclude: [train],
+      chunkSize: 2,
+      progress,
+    });
     expect(calls).toEqual([[0, 2], [3]]);
     expect(progress.tasks).toEqual([expect.objectContaining({ total: 3, done: 3, ticks: 2, ended: true })]);
   });
 
   it("throws when the scorer leaves a score NaN, and honours an abort signal", async () => {
-    await expect(evaluateFullRanking({ numUsers, numItems, score: () => {}, truth })).rejects.toThrow(/user 0: top-K: score of item 0 is NaN/);
+    await expect(evaluateFullRanking({ numUsers, numItems, score: () => {}, truth })).rejects.toThrow(
+      /user 0: top-K: score of item 0 is NaN/,
+    );
     const controller = new AbortController();
     controller.abort(new Error("stop"));
-    await expect(evaluateFullRanking({ numUsers, numItems, score: tableScorer(table, numItems), truth, signal: controller.signal })).rejects.toThrow("stop");
+    await expect(
+      evaluateFullRanking({
+        numUsers,
+        numItems,
+        score: tableScorer(table, numItems),
+        truth,
+        signal: controller.signal,
+      }),
+    ).rejects.toThrow("stop");
   });
 
   it("averages to NaN when no user has truth items", async () => {
-    const result = await evaluateFullRanking({ numUsers, numItems, score: tableScorer(table, numItems), truth: csr(numUsers, numItems, []), ks: [1], metrics: ["hit"] });
+    const result = await evaluateFullRanking({
+      numUsers,
+      numItems,
+      score: tableScorer(table, numItems),
+      truth: csr(numUsers, numItems, []),
+      ks: [1],
+      metrics: ["hit"],
+    });
     expect(result.users).toBe(0);
     expect(result.skippedUsers).toBe(4);
     expect(result.metrics["hit@1"]).toBeNaN();
@@ -176,7 +214,15 @@ describe("evaluateFullRanking option validation", () => {
     ["chunkSize", { chunkSize: 0 }],
     ["userDegrees", { userDegrees: new Int32Array(3) }],
     ["itemPopularity", { itemPopularity: new Int32Array(2) }],
-    ["buckets[1]", { buckets: [{ label: "a", min: 0, max: 5 }, { label: "b", min: 5, max: Infinity }] }],
+    [
+      "buckets[1]",
+      {
+        buckets: [
+          { label: "a", min: 0, max: 5 },
+          { label: "b", min: 5, max: Infinity },
+        ],
+      },
+    ],
     ["buckets[0].max", { buckets: [{ label: "a", min: 4, max: 3 }] }],
     ["buckets[1].label", { buckets: [DEFAULT_DEGREE_BUCKETS[0], { label: "<=3", min: 9, max: 9 }] }],
     ["score", { score: undefined }],
@@ -208,7 +254,13 @@ interface RandomCase {
   itemPopularity: Int32Array;
 }
 
-function randomLists(rng: Rng, numUsers: number, numItems: number, maxPerUser: number, taken: Set<number>[]): number[][] {
+function randomLists(
+  rng: Rng,
+  numUsers: number,
+  numItems: number,
+  maxPerUser: number,
+  taken: Set<number>[],
+): number[][] {
   return Array.from({ length: numUsers }, (_, u) => {
     const count = rng.int(maxPerUser + 1);
     const items: number[] = [];
@@ -302,15 +354,22 @@ function bruteForce(data: RandomCase, ks: number[], buckets: readonly DegreeBuck
       }
     });
   }
-  const mean = (s: Record<string, number>, n: number): Record<string, number> => Object.fromEntries(Object.entries(s).map(([key, v]) => [key, v / n]));
+  const mean = (s: Record<string, number>, n: number): Record<string, number> =>
+    Object.fromEntries(Object.entries(s).map(([key, v]) => [key, v / n]));
   return {
     metrics: mean(sums, users),
     users,
     skippedUsers: numUsers - users,
     maskedTruthItems: 0,
-    byDegree: buckets.map((b, i) => ({ bucket: b.label, users: groupSums[i].users, metrics: mean(groupSums[i].sums, groupSums[i].users) })),
+    byDegree: buckets.map((b, i) => ({
+      bucket: b.label,
+      users: groupSums[i].users,
+      metrics: mean(groupSums[i].sums, groupSums[i].users),
+    })),
     coverage: Object.fromEntries(ks.map((k, c) => [`coverage@${k}`, recommended[c].size / numItems])),
-    averagePopularity: Object.fromEntries(ks.map((k, c) => [`averagePopularity@${k}`, popularity[c] / popularityUsers])),
+    averagePopularity: Object.fromEntries(
+      ks.map((k, c) => [`averagePopularity@${k}`, popularity[c] / popularityUsers]),
+    ),
   };
 }
 
@@ -331,7 +390,12 @@ describe("evaluateFullRanking on random data", () => {
       return evaluateFullRanking({
         numUsers: data.numUsers,
         numItems: data.numItems,
-        score: asyncScorer ? async (users, out) => { await new Promise((r) => setTimeout(r, 0)); await scorer(users, out); } : scorer,
+        score: asyncScorer
+          ? async (users, out) => {
+              await new Promise((r) => setTimeout(r, 0));
+              await scorer(users, out);
+            }
+          : scorer,
         truth: data.truth,
         exclude: [data.train, data.valid],
         ks: [1, 5, 20, 50],

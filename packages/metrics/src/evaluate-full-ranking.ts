@@ -24,7 +24,13 @@ export const DEFAULT_DEGREE_BUCKETS: readonly DegreeBucket[] = Object.freeze([
  * to `items[i·k …]` and how many it wrote to `counts[i]`, never ranking an item of an `exclude`
  * row of that user. Throws RangeError on a NaN score, naming the user. May be async.
  */
-export type RankFunction = (users: Int32Array, k: number, exclude: readonly Csr[], items: Int32Array, counts: Int32Array) => void | Promise<void>;
+export type RankFunction = (
+  users: Int32Array,
+  k: number,
+  exclude: readonly Csr[],
+  items: Int32Array,
+  counts: Int32Array,
+) => void | Promise<void>;
 
 /** Label of the extra group holding users whose degree falls in no configured bucket. */
 export const UNBUCKETED_LABEL = "other";
@@ -100,7 +106,10 @@ function checkPositiveInteger(key: string, value: number): void {
 
 function checkCsr(key: string, csr: Csr, numUsers: number, numItems: number): void {
   if (csr.rows !== numUsers || csr.cols !== numItems) {
-    throw new ConfigError(key, `shape ${csr.rows} × ${csr.cols} does not match numUsers × numItems = ${numUsers} × ${numItems}`);
+    throw new ConfigError(
+      key,
+      `shape ${csr.rows} × ${csr.cols} does not match numUsers × numItems = ${numUsers} × ${numItems}`,
+    );
   }
   try {
     validateCsr(csr, key);
@@ -130,19 +139,28 @@ function normalizeMetrics(metrics: readonly MetricName[]): MetricName[] {
 
 function checkBuckets(buckets: readonly DegreeBucket[]): void {
   buckets.forEach((bucket, i) => {
-    if (typeof bucket.label !== "string" || bucket.label === "") throw new ConfigError(`buckets[${i}].label`, "must be a non-empty string");
-    if (bucket.label === UNBUCKETED_LABEL) throw new ConfigError(`buckets[${i}].label`, `"${UNBUCKETED_LABEL}" is reserved`);
+    if (typeof bucket.label !== "string" || bucket.label === "")
+      throw new ConfigError(`buckets[${i}].label`, "must be a non-empty string");
+    if (bucket.label === UNBUCKETED_LABEL)
+      throw new ConfigError(`buckets[${i}].label`, `"${UNBUCKETED_LABEL}" is reserved`);
     if (!Number.isInteger(bucket.min) || bucket.min < 0) {
       throw new ConfigError(`buckets[${i}].min`, `must be a non-negative integer, got ${bucket.min}`);
     }
     if (!(Number.isInteger(bucket.max) || bucket.max === Infinity) || bucket.max < bucket.min) {
-      throw new ConfigError(`buckets[${i}].max`, `must be an integer ≥ min (${bucket.min}) or Infinity, got ${bucket.max}`);
+      throw new ConfigError(
+        `buckets[${i}].max`,
+        `must be an integer ≥ min (${bucket.min}) or Infinity, got ${bucket.max}`,
+      );
     }
     for (let j = 0; j < i; j++) {
       const other = buckets[j];
-      if (other.label === bucket.label) throw new ConfigError(`buckets[${i}].label`, `duplicate label "${bucket.label}"`);
+      if (other.label === bucket.label)
+        throw new ConfigError(`buckets[${i}].label`, `duplicate label "${bucket.label}"`);
       if (bucket.min <= other.max && other.min <= bucket.max) {
-        throw new ConfigError(`buckets[${i}]`, `[${bucket.min}, ${bucket.max}] overlaps buckets[${j}] [${other.min}, ${other.max}]`);
+        throw new ConfigError(
+          `buckets[${i}]`,
+          `[${bucket.min}, ${bucket.max}] overlaps buckets[${j}] [${other.min}, ${other.max}]`,
+        );
       }
     }
   });
@@ -150,7 +168,9 @@ function checkBuckets(buckets: readonly DegreeBucket[]): void {
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) {
-    throw signal.reason instanceof Error ? signal.reason : new LlminitError("E_ABORTED", "evaluation aborted", { cause: signal.reason });
+    throw signal.reason instanceof Error
+      ? signal.reason
+      : new LlminitError("E_ABORTED", "evaluation aborted", { cause: signal.reason });
   }
 }
 
@@ -173,11 +193,15 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  */
 export async function evaluateFullRanking(options: EvaluateOptions): Promise<EvaluationResult> {
   const { numUsers, numItems, truth, userDegrees, itemPopularity, signal } = options;
-  if (!Number.isInteger(numUsers) || numUsers < 0) throw new ConfigError("numUsers", `must be a non-negative integer, got ${numUsers}`);
+  if (!Number.isInteger(numUsers) || numUsers < 0)
+    throw new ConfigError("numUsers", `must be a non-negative integer, got ${numUsers}`);
   checkPositiveInteger("numItems", numItems);
-  if ((options.score === undefined) === (options.rank === undefined)) throw new ConfigError("score", "give exactly one of `score` and `rank`");
-  if (options.score !== undefined && typeof options.score !== "function") throw new ConfigError("score", "must be a function");
-  if (options.rank !== undefined && typeof options.rank !== "function") throw new ConfigError("rank", "must be a function");
+  if ((options.score === undefined) === (options.rank === undefined))
+    throw new ConfigError("score", "give exactly one of `score` and `rank`");
+  if (options.score !== undefined && typeof options.score !== "function")
+    throw new ConfigError("score", "must be a function");
+  if (options.rank !== undefined && typeof options.rank !== "function")
+    throw new ConfigError("rank", "must be a function");
   checkCsr("truth", truth, numUsers, numItems);
   const exclude = options.exclude ?? [];
   exclude.forEach((csr, i) => checkCsr(`exclude[${i}]`, csr, numUsers, numItems));
@@ -255,18 +279,23 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
       let length: number;
       if (options.rank !== undefined) {
         length = countsChunk[i];
-        if (!(length >= 0 && length <= maxK)) throw new RangeError(`rank callback: user ${u}: count ${length} outside [0, ${maxK}]`);
+        if (!(length >= 0 && length <= maxK))
+          throw new RangeError(`rank callback: user ${u}: count ${length} outside [0, ${maxK}]`);
         ranked.set(rankedChunk.subarray(i * maxK, i * maxK + length));
         for (let p = 0; p < length; p++) {
-          if (!(ranked[p] >= 0 && ranked[p] < numItems)) throw new RangeError(`rank callback: user ${u}: item ${ranked[p]} outside [0, ${numItems})`);
-          if (masked[ranked[p]] !== 0) throw new RangeError(`rank callback: user ${u}: ranked excluded item ${ranked[p]}`);
+          if (!(ranked[p] >= 0 && ranked[p] < numItems))
+            throw new RangeError(`rank callback: user ${u}: item ${ranked[p]} outside [0, ${numItems})`);
+          if (masked[ranked[p]] !== 0)
+            throw new RangeError(`rank callback: user ${u}: ranked excluded item ${ranked[p]}`);
         }
       } else {
         const row = scores.subarray(i * numItems, (i + 1) * numItems);
         try {
           length = selectTopK(row, workspace, ranked, masked);
         } catch (error) {
-          throw new RangeError(`score callback: user ${u}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+          throw new RangeError(`score callback: user ${u}: ${error instanceof Error ? error.message : String(error)}`, {
+            cause: error,
+          });
         }
       }
       for (let p = 0; p < length; p++) {
@@ -312,7 +341,8 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
   const toRecord = (sums: Float64Array, offset: number, count: number): Record<string, number> => {
     const record: Record<string, number> = {};
     for (let m = 0; m < metrics.length; m++) {
-      for (let c = 0; c < numKs; c++) record[metricKey(metrics[m], ks[c])] = count === 0 ? NaN : sums[offset + m * numKs + c] / count;
+      for (let c = 0; c < numKs; c++)
+        record[metricKey(metrics[m], ks[c])] = count === 0 ? NaN : sums[offset + m * numKs + c] / count;
     }
     return record;
   };
@@ -338,7 +368,8 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
   const averagePopularity: Record<string, number> = {};
   if (itemPopularity !== undefined) {
     for (let c = 0; c < numKs; c++) {
-      averagePopularity[metricKey("averagePopularity", ks[c])] = popularityUsers === 0 ? NaN : popularitySums[c] / popularityUsers;
+      averagePopularity[metricKey("averagePopularity", ks[c])] =
+        popularityUsers === 0 ? NaN : popularitySums[c] / popularityUsers;
     }
   }
 

@@ -4,7 +4,13 @@
  * {@link dotProductScorer} for a plain-JS one with float64 sums).
  */
 export { evaluateFullRanking, DEFAULT_DEGREE_BUCKETS, UNBUCKETED_LABEL } from "./evaluate-full-ranking.js";
-export type { DegreeBucket, EvaluateOptions, EvaluationResult, MetricGroup, RankFunction } from "./evaluate-full-ranking.js";
+export type {
+  DegreeBucket,
+  EvaluateOptions,
+  EvaluationResult,
+  MetricGroup,
+  RankFunction,
+} from "./evaluate-full-ranking.js";
 export { createKernelRanking } from "./kernel-ranking.js";
 export type { KernelRanking, KernelRankingOptions } from "./kernel-ranking.js";
 export {

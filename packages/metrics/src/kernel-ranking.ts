@@ -45,14 +45,18 @@ export function createKernelRanking(options: KernelRankingOptions = {}): KernelR
   let topItems: KernelBuffer<Int32Array> | undefined;
   let topCounts: KernelBuffer<Int32Array> | undefined;
   // Buffers only grow (the memory cannot shrink): reuse them while they are big enough.
-  const atLeast = <T extends Float32Array | Int32Array>(current: KernelBuffer<T> | undefined, length: number, make: (n: number) => KernelBuffer<T>) =>
-    current !== undefined && current.length >= length ? current : make(length);
+  const atLeast = <T extends Float32Array | Int32Array>(
+    current: KernelBuffer<T> | undefined,
+    length: number,
+    make: (n: number) => KernelBuffer<T>,
+  ) => (current !== undefined && current.length >= length ? current : make(length));
 
   return {
     threads: kernels.threads,
     dispose: () => kernels.dispose(),
     ranker(user: Matrix, item: Matrix): RankFunction {
-      if (user.cols !== item.cols) throw new ShapeError(`kernel ranking: user matrix has ${user.cols} columns, item matrix has ${item.cols}`);
+      if (user.cols !== item.cols)
+        throw new ShapeError(`kernel ranking: user matrix has ${user.cols} columns, item matrix has ${item.cols}`);
       const dim = user.cols;
       const numItems = item.rows;
       // Rows of itemᵀ and of the scores padded to a multiple of 16 floats (aligned vector loads);
@@ -62,9 +66,16 @@ export function createKernelRanking(options: KernelRankingOptions = {}): KernelR
       const itemBuffer = items;
       transposeInto(item.data, numItems, dim, itemBuffer.array, stride);
 
-      return (users: Int32Array, k: number, exclude: readonly Csr[], outItems: Int32Array, outCounts: Int32Array): void => {
+      return (
+        users: Int32Array,
+        k: number,
+        exclude: readonly Csr[],
+        outItems: Int32Array,
+        outCounts: Int32Array,
+      ): void => {
         const count = users.length;
-        if (outItems.length < count * k || outCounts.length < count) throw new ShapeError(`kernel ranking: outputs too small for ${count} users × ${k}`);
+        if (outItems.length < count * k || outCounts.length < count)
+          throw new ShapeError(`kernel ranking: outputs too small for ${count} users × ${k}`);
         block = atLeast(block, count * dim, kernels.f32);
         scores = atLeast(scores, count * stride, kernels.f32);
         topItems = atLeast(topItems, count * k, kernels.i32);
@@ -72,7 +83,8 @@ export function createKernelRanking(options: KernelRankingOptions = {}): KernelR
         const rows = block.array;
         for (let i = 0; i < count; i++) {
           const u = users[i];
-          if (!(Number.isInteger(u) && u >= 0 && u < user.rows)) throw new RangeError(`kernel ranking: user ${u} out of range [0, ${user.rows})`);
+          if (!(Number.isInteger(u) && u >= 0 && u < user.rows))
+            throw new RangeError(`kernel ranking: user ${u} out of range [0, ${user.rows})`);
           rows.set(user.data.subarray(u * dim, (u + 1) * dim), i * dim);
         }
         kernels.parallel.scoreTransposed(block.ptr, itemBuffer.ptr, scores.ptr, count, stride, dim);
@@ -88,7 +100,10 @@ export function createKernelRanking(options: KernelRankingOptions = {}): KernelR
         if (nans > 0) {
           for (let i = 0; i < count; i++) {
             for (let j = 0; j < numItems; j++) {
-              if (Number.isNaN(s[i * stride + j])) throw new RangeError(`kernel ranking: user ${users[i]}: score of item ${j} is NaN (diverged embeddings?)`);
+              if (Number.isNaN(s[i * stride + j]))
+                throw new RangeError(
+                  `kernel ranking: user ${users[i]}: score of item ${j} is NaN (diverged embeddings?)`,
+                );
             }
           }
         }

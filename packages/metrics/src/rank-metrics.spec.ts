@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { METRIC_FUNCTIONS, METRIC_NAMES, accumulateUserMetrics, hitAtK, mapAtK, mrrAtK, ndcgAtK, precisionAtK, recallAtK } from "./rank-metrics.js";
+import {
+  METRIC_FUNCTIONS,
+  METRIC_NAMES,
+  accumulateUserMetrics,
+  hitAtK,
+  mapAtK,
+  mrrAtK,
+  ndcgAtK,
+  precisionAtK,
+  recallAtK,
+} from "./rank-metrics.js";
 
 const L3 = Math.log2(3);
 const L5 = Math.log2(5);

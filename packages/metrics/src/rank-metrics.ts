@@ -86,15 +86,16 @@ export function mapAtK(hits: ArrayLike<number>, truthCount: number, k: number): 
 }
 
 /** The function for each metric name. */
-export const METRIC_FUNCTIONS: Readonly<Record<MetricName, (hits: ArrayLike<number>, truthCount: number, k: number) => number>> =
-  Object.freeze({
-    recall: recallAtK,
-    ndcg: ndcgAtK,
-    mrr: mrrAtK,
-    hit: hitAtK,
-    precision: precisionAtK,
-    map: mapAtK,
-  });
+export const METRIC_FUNCTIONS: Readonly<
+  Record<MetricName, (hits: ArrayLike<number>, truthCount: number, k: number) => number>
+> = Object.freeze({
+  recall: recallAtK,
+  ndcg: ndcgAtK,
+  mrr: mrrAtK,
+  hit: hitAtK,
+  precision: precisionAtK,
+  map: mapAtK,
+});
 
 /** The result key of a metric at a cut-off: `"ndcg@10"`. */
 export function metricKey(name: string, k: number): string {

@@ -10,7 +10,9 @@ import { modelDefaults, trainModel } from "../dist/index.js";
 // "kernels" (optionally "kernels:2" for threads) is the kernels engine; anything else a tfjs backend.
 const where = process.argv[2] ?? "kernels";
 const backend = where.startsWith("kernels") ? undefined : where;
-const engineOptions = where.startsWith("kernels") ? { engine: "kernels", threads: Number(where.split(":")[1] ?? 1) } : { engine: "tfjs", backend };
+const engineOptions = where.startsWith("kernels")
+  ? { engine: "kernels", threads: Number(where.split(":")[1] ?? 1) }
+  : { engine: "tfjs", backend };
 const epochs = Number(process.argv[3] ?? 3);
 const batches = (process.argv[4] ?? "256,2048").split(",").map(Number);
 const model = process.argv[5] ?? "lightgcn";
@@ -52,7 +54,7 @@ const add = (u, i) => {
   cols.push(i);
   return true;
 };
-for (let u = 0; u < USERS; u++) for (let n = 0; n < 5; ) if (add(u, drawItem())) n++;
+for (let u = 0; u < USERS; u++) for (let n = 0; n < 5;) if (add(u, drawItem())) n++;
 while (rows.length < EDGES) add(rng.int(USERS), drawItem());
 const train = csrFromPairs(USERS, ITEMS, rows, cols);
 console.log(
@@ -85,7 +87,17 @@ for (const batchSize of batches) {
   const result = await trainModel({
     progress: timer,
     train,
-    config: { ...modelDefaults[model], model, dim: 128, layers: 2, learningRate: 1e-3, batchSize, epochs, patience: 10, ...overrides },
+    config: {
+      ...modelDefaults[model],
+      model,
+      dim: 128,
+      layers: 2,
+      learningRate: 1e-3,
+      batchSize,
+      epochs,
+      patience: 10,
+      ...overrides,
+    },
     init: { kind: "xavier" },
     rng: createRng(2020),
     ...engineOptions,

@@ -36,10 +36,15 @@ time("concat([square, square], 1)", () => tf.concat([square, square], 1));
 const { sgclLoss, infoNceLoss, rowLogSumExp } = await import("../dist/index.js");
 time("grad of sum(rowLogSumExp(rows × 2rows))", () => tf.grad((x) => tf.sum(rowLogSumExp(tf, x)))(big));
 const stacked = tf.randomNormal([2 * rows, dim]);
-time(`sgclLoss value + gradient, B = ${rows}`, () => tf.grad((x) => sgclLoss(tf, { final: x, ego: x, temperature: 0.2, regWeight: 0 }))(stacked));
+time(`sgclLoss value + gradient, B = ${rows}`, () =>
+  tf.grad((x) => sgclLoss(tf, { final: x, ego: x, temperature: 0.2, regWeight: 0 }))(stacked),
+);
 const candidates = tf.randomNormal([3260, dim]);
 const positives = Int32Array.from({ length: rows }, (_, k) => k % 3260);
 time(`infoNceLoss value + gradients, ${rows} anchors × 3260 candidates`, () => {
-  const [g1, g2] = tf.grads((x, y) => infoNceLoss(tf, { view1: x, view2: y, positives, temperature: 0.2 }))([a, candidates]);
+  const [g1, g2] = tf.grads((x, y) => infoNceLoss(tf, { view1: x, view2: y, positives, temperature: 0.2 }))([
+    a,
+    candidates,
+  ]);
   return tf.add(tf.sum(g1), tf.sum(g2));
 });

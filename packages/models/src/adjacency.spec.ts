@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { ShapeError } from "@llminit/core";
 import { buildNormalizedAdjacency, propagateMean, propagateMeanSparse, spmm } from "./adjacency.js";
-import { denseNormalizedAdjacency, randomGraph, randomValues, referencePropagation, relativeError } from "./test-utils/reference.js";
+import {
+  denseNormalizedAdjacency,
+  randomGraph,
+  randomValues,
+  referencePropagation,
+  relativeError,
+} from "./test-utils/reference.js";
 
 describe("buildNormalizedAdjacency", () => {
   it("stores exactly the entries of D^-1/2 [[0,R],[Rᵀ,0]] D^-1/2, sorted, 2 × nnz", () => {
@@ -27,7 +33,12 @@ describe("buildNormalizedAdjacency", () => {
     const adjacency = buildNormalizedAdjacency(train);
     expect(adjacency.indptr[2] - adjacency.indptr[1]).toBe(0); // user 1
     expect(adjacency.indptr[6] - adjacency.indptr[5]).toBe(0); // item 2
-    const out = propagateMean(adjacency, Float32Array.from({ length: 12 }, (_, k) => k + 1), 2, 2);
+    const out = propagateMean(
+      adjacency,
+      Float32Array.from({ length: 12 }, (_, k) => k + 1),
+      2,
+      2,
+    );
     expect(Array.from(out.subarray(2, 4))).toEqual([Math.fround(3 / 3), Math.fround(4 / 3)]);
   });
 });
@@ -42,7 +53,12 @@ describe("propagation on typed arrays", () => {
       const x = randomValues(adjacency.nodes * dim, 3);
       const out = new Float32Array(x.length);
       spmm(adjacency, x, dim, out);
-      expect(relativeError(out, referencePropagation(dense, x, dim, 1).map((v, k) => 2 * v - x[k]))).toBeLessThan(1e-5);
+      expect(
+        relativeError(
+          out,
+          referencePropagation(dense, x, dim, 1).map((v, k) => 2 * v - x[k]),
+        ),
+      ).toBeLessThan(1e-5);
     });
 
     it(`propagateMean matches mean(x, Âx, Â²x, Â³x) (dim ${dim})`, () => {
@@ -62,7 +78,9 @@ describe("propagation on typed arrays", () => {
         const partial = propagateMean(adjacency, x, dim, layers, rows);
         expect(partial.length).toBe(rows.length * dim);
         rows.forEach((r, n) => {
-          expect(relativeError(partial.subarray(n * dim, (n + 1) * dim), reference.subarray(r * dim, (r + 1) * dim))).toBeLessThan(1e-5);
+          expect(
+            relativeError(partial.subarray(n * dim, (n + 1) * dim), reference.subarray(r * dim, (r + 1) * dim)),
+          ).toBeLessThan(1e-5);
         });
       }
       expect(propagateMean(adjacency, x, dim, 2, [39]).subarray(0, dim)).toEqual(full.subarray(39 * dim, 40 * dim));
@@ -75,13 +93,17 @@ describe("propagation on typed arrays", () => {
       const reference = referencePropagation(dense, x, dim, 2);
       expect(relativeError(propagateMeanSparse(adjacency, x, dim, 2), reference)).toBeLessThan(1e-5);
       expect(relativeError(propagateMeanSparse(adjacency, x, dim, 2, rows), reference)).toBeLessThan(1e-5);
-      expect(relativeError(propagateMeanSparse(adjacency, x, dim, 3), referencePropagation(dense, x, dim, 3))).toBeLessThan(1e-5);
+      expect(
+        relativeError(propagateMeanSparse(adjacency, x, dim, 3), referencePropagation(dense, x, dim, 3)),
+      ).toBeLessThan(1e-5);
     });
   }
 
   it("rejects wrong shapes and rows", () => {
     expect(() => propagateMean(adjacency, new Float32Array(5), 4, 1)).toThrow(ShapeError);
-    expect(() => propagateMean(adjacency, new Float32Array(adjacency.nodes * 4), 4, 1, [adjacency.nodes])).toThrow(RangeError);
+    expect(() => propagateMean(adjacency, new Float32Array(adjacency.nodes * 4), 4, 1, [adjacency.nodes])).toThrow(
+      RangeError,
+    );
     expect(() => propagateMean(adjacency, new Float32Array(adjacency.nodes * 4), 4, -1)).toThrow(RangeError);
   });
 });

@@ -56,7 +56,14 @@ export function buildNormalizedAdjacency(train: Csr): NormalizedAdjacency {
  * other rows of `out` are left untouched. Pull-based: each output row is accumulated in
  * registers (float64), eight columns at a time.
  */
-function pullRows(adjacency: NormalizedAdjacency, x: Float32Array, dim: number, out: Float32Array, rows: Int32Array | null, count: number): void {
+function pullRows(
+  adjacency: NormalizedAdjacency,
+  x: Float32Array,
+  dim: number,
+  out: Float32Array,
+  rows: Int32Array | null,
+  count: number,
+): void {
   const { indptr, indices, values } = adjacency;
   const blocked = dim - (dim % 8);
   for (let n = 0; n < count; n++) {
@@ -100,7 +107,14 @@ function pullRows(adjacency: NormalizedAdjacency, x: Float32Array, dim: number, 
  * `out += Â · x` where x is zero outside the rows `rows[0 … count)`: scatters each of those
  * rows to its neighbours. Cost proportional to their degrees, not to the graph.
  */
-function pushRows(adjacency: NormalizedAdjacency, x: Float32Array, dim: number, out: Float32Array, rows: Int32Array, count: number): void {
+function pushRows(
+  adjacency: NormalizedAdjacency,
+  x: Float32Array,
+  dim: number,
+  out: Float32Array,
+  rows: Int32Array,
+  count: number,
+): void {
   const { indptr, indices, values } = adjacency;
   const blocked = dim - (dim % 8);
   for (let n = 0; n < count; n++) {
@@ -110,7 +124,9 @@ function pushRows(adjacency: NormalizedAdjacency, x: Float32Array, dim: number, 
     const base = r * dim;
     for (let c = 0; c < blocked; c += 8) {
       const s = base + c;
-      const x0 = x[s], x1 = x[s + 1], x2 = x[s + 2], x3 = x[s + 3], x4 = x[s + 4], x5 = x[s + 5], x6 = x[s + 6], x7 = x[s + 7]; // prettier-ignore
+      // prettier-ignore
+      const x0 = x[s], x1 = x[s + 1], x2 = x[s + 2], x3 = x[s + 3],
+        x4 = x[s + 4], x5 = x[s + 5], x6 = x[s + 6], x7 = x[s + 7];
       for (let k = start; k < end; k++) {
         const w = values[k];
         const o = indices[k] * dim + c;
@@ -159,7 +175,8 @@ class RowSet {
 function checkRows(adjacency: NormalizedAdjacency, rows: ArrayLike<number>): void {
   for (let n = 0; n < rows.length; n++) {
     const r = rows[n];
-    if (!Number.isInteger(r) || r < 0 || r >= adjacency.nodes) throw new RangeError(`row ${r} out of range [0, ${adjacency.nodes})`);
+    if (!Number.isInteger(r) || r < 0 || r >= adjacency.nodes)
+      throw new RangeError(`row ${r} out of range [0, ${adjacency.nodes})`);
   }
 }
 
@@ -179,10 +196,12 @@ export function spmm(adjacency: NormalizedAdjacency, x: Float32Array, dim: numbe
 }
 
 function checkLayers(adjacency: NormalizedAdjacency, x: Float32Array, dim: number, layers: number, what: string): void {
-  if (!Number.isInteger(layers) || layers < 0) throw new RangeError(`layers must be a non-negative integer, got ${layers}`);
+  if (!Number.isInteger(layers) || layers < 0)
+    throw new RangeError(`layers must be a non-negative integer, got ${layers}`);
   if (!Number.isInteger(dim) || dim <= 0) throw new RangeError(`dim must be a positive integer, got ${dim}`);
   const size = adjacency.nodes * dim;
-  if (x.length !== size) throw new ShapeError(`${what}: expected ${adjacency.nodes} × ${dim} = ${size} values, got ${x.length}`);
+  if (x.length !== size)
+    throw new ShapeError(`${what}: expected ${adjacency.nodes} × ${dim} = ${size} values, got ${x.length}`);
 }
 
 /**

@@ -27,7 +27,8 @@ function expectSymmetricNormalized(a: NormalizedAdjacency): void {
 /** The (user, item) edges of an adjacency, as "u:i" strings. */
 function edges(a: NormalizedAdjacency): Set<string> {
   const out = new Set<string>();
-  for (let u = 0; u < a.users; u++) for (let k = a.indptr[u]; k < a.indptr[u + 1]; k++) out.add(`${u}:${a.indices[k] - a.users}`);
+  for (let u = 0; u < a.users; u++)
+    for (let k = a.indptr[u]; k < a.indptr[u + 1]; k++) out.add(`${u}:${a.indices[k] - a.users}`);
   return out;
 }
 
@@ -93,15 +94,25 @@ describe("SGL augmentations", () => {
     expect(edges(view.layers[1])).not.toEqual(edges(view.layers[2]));
   });
 
-  it.each(["ed", "nd", "rw"] as const)("%s: same rng path, same view; another epoch or view, another graph", (augmentation) => {
-    const draw = (epoch: number, name: string) => sampleAugmentedView(train, augmentation, 0.1, 2, createRng(2020).child(`epoch-${epoch}`).child("views").child(name));
-    const a = draw(1, "view-1");
-    const b = draw(1, "view-1");
-    expect(a.layers.map((l) => Array.from(l.values))).toEqual(b.layers.map((l) => Array.from(l.values)));
-    expect(a.layers.map((l) => Array.from(l.indices))).toEqual(b.layers.map((l) => Array.from(l.indices)));
-    expect(edges(draw(2, "view-1").layers[0])).not.toEqual(edges(a.layers[0]));
-    expect(edges(draw(1, "view-2").layers[0])).not.toEqual(edges(a.layers[0]));
-  });
+  it.each(["ed", "nd", "rw"] as const)(
+    "%s: same rng path, same view; another epoch or view, another graph",
+    (augmentation) => {
+      const draw = (epoch: number, name: string) =>
+        sampleAugmentedView(
+          train,
+          augmentation,
+          0.1,
+          2,
+          createRng(2020).child(`epoch-${epoch}`).child("views").child(name),
+        );
+      const a = draw(1, "view-1");
+      const b = draw(1, "view-1");
+      expect(a.layers.map((l) => Array.from(l.values))).toEqual(b.layers.map((l) => Array.from(l.values)));
+      expect(a.layers.map((l) => Array.from(l.indices))).toEqual(b.layers.map((l) => Array.from(l.indices)));
+      expect(edges(draw(2, "view-1").layers[0])).not.toEqual(edges(a.layers[0]));
+      expect(edges(draw(1, "view-2").layers[0])).not.toEqual(edges(a.layers[0]));
+    },
+  );
 
   it("rejects a drop ratio outside [0, 1)", () => {
     expect(() => sampleAugmentedView(train, "ed", 1, 2, createRng(1))).toThrow(/dropRatio/);

@@ -87,10 +87,17 @@ export function nodeDropout(train: Csr, dropRatio: number, rng: Rng): { adjacenc
  * Everything random comes from `rng` (pass a child per epoch and view): the same rng state
  * gives the same view. `dropRatio` must lie in [0, 1).
  */
-export function sampleAugmentedView(train: Csr, augmentation: Augmentation, dropRatio: number, layers: number, rng: Rng): AugmentedView {
+export function sampleAugmentedView(
+  train: Csr,
+  augmentation: Augmentation,
+  dropRatio: number,
+  layers: number,
+  rng: Rng,
+): AugmentedView {
   validateCsr(train, "train");
   if (!(dropRatio >= 0 && dropRatio < 1)) throw new RangeError(`dropRatio must lie in [0, 1), got ${dropRatio}`);
-  if (!Number.isInteger(layers) || layers < 0) throw new RangeError(`layers must be a non-negative integer, got ${layers}`);
+  if (!Number.isInteger(layers) || layers < 0)
+    throw new RangeError(`layers must be a non-negative integer, got ${layers}`);
   if (augmentation === "rw") {
     const drawn = Array.from({ length: layers }, (_, k) => edgeDropout(train, dropRatio, rng.child(`layer-${k + 1}`)));
     return { augmentation, layers: drawn.map((d) => d.adjacency), keptEdges: drawn.map((d) => d.kept) };

@@ -50,7 +50,11 @@ async function ensureGradients(tf: Tf): Promise<void> {
   if (tf.getGradient("Add") !== undefined && tf.getGradient("GatherV2") !== undefined) return;
   await import("@tensorflow/tfjs");
   if (tf.getGradient("GatherV2") === undefined) {
-    throw new NotAvailableError("TensorFlow.js gradients", "@tensorflow/tfjs registered no gradient functions with this @tensorflow/tfjs-core", "Install @tensorflow/tfjs and @tensorflow/tfjs-core of the same version (4.22.0)");
+    throw new NotAvailableError(
+      "TensorFlow.js gradients",
+      "@tensorflow/tfjs registered no gradient functions with this @tensorflow/tfjs-core",
+      "Install @tensorflow/tfjs and @tensorflow/tfjs-core of the same version (4.22.0)",
+    );
   }
 }
 
@@ -100,9 +104,13 @@ async function activate(tf: Tf, name: Exclude<BackendPreference, "auto">): Promi
  * if it is not usable, a `NotAvailableError` names it, says why and how to install it.
  * On wasm and cpu it also registers the O(n) `UnsortedSegmentSum` kernel (see
  * {@link registerFastSegmentSum}) and makes sure gradient functions are registered (tfjs-core's
- * Node bundle has none; they come from `@tensorflow/tfjs`). The choice, and why earlier candidates were skipped, is logged.
+ * Node bundle has none; they come from `@tensorflow/tfjs`). The choice, and why earlier candidates
+ * were skipped, is logged.
  */
-export async function selectBackend(preference: BackendPreference | string = "auto", logger: Logger = silentLogger): Promise<SelectedBackend> {
+export async function selectBackend(
+  preference: BackendPreference | string = "auto",
+  logger: Logger = silentLogger,
+): Promise<SelectedBackend> {
   if (!isBackendPreference(preference)) {
     throw new ConfigError("backend", `unknown backend "${preference}"; expected one of auto, ${ORDER.join(", ")}`);
   }
@@ -123,5 +131,9 @@ export async function selectBackend(preference: BackendPreference | string = "au
     logger.log("info", `tfjs backend: ${name}`, { backend: name, preference, skipped });
     return { name, tf };
   }
-  throw new NotAvailableError("TensorFlow.js backend", `none could be loaded (${JSON.stringify(skipped)})`, INSTALL_HINT.wasm);
+  throw new NotAvailableError(
+    "TensorFlow.js backend",
+    `none could be loaded (${JSON.stringify(skipped)})`,
+    INSTALL_HINT.wasm,
+  );
 }

@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend } from "./backend.js";
 import { infoNceLoss, l2NormalizeRows, matMulTransposed, rowLogSumExp, sgclLoss } from "./contrastive-loss.js";
-import { infoNceReference, normalizedRows, numericGradient, sgclReference } from "./test-utils/contrastive-reference.js";
+import {
+  infoNceReference,
+  normalizedRows,
+  numericGradient,
+  sgclReference,
+} from "./test-utils/contrastive-reference.js";
 import { randomValues, relativeError } from "./test-utils/reference.js";
 
 // Tolerances: values are compared at relative error < 1e-5 (float32 has 6e-8 unit roundoff; the
@@ -41,7 +46,12 @@ describe.each(["wasm", "cpu"] as const)("contrastive losses on %s", (backend) =>
     const before = tf.memory().numTensors;
     const [value, gradient] = tf.tidy(() => {
       const f = (t: tf.Tensor) => tf.sum(tf.mul(rowLogSumExp(tf, t as tf.Tensor2D), tf.tensor1d(w)));
-      return [f(tf.tensor2d(x, [rows, cols])).dataSync()[0], tf.grad(f)(tf.tensor2d(x, [rows, cols])).dataSync()];
+      return [
+        f(tf.tensor2d(x, [rows, cols])).dataSync()[0],
+        tf
+          .grad(f)(tf.tensor2d(x, [rows, cols]))
+          .dataSync(),
+      ];
     });
     expect(tf.memory().numTensors).toBe(before);
     expect(Math.abs(value - ref(x)) / Math.abs(ref(x))).toBeLessThan(VALUE_TOLERANCE);
@@ -64,29 +74,50 @@ describe.each(["wasm", "cpu"] as const)("contrastive losses on %s", (backend) =>
     const w = randomValues(s * m, 4);
     const ref = (aa: ArrayLike<number>, bb: ArrayLike<number>) => {
       let t = 0;
-      for (let i = 0; i < s; i++) for (let j = 0; j < m; j++) for (let c = 0; c < d; c++) t += w[i * m + j] * aa[i * d + c] * bb[j * d + c];
+      for (let i = 0; i < s; i++)
+        for (let j = 0; j < m; j++) for (let c = 0; c < d; c++) t += w[i * m + j] * aa[i * d + c] * bb[j * d + c];
       return t;
     };
     const before = tf.memory().numTensors;
     const [value, ga, gb] = tf.tidy(() => {
       const weight = tf.tensor2d(w, [s, m]);
-      const f = (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(matMulTransposed(tf, x as tf.Tensor2D, y as tf.Tensor2D), weight));
+      const f = (x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(tf.mul(matMulTransposed(tf, x as tf.Tensor2D, y as tf.Tensor2D), weight));
       const grads = tf.grads(f)([tf.tensor2d(a, [s, d]), tf.tensor2d(b, [m, d])]);
-      return [f(tf.tensor2d(a, [s, d]), tf.tensor2d(b, [m, d])).dataSync()[0], grads[0].dataSync(), grads[1].dataSync()];
+      return [
+        f(tf.tensor2d(a, [s, d]), tf.tensor2d(b, [m, d])).dataSync()[0],
+        grads[0].dataSync(),
+        grads[1].dataSync(),
+      ];
     });
     expect(tf.memory().numTensors).toBe(before);
     expect(Math.abs(value - ref(a, b)) / Math.abs(ref(a, b))).toBeLessThan(VALUE_TOLERANCE);
-    expect(relativeError(ga, numericGradient((x) => ref(x, b), a))).toBeLessThan(GRADIENT_TOLERANCE);
-    expect(relativeError(gb, numericGradient((x) => ref(a, x), b))).toBeLessThan(GRADIENT_TOLERANCE);
+    expect(
+      relativeError(
+        ga,
+        numericGradient((x) => ref(x, b), a),
+      ),
+    ).toBeLessThan(GRADIENT_TOLERANCE);
+    expect(
+      relativeError(
+        gb,
+        numericGradient((x) => ref(a, x), b),
+      ),
+    ).toBeLessThan(GRADIENT_TOLERANCE);
     // Gram matrix: the same tensor in both slots gets both gradients summed.
     const square = randomValues(m * m, 5);
     const gram = tf.tidy(() => {
       const weight = tf.tensor2d(square, [m, m]);
-      return tf.grad((x: tf.Tensor) => tf.sum(tf.mul(matMulTransposed(tf, x as tf.Tensor2D, x as tf.Tensor2D), weight)))(tf.tensor2d(b, [m, d])).dataSync();
+      return tf
+        .grad((x: tf.Tensor) => tf.sum(tf.mul(matMulTransposed(tf, x as tf.Tensor2D, x as tf.Tensor2D), weight)))(
+          tf.tensor2d(b, [m, d]),
+        )
+        .dataSync();
     });
     const gramRef = (x: ArrayLike<number>) => {
       let t = 0;
-      for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) for (let c = 0; c < d; c++) t += square[i * m + j] * x[i * d + c] * x[j * d + c];
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < m; j++) for (let c = 0; c < d; c++) t += square[i * m + j] * x[i * d + c] * x[j * d + c];
       return t;
     };
     expect(relativeError(gram, numericGradient(gramRef, b))).toBeLessThan(GRADIENT_TOLERANCE);
@@ -104,16 +135,35 @@ describe.each(["wasm", "cpu"] as const)("contrastive losses on %s", (backend) =>
     const before = tf.memory().numTensors;
     const [value, g1, g2] = tf.tidy(() => {
       const f = (x: tf.Tensor, y: tf.Tensor) =>
-        infoNceLoss(tf, { view1: x as tf.Tensor2D, view2: y as tf.Tensor2D, temperature: tau, positives: positives === undefined ? undefined : Int32Array.from(positives) });
+        infoNceLoss(tf, {
+          view1: x as tf.Tensor2D,
+          view2: y as tf.Tensor2D,
+          temperature: tau,
+          positives: positives === undefined ? undefined : Int32Array.from(positives),
+        });
       const grads = tf.grads(f)([tf.tensor2d(v1, [s, d]), tf.tensor2d(v2, [m, d])]);
-      return [f(tf.tensor2d(v1, [s, d]), tf.tensor2d(v2, [m, d])).dataSync()[0], grads[0].dataSync(), grads[1].dataSync()];
+      return [
+        f(tf.tensor2d(v1, [s, d]), tf.tensor2d(v2, [m, d])).dataSync()[0],
+        grads[0].dataSync(),
+        grads[1].dataSync(),
+      ];
     });
     expect(tf.memory().numTensors).toBe(before);
     const p = positives === undefined ? undefined : [...positives];
     const expected = infoNceReference(v1, v2, s, m, d, tau, p);
     expect(Math.abs(value - expected) / expected).toBeLessThan(VALUE_TOLERANCE);
-    expect(relativeError(g1, numericGradient((x) => infoNceReference(x, v2, s, m, d, tau, p), v1))).toBeLessThan(GRADIENT_TOLERANCE);
-    expect(relativeError(g2, numericGradient((x) => infoNceReference(v1, x, s, m, d, tau, p), v2))).toBeLessThan(GRADIENT_TOLERANCE);
+    expect(
+      relativeError(
+        g1,
+        numericGradient((x) => infoNceReference(x, v2, s, m, d, tau, p), v1),
+      ),
+    ).toBeLessThan(GRADIENT_TOLERANCE);
+    expect(
+      relativeError(
+        g2,
+        numericGradient((x) => infoNceReference(v1, x, s, m, d, tau, p), v2),
+      ),
+    ).toBeLessThan(GRADIENT_TOLERANCE);
   });
 
   it("infoNceLoss stays finite and exact at a temperature whose naive exp overflows float32", async () => {
@@ -121,10 +171,18 @@ describe.each(["wasm", "cpu"] as const)("contrastive losses on %s", (backend) =>
     const [s, d, tau] = [4, 3, 0.005]; // logits up to 200; e^200 > 3.4e38
     const v1 = randomValues(s * d, 8);
     const v2 = randomValues(s * d, 9);
-    const value = tf.tidy(() => infoNceLoss(tf, { view1: tf.tensor2d(v1, [s, d]), view2: tf.tensor2d(v2, [s, d]), temperature: tau }).dataSync()[0]);
+    const value = tf.tidy(
+      () =>
+        infoNceLoss(tf, {
+          view1: tf.tensor2d(v1, [s, d]),
+          view2: tf.tensor2d(v2, [s, d]),
+          temperature: tau,
+        }).dataSync()[0],
+    );
     const expected = infoNceReference(v1, v2, s, s, d, tau);
     expect(Number.isFinite(value)).toBe(true);
-    expect(Math.abs(value - expected) / expected).toBeLessThan(1e-4); // logits of 200 carry float32 rounding of ~1e-5 absolute
+    // Logits of 200 carry float32 rounding of ~1e-5 absolute.
+    expect(Math.abs(value - expected) / expected).toBeLessThan(1e-4);
   });
 
   it("sgclLoss: value and gradient match the float64 reference, with repeated users, with and without L2", async () => {
@@ -136,20 +194,39 @@ describe.each(["wasm", "cpu"] as const)("contrastive losses on %s", (backend) =>
     for (const lambda of [0, 0.3]) {
       const before = tf.memory().numTensors;
       const [value, gFinal, gEgo] = tf.tidy(() => {
-        const f = (x: tf.Tensor, e: tf.Tensor) => sgclLoss(tf, { final: x as tf.Tensor2D, ego: e as tf.Tensor2D, temperature: tau, regWeight: lambda });
+        const f = (x: tf.Tensor, e: tf.Tensor) =>
+          sgclLoss(tf, { final: x as tf.Tensor2D, ego: e as tf.Tensor2D, temperature: tau, regWeight: lambda });
         const egoTensor = tf.tensor2d(ego, [2 * b, d]);
         const value = f(tf.tensor2d(final, [2 * b, d]), egoTensor).dataSync()[0];
         // With λ = 0 the ego rows do not enter the loss (tf.grads would refuse them).
-        if (lambda === 0) return [value, tf.grad((x: tf.Tensor) => f(x, egoTensor))(tf.tensor2d(final, [2 * b, d])).dataSync(), new Float32Array(0)];
+        if (lambda === 0)
+          return [
+            value,
+            tf
+              .grad((x: tf.Tensor) => f(x, egoTensor))(tf.tensor2d(final, [2 * b, d]))
+              .dataSync(),
+            new Float32Array(0),
+          ];
         const grads = tf.grads(f)([tf.tensor2d(final, [2 * b, d]), egoTensor]);
         return [value, grads[0].dataSync(), grads[1].dataSync()];
       });
       expect(tf.memory().numTensors).toBe(before);
       const expected = sgclReference(final, ego, b, d, tau, lambda);
       expect(Math.abs(value - expected) / expected).toBeLessThan(VALUE_TOLERANCE);
-      expect(relativeError(gFinal, numericGradient((x) => sgclReference(x, ego, b, d, tau, lambda), final))).toBeLessThan(GRADIENT_TOLERANCE);
+      expect(
+        relativeError(
+          gFinal,
+          numericGradient((x) => sgclReference(x, ego, b, d, tau, lambda), final),
+        ),
+      ).toBeLessThan(GRADIENT_TOLERANCE);
       // ∂/∂ego of λ‖ego‖²/2/B is λ·ego/B exactly.
-      if (lambda > 0) expect(relativeError(gEgo, Array.from(ego, (v) => (lambda * v) / b))).toBeLessThan(1e-6);
+      if (lambda > 0)
+        expect(
+          relativeError(
+            gEgo,
+            Array.from(ego, (v) => (lambda * v) / b),
+          ),
+        ).toBeLessThan(1e-6);
     }
   });
 
@@ -157,8 +234,12 @@ describe.each(["wasm", "cpu"] as const)("contrastive losses on %s", (backend) =>
     await selectBackend(backend);
     tf.tidy(() => {
       const a = tf.zeros([3, 2]) as tf.Tensor2D;
-      expect(() => infoNceLoss(tf, { view1: a, view2: tf.zeros([4, 2]) as tf.Tensor2D, temperature: 0.2 })).toThrow(/3 anchors but 4 candidates/);
-      expect(() => infoNceLoss(tf, { view1: a, view2: a, positives: new Int32Array(2), temperature: 0.2 })).toThrow(/2 positives/);
+      expect(() => infoNceLoss(tf, { view1: a, view2: tf.zeros([4, 2]) as tf.Tensor2D, temperature: 0.2 })).toThrow(
+        /3 anchors but 4 candidates/,
+      );
+      expect(() => infoNceLoss(tf, { view1: a, view2: a, positives: new Int32Array(2), temperature: 0.2 })).toThrow(
+        /2 positives/,
+      );
       expect(() => infoNceLoss(tf, { view1: a, view2: a, temperature: 0 })).toThrow(/temperature/);
       expect(() => sgclLoss(tf, { final: a, ego: a, temperature: 0.2, regWeight: 0 })).toThrow(/2B × dim/);
     });

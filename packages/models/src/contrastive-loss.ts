@@ -20,11 +20,15 @@ export function l2NormalizeRows(tf: Tf, x: Tensor2D): Tensor2D {
  * backward computes `dA = dY · b` and `dB = dYᵀ · a` with explicit transposes.
  */
 export function matMulTransposed(tf: Tf, a: Tensor2D, b: Tensor2D): Tensor2D {
-  if (a.shape[1] !== b.shape[1]) throw new ShapeError(`matMulTransposed: ${a.shape.join(" × ")} and ${b.shape.join(" × ")} differ in columns`);
+  if (a.shape[1] !== b.shape[1])
+    throw new ShapeError(`matMulTransposed: ${a.shape.join(" × ")} and ${b.shape.join(" × ")} differ in columns`);
   const op = tf.customGrad((x, y, save) => {
     (save as (tensors: Tensor[]) => void)([x as Tensor2D, y as Tensor2D]);
     const value = tf.matMul(x as Tensor2D, tf.transpose(y as Tensor2D)) as Tensor2D;
-    const gradFunc = (dy: Tensor2D, saved: Tensor[]) => [tf.matMul(dy, saved[1] as Tensor2D), tf.matMul(tf.transpose(dy), saved[0] as Tensor2D)];
+    const gradFunc = (dy: Tensor2D, saved: Tensor[]) => [
+      tf.matMul(dy, saved[1] as Tensor2D),
+      tf.matMul(tf.transpose(dy), saved[0] as Tensor2D),
+    ];
     return { value, gradFunc };
   });
   return op(a, b) as Tensor2D;
@@ -45,7 +49,8 @@ export function rowLogSumExp(tf: Tf, x: Tensor2D): Tensor1D {
     const value = tf.add(tf.reshape(max, [rows]), tf.log(total)) as Tensor1D;
     (save as (tensors: Tensor[]) => void)([shifted, total]);
     // softmax_ij · dy_i = shifted_ij · (dy_i / total_i): one broadcast product, no second exp.
-    const gradFunc = (dy: Tensor1D, saved: Tensor[]) => tf.mul(saved[0], tf.reshape(tf.div(dy, saved[1]), [rows, 1])) as Tensor2D;
+    const gradFunc = (dy: Tensor1D, saved: Tensor[]) =>
+      tf.mul(saved[0], tf.reshape(tf.div(dy, saved[1]), [rows, 1])) as Tensor2D;
     return { value, gradFunc };
   });
   return op(x) as Tensor1D;
@@ -81,7 +86,9 @@ export function infoNceLoss(tf: Tf, batch: InfoNceBatch): Scalar {
   const [anchors, dim] = view1.shape;
   if (view2.shape[1] !== dim) throw new ShapeError(`infoNceLoss: views of ${dim} and ${view2.shape[1]} columns`);
   if (positives === undefined ? view2.shape[0] !== anchors : positives.length !== anchors) {
-    throw new ShapeError(`infoNceLoss: ${anchors} anchors but ${positives === undefined ? `${view2.shape[0]} candidates` : `${positives.length} positives`}`);
+    throw new ShapeError(
+      `infoNceLoss: ${anchors} anchors but ${positives === undefined ? `${view2.shape[0]} candidates` : `${positives.length} positives`}`,
+    );
   }
   if (!(temperature > 0)) throw new RangeError(`infoNceLoss: temperature must be positive, got ${temperature}`);
   const z1 = l2NormalizeRows(tf, view1);
@@ -120,7 +127,9 @@ export interface SgclBatch {
 export function sgclLoss(tf: Tf, batch: SgclBatch): Scalar {
   const { final, ego, temperature, regWeight } = batch;
   if (final.shape[0] % 2 !== 0 || ego.shape[0] !== final.shape[0] || ego.shape[1] !== final.shape[1]) {
-    throw new ShapeError(`sgclLoss: final and ego must both be 2B × dim, got ${final.shape.join(" × ")} and ${ego.shape.join(" × ")}`);
+    throw new ShapeError(
+      `sgclLoss: final and ego must both be 2B × dim, got ${final.shape.join(" × ")} and ${ego.shape.join(" × ")}`,
+    );
   }
   if (!(temperature > 0)) throw new RangeError(`sgclLoss: temperature must be positive, got ${temperature}`);
   const size = final.shape[0] / 2;

@@ -18,7 +18,11 @@ export { trainModel, modelDefaults } from "./train-model.js";
 export type { ModelName, TrainConfig, Embeddings, EpochRecord, TrainOptions, TrainResult } from "./types.js";
 export { sampleAugmentedView, edgeDropout, nodeDropout } from "./augmentation.js";
 export type { Augmentation, AugmentedView } from "./augmentation.js";
-export { createLayerwisePropagation, propagateMeanLayerwise, propagateMeanLayerwiseTransposed } from "./layerwise-propagation-op.js";
+export {
+  createLayerwisePropagation,
+  propagateMeanLayerwise,
+  propagateMeanLayerwiseTransposed,
+} from "./layerwise-propagation-op.js";
 export { infoNceLoss, sgclLoss, l2NormalizeRows, matMulTransposed, rowLogSumExp } from "./contrastive-loss.js";
 export type { InfoNceBatch, SgclBatch } from "./contrastive-loss.js";
 export { createSglViews, sglDefaults, sglSslLoss } from "./sgl.js";

@@ -18,7 +18,10 @@ function stats(data: Float32Array): { mean: number; std: number; max: number } {
 describe("initializeEmbeddings", () => {
   it("xavier: Glorot uniform per table, bound √(6 / (rows + dim))", () => {
     const { user, item } = initializeEmbeddings({ kind: "xavier" }, 3000, 500, 64, createRng(1));
-    for (const [m, rows] of [[user, 3000], [item, 500]] as const) {
+    for (const [m, rows] of [
+      [user, 3000],
+      [item, 500],
+    ] as const) {
       const bound = Math.sqrt(6 / (rows + 64));
       const s = stats(m.data);
       expect(s.max).toBeLessThanOrEqual(bound);
@@ -31,7 +34,9 @@ describe("initializeEmbeddings", () => {
   it("normal: N(0, std²), default std 0.1", () => {
     const s = stats(initializeEmbeddings({ kind: "normal" }, 1000, 1000, 32, createRng(1)).user.data);
     expect(s.std).toBeCloseTo(0.1, 2);
-    expect(stats(initializeEmbeddings({ kind: "normal", std: 0.01 }, 1000, 10, 32, createRng(1)).user.data).std).toBeCloseTo(0.01, 3);
+    expect(
+      stats(initializeEmbeddings({ kind: "normal", std: 0.01 }, 1000, 10, 32, createRng(1)).user.data).std,
+    ).toBeCloseTo(0.01, 3);
   });
 
   it("is a pure function of the rng", () => {
@@ -48,6 +53,8 @@ describe("initializeEmbeddings", () => {
     expect(out.user.data).not.toBe(user.data);
     expect(() => initializeEmbeddings({ kind: "pretrained", user, item }, 2, 2, 3, createRng(1))).toThrow(ShapeError);
     const bad = createMatrix(1, 3, Float32Array.from([0, Number.NaN, 0]));
-    expect(() => initializeEmbeddings({ kind: "pretrained", user, item: bad }, 2, 1, 3, createRng(1))).toThrow(/init\.item: value at row 0, column 1 is NaN/);
+    expect(() => initializeEmbeddings({ kind: "pretrained", user, item: bad }, 2, 1, 3, createRng(1))).toThrow(
+      /init\.item: value at row 0, column 1 is NaN/,
+    );
   });
 });

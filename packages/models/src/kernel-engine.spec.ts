@@ -30,47 +30,62 @@ describe("KernelPropagation", () => {
     [1, "shared sums", [3, 0, 3, 11, 7]],
     [3, "shared sums", [3, 0, 3, 11, 7]],
     [2, "shared sums", [10, 3]],
-  ])("K = %i, %s, rows %j: forward (rows, all) and backward (rows, all) match float64 (rel. error < 1e-5)", (K, products, picked) => {
-    const kernels = createKernels();
-    const plain = copyIntoKernelCsr(buildNormalizedAdjacency(train), allocateKernelCsr(kernels, nodes, 2 * train.indptr[7]));
-    const graph = { users: train.rows, items: train.cols, indptr: train.indptr, indices: train.indices };
-    const csr = products === "pullRows" ? plain : { ...plain, shared: createSharedPropagation(kernels, graph, dim) };
-    const dense = denseNormalizedAdjacency(train);
-    const layers = Array.from({ length: K }, () => dense);
-    const propagation = new KernelPropagation(kernels, nodes, dim, K);
-    const x = kernels.f32(nodes * dim);
-    x.array.set(randomValues(nodes * dim, 1));
-    const want = layeredReference(layers, x.array, dim);
+  ])(
+    "K = %i, %s, rows %j: forward (rows, all) and backward (rows, all) match float64 (rel. error < 1e-5)",
+    (K, products, picked) => {
+      const kernels = createKernels();
+      const plain = copyIntoKernelCsr(
+        buildNormalizedAdjacency(train),
+        allocateKernelCsr(kernels, nodes, 2 * train.indptr[7]),
+      );
+      const graph = { users: train.rows, items: train.cols, indptr: train.indptr, indices: train.indices };
+      const csr = products === "pullRows" ? plain : { ...plain, shared: createSharedPropagation(kernels, graph, dim) };
+      const dense = denseNormalizedAdjacency(train);
+      const layers = Array.from({ length: K }, () => dense);
+      const propagation = new KernelPropagation(kernels, nodes, dim, K);
+      const x = kernels.f32(nodes * dim);
+      x.array.set(randomValues(nodes * dim, 1));
+      const want = layeredReference(layers, x.array, dim);
 
-    const all = kernels.f32(nodes * dim);
-    propagation.forwardAll([csr], x, all);
-    expect(relativeError(all.array, want)).toBeLessThan(1e-5);
+      const all = kernels.f32(nodes * dim);
+      propagation.forwardAll([csr], x, all);
+      expect(relativeError(all.array, want)).toBeLessThan(1e-5);
 
-    const rows = kernels.i32(picked.length);
-    rows.array.set(picked);
-    const out = kernels.f32(picked.length * dim);
-    propagation.forwardRows([csr], x.ptr, rows, picked.length, out);
-    picked.forEach((r, n) => expect(relativeError(out.array.subarray(n * dim, (n + 1) * dim), want.subarray(r * dim, (r + 1) * dim))).toBeLessThan(1e-5));
+      const rows = kernels.i32(picked.length);
+      rows.array.set(picked);
+      const out = kernels.f32(picked.length * dim);
+      propagation.forwardRows([csr], x.ptr, rows, picked.length, out);
+      picked.forEach((r, n) =>
+        expect(
+          relativeError(out.array.subarray(n * dim, (n + 1) * dim), want.subarray(r * dim, (r + 1) * dim)),
+        ).toBeLessThan(1e-5),
+      );
 
-    // Backward of the picked rows: scatter g (repeats add), then Jᵀ.
-    const g = kernels.f32(picked.length * dim);
-    g.array.set(randomValues(picked.length * dim, 2));
-    const scattered = new Float64Array(nodes * dim);
-    picked.forEach((r, n) => {
-      for (let c = 0; c < dim; c++) scattered[r * dim + c] += g.array[n * dim + c];
-    });
-    const grad = kernels.f32(nodes * dim);
-    grad.array.fill(1); // backward adds
-    propagation.backwardRows([csr], g, rows, picked.length, grad, 2);
-    const wantGrad = layeredReferenceTransposed(layers, scattered, dim).map((v) => 1 + 2 * v);
-    expect(relativeError(grad.array, wantGrad)).toBeLessThan(1e-5);
+      // Backward of the picked rows: scatter g (repeats add), then Jᵀ.
+      const g = kernels.f32(picked.length * dim);
+      g.array.set(randomValues(picked.length * dim, 2));
+      const scattered = new Float64Array(nodes * dim);
+      picked.forEach((r, n) => {
+        for (let c = 0; c < dim; c++) scattered[r * dim + c] += g.array[n * dim + c];
+      });
+      const grad = kernels.f32(nodes * dim);
+      grad.array.fill(1); // backward adds
+      propagation.backwardRows([csr], g, rows, picked.length, grad, 2);
+      const wantGrad = layeredReferenceTransposed(layers, scattered, dim).map((v) => 1 + 2 * v);
+      expect(relativeError(grad.array, wantGrad)).toBeLessThan(1e-5);
 
-    const gAll = kernels.f32(nodes * dim);
-    gAll.array.set(randomValues(nodes * dim, 3));
-    grad.array.fill(0);
-    propagation.backwardAll([csr], gAll, grad, -0.5);
-    expect(relativeError(grad.array, layeredReferenceTransposed(layers, gAll.array, dim).map((v) => -0.5 * v))).toBeLessThan(1e-5);
-  });
+      const gAll = kernels.f32(nodes * dim);
+      gAll.array.set(randomValues(nodes * dim, 3));
+      grad.array.fill(0);
+      propagation.backwardAll([csr], gAll, grad, -0.5);
+      expect(
+        relativeError(
+          grad.array,
+          layeredReferenceTransposed(layers, gAll.array, dim).map((v) => -0.5 * v),
+        ),
+      ).toBeLessThan(1e-5);
+    },
+  );
 
   it("one adjacency per layer (SGL's random-walk views): forward and backward match float64", () => {
     const kernels = createKernels();
@@ -151,8 +166,14 @@ describe("kernel losses", () => {
     const v2 = Array.from(c.array.subarray(2 * dim, (m + 2) * dim));
     const want = infoNceReference(v1, v2, s, m, dim, tau, positives === undefined ? undefined : [...positives]);
     expect(Math.abs(loss - want) / want).toBeLessThan(VALUE_TOLERANCE);
-    const g1 = numericGradient((x) => infoNceReference(x, v2, s, m, dim, tau, positives === undefined ? undefined : [...positives]), v1).map((v) => 3 * v);
-    const g2 = numericGradient((x) => infoNceReference(v1, x, s, m, dim, tau, positives === undefined ? undefined : [...positives]), v2).map((v) => 3 * v);
+    const g1 = numericGradient(
+      (x) => infoNceReference(x, v2, s, m, dim, tau, positives === undefined ? undefined : [...positives]),
+      v1,
+    ).map((v) => 3 * v);
+    const g2 = numericGradient(
+      (x) => infoNceReference(v1, x, s, m, dim, tau, positives === undefined ? undefined : [...positives]),
+      v2,
+    ).map((v) => 3 * v);
     expect(relativeError(da.array.subarray(dim), g1)).toBeLessThan(GRADIENT_TOLERANCE);
     expect(relativeError(dc.array.subarray(2 * dim), g2)).toBeLessThan(GRADIENT_TOLERANCE);
     expect(Array.from(da.array.subarray(0, dim))).toEqual(new Array(dim).fill(0)); // rows outside untouched
@@ -175,14 +196,31 @@ describe("kernel losses", () => {
 
 describe("trainModel on the kernels engine", { timeout: 60_000 }, () => {
   const { train, heldOut } = plantedClusters(1);
-  const base: TrainConfig = { ...(modelDefaults.lightgcn as TrainConfig), dim: 16, layers: 2, learningRate: 0.02, batchSize: 64, epochs: 15, patience: 10 };
+  const base: TrainConfig = {
+    ...(modelDefaults.lightgcn as TrainConfig),
+    dim: 16,
+    layers: 2,
+    learningRate: 0.02,
+    batchSize: 64,
+    epochs: 15,
+    patience: 10,
+  };
 
   it.each(["lightgcn", "mf"] as const)("%s learns the planted communities, deterministically", async (model) => {
-    const run = () => trainModel({ train, config: { ...base, model }, init: { kind: "xavier" }, rng: createRng(2020), engine: "kernels" });
+    const run = () =>
+      trainModel({
+        train,
+        config: { ...base, model },
+        init: { kind: "xavier" },
+        rng: createRng(2020),
+        engine: "kernels",
+      });
     const result = await run();
     expect(result.engine).toBe("kernels");
     // The communities make many shared pairs of items (and of users): Â · x uses shared sums.
-    expect(result.backend).toMatch(model === "mf" ? /^kernels \(wasm SIMD, 1 thread\)$/ : /^kernels \(wasm SIMD, 1 thread, shared sums\)$/);
+    expect(result.backend).toMatch(
+      model === "mf" ? /^kernels \(wasm SIMD, 1 thread\)$/ : /^kernels \(wasm SIMD, 1 thread, shared sums\)$/,
+    );
     expect(result.history[14].loss).toBeLessThan(result.history[0].loss * 0.8);
     expect(clusterAuc(result.final, heldOut)).toBeGreaterThan(0.9);
     const again = await run();
@@ -198,22 +236,42 @@ describe("trainModel on the kernels engine", { timeout: 60_000 }, () => {
     ["sgl", { augmentation: "ed", sslNegatives: "all" }],
     ["sgl", { augmentation: "nd", sslNegatives: "batch" }],
     ["sgl", { augmentation: "rw", sslNegatives: "all" }],
-  ] as const)("%s %j: same losses and embeddings as the tfjs engine (odd dim 6: padded columns change nothing)", async (model, extra) => {
-    const small = randomGraph(30, 20, 90, 11);
-    const config = { ...(modelDefaults[model] as TrainConfig), ...extra, dim: 6, layers: 2, batchSize: 32, epochs: 2, learningRate: 0.01 } as TrainConfig;
-    const options = { train: small, config, init: { kind: "xavier" as const } };
-    const fast = await trainModel({ ...options, rng: createRng(5), engine: "kernels" });
-    const reference = await trainModel({ ...options, rng: createRng(5), engine: "tfjs", backend: "wasm" });
-    expect(reference.engine).toBe("tfjs");
-    fast.history.forEach((r, k) => expect(Math.abs(r.loss - reference.history[k].loss) / Math.abs(reference.history[k].loss)).toBeLessThan(1e-4));
-    expect(relativeError(fast.ego.user.data, reference.ego.user.data)).toBeLessThan(1e-3);
-    expect(relativeError(fast.final.item.data, reference.final.item.data)).toBeLessThan(1e-3);
-  });
+  ] as const)(
+    "%s %j: same losses and embeddings as the tfjs engine (odd dim 6: padded columns change nothing)",
+    async (model, extra) => {
+      const small = randomGraph(30, 20, 90, 11);
+      const config = {
+        ...(modelDefaults[model] as TrainConfig),
+        ...extra,
+        dim: 6,
+        layers: 2,
+        batchSize: 32,
+        epochs: 2,
+        learningRate: 0.01,
+      } as TrainConfig;
+      const options = { train: small, config, init: { kind: "xavier" as const } };
+      const fast = await trainModel({ ...options, rng: createRng(5), engine: "kernels" });
+      const reference = await trainModel({ ...options, rng: createRng(5), engine: "tfjs", backend: "wasm" });
+      expect(reference.engine).toBe("tfjs");
+      fast.history.forEach((r, k) =>
+        expect(Math.abs(r.loss - reference.history[k].loss) / Math.abs(reference.history[k].loss)).toBeLessThan(1e-4),
+      );
+      expect(relativeError(fast.ego.user.data, reference.ego.user.data)).toBeLessThan(1e-3);
+      expect(relativeError(fast.final.item.data, reference.final.item.data)).toBeLessThan(1e-3);
+    },
+  );
 
   it("2 threads train to bitwise the same embeddings as 1 (each output element has one owner)", async () => {
     const config = { ...(modelDefaults.sgl as TrainConfig), dim: 16, layers: 2, batchSize: 64, epochs: 2 };
     const one = await trainModel({ train, config, init: { kind: "xavier" }, rng: createRng(8), engine: "kernels" });
-    const two = await trainModel({ train, config, init: { kind: "xavier" }, rng: createRng(8), engine: "kernels", threads: 2 });
+    const two = await trainModel({
+      train,
+      config,
+      init: { kind: "xavier" },
+      rng: createRng(8),
+      engine: "kernels",
+      threads: 2,
+    });
     expect(two.backend).toMatch(/^kernels \(wasm SIMD, 2 threads, shared sums\)$/);
     expect(two.final.user.data).toEqual(one.final.user.data);
     expect(two.history.map((h) => h.loss)).toEqual(one.history.map((h) => h.loss));
@@ -222,7 +280,14 @@ describe("trainModel on the kernels engine", { timeout: 60_000 }, () => {
   it("epochs: 0 propagates the initial embeddings exactly like the tfjs engine", async () => {
     const config = { ...base, epochs: 0 };
     const fast = await trainModel({ train, config, init: { kind: "xavier" }, rng: createRng(3), engine: "kernels" });
-    const reference = await trainModel({ train, config, init: { kind: "xavier" }, rng: createRng(3), engine: "tfjs", backend: "wasm" });
+    const reference = await trainModel({
+      train,
+      config,
+      init: { kind: "xavier" },
+      rng: createRng(3),
+      engine: "tfjs",
+      backend: "wasm",
+    });
     expect(relativeError(fast.final.user.data, reference.final.user.data)).toBeLessThan(1e-6);
     expect(fast.ego.item.data).toEqual(reference.ego.item.data);
   });
@@ -230,7 +295,11 @@ describe("trainModel on the kernels engine", { timeout: 60_000 }, () => {
   it("auto picks kernels unless a tfjs backend is named; a bad engine name is a ConfigError", async () => {
     const config = { ...base, epochs: 1 };
     expect((await trainModel({ train, config, init: { kind: "xavier" }, rng: createRng(1) })).engine).toBe("kernels");
-    expect((await trainModel({ train, config, init: { kind: "xavier" }, rng: createRng(1), backend: "wasm" })).engine).toBe("tfjs");
-    await expect(trainModel({ train, config, init: { kind: "xavier" }, rng: createRng(1), engine: "gpu" as never })).rejects.toThrow(/engine/);
+    expect(
+      (await trainModel({ train, config, init: { kind: "xavier" }, rng: createRng(1), backend: "wasm" })).engine,
+    ).toBe("tfjs");
+    await expect(
+      trainModel({ train, config, init: { kind: "xavier" }, rng: createRng(1), engine: "gpu" as never }),
+    ).rejects.toThrow(/engine/);
   });
 });

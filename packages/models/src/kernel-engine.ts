@@ -34,7 +34,20 @@ function copyRows(source: Float32Array, from: number, target: Float32Array, to: 
  * result. Same models, losses, Adam and random streams as the tfjs engine.
  */
 export function createKernelEngine(options: KernelEngineOptions): TrainingEngine {
-  const { model, train, dim, layers, batchSize, learningRate, regWeight, beta1, beta2, epsilon, temperature, sslWeight } = options;
+  const {
+    model,
+    train,
+    dim,
+    layers,
+    batchSize,
+    learningRate,
+    regWeight,
+    beta1,
+    beta2,
+    epsilon,
+    temperature,
+    sslWeight,
+  } = options;
   const users = train.rows;
   const items = train.cols;
   const nodes = users + items;
@@ -73,7 +86,9 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
   // SGL: two views (one adjacency each, or one per layer for random walks) re-drawn per epoch.
   const viewGraphs = sgl ? (options.augmentation === "rw" ? layers : 1) : 0;
   const entries = train.indptr[users] * 2;
-  const views: KernelCsr[][] = sgl ? [0, 1].map(() => Array.from({ length: viewGraphs }, () => allocateKernelCsr(kernels, nodes, entries))) : [];
+  const views: KernelCsr[][] = sgl
+    ? [0, 1].map(() => Array.from({ length: viewGraphs }, () => allocateKernelCsr(kernels, nodes, entries)))
+    : [];
   const anchors = kernels.i32(sgl ? 2 * batchSize : 0);
   const view1Rows = kernels.f32(sgl ? 2 * batchSize * width : 0);
   const view1Grad = kernels.f32(sgl ? 2 * batchSize * width : 0);
@@ -101,14 +116,36 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
       view2Grad.array.fill(0);
       loss =
         workspace.infoNce(view1Rows, 0, nu, view2Rows, 0, users, anchorUsers, temperature, view1Grad, view2Grad) +
-        workspace.infoNce(view1Rows, nu * width, ni, view2Rows, users * width, items, anchorItems, temperature, view1Grad, view2Grad);
+        workspace.infoNce(
+          view1Rows,
+          nu * width,
+          ni,
+          view2Rows,
+          users * width,
+          items,
+          anchorItems,
+          temperature,
+          view1Grad,
+          view2Grad,
+        );
       propagation.backwardAll(view2, view2Grad, grad, sslWeight);
     } else {
       propagation.forwardRows(view2, ego.ptr, anchors, count, view2Rows);
       view2Grad.array.fill(0, 0, count * width);
       loss =
         workspace.infoNce(view1Rows, 0, nu, view2Rows, 0, nu, undefined, temperature, view1Grad, view2Grad) +
-        workspace.infoNce(view1Rows, nu * width, ni, view2Rows, nu * width, ni, undefined, temperature, view1Grad, view2Grad);
+        workspace.infoNce(
+          view1Rows,
+          nu * width,
+          ni,
+          view2Rows,
+          nu * width,
+          ni,
+          undefined,
+          temperature,
+          view1Grad,
+          view2Grad,
+        );
       propagation.backwardRows(view2, view2Grad, anchors, count, grad, sslWeight);
     }
     propagation.backwardRows(view1, view1Grad, anchors, count, grad, sslWeight);
@@ -139,23 +176,39 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
       rows.array.set(stacked);
       grad.array.fill(0);
       propagation.forwardRows(main, ego.ptr, rows, count, final);
-      let loss = model === "sgcl" && workspace !== undefined ? workspace.sgcl(final, pairs, temperature, finalGrad) : bprLossAndGradient(final.array, finalGrad.array, pairs, width);
+      let loss =
+        model === "sgcl" && workspace !== undefined
+          ? workspace.sgcl(final, pairs, temperature, finalGrad)
+          : bprLossAndGradient(final.array, finalGrad.array, pairs, width);
       propagation.backwardRows(main, finalGrad, rows, count, grad, 1);
       loss += addL2(ego.array, grad.array, stacked, count, width, regWeight / pairs);
       if (sgl) {
         if (!viewsReady) throw new Error("kernels engine: beginEpoch must draw SGL's views before the first step");
-        if (batch.anchorUsers === undefined || batch.anchorItems === undefined) throw new Error("kernels engine: SGL needs the batch's anchor users and items");
+        if (batch.anchorUsers === undefined || batch.anchorItems === undefined)
+          throw new Error("kernels engine: SGL needs the batch's anchor users and items");
         loss += sslWeight * sslLoss(batch.anchorUsers, batch.anchorItems);
       }
       steps++;
       const bc1 = 1 - beta1 ** steps;
       const bc2 = 1 - beta2 ** steps;
-      kernels.parallel.adam(ego.ptr, grad.ptr, moment1.ptr, moment2.ptr, size, learningRate / bc1, beta1, beta2, epsilon, Math.sqrt(bc2));
+      kernels.parallel.adam(
+        ego.ptr,
+        grad.ptr,
+        moment1.ptr,
+        moment2.ptr,
+        size,
+        learningRate / bc1,
+        beta1,
+        beta2,
+        epsilon,
+        Math.sqrt(bc2),
+      );
       return loss;
     },
     readEgo: () => unpadded(ego),
     finalFromEgo(table: Float32Array): Float32Array {
-      if (table.length !== nodes * dim) throw new RangeError(`kernels engine: ego table has ${table.length} values, expected ${nodes} × ${dim}`);
+      if (table.length !== nodes * dim)
+        throw new RangeError(`kernels engine: ego table has ${table.length} values, expected ${nodes} × ${dim}`);
       copyRows(table, dim, scratchEgo.array, width, nodes);
       propagation.forwardAll(main, scratchEgo, scratchFinal);
       return unpadded(scratchFinal);
@@ -179,5 +232,9 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
 export function sharedProductsFor(kernels: Kernels, train: Csr, width: number): SharedPropagation | undefined {
   const nodes = train.rows + train.cols;
   if (width % 4 !== 0 || kernels.threads * Math.max(train.rows, train.cols) > 2 * nodes) return undefined;
-  return createSharedPropagation(kernels, { users: train.rows, items: train.cols, indptr: train.indptr, indices: train.indices }, width);
+  return createSharedPropagation(
+    kernels,
+    { users: train.rows, items: train.cols, indptr: train.indptr, indices: train.indices },
+    width,
+  );
 }

@@ -51,7 +51,14 @@ export function bprLossAndGradient(final: Float32Array, grad: Float32Array, size
  * L2 term `weight · Σ_n ‖x[rows[n]]‖² / 2` (repeats counted) added to the loss, and its
  * gradient `weight · x[rows[n]]` added to `grad` (nodes × dim). Returns the term.
  */
-export function addL2(x: Float32Array, grad: Float32Array, rows: Int32Array, count: number, dim: number, weight: number): number {
+export function addL2(
+  x: Float32Array,
+  grad: Float32Array,
+  rows: Int32Array,
+  count: number,
+  dim: number,
+  weight: number,
+): number {
   if (weight === 0) return 0;
   let sum = 0;
   for (let n = 0; n < count; n++) {
@@ -66,7 +73,15 @@ export function addL2(x: Float32Array, grad: Float32Array, rows: Int32Array, cou
 }
 
 /** Rows of `x` (count × dim) divided by max(‖row‖, 1e-12) into `z`; the divisors into `norms`. */
-function normalizeRows(x: Float32Array, xAt: number, z: Float32Array, zAt: number, norms: Float64Array, count: number, dim: number): void {
+function normalizeRows(
+  x: Float32Array,
+  xAt: number,
+  z: Float32Array,
+  zAt: number,
+  norms: Float64Array,
+  count: number,
+  dim: number,
+): void {
   for (let n = 0; n < count; n++) {
     const base = n * dim;
     let s = 0;
@@ -81,7 +96,15 @@ function normalizeRows(x: Float32Array, xAt: number, z: Float32Array, zAt: numbe
  * Backward of {@link normalizeRows}, in place on `dz`: `dx = (dz − z (z·dz)) / ‖x‖`
  * (`dz / 1e-12` where the norm was clamped).
  */
-function normalizeRowsBackward(z: Float32Array, zAt: number, dz: Float32Array, dzAt: number, norms: Float64Array, count: number, dim: number): void {
+function normalizeRowsBackward(
+  z: Float32Array,
+  zAt: number,
+  dz: Float32Array,
+  dzAt: number,
+  norms: Float64Array,
+  count: number,
+  dim: number,
+): void {
   for (let n = 0; n < count; n++) {
     const base = n * dim;
     const norm = norms[n];

@@ -13,14 +13,21 @@ export interface KernelCsr {
 
 /** Room in `kernels` for an adjacency of `nodes` nodes and up to `entries` stored entries. */
 export function allocateKernelCsr(kernels: Kernels, nodes: number, entries: number): KernelCsr {
-  return { nodes, indptr: kernels.i32(nodes + 1), indices: kernels.i32(Math.max(entries, 1)), values: kernels.f32(Math.max(entries, 1)) };
+  return {
+    nodes,
+    indptr: kernels.i32(nodes + 1),
+    indices: kernels.i32(Math.max(entries, 1)),
+    values: kernels.f32(Math.max(entries, 1)),
+  };
 }
 
 /** Copies `adjacency` into `target` (same node count, enough capacity). */
 export function copyIntoKernelCsr(adjacency: NormalizedAdjacency, target: KernelCsr): KernelCsr {
   const entries = adjacency.indptr[adjacency.nodes];
   if (adjacency.nodes !== target.nodes || entries > target.indices.length) {
-    throw new RangeError(`kernel CSR: ${adjacency.nodes} nodes / ${entries} entries do not fit ${target.nodes} nodes / ${target.indices.length} entries`);
+    throw new RangeError(
+      `kernel CSR: ${adjacency.nodes} nodes / ${entries} entries do not fit ${target.nodes} nodes / ${target.indices.length} entries`,
+    );
   }
   target.indptr.array.set(adjacency.indptr);
   target.indices.array.set(adjacency.indices.subarray(0, entries));
@@ -110,7 +117,18 @@ export class KernelPropagation {
   /** `out = A · x` over every node: by the shared sums when the adjacency has them. */
   private product(csr: KernelCsr, x: number, out: number): void {
     if (csr.shared !== undefined) csr.shared.apply(x, out);
-    else this.kernels.parallel.pullRows(csr.indptr, csr.indices.ptr, csr.values.ptr, x, this.dim, out, null, 0, this.nodes);
+    else
+      this.kernels.parallel.pullRows(
+        csr.indptr,
+        csr.indices.ptr,
+        csr.values.ptr,
+        x,
+        this.dim,
+        out,
+        null,
+        0,
+        this.nodes,
+      );
   }
 
   private adjacencyOf(adjacency: readonly KernelCsr[], layer: number): KernelCsr {
@@ -121,7 +139,13 @@ export class KernelPropagation {
    * `out[n] = final[rows[n]]` for n < count (out: count × dim, overwritten), computing layer k
    * only where layer k + 1 or the output reads it.
    */
-  forwardRows(adjacency: readonly KernelCsr[], x: number, rows: KernelBuffer<Int32Array>, count: number, out: KernelBuffer<Float32Array>): void {
+  forwardRows(
+    adjacency: readonly KernelCsr[],
+    x: number,
+    rows: KernelBuffer<Int32Array>,
+    count: number,
+    out: KernelBuffer<Float32Array>,
+  ): void {
     const { exports, parallel } = this.kernels;
     const { dim, layers } = this;
     const scale = 1 / (layers + 1);
@@ -134,14 +158,26 @@ export class KernelPropagation {
     const needed = this.needed;
     if (!whole) {
       needed[layers].fill(rows.array, count);
-      for (let layer = layers - 1; layer >= 1; layer--) needed[layer].fillClosed(this.adjacencyOf(adjacency, layer + 1), needed[layer + 1]);
+      for (let layer = layers - 1; layer >= 1; layer--)
+        needed[layer].fillClosed(this.adjacencyOf(adjacency, layer + 1), needed[layer + 1]);
     }
     let previous = x;
     for (let layer = 1; layer <= layers; layer++) {
       const csr = this.adjacencyOf(adjacency, layer);
       const target = this.layerOut[layer - 1];
       if (whole) this.product(csr, previous, target.ptr);
-      else parallel.pullRows(csr.indptr, csr.indices.ptr, csr.values.ptr, previous, dim, target.ptr, needed[layer].list, 0, needed[layer].size);
+      else
+        parallel.pullRows(
+          csr.indptr,
+          csr.indices.ptr,
+          csr.values.ptr,
+          previous,
+          dim,
+          target.ptr,
+          needed[layer].list,
+          0,
+          needed[layer].size,
+        );
       exports.addGatheredRows(out.ptr, target.ptr, rows.ptr, count, dim, scale);
       previous = target.ptr;
     }
@@ -168,7 +204,14 @@ export class KernelPropagation {
    * Backward of {@link forwardRows}: `grad += alpha · Jᵀ g` where g (count × dim) is the
    * gradient of the selected final rows (repeated rows add up).
    */
-  backwardRows(adjacency: readonly KernelCsr[], g: KernelBuffer<Float32Array>, rows: KernelBuffer<Int32Array>, count: number, grad: KernelBuffer<Float32Array>, alpha: number): void {
+  backwardRows(
+    adjacency: readonly KernelCsr[],
+    g: KernelBuffer<Float32Array>,
+    rows: KernelBuffer<Int32Array>,
+    count: number,
+    grad: KernelBuffer<Float32Array>,
+    alpha: number,
+  ): void {
     const { exports } = this.kernels;
     const { dim, layers } = this;
     const scale = 1 / (layers + 1);
@@ -182,7 +225,12 @@ export class KernelPropagation {
   }
 
   /** Backward of {@link forwardAll}: `grad += alpha · Jᵀ g` for g over every node (nodes × dim). */
-  backwardAll(adjacency: readonly KernelCsr[], g: KernelBuffer<Float32Array>, grad: KernelBuffer<Float32Array>, alpha: number): void {
+  backwardAll(
+    adjacency: readonly KernelCsr[],
+    g: KernelBuffer<Float32Array>,
+    grad: KernelBuffer<Float32Array>,
+    alpha: number,
+  ): void {
     const { parallel } = this.kernels;
     const size = this.nodes * this.dim;
     if (this.layers === 0) {

@@ -8,7 +8,6 @@ import { createLayerwisePropagation } from "./layerwise-propagation-op.js";
 import { denseAdjacency, layeredReference, layeredReferenceTransposed } from "./test-utils/layered-reference.js";
 import { randomGraph, randomValues, relativeError } from "./test-utils/reference.js";
 
-
 describe.each(["wasm", "cpu"] as const)("createLayerwisePropagation on %s", (backend) => {
   const train = randomGraph(17, 12, 45, 5);
   const graphs = [1, 2, 3].map((k) => edgeDropout(train, 0.3, createRng(k)).adjacency);
@@ -27,14 +26,20 @@ describe.each(["wasm", "cpu"] as const)("createLayerwisePropagation on %s", (bac
     const [value, gradient, rowValue, rowGradient] = tf.tidy(() => {
       const input = tf.tensor2d(x, [n, dim]);
       const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(propagate(t as tf.Tensor2D), tf.tensor2d(w, [n, dim]))))(input);
-      const gRows = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(propagate(t as tf.Tensor2D, rows), tf.tensor2d(wRows, [rows.length, dim]))))(input);
+      const gRows = tf.grad((t: tf.Tensor) =>
+        tf.sum(tf.mul(propagate(t as tf.Tensor2D, rows), tf.tensor2d(wRows, [rows.length, dim]))),
+      )(input);
       return [propagate(input).dataSync(), g.dataSync(), propagate(input, rows).dataSync(), gRows.dataSync()];
     });
     expect(tf.memory().numTensors).toBe(before);
     const full = layeredReference(ms, x, dim);
     expect(relativeError(value, full)).toBeLessThan(1e-5);
     expect(relativeError(gradient, layeredReferenceTransposed(ms, w, dim))).toBeLessThan(1e-5);
-    rows.forEach((r, k) => expect(relativeError(rowValue.subarray(k * dim, (k + 1) * dim), full.subarray(r * dim, (r + 1) * dim))).toBeLessThan(1e-5));
+    rows.forEach((r, k) =>
+      expect(
+        relativeError(rowValue.subarray(k * dim, (k + 1) * dim), full.subarray(r * dim, (r + 1) * dim)),
+      ).toBeLessThan(1e-5),
+    );
     const scattered = new Float64Array(n * dim);
     rows.forEach((r, k) => {
       for (let c = 0; c < dim; c++) scattered[r * dim + c] += wRows[k * dim + c];
@@ -46,7 +51,9 @@ describe.each(["wasm", "cpu"] as const)("createLayerwisePropagation on %s", (bac
     await selectBackend(backend);
     const adjacency = buildNormalizedAdjacency(train);
     const x = randomValues(n * dim, 4);
-    const value = tf.tidy(() => createLayerwisePropagation(tf, [adjacency, adjacency])(tf.tensor2d(x, [n, dim])).dataSync());
+    const value = tf.tidy(() =>
+      createLayerwisePropagation(tf, [adjacency, adjacency])(tf.tensor2d(x, [n, dim])).dataSync(),
+    );
     expect(relativeError(value, propagateMean(adjacency, x, dim, 2))).toBeLessThan(1e-6);
   });
 });

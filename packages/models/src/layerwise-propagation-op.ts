@@ -10,7 +10,11 @@ import type { NormalizedAdjacency } from "./adjacency.js";
  * `mean(x, A₁x, A₂A₁x, …, A_K⋯A₁x)` on plain arrays (all rows), for per-layer graphs A_k
  * (each symmetric, same node count). Accumulates in float64.
  */
-export function propagateMeanLayerwise(adjacencies: readonly NormalizedAdjacency[], x: Float32Array, dim: number): Float32Array {
+export function propagateMeanLayerwise(
+  adjacencies: readonly NormalizedAdjacency[],
+  x: Float32Array,
+  dim: number,
+): Float32Array {
   const layers = adjacencies.length;
   const sum = new Float64Array(x);
   let current: Float32Array = x;
@@ -30,7 +34,11 @@ export function propagateMeanLayerwise(adjacencies: readonly NormalizedAdjacency
  * Its transpose: `(g + A₁(g + A₂(g + … + A_K g))) / (K + 1)` by Horner's scheme, since each A_k
  * is symmetric and (A_k⋯A₁)ᵀ = A₁⋯A_k.
  */
-export function propagateMeanLayerwiseTransposed(adjacencies: readonly NormalizedAdjacency[], g: Float32Array, dim: number): Float32Array {
+export function propagateMeanLayerwiseTransposed(
+  adjacencies: readonly NormalizedAdjacency[],
+  g: Float32Array,
+  dim: number,
+): Float32Array {
   const layers = adjacencies.length;
   let h = new Float64Array(g);
   const buffer = new Float32Array(g.length);
@@ -55,17 +63,27 @@ export function propagateMeanLayerwiseTransposed(adjacencies: readonly Normalize
  * the per-layer graphs break the self-transpose that {@link createPropagation} relies on, so
  * the backward pass is the reversed-order map {@link propagateMeanLayerwiseTransposed}.
  */
-export function createLayerwisePropagation(tf: Tf, adjacencies: readonly NormalizedAdjacency[]): (ego: Tensor2D, rows?: ArrayLike<number>) => Tensor2D {
+export function createLayerwisePropagation(
+  tf: Tf,
+  adjacencies: readonly NormalizedAdjacency[],
+): (ego: Tensor2D, rows?: ArrayLike<number>) => Tensor2D {
   const nodes = adjacencies.length === 0 ? -1 : adjacencies[0].nodes;
-  for (const a of adjacencies) if (a.nodes !== nodes) throw new ShapeError(`layerwise propagation: graphs of ${nodes} and ${a.nodes} nodes`);
+  for (const a of adjacencies)
+    if (a.nodes !== nodes) throw new ShapeError(`layerwise propagation: graphs of ${nodes} and ${a.nodes} nodes`);
   return (ego: Tensor2D, rows?: ArrayLike<number>) => {
     const [n, dim] = ego.shape;
-    if (nodes !== -1 && n !== nodes) throw new ShapeError(`layerwise propagation: input has ${n} rows, the graphs have ${nodes} nodes`);
+    if (nodes !== -1 && n !== nodes)
+      throw new ShapeError(`layerwise propagation: input has ${n} rows, the graphs have ${nodes} nodes`);
     if (rows !== undefined) {
-      for (let k = 0; k < rows.length; k++) if (!(rows[k] >= 0 && rows[k] < n)) throw new RangeError(`row ${rows[k]} out of range [0, ${n})`);
+      for (let k = 0; k < rows.length; k++)
+        if (!(rows[k] >= 0 && rows[k] < n)) throw new RangeError(`row ${rows[k]} out of range [0, ${n})`);
     }
     const op = tf.customGrad((x) => {
-      const all = propagateMeanLayerwise(adjacencies, new Float32Array(readValues(tf, x as Tensor2D) as Float32Array), dim);
+      const all = propagateMeanLayerwise(
+        adjacencies,
+        new Float32Array(readValues(tf, x as Tensor2D) as Float32Array),
+        dim,
+      );
       // fillTensor writes into the wasm heap; tf.tensor2d from a JS array is far slower there.
       const value =
         rows === undefined

@@ -5,7 +5,15 @@ import { bprLoss } from "./loss.js";
 import { randomValues } from "./test-utils/reference.js";
 
 /** −mean log σ(pos − neg) + λ (‖u‖² + ‖i‖² + ‖j‖²) / 2 / B in float64. */
-function reference(final: Float32Array, ego: Float32Array, dim: number, users: number[], pos: number[], neg: number[], lambda: number): number {
+function reference(
+  final: Float32Array,
+  ego: Float32Array,
+  dim: number,
+  users: number[],
+  pos: number[],
+  neg: number[],
+  lambda: number,
+): number {
   const dot = (a: number, b: number) => {
     let s = 0;
     for (let c = 0; c < dim; c++) s += final[a * dim + c] * final[b * dim + c];
@@ -38,9 +46,14 @@ describe.each(["wasm", "cpu"] as const)("bprLoss on %s", (backend) => {
     for (const lambda of [0, 1e-4, 0.5]) {
       const stacked = (table: Float32Array) => {
         const rows = [...users, ...pos, ...neg];
-        return tf.tensor2d(new Float32Array(rows.flatMap((r) => Array.from(table.subarray(r * dim, (r + 1) * dim)))), [rows.length, dim]);
+        return tf.tensor2d(new Float32Array(rows.flatMap((r) => Array.from(table.subarray(r * dim, (r + 1) * dim)))), [
+          rows.length,
+          dim,
+        ]);
       };
-      const value = tf.tidy(() => bprLoss(tf, { final: stacked(final), ego: stacked(ego), regWeight: lambda }).dataSync()[0]);
+      const value = tf.tidy(
+        () => bprLoss(tf, { final: stacked(final), ego: stacked(ego), regWeight: lambda }).dataSync()[0],
+      );
       const expected = reference(final, ego, dim, users, pos, neg, lambda);
       expect(Math.abs(value - expected) / expected).toBeLessThan(1e-5);
     }
@@ -49,8 +62,12 @@ describe.each(["wasm", "cpu"] as const)("bprLoss on %s", (backend) => {
   it("rejects tables that are not both 3B × dim", async () => {
     await selectBackend(backend);
     tf.tidy(() => {
-      expect(() => bprLoss(tf, { final: tf.zeros([4, 2]) as tf.Tensor2D, ego: tf.zeros([4, 2]) as tf.Tensor2D, regWeight: 0 })).toThrow(/3B × dim/);
-      expect(() => bprLoss(tf, { final: tf.zeros([3, 2]) as tf.Tensor2D, ego: tf.zeros([6, 2]) as tf.Tensor2D, regWeight: 0 })).toThrow(/3B × dim/);
+      expect(() =>
+        bprLoss(tf, { final: tf.zeros([4, 2]) as tf.Tensor2D, ego: tf.zeros([4, 2]) as tf.Tensor2D, regWeight: 0 }),
+      ).toThrow(/3B × dim/);
+      expect(() =>
+        bprLoss(tf, { final: tf.zeros([3, 2]) as tf.Tensor2D, ego: tf.zeros([6, 2]) as tf.Tensor2D, regWeight: 0 }),
+      ).toThrow(/3B × dim/);
     });
   });
 
@@ -61,13 +78,10 @@ describe.each(["wasm", "cpu"] as const)("bprLoss on %s", (backend) => {
     const indices = (v: number[]) => tf.tensor1d(v, "int32");
     const losses: number[] = [];
     for (let step = 0; step < 20; step++) {
-      const loss = optimizer.minimize(
-        () => {
-          const rows = tf.gather(table, indices([0, 1, 2, 3, 4, 4])) as tf.Tensor2D;
-          return bprLoss(tf, { final: rows, ego: rows, regWeight: 1e-4 });
-        },
-        true,
-      );
+      const loss = optimizer.minimize(() => {
+        const rows = tf.gather(table, indices([0, 1, 2, 3, 4, 4])) as tf.Tensor2D;
+        return bprLoss(tf, { final: rows, ego: rows, regWeight: 1e-4 });
+      }, true);
       losses.push(loss!.dataSync()[0]);
       loss!.dispose();
     }

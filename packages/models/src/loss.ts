@@ -31,7 +31,9 @@ export interface BprBatch {
 export function bprLoss(tf: Tf, batch: BprBatch): Scalar {
   const { final, ego, regWeight } = batch;
   if (final.shape[0] % 3 !== 0 || ego.shape[0] !== final.shape[0] || ego.shape[1] !== final.shape[1]) {
-    throw new ShapeError(`bprLoss: final and ego must both be 3B × dim, got ${final.shape.join(" × ")} and ${ego.shape.join(" × ")}`);
+    throw new ShapeError(
+      `bprLoss: final and ego must both be 3B × dim, got ${final.shape.join(" × ")} and ${ego.shape.join(" × ")}`,
+    );
   }
   const batchSize = final.shape[0] / 3;
   const ranking = tf.mean(tf.softplus(scoreMargins(tf, final)));

@@ -20,7 +20,8 @@ export const mfDefaults: Partial<TrainConfig> = {
 /** Matrix factorisation: the final embeddings are the ego embeddings. */
 export function createMf(tf: Tf): CfModel {
   return {
-    final: (ego: Tensor2D, rows?: ArrayLike<number>) => (rows === undefined ? ego : gatherRows(tf, ego, rows instanceof Int32Array ? rows : Int32Array.from(rows))),
+    final: (ego: Tensor2D, rows?: ArrayLike<number>) =>
+      rows === undefined ? ego : gatherRows(tf, ego, rows instanceof Int32Array ? rows : Int32Array.from(rows)),
     finalFromEgo: (ego) => ego.slice(),
   };
 }

@@ -3,7 +3,13 @@ import * as tf from "@tensorflow/tfjs-core";
 import { buildNormalizedAdjacency } from "./adjacency.js";
 import { selectBackend } from "./backend.js";
 import { createPropagation } from "./propagation-op.js";
-import { denseNormalizedAdjacency, randomGraph, randomValues, referencePropagation, relativeError } from "./test-utils/reference.js";
+import {
+  denseNormalizedAdjacency,
+  randomGraph,
+  randomValues,
+  referencePropagation,
+  relativeError,
+} from "./test-utils/reference.js";
 
 describe.each(["wasm", "cpu"] as const)("createPropagation on %s", (backend) => {
   const train = randomGraph(19, 14, 50, 7);
@@ -23,7 +29,9 @@ describe.each(["wasm", "cpu"] as const)("createPropagation on %s", (backend) => 
       const weight = tf.tensor2d(w, [n, dim]);
       const out = propagate(input).dataSync();
       // d/dx Σ (P x) ⊙ w = Pᵀ w = P w.
-      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(propagate(t as tf.Tensor2D), weight)))(input).dataSync();
+      const g = tf
+        .grad((t: tf.Tensor) => tf.sum(tf.mul(propagate(t as tf.Tensor2D), weight)))(input)
+        .dataSync();
       return [out, g];
     });
     expect(tf.memory().numTensors).toBe(before);
@@ -42,11 +50,17 @@ describe.each(["wasm", "cpu"] as const)("createPropagation on %s", (backend) => 
       const weight = tf.tensor2d(w, [rows.length, dim]);
       const out = propagate(input, rows);
       expect(out.shape).toEqual([rows.length, dim]);
-      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(propagate(t as tf.Tensor2D, rows), weight)))(input).dataSync();
+      const g = tf
+        .grad((t: tf.Tensor) => tf.sum(tf.mul(propagate(t as tf.Tensor2D, rows), weight)))(input)
+        .dataSync();
       return [out.dataSync(), g];
     });
     const full = referencePropagation(dense, x, dim, 2);
-    rows.forEach((r, k) => expect(relativeError(value.subarray(k * dim, (k + 1) * dim), full.subarray(r * dim, (r + 1) * dim))).toBeLessThan(1e-5));
+    rows.forEach((r, k) =>
+      expect(relativeError(value.subarray(k * dim, (k + 1) * dim), full.subarray(r * dim, (r + 1) * dim))).toBeLessThan(
+        1e-5,
+      ),
+    );
     // d/dx Σ gather(P x, rows) ⊙ w = P · scatter_add(w, rows).
     const scattered = new Float64Array(n * dim);
     rows.forEach((r, k) => {

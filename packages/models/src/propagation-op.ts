@@ -16,7 +16,11 @@ import type { NormalizedAdjacency } from "./adjacency.js";
  * allowed), like `gather(propagate(ego), rows)` but computing only what they depend on, and
  * its backward pass scatters from those rows only. Without, it returns all `nodes` rows.
  */
-export function createPropagation(tf: Tf, adjacency: NormalizedAdjacency, layers: number): (ego: Tensor2D, rows?: ArrayLike<number>) => Tensor2D {
+export function createPropagation(
+  tf: Tf,
+  adjacency: NormalizedAdjacency,
+  layers: number,
+): (ego: Tensor2D, rows?: ArrayLike<number>) => Tensor2D {
   return (ego: Tensor2D, rows?: ArrayLike<number>) => {
     if (ego.shape[0] !== adjacency.nodes) {
       throw new ShapeError(`propagation: input has ${ego.shape[0]} rows, the graph has ${adjacency.nodes} nodes`);
@@ -25,7 +29,11 @@ export function createPropagation(tf: Tf, adjacency: NormalizedAdjacency, layers
     const op = tf.customGrad((x) => {
       const value =
         rows === undefined
-          ? tf.tensor2d(propagateMean(adjacency, readValues(tf, x as Tensor2D) as Float32Array, dim, layers), [nodes, dim], "float32")
+          ? tf.tensor2d(
+              propagateMean(adjacency, readValues(tf, x as Tensor2D) as Float32Array, dim, layers),
+              [nodes, dim],
+              "float32",
+            )
           : fillTensor<Tensor2D>(tf, [rows.length, dim], (out) => {
               propagateMean(adjacency, readValues(tf, x as Tensor2D) as Float32Array, dim, layers, rows, out);
             });

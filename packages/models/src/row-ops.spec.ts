@@ -17,12 +17,19 @@ describe.each(["wasm", "cpu"] as const)("row ops on %s", (backend) => {
       const idx = tf.tensor1d(indices, "int32");
       const f1 = (x: tf.Tensor) => tf.sum(tf.mul(gatherRows(tf, x as tf.Tensor2D, indices), w));
       const f2 = (x: tf.Tensor) => tf.sum(tf.mul(tf.gather(x, idx), w));
-      return [gatherRows(tf, t, indices).dataSync(), tf.gather(t, idx).dataSync(), tf.grad(f1)(t).dataSync(), tf.grad(f2)(t).dataSync()];
+      return [
+        gatherRows(tf, t, indices).dataSync(),
+        tf.gather(t, idx).dataSync(),
+        tf.grad(f1)(t).dataSync(),
+        tf.grad(f2)(t).dataSync(),
+      ];
     });
     expect(tf.memory().numTensors).toBe(before);
     expect(ours).toEqual(stock);
     expect(relativeError(oursGrad, stockGrad)).toBeLessThan(1e-6);
-    expect(() => tf.tidy(() => gatherRows(tf, tf.zeros([2, 2]) as tf.Tensor2D, Int32Array.from([2])))).toThrow(RangeError);
+    expect(() => tf.tidy(() => gatherRows(tf, tf.zeros([2, 2]) as tf.Tensor2D, Int32Array.from([2])))).toThrow(
+      RangeError,
+    );
   });
 
   it("scoreMargins equals ⟨u, j⟩ − ⟨u, i⟩ and its gradient equals autodiff of stock ops", async () => {
@@ -40,7 +47,12 @@ describe.each(["wasm", "cpu"] as const)("row ops on %s", (backend) => {
       };
       const f1 = (t: tf.Tensor) => tf.sum(tf.mul(scoreMargins(tf, t as tf.Tensor2D), g));
       const f2 = (t: tf.Tensor) => tf.sum(tf.mul(reference(t), g));
-      return [scoreMargins(tf, x).dataSync(), reference(x).dataSync(), tf.grad(f1)(x).dataSync(), tf.grad(f2)(x).dataSync()];
+      return [
+        scoreMargins(tf, x).dataSync(),
+        reference(x).dataSync(),
+        tf.grad(f1)(x).dataSync(),
+        tf.grad(f2)(x).dataSync(),
+      ];
     });
     const expected = new Float64Array(batch);
     for (let b = 0; b < batch; b++) {

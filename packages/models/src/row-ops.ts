@@ -13,21 +13,23 @@ export function gatherRows(tf: Tf, table: Tensor2D, indices: Int32Array): Tensor
   const [rows, dim] = table.shape;
   for (let n = 0; n < indices.length; n++) {
     const r = indices[n];
-    if (!(r >= 0 && r < rows)) throw new RangeError(`gatherRows: index ${r} at position ${n} out of range [0, ${rows})`);
+    if (!(r >= 0 && r < rows))
+      throw new RangeError(`gatherRows: index ${r} at position ${n} out of range [0, ${rows})`);
   }
   const op = tf.customGrad((x) => {
     const value = fillTensor<Tensor2D>(tf, [indices.length, dim], (out) => {
       const values = readValues(tf, x as Tensor2D) as Float32Array;
-      for (let n = 0; n < indices.length; n++) out.set(values.subarray(indices[n] * dim, (indices[n] + 1) * dim), n * dim);
+      for (let n = 0; n < indices.length; n++)
+        out.set(values.subarray(indices[n] * dim, (indices[n] + 1) * dim), n * dim);
     });
     const gradFunc = (dy: Tensor2D) =>
       fillTensor<Tensor2D>(tf, [rows, dim], (grad) => {
-          const upstream = readValues(tf, dy) as Float32Array;
-          for (let n = 0; n < indices.length; n++) {
-            const from = n * dim;
-            const to = indices[n] * dim;
-            for (let c = 0; c < dim; c++) grad[to + c] += upstream[from + c];
-          }
+        const upstream = readValues(tf, dy) as Float32Array;
+        for (let n = 0; n < indices.length; n++) {
+          const from = n * dim;
+          const to = indices[n] * dim;
+          for (let c = 0; c < dim; c++) grad[to + c] += upstream[from + c];
+        }
       });
     return { value, gradFunc };
   });

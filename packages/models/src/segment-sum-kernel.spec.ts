@@ -35,9 +35,15 @@ describe.each(["wasm", "cpu"] as const)("on %s", (backend) => {
     await selectBackend(backend);
     const x = randomValues(50 * 4, 2);
     const ids = Array.from({ length: 50 }, (_, r) => (r * 7) % 11);
-    const result = tf.tidy(() => tf.unsortedSegmentSum(tf.tensor2d(x, [50, 4]), tf.tensor1d(ids, "int32"), 11).dataSync());
+    const result = tf.tidy(() =>
+      tf.unsortedSegmentSum(tf.tensor2d(x, [50, 4]), tf.tensor1d(ids, "int32"), 11).dataSync(),
+    );
     expect(relativeError(result, referenceSegmentSum(x, ids, 4, 11))).toBeLessThan(1e-6);
-    const ints = tf.tidy(() => Array.from(tf.unsortedSegmentSum(tf.tensor1d([1, 2, 3, 4], "int32"), tf.tensor1d([1, 0, 1, 1], "int32"), 3).dataSync()));
+    const ints = tf.tidy(() =>
+      Array.from(
+        tf.unsortedSegmentSum(tf.tensor1d([1, 2, 3, 4], "int32"), tf.tensor1d([1, 0, 1, 1], "int32"), 3).dataSync(),
+      ),
+    );
     expect(ints).toEqual([2, 8, 0]);
   });
 
@@ -47,7 +53,9 @@ describe.each(["wasm", "cpu"] as const)("on %s", (backend) => {
     const weights = randomValues(5 * 3, 4);
     const indices = [4, 1, 4, 0, 4];
     const grad = tf.tidy(() => {
-      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, tf.tensor1d(indices, "int32")), tf.tensor2d(weights, [5, 3]))));
+      const g = tf.grad((t: tf.Tensor) =>
+        tf.sum(tf.mul(tf.gather(t, tf.tensor1d(indices, "int32")), tf.tensor2d(weights, [5, 3]))),
+      );
       return g(tf.tensor2d(table, [6, 3])).dataSync();
     });
     expect(relativeError(grad, referenceSegmentSum(weights, indices, 3, 6))).toBeLessThan(1e-6);

@@ -68,7 +68,13 @@ const cpuSegmentSum: KernelFunc = ({ inputs, backend, attrs }) => {
   const shape = outputShape(x, segmentIds, numSegments);
   const size = shape.reduce((a, b) => a * b, 1);
   const target = x.dtype === "int32" ? new Int32Array(size) : new Float32Array(size);
-  unsortedSegmentSumInto(cpu.readSync(x.dataId), cpu.readSync(segmentIds.dataId), rowSizeOf(x, segmentIds), numSegments, target);
+  unsortedSegmentSumInto(
+    cpu.readSync(x.dataId),
+    cpu.readSync(segmentIds.dataId),
+    rowSizeOf(x, segmentIds),
+    numSegments,
+    target,
+  );
   return cpu.makeTensorInfo(shape, x.dtype, target);
 };
 

@@ -15,7 +15,8 @@ function propagate(graphs: readonly NormalizedAdjacency[], x: ArrayLike<number>,
   for (const a of graphs) {
     const next = new Float64Array(current.length);
     for (let r = 0; r < a.nodes; r++) {
-      for (let k = a.indptr[r]; k < a.indptr[r + 1]; k++) for (let c = 0; c < dim; c++) next[r * dim + c] += a.values[k] * current[a.indices[k] * dim + c];
+      for (let k = a.indptr[r]; k < a.indptr[r + 1]; k++)
+        for (let c = 0; c < dim; c++) next[r * dim + c] += a.values[k] * current[a.indices[k] * dim + c];
     }
     for (let k = 0; k < sum.length; k++) sum[k] += next[k];
     current = next;
@@ -30,7 +31,14 @@ function unit(x: Float64Array, r: number, dim: number): Float64Array {
 }
 
 /** InfoNCE in float64: anchors (node ids) against candidates (node ids); the positive is the anchor itself. */
-function infoNce(e1: Float64Array, e2: Float64Array, anchors: number[], candidates: number[], dim: number, tau: number): number {
+function infoNce(
+  e1: Float64Array,
+  e2: Float64Array,
+  anchors: number[],
+  candidates: number[],
+  dim: number,
+  tau: number,
+): number {
   let total = 0;
   for (const s of anchors) {
     const z1 = unit(e1, s, dim);
@@ -56,26 +64,39 @@ describe("sglSslLoss", () => {
     ["nd", "batch"],
     ["rw", "all"],
     ["rw", "batch"],
-  ] as [Augmentation, "all" | "batch"][])("%s views, %s negatives: InfoNCE_U + InfoNCE_I matches float64 (rel. error < 1e-5)", async (augmentation, negatives) => {
-    await selectBackend("wasm");
-    const rng = createRng(5).child("epoch-1").child("views");
-    const views = createSglViews(tf, train, augmentation, 0.3, 2, rng);
-    const value = tf.tidy(
-      () =>
-        sglSslLoss(tf, { ego: tf.tensor2d(ego, [nodes, dim]), views, users, anchorUsers, anchorItems, negatives, temperature: 0.2 }).dataSync()[0],
-    );
-    // The same views, drawn again from the same rng path.
-    const graphs = ["view-1", "view-2"].map((name) => sampleAugmentedView(train, augmentation, 0.3, 2, rng.child(name)).layers);
-    const layered = (g: readonly NormalizedAdjacency[]) => (augmentation === "rw" ? g : [g[0], g[0]]);
-    const e1 = propagate(layered(graphs[0]), ego, dim);
-    const e2 = propagate(layered(graphs[1]), ego, dim);
-    const userAnchors = Array.from(anchorUsers);
-    const itemAnchors = Array.from(anchorItems, (i) => users + i);
-    const allUsers = Array.from({ length: users }, (_, u) => u);
-    const allItems = Array.from({ length: nodes - users }, (_, i) => users + i);
-    const expected =
-      infoNce(e1, e2, userAnchors, negatives === "all" ? allUsers : userAnchors, dim, 0.2) +
-      infoNce(e1, e2, itemAnchors, negatives === "all" ? allItems : itemAnchors, dim, 0.2);
-    expect(Math.abs(value - expected) / expected).toBeLessThan(1e-5);
-  });
+  ] as [Augmentation, "all" | "batch"][])(
+    "%s views, %s negatives: InfoNCE_U + InfoNCE_I matches float64 (rel. error < 1e-5)",
+    async (augmentation, negatives) => {
+      await selectBackend("wasm");
+      const rng = createRng(5).child("epoch-1").child("views");
+      const views = createSglViews(tf, train, augmentation, 0.3, 2, rng);
+      const value = tf.tidy(
+        () =>
+          sglSslLoss(tf, {
+            ego: tf.tensor2d(ego, [nodes, dim]),
+            views,
+            users,
+            anchorUsers,
+            anchorItems,
+            negatives,
+            temperature: 0.2,
+          }).dataSync()[0],
+      );
+      // The same views, drawn again from the same rng path.
+      const graphs = ["view-1", "view-2"].map(
+        (name) => sampleAugmentedView(train, augmentation, 0.3, 2, rng.child(name)).layers,
+      );
+      const layered = (g: readonly NormalizedAdjacency[]) => (augmentation === "rw" ? g : [g[0], g[0]]);
+      const e1 = propagate(layered(graphs[0]), ego, dim);
+      const e2 = propagate(layered(graphs[1]), ego, dim);
+      const userAnchors = Array.from(anchorUsers);
+      const itemAnchors = Array.from(anchorItems, (i) => users + i);
+      const allUsers = Array.from({ length: users }, (_, u) => u);
+      const allItems = Array.from({ length: nodes - users }, (_, i) => users + i);
+      const expected =
+        infoNce(e1, e2, userAnchors, negatives === "all" ? allUsers : userAnchors, dim, 0.2) +
+        infoNce(e1, e2, itemAnchors, negatives === "all" ? allItems : itemAnchors, dim, 0.2);
+      expect(Math.abs(value - expected) / expected).toBeLessThan(1e-5);
+    },
+  );
 });

@@ -39,10 +39,19 @@ export type ViewPropagation = (ego: Tensor2D, rows?: ArrayLike<number>) => Tenso
  * `rng`; pass a child per epoch) and returns their propagation ops: the row-pruned
  * {@link createPropagation} for ED/ND, {@link createLayerwisePropagation} for RW.
  */
-export function createSglViews(tf: Tf, train: Csr, augmentation: Augmentation, dropRatio: number, layers: number, rng: Rng): [ViewPropagation, ViewPropagation] {
+export function createSglViews(
+  tf: Tf,
+  train: Csr,
+  augmentation: Augmentation,
+  dropRatio: number,
+  layers: number,
+  rng: Rng,
+): [ViewPropagation, ViewPropagation] {
   const make = (name: string): ViewPropagation => {
     const view = sampleAugmentedView(train, augmentation, dropRatio, layers, rng.child(name));
-    return augmentation === "rw" ? createLayerwisePropagation(tf, view.layers) : createPropagation(tf, view.layers[0], layers);
+    return augmentation === "rw"
+      ? createLayerwisePropagation(tf, view.layers)
+      : createPropagation(tf, view.layers[0], layers);
   };
   return [make("view-1"), make("view-2")];
 }
@@ -88,7 +97,10 @@ export function sglSslLoss(tf: Tf, batch: SglSslBatch): Scalar {
     const z2 = views[1](ego, anchors);
     const z2Users = tf.slice(z2, [0, 0], [nu, -1]) as Tensor2D;
     const z2Items = tf.slice(z2, [nu, 0], [ni, -1]) as Tensor2D;
-    return tf.add(infoNceLoss(tf, { view1: z1Users, view2: z2Users, temperature }), infoNceLoss(tf, { view1: z1Items, view2: z2Items, temperature })) as Scalar;
+    return tf.add(
+      infoNceLoss(tf, { view1: z1Users, view2: z2Users, temperature }),
+      infoNceLoss(tf, { view1: z1Items, view2: z2Items, temperature }),
+    ) as Scalar;
   }
   // All rows, requested explicitly: the op's row path writes its output straight into the wasm
   // heap (its all-rows path builds the tensor from a JS array, several times slower there).

@@ -28,7 +28,9 @@ export function createTfjsEngine(options: TfjsEngineOptions): TrainingEngine {
   const users = train.rows;
   const nodes = users + train.cols;
   const model: CfModel = modelName === "mf" ? createMf(tf) : createLightGcn(tf, train, layers);
-  const egoVar: Variable = tf.tidy(() => tf.variable(tf.tensor2d(options.egoInit, [nodes, dim], "float32"), true, undefined, "float32"));
+  const egoVar: Variable = tf.tidy(() =>
+    tf.variable(tf.tensor2d(options.egoInit, [nodes, dim], "float32"), true, undefined, "float32"),
+  );
   const optimizer = tf.train.adam(options.learningRate, options.beta1, options.beta2, options.epsilon);
   let views: [ViewPropagation, ViewPropagation] | undefined;
 
@@ -37,7 +39,8 @@ export function createTfjsEngine(options: TfjsEngineOptions): TrainingEngine {
     backend: options.backend,
     beginEpoch(epochRng: Rng): void {
       // SGL: two augmented views per epoch, from the epoch's own random stream.
-      if (modelName === "sgl") views = createSglViews(tf, train, options.augmentation, options.dropRatio, layers, epochRng.child("views"));
+      if (modelName === "sgl")
+        views = createSglViews(tf, train, options.augmentation, options.dropRatio, layers, epochRng.child("views"));
     },
     step(batch: EngineBatch): number {
       const { stacked, anchorUsers, anchorItems } = batch;
@@ -47,7 +50,8 @@ export function createTfjsEngine(options: TfjsEngineOptions): TrainingEngine {
           const final = modelName === "mf" ? ego : model.final(egoVar as Tensor2D, stacked);
           if (modelName === "sgcl") return sgclLoss(tf, { final, ego, temperature, regWeight });
           const bpr = bprLoss(tf, { final, ego, regWeight });
-          if (views === undefined || anchorUsers === undefined || anchorItems === undefined || sslWeight === 0) return bpr;
+          if (views === undefined || anchorUsers === undefined || anchorItems === undefined || sslWeight === 0)
+            return bpr;
           const ssl = sglSslLoss(tf, {
             ego: egoVar as Tensor2D,
             views,

@@ -18,7 +18,16 @@ describe("trainModel with contrastive backbones", { timeout: 30_000 }, () => {
   });
 
   it("has defaults next to each model", () => {
-    expect(modelDefaults.sgl).toMatchObject({ model: "sgl", dim: 128, layers: 2, temperature: 0.2, sslWeight: 0.05, dropRatio: 0.1, augmentation: "ed", sslNegatives: "all" });
+    expect(modelDefaults.sgl).toMatchObject({
+      model: "sgl",
+      dim: 128,
+      layers: 2,
+      temperature: 0.2,
+      sslWeight: 0.05,
+      dropRatio: 0.1,
+      augmentation: "ed",
+      sslNegatives: "all",
+    });
     expect(modelDefaults.sgcl).toMatchObject({ model: "sgcl", dim: 128, layers: 2, temperature: 0.2, regWeight: 0 });
   });
 
@@ -29,30 +38,60 @@ describe("trainModel with contrastive backbones", { timeout: 30_000 }, () => {
     ["sgl ED, in-batch negatives", { ...sgl, sslNegatives: "batch" }],
     ["sgcl", sgcl],
     ["sgcl with L2", { ...sgcl, regWeight: 1e-4 }],
-  ] as [string, TrainConfig][])("%s: the loss falls, held-out in-community items outrank the others, no tensor leaks", async (_name, config) => {
-    const before = tf.memory().numTensors;
-    const counts: number[] = [];
-    const result = await trainModel({ train, config, init: { kind: "xavier" }, rng: createRng(2020), backend: "wasm", onEpoch: () => counts.push(tf.memory().numTensors) });
-    expect(tf.memory().numTensors).toBe(before);
-    expect(new Set(counts).size).toBe(1);
-    expect(result.epochsRun).toBe(15);
-    expect(result.history.every((r) => Number.isFinite(r.loss))).toBe(true);
-    expect(result.history[14].loss).toBeLessThan(result.history[0].loss * 0.9);
-    const untrained = await trainModel({ train, config: { ...config, epochs: 0 }, init: { kind: "xavier" }, rng: createRng(2020), backend: "wasm" });
-    expect(clusterAuc(untrained.final, heldOut)).toBeLessThan(0.75);
-    expect(clusterAuc(result.final, heldOut)).toBeGreaterThan(0.9);
-  });
+  ] as [string, TrainConfig][])(
+    "%s: the loss falls, held-out in-community items outrank the others, no tensor leaks",
+    async (_name, config) => {
+      const before = tf.memory().numTensors;
+      const counts: number[] = [];
+      const result = await trainModel({
+        train,
+        config,
+        init: { kind: "xavier" },
+        rng: createRng(2020),
+        backend: "wasm",
+        onEpoch: () => counts.push(tf.memory().numTensors),
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(new Set(counts).size).toBe(1);
+      expect(result.epochsRun).toBe(15);
+      expect(result.history.every((r) => Number.isFinite(r.loss))).toBe(true);
+      expect(result.history[14].loss).toBeLessThan(result.history[0].loss * 0.9);
+      const untrained = await trainModel({
+        train,
+        config: { ...config, epochs: 0 },
+        init: { kind: "xavier" },
+        rng: createRng(2020),
+        backend: "wasm",
+      });
+      expect(clusterAuc(untrained.final, heldOut)).toBeLessThan(0.75);
+      expect(clusterAuc(result.final, heldOut)).toBeGreaterThan(0.9);
+    },
+  );
 
   it.each(["sgl", "sgcl"] as const)("%s trains from every initialiser", async (model) => {
     const rng = createRng(3);
     const pretrained: Initializer = {
       kind: "pretrained",
-      user: createMatrix(60, 16, Float32Array.from({ length: 960 }, () => rng.normal() * 0.1)),
-      item: createMatrix(40, 16, Float32Array.from({ length: 640 }, () => rng.normal() * 0.1)),
+      user: createMatrix(
+        60,
+        16,
+        Float32Array.from({ length: 960 }, () => rng.normal() * 0.1),
+      ),
+      item: createMatrix(
+        40,
+        16,
+        Float32Array.from({ length: 640 }, () => rng.normal() * 0.1),
+      ),
     };
     for (const init of [{ kind: "xavier" }, { kind: "normal", std: 0.1 }, pretrained] as Initializer[]) {
       const config = { ...(model === "sgl" ? sgl : sgcl), epochs: 2 };
-      const start = await trainModel({ train, config: { ...config, epochs: 0 }, init, rng: createRng(1), backend: "wasm" });
+      const start = await trainModel({
+        train,
+        config: { ...config, epochs: 0 },
+        init,
+        rng: createRng(1),
+        backend: "wasm",
+      });
       const result = await trainModel({ train, config, init, rng: createRng(1), backend: "wasm" });
       expect(result.history.every((r) => Number.isFinite(r.loss))).toBe(true);
       expect(result.ego.user.data).not.toEqual(start.ego.user.data);
@@ -62,7 +101,8 @@ describe("trainModel with contrastive backbones", { timeout: 30_000 }, () => {
 
   it("SGL is deterministic for a seed (views included), and the seed and the views matter", async () => {
     const config = { ...sgl, epochs: 3 };
-    const run = (seed: number, c: TrainConfig = config) => trainModel({ train, config: c, init: { kind: "xavier" }, rng: createRng(seed), backend: "wasm" });
+    const run = (seed: number, c: TrainConfig = config) =>
+      trainModel({ train, config: c, init: { kind: "xavier" }, rng: createRng(seed), backend: "wasm" });
     const [a, b, c] = [await run(7), await run(7), await run(8)];
     expect(a.final.user.data).toEqual(b.final.user.data);
     expect(a.history.map((r) => r.loss)).toEqual(b.history.map((r) => r.loss));
@@ -82,7 +122,14 @@ describe("trainModel with contrastive backbones", { timeout: 30_000 }, () => {
     const tiny = csrFromPairs(3, 3, rows, cols);
     const run = async (config: TrainConfig) => {
       const logger = new RecordingLogger();
-      await trainModel({ train: tiny, config: { ...config, dim: 4, epochs: 1 }, init: { kind: "xavier" }, rng: createRng(1), backend: "wasm", logger });
+      await trainModel({
+        train: tiny,
+        config: { ...config, dim: 4, epochs: 1 },
+        init: { kind: "xavier" },
+        rng: createRng(1),
+        backend: "wasm",
+        logger,
+      });
       return logger.records.filter((r) => r.level === "warn").length;
     };
     expect(await run(sgcl)).toBe(0);

@@ -6,37 +6,54 @@ import { clusterAuc, plantedClusters } from "./test-utils/planted-clusters.js";
 import { modelDefaults, trainModel } from "./train-model.js";
 import type { Embeddings, EpochRecord, TrainConfig } from "./types.js";
 
-const base: TrainConfig = { ...(modelDefaults.lightgcn as TrainConfig), dim: 16, layers: 2, learningRate: 0.02, batchSize: 64, epochs: 15, patience: 10 };
+const base: TrainConfig = {
+  ...(modelDefaults.lightgcn as TrainConfig),
+  dim: 16,
+  layers: 2,
+  learningRate: 0.02,
+  batchSize: 64,
+  epochs: 15,
+  patience: 10,
+};
 
 describe("trainModel", () => {
   const { train, heldOut } = plantedClusters(1);
 
-  it.each(["lightgcn", "mf"] as const)("%s: the loss falls and held-out in-community items outrank the others", async (model) => {
-    const progress = new RecordingProgress();
-    const records: EpochRecord[] = [];
-    const result = await trainModel({
-      train,
-      config: { ...base, model },
-      init: { kind: "xavier" },
-      rng: createRng(2020),
-      backend: "wasm",
-      progress,
-      onEpoch: (r) => records.push(JSON.parse(JSON.stringify(r)) as EpochRecord),
-    });
-    expect(result.backend).toBe("wasm");
-    expect(result.epochsRun).toBe(15);
-    expect(result.bestEpoch).toBe(15);
-    expect(records).toEqual(result.history);
-    expect(result.history[14].loss).toBeLessThan(result.history[0].loss * 0.8);
-    expect(result.history.every((r) => r.best && r.seconds >= 0 && r.valid === undefined)).toBe(true);
-    const untrained = await trainModel({ train, config: { ...base, model, epochs: 0 }, init: { kind: "xavier" }, rng: createRng(2020), backend: "wasm" });
-    expect(clusterAuc(untrained.final, heldOut)).toBeLessThan(0.75);
-    expect(clusterAuc(result.final, heldOut)).toBeGreaterThan(0.9);
-    expect(progress.tasks).toHaveLength(15);
-    expect(progress.tasks.every((t) => t.ended && t.ticks === Math.ceil(420 / 64) && t.total === t.ticks)).toBe(true);
-    expect(typeof progress.tasks[0].lastInfo?.loss).toBe("number");
-    if (model === "mf") expect(result.final).toEqual(result.ego);
-  });
+  it.each(["lightgcn", "mf"] as const)(
+    "%s: the loss falls and held-out in-community items outrank the others",
+    async (model) => {
+      const progress = new RecordingProgress();
+      const records: EpochRecord[] = [];
+      const result = await trainModel({
+        train,
+        config: { ...base, model },
+        init: { kind: "xavier" },
+        rng: createRng(2020),
+        backend: "wasm",
+        progress,
+        onEpoch: (r) => records.push(JSON.parse(JSON.stringify(r)) as EpochRecord),
+      });
+      expect(result.backend).toBe("wasm");
+      expect(result.epochsRun).toBe(15);
+      expect(result.bestEpoch).toBe(15);
+      expect(records).toEqual(result.history);
+      expect(result.history[14].loss).toBeLessThan(result.history[0].loss * 0.8);
+      expect(result.history.every((r) => r.best && r.seconds >= 0 && r.valid === undefined)).toBe(true);
+      const untrained = await trainModel({
+        train,
+        config: { ...base, model, epochs: 0 },
+        init: { kind: "xavier" },
+        rng: createRng(2020),
+        backend: "wasm",
+      });
+      expect(clusterAuc(untrained.final, heldOut)).toBeLessThan(0.75);
+      expect(clusterAuc(result.final, heldOut)).toBeGreaterThan(0.9);
+      expect(progress.tasks).toHaveLength(15);
+      expect(progress.tasks.every((t) => t.ended && t.ticks === Math.ceil(420 / 64) && t.total === t.ticks)).toBe(true);
+      expect(typeof progress.tasks[0].lastInfo?.loss).toBe("number");
+      if (model === "mf") expect(result.final).toEqual(result.ego);
+    },
+  );
 
   it("stops early after `patience` evaluations without improvement and returns the best epoch's parameters", async () => {
     const scores = [0.1, 0.3, 0.2, 0.3, 0.25, 0.9, 0.9];
@@ -85,7 +102,14 @@ describe("trainModel", () => {
   });
 
   it("is deterministic for a seed on a backend, and the seed matters", async () => {
-    const run = (seed: number) => trainModel({ train, config: { ...base, epochs: 3 }, init: { kind: "xavier" }, rng: createRng(seed), backend: "wasm" });
+    const run = (seed: number) =>
+      trainModel({
+        train,
+        config: { ...base, epochs: 3 },
+        init: { kind: "xavier" },
+        rng: createRng(seed),
+        backend: "wasm",
+      });
     const [a, b, c] = [await run(7), await run(7), await run(8)];
     expect(a.final.user.data).toEqual(b.final.user.data);
     expect(a.final.item.data).toEqual(b.final.item.data);
@@ -119,8 +143,16 @@ describe("trainModel", () => {
 
   it("epochs: 0 returns the propagated pretrained embeddings and validates them as epoch 0", async () => {
     const rng = createRng(3);
-    const user = createMatrix(60, 16, Float32Array.from({ length: 960 }, () => rng.normal()));
-    const item = createMatrix(40, 16, Float32Array.from({ length: 640 }, () => rng.normal()));
+    const user = createMatrix(
+      60,
+      16,
+      Float32Array.from({ length: 960 }, () => rng.normal()),
+    );
+    const item = createMatrix(
+      40,
+      16,
+      Float32Array.from({ length: 640 }, () => rng.normal()),
+    );
     const epochs: number[] = [];
     const result = await trainModel({
       train,
@@ -145,12 +177,20 @@ describe("trainModel", () => {
     const options = { train, init: { kind: "xavier" as const }, rng: createRng(1), backend: "wasm" };
     await expect(trainModel({ ...options, config: { ...base, batchSize: 0 } })).rejects.toThrow(ConfigError);
     await expect(trainModel({ ...options, config: { ...base, batchSize: 0 } })).rejects.toThrow(/config\.batchSize/);
-    await expect(trainModel({ ...options, config: { ...base, learningRate: -1 } })).rejects.toThrow(/config\.learningRate/);
-    await expect(trainModel({ ...options, config: { ...base, model: "gcn" as "mf" } })).rejects.toThrow(/config\.model/);
-    await expect(trainModel({ ...options, config: base, init: { kind: "normal", std: 0 } })).rejects.toThrow(/init\.std/);
+    await expect(trainModel({ ...options, config: { ...base, learningRate: -1 } })).rejects.toThrow(
+      /config\.learningRate/,
+    );
+    await expect(trainModel({ ...options, config: { ...base, model: "gcn" as "mf" } })).rejects.toThrow(
+      /config\.model/,
+    );
+    await expect(trainModel({ ...options, config: base, init: { kind: "normal", std: 0 } })).rejects.toThrow(
+      /init\.std/,
+    );
     const wrong = { kind: "pretrained" as const, user: createMatrix(60, 8), item: createMatrix(40, 16) };
     await expect(trainModel({ ...options, config: base, init: wrong })).rejects.toThrow(ShapeError);
-    await expect(trainModel({ ...options, config: base, init: wrong })).rejects.toThrow(/init\.user.*60 × 8, expected 60 × 16/);
+    await expect(trainModel({ ...options, config: base, init: wrong })).rejects.toThrow(
+      /init\.user.*60 × 8, expected 60 × 16/,
+    );
   });
 
   it("stops on abort and frees its tensors", async () => {

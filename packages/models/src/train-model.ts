@@ -15,7 +15,12 @@ import type { EngineName, TrainingEngine } from "./training-engine.js";
 import type { Embeddings, EpochRecord, ModelName, TrainConfig, TrainOptions, TrainResult } from "./types.js";
 
 /** Per-model defaults, next to each model (RecBole-style); merge with `{ ...modelDefaults[m], ...yours }`. */
-export const modelDefaults: Record<ModelName, Partial<TrainConfig>> = { lightgcn: lightgcnDefaults, mf: mfDefaults, sgl: sglDefaults, sgcl: sgclDefaults };
+export const modelDefaults: Record<ModelName, Partial<TrainConfig>> = {
+  lightgcn: lightgcnDefaults,
+  mf: mfDefaults,
+  sgl: sglDefaults,
+  sgcl: sgclDefaults,
+};
 
 const MODELS: readonly ModelName[] = ["lightgcn", "mf", "sgl", "sgcl"];
 
@@ -68,7 +73,12 @@ function chooseEngine(options: TrainOptions, logger: Logger): EngineName {
     throw new ConfigError("engine", `must be "auto", "tfjs" or "kernels", got ${JSON.stringify(preference)}`);
   }
   if (preference === "kernels") {
-    if (!kernelsSupported()) throw new NotAvailableError("kernels engine", "this JavaScript engine cannot compile WebAssembly SIMD", "Use Node.js 20 or later, or --engine tfjs");
+    if (!kernelsSupported())
+      throw new NotAvailableError(
+        "kernels engine",
+        "this JavaScript engine cannot compile WebAssembly SIMD",
+        "Use Node.js 20 or later, or --engine tfjs",
+      );
     return "kernels";
   }
   if (preference === "tfjs") return "tfjs";
@@ -90,7 +100,10 @@ function chooseEngine(options: TrainOptions, logger: Logger): EngineName {
 
 function checkConfig(config: TrainConfig): void {
   if (!MODELS.includes(config.model)) {
-    throw new ConfigError("config.model", `unknown model ${JSON.stringify(config.model)}; expected one of ${MODELS.map((m) => JSON.stringify(m)).join(", ")}`);
+    throw new ConfigError(
+      "config.model",
+      `unknown model ${JSON.stringify(config.model)}; expected one of ${MODELS.map((m) => JSON.stringify(m)).join(", ")}`,
+    );
   }
   const positiveInts: (keyof TrainConfig)[] = ["dim", "batchSize"];
   for (const key of positiveInts) {
@@ -100,7 +113,8 @@ function checkConfig(config: TrainConfig): void {
   const nonNegativeInts: (keyof TrainConfig)[] = ["layers", "epochs", "patience"];
   for (const key of nonNegativeInts) {
     const v = config[key] as number;
-    if (!Number.isInteger(v) || v < 0) throw new ConfigError(`config.${key}`, `must be a non-negative integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new ConfigError(`config.${key}`, `must be a non-negative integer, got ${v}`);
   }
   if (config.patience === 0) throw new ConfigError("config.patience", "must be at least 1");
   if (!(config.learningRate > 0) || !Number.isFinite(config.learningRate)) {
@@ -110,15 +124,20 @@ function checkConfig(config: TrainConfig): void {
     throw new ConfigError("config.regWeight", `must be a non-negative number, got ${config.regWeight}`);
   }
   const every = config.evalEvery ?? 1;
-  if (!Number.isInteger(every) || every <= 0) throw new ConfigError("config.evalEvery", `must be a positive integer, got ${every}`);
+  if (!Number.isInteger(every) || every <= 0)
+    throw new ConfigError("config.evalEvery", `must be a positive integer, got ${every}`);
   const { temperature, sslWeight, dropRatio, augmentation, sslNegatives } = contrastiveOptions(config);
-  if (!(temperature > 0) || !Number.isFinite(temperature)) throw new ConfigError("config.temperature", `must be a positive number, got ${temperature}`);
-  if (!(sslWeight >= 0) || !Number.isFinite(sslWeight)) throw new ConfigError("config.sslWeight", `must be a non-negative number, got ${sslWeight}`);
-  if (!(dropRatio >= 0 && dropRatio < 1)) throw new ConfigError("config.dropRatio", `must lie in [0, 1), got ${dropRatio}`);
+  if (!(temperature > 0) || !Number.isFinite(temperature))
+    throw new ConfigError("config.temperature", `must be a positive number, got ${temperature}`);
+  if (!(sslWeight >= 0) || !Number.isFinite(sslWeight))
+    throw new ConfigError("config.sslWeight", `must be a non-negative number, got ${sslWeight}`);
+  if (!(dropRatio >= 0 && dropRatio < 1))
+    throw new ConfigError("config.dropRatio", `must lie in [0, 1), got ${dropRatio}`);
   if (augmentation !== "ed" && augmentation !== "nd" && augmentation !== "rw") {
     throw new ConfigError("config.augmentation", `must be "ed", "nd" or "rw", got ${JSON.stringify(augmentation)}`);
   }
-  if (sslNegatives !== "all" && sslNegatives !== "batch") throw new ConfigError("config.sslNegatives", `must be "all" or "batch", got ${JSON.stringify(sslNegatives)}`);
+  if (sslNegatives !== "all" && sslNegatives !== "batch")
+    throw new ConfigError("config.sslNegatives", `must be "all" or "batch", got ${JSON.stringify(sslNegatives)}`);
 }
 
 function split(nodes: Float32Array, users: number, items: number, dim: number): Embeddings {
@@ -191,14 +210,31 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     engine = createTfjsEngine({ ...engineOptions, tf, backend: name });
   }
   const backend = engine.backend;
-  const resultFor = (ego: Float32Array) => ({ final: split(engine.finalFromEgo(ego), users, items, dim), ego: split(ego, users, items, dim) });
+  const resultFor = (ego: Float32Array) => ({
+    final: split(engine.finalFromEgo(ego), users, items, dim),
+    ego: split(ego, users, items, dim),
+  });
 
   if (config.epochs === 0) {
     try {
       const { final, ego } = resultFor(egoInit);
       const bestValid = validate === undefined ? undefined : await validate(final, 0);
-      logger.log("info", "no training (epochs = 0): returning the initial embeddings", { model: config.model, bestValid });
-      return { final, ego, bestEpoch: 0, epochsRun: 0, history: [], secondsPerEpoch: 0, backend, engine: engineName, stoppedEarly: false, bestValid };
+      logger.log("info", "no training (epochs = 0): returning the initial embeddings", {
+        model: config.model,
+        bestValid,
+      });
+      return {
+        final,
+        ego,
+        bestEpoch: 0,
+        epochsRun: 0,
+        history: [],
+        secondsPerEpoch: 0,
+        backend,
+        engine: engineName,
+        stoppedEarly: false,
+        bestValid,
+      };
     } finally {
       engine.dispose();
     }
@@ -226,20 +262,38 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     }
   }
   if (droppedUsers > 0) {
-    logger.log("warn", `dropped ${droppedPairs} train pairs of ${droppedUsers} users who interacted with every item (no negative to sample)`, {
-      droppedUsers,
-      droppedPairs,
-    });
+    logger.log(
+      "warn",
+      `dropped ${droppedPairs} train pairs of ${droppedUsers} users who interacted with every item (no negative to sample)`,
+      {
+        droppedUsers,
+        droppedPairs,
+      },
+    );
   }
   if (pairs === 0) {
     engine.dispose();
-    throw new ConfigError("train", "no train pair to learn from (empty train set, or every user interacted with every item)");
+    throw new ConfigError(
+      "train",
+      "no train pair to learn from (empty train set, or every user interacted with every item)",
+    );
   }
 
   const batchSize = config.batchSize;
   const steps = Math.ceil(pairs / batchSize);
   const evalEvery = config.evalEvery ?? 1;
-  logger.log("info", `training ${config.model}`, { engine: engineName, backend, users, items, pairs, dim, layers: config.layers, batchSize, steps, epochs: config.epochs });
+  logger.log("info", `training ${config.model}`, {
+    engine: engineName,
+    backend,
+    users,
+    items,
+    pairs,
+    dim,
+    layers: config.layers,
+    batchSize,
+    steps,
+    epochs: config.epochs,
+  });
 
   const order = new Int32Array(pairs);
   const batchUsers = new Int32Array(batchSize);
@@ -289,7 +343,11 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         const anchorUsers = sgl ? distinct(batchUsers.subarray(0, size), seen, distinctBuffer) : undefined;
         const anchorItems = sgl ? distinct(batchPositives.subarray(0, size), seen, distinctBuffer) : undefined;
         const loss = engine.step({ size, stacked, anchorUsers, anchorItems });
-        if (!Number.isFinite(loss)) throw new ConfigError("config.learningRate", `loss became ${loss} at epoch ${epoch}, step ${step + 1}; lower the learning rate`);
+        if (!Number.isFinite(loss))
+          throw new ConfigError(
+            "config.learningRate",
+            `loss became ${loss} at epoch ${epoch}, step ${step + 1}; lower the learning rate`,
+          );
         lossSum += loss * size;
         task.tick(1, { loss });
       }
@@ -339,6 +397,25 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     engine.dispose();
   }
   const { final, ego } = result;
-  logger.log("info", `trained ${config.model}`, { engine: engineName, backend, epochsRun, bestEpoch, bestValid, stoppedEarly, secondsPerEpoch: trainSeconds / epochsRun });
-  return { final, ego, bestEpoch, epochsRun, history, secondsPerEpoch: trainSeconds / epochsRun, backend, engine: engineName, stoppedEarly, bestValid };
+  logger.log("info", `trained ${config.model}`, {
+    engine: engineName,
+    backend,
+    epochsRun,
+    bestEpoch,
+    bestValid,
+    stoppedEarly,
+    secondsPerEpoch: trainSeconds / epochsRun,
+  });
+  return {
+    final,
+    ego,
+    bestEpoch,
+    epochsRun,
+    history,
+    secondsPerEpoch: trainSeconds / epochsRun,
+    backend,
+    engine: engineName,
+    stoppedEarly,
+    bestValid,
+  };
 }

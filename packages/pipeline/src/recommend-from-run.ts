@@ -10,7 +10,11 @@ export interface Recommendation {
 
 async function readIdList(path: string): Promise<string[]> {
   const text = await readFile(path, "utf8").catch((error: unknown) => {
-    throw new NotAvailableError(path, `cannot read (${(error as Error).message})`, "Is this a run folder written by `llminit run`?");
+    throw new NotAvailableError(
+      path,
+      `cannot read (${(error as Error).message})`,
+      "Is this a run folder written by `llminit run`?",
+    );
   });
   return text.split("\n").filter((line) => line.length > 0);
 }
@@ -18,10 +22,17 @@ async function readIdList(path: string): Promise<string[]> {
 async function readMatrix(path: string): Promise<Matrix> {
   const array = await readNpy(path).catch((error: unknown) => {
     if (error instanceof DataFormatError) throw error;
-    throw new NotAvailableError(path, `cannot read (${(error as Error).message})`, "Is this a run folder written by `llminit run`?");
+    throw new NotAvailableError(
+      path,
+      `cannot read (${(error as Error).message})`,
+      "Is this a run folder written by `llminit run`?",
+    );
   });
   if (array.dtype !== "float32" || array.shape.length !== 2) {
-    throw new DataFormatError({ file: path }, `expected a 2-D float32 array, found ${array.dtype} [${array.shape.join(", ")}]`);
+    throw new DataFormatError(
+      { file: path },
+      `expected a 2-D float32 array, found ${array.dtype} [${array.shape.join(", ")}]`,
+    );
   }
   return { rows: array.shape[0], cols: array.shape[1], data: array.data as Float32Array };
 }
@@ -46,12 +57,18 @@ export async function recommendFromRun(runDir: string, users: readonly string[],
     readTrainMask(runDir),
   ]);
   if (userMatrix.rows !== userIds.length || itemMatrix.rows !== itemIds.length) {
-    throw new DataFormatError({ file: join(runDir, "user.npy") }, `embeddings (${userMatrix.rows} users, ${itemMatrix.rows} items) do not match users.txt/items.txt (${userIds.length}, ${itemIds.length})`);
+    throw new DataFormatError(
+      { file: join(runDir, "user.npy") },
+      `embeddings (${userMatrix.rows} users, ${itemMatrix.rows} items) do not match users.txt/items.txt (${userIds.length}, ${itemIds.length})`,
+    );
   }
   const index = new Map(userIds.map((id, i) => [id, i]));
   const unknown = users.filter((u) => !index.has(u));
   if (unknown.length > 0) {
-    throw new ConfigError("users", `not in this run: ${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ""}`);
+    throw new ConfigError(
+      "users",
+      `not in this run: ${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ""}`,
+    );
   }
   const rows = Int32Array.from(users, (u) => index.get(u)!);
   const numItems = itemIds.length;

@@ -32,11 +32,21 @@ describe("resolveRunConfig", () => {
   });
 
   it("names the key and the layer in errors", () => {
-    expect(() => resolveRunConfig([{ source: "run.yaml", values: { dataset: "x", epoch: 3 } }])).toThrow(/option "epoch": unknown option in run\.yaml/);
-    expect(() => resolveRunConfig([{ source: "run.yaml", values: { dataset: "x", dim: 0 } }])).toThrow(/option "dim": must be ≥ 1, got 0 \(from run\.yaml\)/);
-    expect(() => resolveRunConfig([{ source: "command line", values: { dataset: "x", init: "pca" } }])).toThrow(/option "init": "pca" is not one of none, rand, uni, var/);
-    expect(() => resolveRunConfig([{ source: "command line", values: { dataset: "x", learningRate: "fast" } }])).toThrow(/option "learningRate": expected a number/);
-    expect(() => resolveRunConfig([{ source: "command line", values: { dataset: "x", layers: 1.5 } }])).toThrow(/expected an integer/);
+    expect(() => resolveRunConfig([{ source: "run.yaml", values: { dataset: "x", epoch: 3 } }])).toThrow(
+      /option "epoch": unknown option in run\.yaml/,
+    );
+    expect(() => resolveRunConfig([{ source: "run.yaml", values: { dataset: "x", dim: 0 } }])).toThrow(
+      /option "dim": must be ≥ 1, got 0 \(from run\.yaml\)/,
+    );
+    expect(() => resolveRunConfig([{ source: "command line", values: { dataset: "x", init: "pca" } }])).toThrow(
+      /option "init": "pca" is not one of none, rand, uni, var/,
+    );
+    expect(() =>
+      resolveRunConfig([{ source: "command line", values: { dataset: "x", learningRate: "fast" } }]),
+    ).toThrow(/option "learningRate": expected a number/);
+    expect(() => resolveRunConfig([{ source: "command line", values: { dataset: "x", layers: 1.5 } }])).toThrow(
+      /expected an integer/,
+    );
     expect(() => resolveRunConfig([{ source: "command line", values: {} }])).toThrow(/option "dataset": is required/);
   });
 });

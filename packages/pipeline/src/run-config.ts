@@ -67,29 +67,102 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: "dataDir", kind: "string", help: "folder holding <dataset>/ (default: $LLMINIT_DATA_DIR)" },
   { key: "minRating", kind: "number", default: 4, help: "keep interactions with rating ≥ this" },
   { key: "kCore", kind: "integer", default: 5, min: 0, help: "iterative k-core on users and items (0: off)" },
-  { key: "split", kind: "string", default: "random-loo", choices: ["random-loo", "temporal-loo"], help: "leave-one-out split order" },
+  {
+    key: "split",
+    kind: "string",
+    default: "random-loo",
+    choices: ["random-loo", "temporal-loo"],
+    help: "leave-one-out split order",
+  },
   { key: "textTemplate", kind: "string", help: 'item text template, e.g. "{title}. {categories}. {brand}"' },
-  { key: "sparseKeep", kind: "integer", min: 1, help: "sparse setting: keep at most K training interactions per user (seeded)" },
-  { key: "sparseRatio", kind: "number", above: 0, max: 1, help: "sparse setting: keep this share of each user's training interactions" },
-  { key: "encoder", kind: "string", default: "use-lite", help: "use-lite | transformers:<id> | file:<path> | openai:<model>" },
+  {
+    key: "sparseKeep",
+    kind: "integer",
+    min: 1,
+    help: "sparse setting: keep at most K training interactions per user (seeded)",
+  },
+  {
+    key: "sparseRatio",
+    kind: "number",
+    above: 0,
+    max: 1,
+    help: "sparse setting: keep this share of each user's training interactions",
+  },
+  {
+    key: "encoder",
+    kind: "string",
+    default: "use-lite",
+    help: "use-lite | transformers:<id> | file:<path> | openai:<model>",
+  },
   { key: "modelDir", kind: "string", help: "local folder of transformers models" },
   { key: "cacheDir", kind: "string", help: "embedding cache folder (default: $LLMINIT_CACHE_DIR or ~/.cache/llminit)" },
-  { key: "init", kind: "string", default: "var", choices: ["none", "rand", "uni", "var"], help: "none = xavier baseline; rand/uni/var = LLMInit" },
+  {
+    key: "init",
+    kind: "string",
+    default: "var",
+    choices: ["none", "rand", "uni", "var"],
+    help: "none = xavier baseline; rand/uni/var = LLMInit",
+  },
   { key: "normalize", kind: "boolean", default: true, help: "L2-normalise encoder vectors before selection" },
-  { key: "popularRatio", kind: "number", default: 0.2, above: 0, max: 1, help: "var: share of most popular items measured" },
-  { key: "withReplacement", kind: "boolean", default: false, help: "rand: draw columns with replacement (official code)" },
-  { key: "model", kind: "string", default: "lightgcn", choices: ["lightgcn", "mf", "sgl", "sgcl"], help: "CF backbone" },
+  {
+    key: "popularRatio",
+    kind: "number",
+    default: 0.2,
+    above: 0,
+    max: 1,
+    help: "var: share of most popular items measured",
+  },
+  {
+    key: "withReplacement",
+    kind: "boolean",
+    default: false,
+    help: "rand: draw columns with replacement (official code)",
+  },
+  {
+    key: "model",
+    kind: "string",
+    default: "lightgcn",
+    choices: ["lightgcn", "mf", "sgl", "sgcl"],
+    help: "CF backbone",
+  },
   { key: "dim", kind: "integer", default: 128, min: 1, help: "embedding size d" },
   { key: "layers", kind: "integer", default: 2, min: 0, help: "LightGCN propagation layers" },
   { key: "learningRate", kind: "number", default: 1e-3, above: 0, help: "Adam learning rate" },
-  { key: "regWeight", kind: "number", min: 0, help: "L2 weight on the batch's ego embeddings (default per model: 1e-4 LightGCN/MF, 1e-5 SGL, 0 SGCL)" },
+  {
+    key: "regWeight",
+    kind: "number",
+    min: 0,
+    help: "L2 weight on the batch's ego embeddings (default per model: 1e-4 LightGCN/MF, 1e-5 SGL, 0 SGCL)",
+  },
   { key: "temperature", kind: "number", above: 0, help: "SGL/SGCL: contrastive temperature τ (default 0.2)" },
   { key: "sslWeight", kind: "number", min: 0, help: "SGL: weight of the InfoNCE term (default 0.05)" },
-  { key: "dropRatio", kind: "number", min: 0, max: 0.99, help: "SGL: edge/node dropout ratio of the views (default 0.1)" },
-  { key: "augmentation", kind: "string", choices: ["ed", "nd", "rw"], help: "SGL: edge dropout, node dropout or random walk views (default ed)" },
-  { key: "sslNegatives", kind: "string", choices: ["all", "batch"], help: "SGL: InfoNCE negatives over all nodes (RecBole) or the batch (default all)" },
+  {
+    key: "dropRatio",
+    kind: "number",
+    min: 0,
+    max: 0.99,
+    help: "SGL: edge/node dropout ratio of the views (default 0.1)",
+  },
+  {
+    key: "augmentation",
+    kind: "string",
+    choices: ["ed", "nd", "rw"],
+    help: "SGL: edge dropout, node dropout or random walk views (default ed)",
+  },
+  {
+    key: "sslNegatives",
+    kind: "string",
+    choices: ["all", "batch"],
+    help: "SGL: InfoNCE negatives over all nodes (RecBole) or the batch (default all)",
+  },
   { key: "batchSize", kind: "integer", default: 256, min: 1, help: "training pairs per step" },
-  { key: "epochs", kind: "integer", default: 300, min: 0, help: "maximum epochs (0: evaluate the initialisation untrained)" },
+  {
+    key: "epochs",
+    kind: "integer",
+    default: 300,
+    min: 0,
+    help: "maximum epochs (0: evaluate the initialisation untrained)",
+  },
   { key: "patience", kind: "integer", default: 10, min: 1, help: "early stopping patience on valid NDCG@10" },
   { key: "ks", kind: "integer-list", default: [10, 20, 50], min: 1, help: "cut-offs K of the metrics" },
   { key: "evalChunk", kind: "integer", default: 256, min: 1, help: "users scored at once in full ranking" },
@@ -101,8 +174,20 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     choices: ["auto", "kernels", "tfjs"],
     help: "training engine: wasm SIMD kernels (fast CPU path) or TensorFlow.js; auto = tfjs when --backend names one or tfjs-node-gpu is installed, else kernels",
   },
-  { key: "threads", kind: "integer", default: 0, min: 0, help: "threads for the kernels engine and full-ranking evaluation (0: every core)" },
-  { key: "backend", kind: "string", default: "auto", choices: ["auto", "tfjs-node-gpu", "tfjs-node", "wasm", "cpu"], help: "tfjs backend (tfjs engine)" },
+  {
+    key: "threads",
+    kind: "integer",
+    default: 0,
+    min: 0,
+    help: "threads for the kernels engine and full-ranking evaluation (0: every core)",
+  },
+  {
+    key: "backend",
+    kind: "string",
+    default: "auto",
+    choices: ["auto", "tfjs-node-gpu", "tfjs-node", "wasm", "cpu"],
+    help: "tfjs backend (tfjs engine)",
+  },
   { key: "out", kind: "string", help: "run folder (default: runs/<dataset>-<model>-<init>-<timestamp>)" },
 ];
 
@@ -112,7 +197,9 @@ const SPEC_BY_KEY = new Map(RUN_OPTIONS.map((spec) => [spec.key as string, spec]
  * Merges configuration layers, later over earlier (defaults < config file < command line),
  * and validates the result. `source` names each layer in errors ("config.yaml", "command line").
  */
-export function resolveRunConfig(layers: ReadonlyArray<{ source: string; values: Readonly<Record<string, unknown>> }>): RunConfig {
+export function resolveRunConfig(
+  layers: ReadonlyArray<{ source: string; values: Readonly<Record<string, unknown>> }>,
+): RunConfig {
   const merged: Record<string, unknown> = {};
   for (const spec of RUN_OPTIONS) if (spec.default !== undefined) merged[spec.key] = spec.default;
   for (const { source, values } of layers) {
@@ -141,7 +228,8 @@ export function coerceOption(spec: OptionSpec, raw: unknown, source: string): un
   };
   switch (spec.kind) {
     case "string": {
-      if (typeof raw !== "string" && typeof raw !== "number") return fail(`expected a string, got ${JSON.stringify(raw)}`);
+      if (typeof raw !== "string" && typeof raw !== "number")
+        return fail(`expected a string, got ${JSON.stringify(raw)}`);
       const value = String(raw);
       if (spec.choices !== undefined && !spec.choices.includes(value)) {
         fail(`"${value}" is not one of ${spec.choices.join(", ")}`);
@@ -165,7 +253,8 @@ export function coerceOption(spec: OptionSpec, raw: unknown, source: string): un
     case "integer-list": {
       const parts = Array.isArray(raw) ? raw : typeof raw === "string" ? raw.split(",").map((s) => s.trim()) : [raw];
       const values = parts.map((part) => (typeof part === "number" ? part : Number(part)));
-      if (values.length === 0 || values.some((v) => !Number.isInteger(v))) fail(`expected a list of integers, got ${JSON.stringify(raw)}`);
+      if (values.length === 0 || values.some((v) => !Number.isInteger(v)))
+        fail(`expected a list of integers, got ${JSON.stringify(raw)}`);
       for (const v of values) checkRange(spec, v, fail);
       return values;
     }

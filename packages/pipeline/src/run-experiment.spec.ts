@@ -19,7 +19,14 @@ function config(values: Record<string, unknown>): RunConfig {
   return resolveRunConfig([
     {
       source: "test",
-      values: { dataset: toy.dir, encoder: toy.encoder, cacheDir: join(root, "cache"), dim: 8, batchSize: 64, ...values },
+      values: {
+        dataset: toy.dir,
+        encoder: toy.encoder,
+        cacheDir: join(root, "cache"),
+        dim: 8,
+        batchSize: 64,
+        ...values,
+      },
     },
   ]);
 }
@@ -40,13 +47,28 @@ describe("runExperiment", () => {
     const out = join(root, "trained");
     const summary = await runExperiment(config({ init: "var", epochs: 3, out }));
     expect(summary.epochs).toBe(3);
-    for (const file of ["config.json", "log.jsonl", "metrics.json", "user.npy", "item.npy", "users.txt", "items.txt", "checkpoint/user.npy", "checkpoint/train-indptr.npy"]) {
+    for (const file of [
+      "config.json",
+      "log.jsonl",
+      "metrics.json",
+      "user.npy",
+      "item.npy",
+      "users.txt",
+      "items.txt",
+      "checkpoint/user.npy",
+      "checkpoint/train-indptr.npy",
+    ]) {
       expect(existsSync(join(out, file)), file).toBe(true);
     }
-    const log = readFileSync(join(out, "log.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    const log = readFileSync(join(out, "log.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(log.map((r) => r.epoch)).toEqual([1, 2, 3]);
     const metrics = JSON.parse(readFileSync(join(out, "metrics.json"), "utf8"));
-    expect(Object.keys(metrics.test)).toEqual(expect.arrayContaining(["recall@10", "ndcg@20", "mrr@50", "hit@10", "precision@10", "map@10"]));
+    expect(Object.keys(metrics.test)).toEqual(
+      expect.arrayContaining(["recall@10", "ndcg@20", "mrr@50", "hit@10", "precision@10", "map@10"]),
+    );
     expect(metrics.testByDegree.reduce((n: number, g: { users: number }) => n + g.users, 0)).toBe(60);
     const item = await readNpy(join(out, "item.npy"));
     expect(item.shape).toEqual([40, 8]);
@@ -76,11 +98,15 @@ describe("runExperiment", () => {
     expect(summary.testByDegree.find((g) => g.bucket === "<=3")?.users).toBe(60);
   }, 60_000);
 
-  it.each(["sgl", "sgcl"])("trains the %s backbone through the same pipeline", async (model) => {
-    const summary = await runExperiment(config({ model, init: "var", epochs: 1, out: join(root, model) }));
-    expect(summary.model).toBe(model);
-    expect(summary.epochs).toBe(1);
-    expect(summary.trainConfig).toMatchObject({ model, temperature: 0.2, dim: 8 });
-    expect(summary.test["recall@10"]).toBeGreaterThan(0);
-  }, 60_000);
+  it.each(["sgl", "sgcl"])(
+    "trains the %s backbone through the same pipeline",
+    async (model) => {
+      const summary = await runExperiment(config({ model, init: "var", epochs: 1, out: join(root, model) }));
+      expect(summary.model).toBe(model);
+      expect(summary.epochs).toBe(1);
+      expect(summary.trainConfig).toMatchObject({ model, temperature: 0.2, dim: 8 });
+      expect(summary.test["recall@10"]).toBeGreaterThan(0);
+    },
+    60_000,
+  );
 });

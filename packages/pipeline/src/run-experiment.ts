@@ -12,7 +12,15 @@ import {
 } from "@llminit/core";
 import { sparsifyTrain, type StageStats } from "@llminit/data";
 import { createKernelRanking, evaluateFullRanking, type EvaluationResult, type MetricGroup } from "@llminit/metrics";
-import { modelDefaults, trainModel, type EngineName, type EpochRecord, type Embeddings, type Initializer, type TrainConfig } from "@llminit/models";
+import {
+  modelDefaults,
+  trainModel,
+  type EngineName,
+  type EpochRecord,
+  type Embeddings,
+  type Initializer,
+  type TrainConfig,
+} from "@llminit/models";
 import { llminitInit } from "@llminit/selection";
 import { encodeItems, type EncodingSummary } from "./encode-items.js";
 import { prepareFromConfig } from "./prepare-from-config.js";
@@ -30,7 +38,15 @@ export interface RunHooks {
 /** Everything a run reports; also written to `metrics.json` in the run folder. */
 export interface RunSummary {
   /** After filtering; `train` is after the sparse setting when one is set. */
-  dataset: { name: string; users: number; items: number; interactions: number; train: number; valid: number; test: number };
+  dataset: {
+    name: string;
+    users: number;
+    items: number;
+    interactions: number;
+    train: number;
+    valid: number;
+    test: number;
+  };
   stats: StageStats[];
   model: string;
   init: string;
@@ -81,7 +97,12 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
           ...prepared.split,
           // The sparse setting: the model only ever sees the thinned training graph (init, training,
           // masking, degree buckets); validation and test stay as they are.
-          train: sparsifyTrain(prepared.split.train, { keep: config.sparseKeep, ratio: config.sparseRatio, rng: rng.child("sparse"), logger }),
+          train: sparsifyTrain(prepared.split.train, {
+            keep: config.sparseKeep,
+            ratio: config.sparseRatio,
+            rng: rng.child("sparse"),
+            logger,
+          }),
         };
   const dataSeconds = (performance.now() - started) / 1000;
 
@@ -111,7 +132,12 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
   const threads = config.threads === 0 ? "auto" : config.threads;
   // One ranking (worker threads and buffers) for every evaluation of the run.
   const ranking = createKernelRanking({ threads });
-  const evaluate = async (embeddings: Embeddings, truth: Csr, exclude: Csr[], full: boolean): Promise<EvaluationResult> => {
+  const evaluate = async (
+    embeddings: Embeddings,
+    truth: Csr,
+    exclude: Csr[],
+    full: boolean,
+  ): Promise<EvaluationResult> => {
     const t0 = performance.now();
     const result = await evaluateFullRanking({
       numUsers,
@@ -145,7 +171,8 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
       engine: config.engine,
       threads,
       backend: config.backend,
-      validate: async (embeddings) => (await evaluate(embeddings, split.valid, [split.train], false)).metrics[VALID_METRIC],
+      validate: async (embeddings) =>
+        (await evaluate(embeddings, split.valid, [split.train], false)).metrics[VALID_METRIC],
       onEpoch: (record) => {
         folder.appendLog(record);
         hooks.onEpoch?.(record);
@@ -205,7 +232,12 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
       train: trainSeconds,
       evaluate: evaluateSeconds,
     },
-    machine: { cpus: cpuList.length, cpuModel: cpuList[0]?.model ?? "unknown", node: process.version, platform: process.platform },
+    machine: {
+      cpus: cpuList.length,
+      cpuModel: cpuList[0]?.model ?? "unknown",
+      node: process.version,
+      platform: process.platform,
+    },
     runDir: folder.dir,
   };
   await folder.writeJson("metrics.json", summary);

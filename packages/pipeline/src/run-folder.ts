@@ -5,7 +5,10 @@ import { writeFileAtomic, writeNpy, type Csr, type Matrix } from "@llminit/core"
 
 /** `runs/<dataset>-<model>-<init>-<timestamp>`, the timestamp in UTC without separators that shells dislike. */
 export function defaultRunDir(dataset: string, model: string, init: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
   return resolve("runs", `${basename(dataset)}-${model}-${init}-${stamp}`);
 }
 
@@ -16,7 +19,10 @@ export function defaultRunDir(dataset: string, model: string, init: string, now 
 export class RunFolder {
   constructor(readonly dir: string) {}
 
-  /** Creates the folder; a reused folder starts a fresh `log.jsonl` (its other files are replaced as the run writes them). */
+  /**
+   * Creates the folder; a reused folder starts a fresh `log.jsonl` (its other files are replaced as the
+   * run writes them).
+   */
   async create(): Promise<void> {
     await mkdir(join(this.dir, "checkpoint"), { recursive: true });
     await rm(this.path("log.jsonl"), { force: true });

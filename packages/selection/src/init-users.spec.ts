@@ -18,7 +18,9 @@ describe("initUsersFromItems", () => {
   });
 
   it("checks the item count", () => {
-    expect(() => initUsersFromItems(items, csrFromPairs(1, 4, [], []))).toThrow(/4 items but the item matrix has 3 rows/);
+    expect(() => initUsersFromItems(items, csrFromPairs(1, 4, [], []))).toThrow(
+      /4 items but the item matrix has 3 rows/,
+    );
   });
 });
 

@@ -1,4 +1,12 @@
-import { csrColumnDegrees, gatherColumns, normalizeRowsL2, ShapeError, type Csr, type Matrix, type Rng } from "@llminit/core";
+import {
+  csrColumnDegrees,
+  gatherColumns,
+  normalizeRowsL2,
+  ShapeError,
+  type Csr,
+  type Matrix,
+  type Rng,
+} from "@llminit/core";
 import { initUsersFromItems, type EmptyUserFallback } from "./init-users.js";
 import { selectColumns, type SelectionStrategy } from "./select-columns.js";
 

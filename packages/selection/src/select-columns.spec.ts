@@ -66,7 +66,9 @@ describe("var", () => {
 
   it("validates its inputs", () => {
     expect(() => selectColumns("var", matrix, 2)).toThrow(/training degrees/);
-    expect(() => selectColumns("var", matrix, 2, { itemDegrees: [1, 2] })).toThrow(/2 entries but the embedding matrix has 10 items/);
+    expect(() => selectColumns("var", matrix, 2, { itemDegrees: [1, 2] })).toThrow(
+      /2 entries but the embedding matrix has 10 items/,
+    );
     expect(() => selectColumns("var", matrix, 2, { itemDegrees: degrees, popularRatio: 0 })).toThrow(/popularRatio/);
   });
 });

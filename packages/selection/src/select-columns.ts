@@ -36,7 +36,8 @@ export function selectColumns(
   options: SelectColumnsOptions = {},
 ): Int32Array {
   const D = embeddings.cols;
-  if (embeddings.rows === 0 || D === 0) throw new ShapeError(`cannot select columns of an empty ${embeddings.rows} × ${D} embedding matrix`);
+  if (embeddings.rows === 0 || D === 0)
+    throw new ShapeError(`cannot select columns of an empty ${embeddings.rows} × ${D} embedding matrix`);
   if (!Number.isInteger(d) || d <= 0) throw new ConfigError("dim", `must be a positive integer, got ${d}`);
   if (d > D && !(strategy === "rand" && options.withReplacement)) {
     throw new ConfigError("dim", `cannot select ${d} of the encoder's ${D} dimensions (d must be ≤ D)`);
@@ -49,7 +50,10 @@ export function selectColumns(
     case "var":
       return selectByVariance(embeddings, d, options);
     default:
-      throw new ConfigError("init", `unknown selection strategy "${String(strategy)}" (expected one of ${SELECTION_STRATEGIES.join(", ")})`);
+      throw new ConfigError(
+        "init",
+        `unknown selection strategy "${String(strategy)}" (expected one of ${SELECTION_STRATEGIES.join(", ")})`,
+      );
   }
 }
 

@@ -18,10 +18,14 @@ declare module "vitest" {
 export default function setup(project: TestProject): void {
   let reason = "";
   if (!existsSync(CHROMIUM_PATH)) {
-    const result = spawnSync("sh", ["-c", "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium"], {
-      encoding: "utf8",
-      timeout: 15 * 60_000,
-    });
+    const result = spawnSync(
+      "sh",
+      ["-c", "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium"],
+      {
+        encoding: "utf8",
+        timeout: 15 * 60_000,
+      },
+    );
     if (result.status !== 0 || !existsSync(CHROMIUM_PATH)) {
       const tail = `${result.stderr ?? ""}${result.error?.message ?? ""}`.trim().split("\n").slice(-2).join(" ");
       reason = `${CHROMIUM_PATH} is missing and \`apt-get install -y chromium\` failed (status ${result.status}): ${tail}`;

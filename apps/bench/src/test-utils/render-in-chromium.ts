@@ -23,7 +23,16 @@ export interface RenderResult {
   tables: number;
 }
 
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 /** Opens an HTML file in Debian's headless Chromium and measures every `svg[data-chart]`. */
 export async function renderInChromium(file: string): Promise<RenderResult> {
@@ -32,7 +41,8 @@ export async function renderInChromium(file: string): Promise<RenderResult> {
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") problems.push(`console.${message.type()}: ${message.text()}`);
+      if (message.type() === "error" || message.type() === "warning")
+        problems.push(`console.${message.type()}: ${message.text()}`);
     });
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
     page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()}`));

@@ -8,7 +8,11 @@ import { deflateRawSync, gzipSync } from "node:zlib";
 import { crc32 } from "../zip.js";
 
 /** A fresh temp folder and a way to remove it. */
-export function tempDir(): { dir: string; write: (name: string, text: string | Buffer, gzip?: boolean) => string; cleanup: () => void } {
+export function tempDir(): {
+  dir: string;
+  write: (name: string, text: string | Buffer, gzip?: boolean) => string;
+  cleanup: () => void;
+} {
   const dir = mkdtempSync(join(tmpdir(), "llminit-data-"));
   return {
     dir,
@@ -65,7 +69,10 @@ export function makeZip(files: { name: string; data: Buffer; store?: boolean }[]
 }
 
 /** Serves fixed paths on 127.0.0.1 (404 otherwise); closes itself after `lifetimeMs`. */
-export async function serveFiles(files: Record<string, Buffer>, lifetimeMs = 20_000): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
+export async function serveFiles(
+  files: Record<string, Buffer>,
+  lifetimeMs = 20_000,
+): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     requests.push(req.url ?? "");

@@ -2,7 +2,10 @@ import { InteractionLogBuilder } from "../interaction-log.js";
 import type { InteractionLog } from "../interaction-log.js";
 
 /** A log from [user, item, rating?, timestamp?] rows. */
-export function makeLog(rows: [string, string, number?, number?][], columns = { rating: true, timestamp: true }): InteractionLog {
+export function makeLog(
+  rows: [string, string, number?, number?][],
+  columns = { rating: true, timestamp: true },
+): InteractionLog {
   const builder = new InteractionLogBuilder(columns);
   for (const [u, i, r, t] of rows) builder.add(u, i, r, t);
   return builder.build();

@@ -79,7 +79,12 @@ function valueInfo(value: OnnxValue): ProtoWriter {
 }
 
 /** Serialises a one-graph ONNX model. */
-export function writeOnnxModel(graph: { nodes: OnnxNode[]; initializers: OnnxInitializer[]; inputs: OnnxValue[]; outputs: OnnxValue[] }): Uint8Array {
+export function writeOnnxModel(graph: {
+  nodes: OnnxNode[];
+  initializers: OnnxInitializer[];
+  inputs: OnnxValue[];
+  outputs: OnnxValue[];
+}): Uint8Array {
   const g = p();
   graph.nodes.forEach((node, i) => {
     const n = p();
@@ -87,7 +92,8 @@ export function writeOnnxModel(graph: { nodes: OnnxNode[]; initializers: OnnxIni
     for (const output of node.outputs) n.string(2, output);
     n.string(3, `${node.op}_${i}`).string(4, node.op);
     // AttributeProto: name = 1, i = 3, type = 20 (INT = 2).
-    for (const [name, value] of Object.entries(node.intAttributes ?? {})) n.message(5, p().string(1, name).int(3, value).int(20, 2));
+    for (const [name, value] of Object.entries(node.intAttributes ?? {}))
+      n.message(5, p().string(1, name).int(3, value).int(20, 2));
     g.message(1, n);
   });
   g.string(2, "test-graph");

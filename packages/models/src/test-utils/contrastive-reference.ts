@@ -24,7 +24,15 @@ export function negLogSoftmax(logits: number[], p: number): number {
 }
 
 /** −mean_s log( exp(z1_s·z2_{p(s)}/τ) / Σ_t exp(z1_s·z2_t/τ) ). */
-export function infoNceReference(v1: ArrayLike<number>, v2: ArrayLike<number>, s: number, m: number, dim: number, tau: number, positives?: number[]): number {
+export function infoNceReference(
+  v1: ArrayLike<number>,
+  v2: ArrayLike<number>,
+  s: number,
+  m: number,
+  dim: number,
+  tau: number,
+  positives?: number[],
+): number {
   const z1 = normalizedRows(v1, s, dim);
   const z2 = normalizedRows(v2, m, dim);
   let total = 0;
@@ -36,12 +44,20 @@ export function infoNceReference(v1: ArrayLike<number>, v2: ArrayLike<number>, s
 }
 
 /** −mean_b log( e^{u_b·i_b/τ} / (Σ_b' e^{u_b·u_b'/τ} + Σ_b' e^{i_b·i_b'/τ}) ) + λ‖ego‖² / 2 / B. */
-export function sgclReference(final: ArrayLike<number>, ego: ArrayLike<number>, b: number, dim: number, tau: number, lambda: number): number {
+export function sgclReference(
+  final: ArrayLike<number>,
+  ego: ArrayLike<number>,
+  b: number,
+  dim: number,
+  tau: number,
+  lambda: number,
+): number {
   const z = normalizedRows(final, 2 * b, dim);
   let total = 0;
   for (let r = 0; r < b; r++) {
     let denominator = 0;
-    for (let q = 0; q < b; q++) denominator += Math.exp(dot(z, r, z, q, dim) / tau) + Math.exp(dot(z, b + r, z, b + q, dim) / tau);
+    for (let q = 0; q < b; q++)
+      denominator += Math.exp(dot(z, r, z, q, dim) / tau) + Math.exp(dot(z, b + r, z, b + q, dim) / tau);
     total += -Math.log(Math.exp(dot(z, r, z, b + r, dim) / tau) / denominator);
   }
   let reg = 0;
@@ -64,4 +80,3 @@ export function numericGradient(f: (x: Float64Array) => number, x: ArrayLike<num
   }
   return g;
 }
-

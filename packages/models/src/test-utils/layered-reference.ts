@@ -3,14 +3,17 @@ import type { NormalizedAdjacency } from "../adjacency.js";
 /** Dense float64 copy of a normalised adjacency. */
 export function denseAdjacency(a: NormalizedAdjacency): Float64Array[] {
   const m = Array.from({ length: a.nodes }, () => new Float64Array(a.nodes));
-  for (let r = 0; r < a.nodes; r++) for (let k = a.indptr[r]; k < a.indptr[r + 1]; k++) m[r][a.indices[k]] = a.values[k];
+  for (let r = 0; r < a.nodes; r++)
+    for (let k = a.indptr[r]; k < a.indptr[r + 1]; k++) m[r][a.indices[k]] = a.values[k];
   return m;
 }
 
 export function denseProduct(m: Float64Array[], x: ArrayLike<number>, dim: number): Float64Array {
   const n = m.length;
   const out = new Float64Array(n * dim);
-  for (let r = 0; r < n; r++) for (let j = 0; j < n; j++) if (m[r][j] !== 0) for (let c = 0; c < dim; c++) out[r * dim + c] += m[r][j] * x[j * dim + c];
+  for (let r = 0; r < n; r++)
+    for (let j = 0; j < n; j++)
+      if (m[r][j] !== 0) for (let c = 0; c < dim; c++) out[r * dim + c] += m[r][j] * x[j * dim + c];
   return out;
 }
 

@@ -33,12 +33,18 @@ export function denseNormalizedAdjacency(train: Csr): Float64Array[] {
     }
   }
   const degree = a.map((row) => row.reduce((s, v) => s + v, 0));
-  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) if (a[r][c] !== 0) a[r][c] /= Math.sqrt(degree[r] * degree[c]);
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < n; c++) if (a[r][c] !== 0) a[r][c] /= Math.sqrt(degree[r] * degree[c]);
   return a;
 }
 
 /** mean(x, Âx, …, Âᴷx) in float64; x row-major n × dim. */
-export function referencePropagation(a: Float64Array[], x: ArrayLike<number>, dim: number, layers: number): Float64Array {
+export function referencePropagation(
+  a: Float64Array[],
+  x: ArrayLike<number>,
+  dim: number,
+  layers: number,
+): Float64Array {
   const n = a.length;
   let current = Float64Array.from(x);
   const sum = Float64Array.from(x);

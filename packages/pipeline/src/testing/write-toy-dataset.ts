@@ -17,7 +17,10 @@ export interface ToyDataset {
  * (removed by rating ≥ 4). Item vectors (16-d) put each cluster's signal in a few columns of
  * high variance plus noise, so LLMInit's var selection has something to find.
  */
-export async function writeToyDataset(root: string, options: { users?: number; items?: number; seed?: number } = {}): Promise<ToyDataset> {
+export async function writeToyDataset(
+  root: string,
+  options: { users?: number; items?: number; seed?: number } = {},
+): Promise<ToyDataset> {
   const users = options.users ?? 60;
   const items = options.items ?? 40;
   const rng = createRng(options.seed ?? 7).child("toy");

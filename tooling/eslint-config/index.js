@@ -1,5 +1,6 @@
 // Shared flat config: recommended JS + TypeScript rules, plus the few project conventions
 // that a reviewer would otherwise have to repeat (no stray console in libraries, no any).
+import { builtinModules } from "node:module";
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
@@ -26,3 +27,37 @@ export default tseslint.config(
     rules: { "no-console": "off" },
   },
 );
+
+/**
+ * For packages whose main entry must run in browsers too (core, kernels, selection, metrics, models): no Node
+ * built-in modules or Node-only globals outside `src/node/` (the `./node` subpath, or a file that package.json's
+ * "browser" field swaps for its `src/browser/` twin). Tests and test utilities are exempt.
+ */
+export const browserSafe = {
+  files: ["src/**/*.ts"],
+  ignores: ["src/node/**", "src/**/*.spec.ts", "src/**/test-utils/**"],
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        paths: builtinModules.map((name) => ({
+          name,
+          message: "Node-only: put this code in src/node/ (see docs/architecture.md, 'Entry points').",
+        })),
+        patterns: [
+          {
+            group: ["node:*"],
+            message: "Node-only: put this code in src/node/ (see docs/architecture.md, 'Entry points').",
+          },
+        ],
+      },
+    ],
+    "no-restricted-globals": [
+      "error",
+      ...["process", "Buffer", "require", "module", "__dirname", "__filename", "setImmediate"].map((name) => ({
+        name,
+        message: "Node-only global: put this code in src/node/ (see docs/architecture.md, 'Entry points').",
+      })),
+    ],
+  },
+};

@@ -2,7 +2,8 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { csrFromPairs, readNpy } from "@llminit/core";
+import { csrFromPairs } from "@llminit/core";
+import { readNpy } from "@llminit/core/node";
 import { runTorchSpeed, TORCH_ABSENT_TEXT } from "./speed-torch.js";
 
 describe("runTorchSpeed", () => {

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeNpy } from "@llminit/core";
+import { writeNpy } from "@llminit/core/node";
 import type { Csr } from "@llminit/core";
 
 /** The Python interpreter with Debian's python3-torch (the one on PATH may be a pyenv build without it). */

@@ -1,5 +1,6 @@
 import { join } from "node:path";
-import { writeFileAtomic, type Logger } from "@llminit/core";
+import type { Logger } from "@llminit/core";
+import { writeFileAtomic } from "@llminit/core/node";
 import { renderHtml } from "./report-html.js";
 import { renderMarkdown } from "./report-markdown.js";
 import { buildReportModel } from "./report-model.js";

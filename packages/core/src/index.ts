@@ -15,9 +15,8 @@ export {
   validateCsr,
 } from "./csr.js";
 export type { Csr, CsrFromPairsOptions } from "./csr.js";
-export { encodeNpy, decodeNpy, readNpy, writeNpy } from "./npy.js";
+export { encodeNpy, decodeNpy } from "./npy.js";
 export type { NpyArray, NpyData, NpyDtype } from "./npy.js";
-export { writeFileAtomic } from "./atomic-write.js";
 export { silentProgress, RecordingProgress } from "./progress.js";
 export type { ProgressReporter, ProgressTask, RecordedProgress } from "./progress.js";
 export { silentLogger, RecordingLogger } from "./logger.js";

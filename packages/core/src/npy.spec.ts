@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { decodeNpy, encodeNpy, readNpy, writeNpy } from "./npy.js";
+import { decodeNpy, encodeNpy } from "./npy.js";
+import { readNpy, writeNpy } from "./node/npy-file.js";
 
 const dir = mkdtempSync(join(tmpdir(), "llminit-npy-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

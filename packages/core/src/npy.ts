@@ -1,6 +1,4 @@
-import { readFile } from "node:fs/promises";
 import { DataFormatError } from "./errors.js";
-import { writeFileAtomic } from "./atomic-write.js";
 
 /** The element types llminit reads and writes, by numpy descr (little-endian on disk). */
 export type NpyDtype = "float32" | "float64" | "int32" | "int64" | "uint8";
@@ -115,16 +113,6 @@ export function decodeNpy(bytes: Uint8Array, file = "<npy>"): NpyArray {
     data = transposeFortran(data, shape[0], shape[1]);
   }
   return { dtype, shape, data };
-}
-
-/** Reads a .npy file. */
-export async function readNpy(path: string): Promise<NpyArray> {
-  return decodeNpy(await readFile(path), path);
-}
-
-/** Writes a .npy file atomically (temporary name, then rename). */
-export async function writeNpy(path: string, data: NpyData, shape: readonly number[]): Promise<void> {
-  await writeFileAtomic(path, encodeNpy(data, shape));
 }
 
 function makeTyped(dtype: NpyDtype, buffer: ArrayBufferLike): NpyData {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, readdir } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { writeFileAtomic } from "@llminit/core";
+import { writeFileAtomic } from "@llminit/core/node";
 import type { Logger } from "@llminit/core";
 
 /**

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DataFormatError, writeNpy } from "@llminit/core";
+import { DataFormatError } from "@llminit/core";
+import { writeNpy } from "@llminit/core/node";
 import { createFileEncoder } from "./file-encoder.js";
 
 let dir: string;

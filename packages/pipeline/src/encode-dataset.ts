@@ -1,12 +1,5 @@
-import {
-  createRng,
-  silentLogger,
-  silentProgress,
-  writeFileAtomic,
-  writeNpy,
-  type Logger,
-  type ProgressReporter,
-} from "@llminit/core";
+import { createRng, silentLogger, silentProgress, type Logger, type ProgressReporter } from "@llminit/core";
+import { writeFileAtomic, writeNpy } from "@llminit/core/node";
 import { encodeItems, type EncodingSummary } from "./encode-items.js";
 import { prepareFromConfig } from "./prepare-from-config.js";
 import type { RunConfig } from "./run-config.js";

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ConfigError, DataFormatError, NotAvailableError, readNpy, type Matrix } from "@llminit/core";
+import { ConfigError, DataFormatError, NotAvailableError, type Matrix } from "@llminit/core";
+import { readNpy } from "@llminit/core/node";
 import { kernelDotProductScorer, topKIndices } from "@llminit/metrics";
 
 export interface Recommendation {

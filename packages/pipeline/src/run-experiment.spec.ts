@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readNpy } from "@llminit/core";
+import { readNpy } from "@llminit/core/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recommendFromRun } from "./recommend-from-run.js";
 import { resolveRunConfig, type RunConfig } from "./run-config.js";

@@ -1,7 +1,8 @@
 import { appendFileSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { writeFileAtomic, writeNpy, type Csr, type Matrix } from "@llminit/core";
+import type { Csr, Matrix } from "@llminit/core";
+import { writeFileAtomic, writeNpy } from "@llminit/core/node";
 
 /** `runs/<dataset>-<model>-<init>-<timestamp>`, the timestamp in UTC without separators that shells dislike. */
 export function defaultRunDir(dataset: string, model: string, init: string, now = new Date()): string {

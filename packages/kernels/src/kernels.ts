@@ -1,6 +1,13 @@
-import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
 import { KERNEL_WASM_BASE64 } from "./kernel-wasm.generated.js";
+import {
+  defaultThreadCount,
+  involuntaryContextSwitches,
+  sharedMemorySupported,
+  startKernelWorker,
+  threadsUnavailableReason,
+} from "./node/platform.js";
+import type { KernelWorker } from "./platform-types.js";
+import { withUnsharedMemoryImport } from "./unshared-memory.js";
 
 // The few WebAssembly globals used here (TypeScript's node types do not declare them without the DOM lib).
 interface WasmMemory {
@@ -174,7 +181,8 @@ export interface KernelsOptions {
   initialBytes?: number;
   /**
    * Threads that run the parallel kernels: the calling thread plus `threads − 1` worker threads
-   * sharing the memory. Default 1; "auto" = the machine's available parallelism.
+   * sharing the memory. Default 1; "auto" = the machine's available parallelism (in a browser: the
+   * logical cores when the page is cross-origin isolated and this runs in a Web Worker, else 1).
    */
   threads?: number | "auto";
 }
@@ -247,14 +255,15 @@ const ARGS_PER_SLOT = 16;
 
 /**
  * The worker's whole program (evaluated, so that it needs no file on disk): instantiate the
- * module on the shared memory, then wait for requests in its control slot, run the kernel, and
- * report done (or the error).
+ * module on the shared memory, say it started, then wait for requests in its control slot, run
+ * the kernel, and report done (or the error). The platform file puts `workerData` and
+ * `report(message)` in scope.
  */
 const WORKER_SOURCE = `
-const { workerData } = require("node:worker_threads");
 const { module, memory, control, args, slot, ops } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error("kernels: abort"); } } });
 const ctl = new Int32Array(control);
+Atomics.store(ctl, slot * 4 + 3, 1);
 const a = new Float64Array(args);
 const base = slot * ${ARGS_PER_SLOT};
 let seen = 0;
@@ -282,7 +291,7 @@ for (;;) {
     Atomics.store(ctl, slot * 4 + 2, 0);
   } catch (error) {
     Atomics.store(ctl, slot * 4 + 2, 1);
-    require("node:worker_threads").parentPort.postMessage(String(error && error.stack || error));
+    report(String(error && error.stack || error));
   }
   Atomics.store(ctl, slot * 4 + 1, seen);
   Atomics.notify(ctl, slot * 4 + 1);
@@ -299,12 +308,22 @@ export function paddedDim(dim: number): number {
   return Math.ceil(dim / 4) * 4;
 }
 
-/** True when this JavaScript engine can compile the kernels (WebAssembly SIMD and threads; Node ≥ 16.4). */
+/** The module's bytes, with a plain (unshared) memory import where no shared memory can be made. */
+function moduleBytes(shared: boolean): Uint8Array {
+  const bytes = Uint8Array.from(atob(KERNEL_WASM_BASE64), (c) => c.charCodeAt(0));
+  return shared ? bytes : withUnsharedMemoryImport(bytes);
+}
+
+/**
+ * True when this JavaScript engine can compile the kernels (WebAssembly SIMD; Node ≥ 16.4, current browsers).
+ * Threads need a shared memory besides (Node; cross-origin isolated pages).
+ */
 export function kernelsSupported(): boolean {
   try {
-    // Validating is cheaper than compiling; a one-page shared memory probes thread support.
-    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-    return WebAssembly.validate(Buffer.from(KERNEL_WASM_BASE64, "base64"));
+    const shared = sharedMemorySupported();
+    // Validating is cheaper than compiling; a one-page memory probes shared-memory support.
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared });
+    return WebAssembly.validate(moduleBytes(shared));
   } catch {
     return false;
   }
@@ -329,14 +348,19 @@ function evenRanges(total: number, parts: number, granule: number): [number, num
 export function createKernels(options: KernelsOptions = {}): Kernels {
   const initialBytes = options.initialBytes ?? 4 * PAGE;
   const requested = options.threads ?? 1;
-  const threads = requested === "auto" ? Math.max(1, availableParallelism()) : requested;
+  const threads = requested === "auto" ? defaultThreadCount() : requested;
   if (!Number.isInteger(threads) || threads < 1)
     throw new RangeError(`kernels: threads must be a positive integer or "auto", got ${String(requested)}`);
-  const module = new WebAssembly.Module(Buffer.from(KERNEL_WASM_BASE64, "base64"));
+  const unavailable = threads > 1 ? threadsUnavailableReason() : undefined;
+  if (unavailable !== undefined) throw new Error(`kernels: ${threads} threads cannot run here: ${unavailable}`);
+  // One thread needs no shared memory: where none can be made (a page that is not cross-origin isolated), it
+  // runs in a plain one.
+  const shared = sharedMemorySupported();
+  const module = new WebAssembly.Module(moduleBytes(shared));
   const memory = new WebAssembly.Memory({
     initial: Math.max(2, Math.ceil((initialBytes + RESERVED) / PAGE)),
     maximum: MAXIMUM_PAGES,
-    shared: true,
+    shared,
   });
   const instance = new WebAssembly.Instance(module, {
     env: {
@@ -378,9 +402,9 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
   const f32 = (length: number) => buffer(length, (b, p, n) => new Float32Array(b, p, n));
   const i32 = (length: number) => buffer(length, (b, p, n) => new Int32Array(b, p, n));
 
-  // Worker threads: slot w (1 … threads − 1) has control words [request, done, status, _] and
+  // Worker threads: slot w (1 … threads − 1) has control words [request, done, status, started] and
   // ARGS_PER_SLOT float64 arguments (op, count, args…, result in the last one).
-  const control = new Int32Array(new SharedArrayBuffer(4 * 4 * threads));
+  const control = new Int32Array(shared ? new SharedArrayBuffer(4 * 4 * threads) : new ArrayBuffer(4 * 4 * threads));
   control[SPIN_FLAG] = 1;
   // Spinning on or off (see SPIN_OFF_RATE): the current window (from the first call on), the
   // next retry while off, and the wait before the retry after that.
@@ -391,7 +415,8 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
   /** Whether threads may spin now; every SPIN_CHECK_MS, decides it anew from the preemption rate. */
   function spinning(now: number): boolean {
     if (windowStart < 0 || now - windowStart >= SPIN_CHECK_MS) {
-      const switches = process.resourceUsage().involuntaryContextSwitches;
+      const switches = involuntaryContextSwitches();
+      if (switches === undefined) return control[SPIN_FLAG] === 1;
       if (windowStart >= 0) {
         const rate = ((switches - windowSwitches) * 1000) / (now - windowStart);
         if (control[SPIN_FLAG] === 1 && rate > SPIN_OFF_RATE) {
@@ -409,29 +434,35 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
     }
     return control[SPIN_FLAG] === 1;
   }
-  const args = new Float64Array(new SharedArrayBuffer(8 * ARGS_PER_SLOT * threads));
-  const workers: Worker[] = [];
+  const args = new Float64Array(
+    shared ? new SharedArrayBuffer(8 * ARGS_PER_SLOT * threads) : new ArrayBuffer(8 * ARGS_PER_SLOT * threads),
+  );
+  const workers: KernelWorker[] = [];
   const workerErrors: string[] = [];
   let disposed = false;
   for (let slot = 1; slot < threads; slot++) {
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { module, memory, control: control.buffer, args: args.buffer, slot, ops: OPS },
-    });
-    worker.on("message", (message: unknown) => workerErrors.push(String(message)));
-    worker.on("error", (error: Error) => workerErrors.push(error.stack ?? error.message));
-    worker.unref();
-    workers.push(worker);
+    const data = { module, memory, control: control.buffer, args: args.buffer, slot, ops: OPS };
+    workers.push(startKernelWorker(WORKER_SOURCE, data, (message) => workerErrors.push(message)));
   }
   // Per-thread top-K scratch, grown on demand.
   let topKScratch: KernelBuffer<Float32Array> | undefined;
 
-  /** Runs one call per range: ranges[0] on this thread, the others on workers; returns the results. */
+  /**
+   * Runs one call per range: ranges[0] on this thread, the others on workers; returns the results. A worker
+   * that has not started yet (a browser starts them only once this thread yields) has its call run here:
+   * each output element still has one owner, so the results are the same.
+   */
   function run(op: OpName, calls: number[][]): number[] {
     if (disposed && calls.length > 1) throw new Error("kernels: disposed: its worker threads are stopped");
     const sequence: number[] = [];
+    const local: number[] = [];
     for (let t = 1; t < calls.length; t++) {
       const slot = t;
+      if (Atomics.load(control, slot * 4 + 3) === 0) {
+        if (workerErrors.length > 0) throw new Error(`kernels: worker ${slot} failed: ${workerErrors.join("; ")}`);
+        local.push(slot);
+        continue;
+      }
       const list = calls[t];
       const base = slot * ARGS_PER_SLOT;
       args[base] = OPS.indexOf(op);
@@ -446,11 +477,16 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
     const started = performance.now();
     const own = (exports[op] as (...a: number[]) => number | undefined)(...calls[0]);
     results[0] = typeof own === "number" ? own : 0;
+    for (const slot of local) {
+      const result = (exports[op] as (...a: number[]) => number | undefined)(...calls[slot]);
+      results[slot] = typeof result === "number" ? result : 0;
+    }
     // The parts are balanced: a running worker finishes about when this thread did.
     const now = performance.now();
     const spinUntil =
       calls.length > 1 && spinning(now) ? now + Math.min(SPIN_MAX_MS, now - started + SPIN_SLACK_MS) : 0;
     for (let slot = 1; slot < calls.length; slot++) {
+      if (sequence[slot] === undefined) continue;
       while (Atomics.load(control, slot * 4 + 1) !== sequence[slot] && performance.now() < spinUntil);
       const deadline = Date.now() + WORKER_TIMEOUT_MS;
       for (
@@ -623,7 +659,7 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
         Atomics.store(control, slot * 4, -1);
         Atomics.notify(control, slot * 4);
       }
-      for (const worker of workers) void worker.terminate();
+      for (const worker of workers) worker.terminate();
     },
   };
 }

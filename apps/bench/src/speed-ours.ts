@@ -2,14 +2,13 @@ import { createMatrix, createRng, csrFromPairs, silentLogger } from "@llminit/co
 import type { Csr, Matrix, ProgressReporter, Rng } from "@llminit/core";
 import { createKernels } from "@llminit/kernels";
 import { createKernelRanking, evaluateFullRanking } from "@llminit/metrics";
+import { modelDefaults, trainModel } from "@llminit/models";
 import {
   allocateKernelCsr,
   buildNormalizedAdjacency,
   copyIntoKernelCsr,
-  modelDefaults,
   sharedProductsFor,
-  trainModel,
-} from "@llminit/models";
+} from "@llminit/models/internal";
 import type { EnginePreference, TrainConfig } from "@llminit/models";
 
 /** Our side's measurements for one graph. */

@@ -1,6 +1,6 @@
 // Micro-benchmark of the tensor ops behind the contrastive losses (wasm), after `pnpm run build`:
 //   node bench/ops.mjs [rows=2048] [dim=128]
-import { selectBackend } from "../dist/index.js";
+import { selectBackend } from "../dist/tfjs.js";
 
 const rows = Number(process.argv[2] ?? 2048);
 const dim = Number(process.argv[3] ?? 128);
@@ -33,7 +33,7 @@ time("logSumExp(rows × 2rows, 1)", () => tf.logSumExp(big, 1));
 time("grad of sum(logSumExp(rows × 2rows, 1))", () => tf.grad((x) => tf.sum(tf.logSumExp(x, 1)))(big));
 time("softmax(rows × 2rows)", () => tf.softmax(big));
 time("concat([square, square], 1)", () => tf.concat([square, square], 1));
-const { sgclLoss, infoNceLoss, rowLogSumExp } = await import("../dist/index.js");
+const { sgclLoss, infoNceLoss, rowLogSumExp } = await import("../dist/internal.js");
 time("grad of sum(rowLogSumExp(rows × 2rows))", () => tf.grad((x) => tf.sum(rowLogSumExp(tf, x)))(big));
 const stacked = tf.randomNormal([2 * rows, dim]);
 time(`sgclLoss value + gradient, B = ${rows}`, () =>

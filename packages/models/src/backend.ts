@@ -37,9 +37,32 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-/** Imports a module by a computed specifier, so optional packages need no type declarations. */
+/**
+ * Imports a module by a computed specifier: the tfjs packages are optional peers, so neither TypeScript nor a
+ * browser bundler may require them when the tfjs engine is not used.
+ */
 async function importOptional(specifier: string): Promise<unknown> {
   return import(specifier);
+}
+
+/** What to install for the tfjs engine (npm; pnpm add / yarn add take the same names). */
+const TFJS_INSTALL =
+  "Install the TensorFlow.js engine's packages: `npm i @tensorflow/tfjs-core@4.22.0 @tensorflow/tfjs@4.22.0 " +
+  "@tensorflow/tfjs-backend-wasm@4.22.0` (CPU), plus `@tensorflow/tfjs-node-gpu@4.22.0` for a GPU; or use the " +
+  "kernels engine, which needs none of them";
+
+/** tfjs-core, or a NotAvailableError naming the packages to install. */
+async function importTfjsCore(): Promise<Tf> {
+  try {
+    return (await importOptional("@tensorflow/tfjs-core")) as Tf;
+  } catch (cause) {
+    throw new NotAvailableError(
+      "TensorFlow.js engine",
+      `@tensorflow/tfjs-core cannot be loaded (${describe(cause)})`,
+      TFJS_INSTALL,
+      { cause },
+    );
+  }
 }
 
 /**
@@ -48,7 +71,16 @@ async function importOptional(specifier: string): Promise<unknown> {
  */
 async function ensureGradients(tf: Tf): Promise<void> {
   if (tf.getGradient("Add") !== undefined && tf.getGradient("GatherV2") !== undefined) return;
-  await import("@tensorflow/tfjs");
+  try {
+    await importOptional("@tensorflow/tfjs");
+  } catch (cause) {
+    throw new NotAvailableError(
+      "TensorFlow.js gradients",
+      `@tensorflow/tfjs cannot be loaded (${describe(cause)}); it registers the gradient functions`,
+      TFJS_INSTALL,
+      { cause },
+    );
+  }
   if (tf.getGradient("GatherV2") === undefined) {
     throw new NotAvailableError(
       "TensorFlow.js gradients",
@@ -114,7 +146,7 @@ export async function selectBackend(
   if (!isBackendPreference(preference)) {
     throw new ConfigError("backend", `unknown backend "${preference}"; expected one of auto, ${ORDER.join(", ")}`);
   }
-  const tf: Tf = await import("@tensorflow/tfjs-core");
+  const tf = await importTfjsCore();
   await ensureGradients(tf);
   const candidates = preference === "auto" ? ORDER : [preference];
   const skipped: Record<string, string> = {};

@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import { ConfigError, NotAvailableError, createMatrix, silentLogger, silentProgress, validateCsr } from "@llminit/core";
 import type { Logger, Matrix } from "@llminit/core";
 import { kernelsSupported } from "@llminit/kernels";
@@ -7,6 +6,7 @@ import { initializeEmbeddings } from "./initializers.js";
 import { createKernelEngine } from "./kernel-engine.js";
 import { lightgcnDefaults } from "./lightgcn.js";
 import { mfDefaults } from "./mf.js";
+import { nativeBackendStatus } from "./node/platform.js";
 import { sampleNegatives } from "./negative-sampling.js";
 import { sgclDefaults } from "./sgcl.js";
 import { sglDefaults } from "./sgl.js";
@@ -52,20 +52,11 @@ function distinct(values: Int32Array, seen: Uint8Array, out: Int32Array): Int32A
 /** Adam's ε as in PyTorch (tfjs would default to 1e-7). */
 const ADAM_EPSILON = 1e-8;
 
-/** True when `@tensorflow/tfjs-node-gpu` is installed where this package can import it. */
-function gpuBackendInstalled(): boolean {
-  try {
-    createRequire(import.meta.url).resolve("@tensorflow/tfjs-node-gpu");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The engine for `options.engine` (default "auto"): "auto" takes the tfjs engine when a tfjs
  * backend is named explicitly (`backend` other than "auto") or `@tensorflow/tfjs-node-gpu` is
- * installed (training on the GPU), and the kernels engine otherwise.
+ * installed and can run (native binding present: training on the GPU), and the kernels engine
+ * otherwise.
  */
 function chooseEngine(options: TrainOptions, logger: Logger): EngineName {
   const preference = options.engine ?? "auto";
@@ -87,10 +78,12 @@ function chooseEngine(options: TrainOptions, logger: Logger): EngineName {
     logger.log("info", `engine: tfjs (backend ${backend} was asked for)`);
     return "tfjs";
   }
-  if (gpuBackendInstalled()) {
+  const gpu = nativeBackendStatus("@tensorflow/tfjs-node-gpu");
+  if (gpu.installed && gpu.problem === undefined) {
     logger.log("info", "engine: tfjs (@tensorflow/tfjs-node-gpu is installed)");
     return "tfjs";
   }
+  if (gpu.installed) logger.log("warn", `engine: not tfjs: @tensorflow/tfjs-node-gpu is installed but ${gpu.problem}`);
   if (!kernelsSupported()) {
     logger.log("warn", "engine: tfjs (this JavaScript engine cannot compile WebAssembly SIMD for the kernels engine)");
     return "tfjs";
@@ -378,7 +371,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       logger.log("debug", `epoch ${epoch}`, { ...record });
       onEpoch?.(record);
       // Training is synchronous between epochs; yield once so that I/O and signals get handled.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
       if (validate !== undefined && sinceBest >= config.patience) {
         stoppedEarly = epoch < config.epochs;
         break;

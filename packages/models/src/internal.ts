@@ -1,0 +1,39 @@
+/**
+ * `@llminit/models/internal`: the building blocks behind `trainModel` (engines, propagation, losses, samplers),
+ * for this repository's benchmarks and tests and for contributors. No stability promise: names and signatures
+ * change with the models. Users: import from `@llminit/models`.
+ */
+export { unsortedSegmentSumInto } from "./segment-sum-kernel.js";
+export { buildNormalizedAdjacency, spmm, propagateMean, propagateMeanSparse } from "./adjacency.js";
+export type { NormalizedAdjacency } from "./adjacency.js";
+export { createPropagation } from "./propagation-op.js";
+export { bprLoss } from "./loss.js";
+export type { BprBatch } from "./loss.js";
+export { gatherRows, scoreMargins } from "./row-ops.js";
+export { readValues } from "./read-values.js";
+export { initializeEmbeddings } from "./initializers.js";
+export type { EgoTables } from "./initializers.js";
+export { sampleNegatives } from "./negative-sampling.js";
+export { createLightGcn, lightgcnDefaults } from "./lightgcn.js";
+export type { CfModel } from "./lightgcn.js";
+export { createMf, mfDefaults } from "./mf.js";
+export { sampleAugmentedView, edgeDropout, nodeDropout } from "./augmentation.js";
+export type { AugmentedView } from "./augmentation.js";
+export {
+  createLayerwisePropagation,
+  propagateMeanLayerwise,
+  propagateMeanLayerwiseTransposed,
+} from "./layerwise-propagation-op.js";
+export { infoNceLoss, sgclLoss, l2NormalizeRows, matMulTransposed, rowLogSumExp } from "./contrastive-loss.js";
+export type { InfoNceBatch, SgclBatch } from "./contrastive-loss.js";
+export { createSglViews, sglDefaults, sglSslLoss } from "./sgl.js";
+export type { SglSslBatch, ViewPropagation } from "./sgl.js";
+export { sgclDefaults } from "./sgcl.js";
+export { createKernelEngine, sharedProductsFor } from "./kernel-engine.js";
+export type { KernelEngineOptions } from "./kernel-engine.js";
+export { createTfjsEngine } from "./tfjs-engine.js";
+export type { TfjsEngineOptions } from "./tfjs-engine.js";
+export type { EngineBatch, EngineOptions, TrainingEngine } from "./training-engine.js";
+export { KernelPropagation, allocateKernelCsr, copyIntoKernelCsr } from "./kernel-propagation.js";
+export type { KernelCsr } from "./kernel-propagation.js";
+export { ContrastiveWorkspace, bprLossAndGradient } from "./kernel-losses.js";

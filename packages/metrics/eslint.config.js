@@ -1,1 +1,3 @@
-export { default } from "@llminit/eslint-config";
+import config, { browserSafe } from "@llminit/eslint-config";
+
+export default [...config, browserSafe];

@@ -4,8 +4,8 @@
  */
 export { createUseLiteEncoder, loadUseLiteModel } from "./browser/use-lite.js";
 export type { BrowserBackend, BrowserUseLiteOptions } from "./browser/use-lite.js";
-export { USE_LITE_DIMENSION, USE_LITE_SHA256, USE_LITE_PACKAGES } from "./use-lite-graph.js";
-export type { UseLiteModel } from "./use-lite-graph.js";
+export { USE_LITE_DIMENSION, USE_LITE_SHA256, USE_LITE_PACKAGES } from "./use-lite-constants.js";
+export type { UseLiteModel } from "./use-lite-constants.js";
 export { SentencePieceTokenizer } from "./sentencepiece-tokenizer.js";
 export type { SentencePieceVocabulary } from "./sentencepiece-tokenizer.js";
 export type { EncodeItem, EncodeOptions, TextEncoder } from "./types.js";

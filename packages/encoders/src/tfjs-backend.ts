@@ -1,7 +1,7 @@
 import type { Logger } from "@llminit/core";
 import { NotAvailableError } from "@llminit/core";
 import type * as TfjsCore from "@tensorflow/tfjs-core";
-import { useLitePackageMissing } from "./use-lite-graph.js";
+import { useLitePackageMissing } from "./use-lite-constants.js";
 
 type Tfjs = typeof TfjsCore;
 

@@ -6,11 +6,12 @@ import { LlminitError, NotAvailableError, silentLogger } from "@llminit/core";
 import type { Logger } from "@llminit/core";
 import type { SentencePieceVocabulary } from "./sentencepiece-tokenizer.js";
 import { setupTfjsBackend } from "./tfjs-backend.js";
-import { USE_LITE_SHA256, createUseLiteGraph, useLitePackageMissing } from "./use-lite-graph.js";
-import type { ModelJson, UseLiteModel } from "./use-lite-graph.js";
+import { USE_LITE_SHA256, useLitePackageMissing } from "./use-lite-constants.js";
+import { createUseLiteGraph } from "./use-lite-graph.js";
+import type { ModelJson, UseLiteModel } from "./use-lite-constants.js";
 
-export { USE_LITE_DIMENSION, USE_LITE_SHA256 } from "./use-lite-graph.js";
-export type { UseLiteModel } from "./use-lite-graph.js";
+export { USE_LITE_DIMENSION, USE_LITE_SHA256 } from "./use-lite-constants.js";
+export type { UseLiteModel } from "./use-lite-constants.js";
 
 /** Options of {@link loadUseLiteModel}. */
 export interface LoadUseLiteOptions {

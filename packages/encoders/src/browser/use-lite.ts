@@ -7,8 +7,9 @@ import type * as TfjsCore from "@tensorflow/tfjs-core";
 import { checkBatchSize, lengthSortedBatches, throwIfAborted } from "../batching.js";
 import type { SentencePieceVocabulary } from "../sentencepiece-tokenizer.js";
 import type { EncodeItem, EncodeOptions, TextEncoder } from "../types.js";
-import { USE_LITE_DIMENSION, USE_LITE_SHA256, createUseLiteGraph, useLitePackageMissing } from "../use-lite-graph.js";
-import type { ModelJson, UseLiteModel } from "../use-lite-graph.js";
+import { USE_LITE_DIMENSION, USE_LITE_SHA256, useLitePackageMissing } from "../use-lite-constants.js";
+import type { ModelJson, UseLiteModel } from "../use-lite-constants.js";
+import { createUseLiteGraph } from "../use-lite-graph.js";
 
 /** A TensorFlow.js backend for USE-lite in a browser; "auto" tries webgl, then wasm, then cpu. */
 export type BrowserBackend = "auto" | "webgl" | "wasm" | "cpu";

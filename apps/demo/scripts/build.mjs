@@ -28,7 +28,7 @@ await build({
   logLevel: "warning",
 });
 await build({
-  entryPoints: { serve: join(root, "src/serve.ts"), speed: join(root, "src/node-speed.ts") },
+  entryPoints: { serve: join(root, "src/serve.ts"), speed: join(root, "src/speed-command.ts") },
   outdir: join(root, "node"),
   outExtension: { ".js": ".mjs" },
   bundle: true,

@@ -22,11 +22,12 @@ export const TRANSFORMERS_BATCH_SIZE = 32;
 
 /**
  * How to install the transformers.js runtime, an optional peer. Its `sharp` 0.32 downloads libvips in its install
- * script; where that cannot run (offline), an override to sharp ≥ 0.33 (prebuilt binaries from npm) avoids it.
+ * script; where that cannot run (offline), an override to sharp 0.34.5 (prebuilt binaries from npm) avoids it.
  */
 const TRANSFORMERS_INSTALL_HINT =
-  "Install it next to @llminit/encoders: npm i @xenova/transformers@2.17.2 (offline, add to package.json " +
-  '"overrides": { "sharp": "0.34.5" } first; pnpm: "pnpm": { "overrides": { "sharp": "0.34.5" } })';
+  "Install it next to @llminit/encoders: npm i @xenova/transformers@2.17.2 (where its sharp 0.32 cannot download " +
+  'libvips, e.g. offline, first add "overrides": { "sharp": "0.34.5" } to package.json; pnpm: see the ' +
+  "@llminit/encoders README)";
 
 /** The files a feature-extraction model needs under `<modelDir>/<model-id>/`. */
 export const TRANSFORMERS_REQUIRED_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json"] as const;

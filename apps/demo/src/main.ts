@@ -76,6 +76,7 @@ function onMessage(message: FromWorker): void {
       if (record.valid !== undefined) curves[init].ndcg.push([record.epoch, record.valid]);
       status.textContent = `training: ${LABELS[init]} epoch ${record.epoch}, loss ${record.loss.toFixed(4)}, valid NDCG@10 ${record.valid?.toFixed(4) ?? "–"} (${record.seconds.toFixed(2)} s)`;
       document.body.dataset.epochs = String(curves.var.loss.length + curves.xavier.loss.length);
+      document.body.dataset.curves = JSON.stringify(curves);
       redraw();
       break;
     }

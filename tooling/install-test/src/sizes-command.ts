@@ -22,6 +22,7 @@ try {
     rows.push(await measurePackage(pkg, registry.url, projects));
   }
   const header =
+    "# Install sizes\n\n" +
     `Install sizes of the packed packages (${new Date().toISOString().slice(0, 10)}, ` +
     `on Node ${process.version}): sums of file sizes in node_modules; optional peers installed with --ignore-scripts ` +
     "(so tfjs-node(-gpu) without the libtensorflow their install scripts download).";

@@ -9,7 +9,8 @@ import { infoNceReference, numericGradient, sgclReference } from "./test-utils/c
 import { denseAdjacency, layeredReference, layeredReferenceTransposed } from "./test-utils/layered-reference.js";
 import { clusterAuc, plantedClusters } from "./test-utils/planted-clusters.js";
 import { denseNormalizedAdjacency, randomGraph, randomValues, relativeError } from "./test-utils/reference.js";
-import { modelDefaults, trainModel } from "./train-model.js";
+import { modelDefaults } from "./model-registry.js";
+import { trainModel } from "./train-model.js";
 import type { TrainConfig } from "./types.js";
 
 // Every fast path is checked against float64: kernels against dense products from the

@@ -156,7 +156,7 @@ export class ContrastiveWorkspace {
    * offset `aAt`, candidates = `candidates` rows of `c` from `cAt`; the positive of anchor s is
    * candidate `positives[s]` (or s when omitted). Returns
    * `mean_s [logSumExp_t(z1_s·z2_t/τ) − z1_s·z2_p(s)/τ]` and ADDS `gradientScale` times its
-   * gradients to `da` and `dc` at the same offsets.
+   * gradients to `da` and `dc` at float offsets `daAt` and `dcAt` (default: `aAt` and `cAt`).
    */
   infoNce(
     a: KernelBuffer<Float32Array>,
@@ -170,6 +170,8 @@ export class ContrastiveWorkspace {
     da: KernelBuffer<Float32Array>,
     dc: KernelBuffer<Float32Array>,
     gradientScale = 1,
+    daAt = aAt,
+    dcAt = cAt,
   ): number {
     if (rows === 0) return 0;
     const { exports, parallel } = this.kernels;
@@ -198,23 +200,30 @@ export class ContrastiveWorkspace {
     parallel.gemmNN(this.logits.ptr, 4, 4 * candidates, this.z1.ptr, this.dz2.ptr, candidates, rows, dim, 1);
     normalizeRowsBackward(z1, 0, this.dz1.array, 0, this.norms1, rows, dim);
     normalizeRowsBackward(z2, 0, this.dz2.array, 0, this.norms2, candidates, dim);
-    exports.axpy(da.ptr + 4 * aAt, this.dz1.ptr, rows * dim, gradientScale);
-    exports.axpy(dc.ptr + 4 * cAt, this.dz2.ptr, candidates * dim, gradientScale);
+    exports.axpy(da.ptr + 4 * daAt, this.dz1.ptr, rows * dim, gradientScale);
+    exports.axpy(dc.ptr + 4 * dcAt, this.dz2.ptr, candidates * dim, gradientScale);
     return loss / rows;
   }
 
   /**
    * SGCL's loss (see `sgclLoss`, without its L2 term) on B pairs stacked `[users; items]` in
-   * `final` (2B × dim): `mean_b [log(Σ_b' e^{u_b·u_b'/τ} + Σ_b' e^{i_b·i_b'/τ}) − u_b·i_b/τ]`
-   * on normalised rows. Writes its gradient into `grad` (2B × dim, overwritten).
+   * `final` (2B × dim, from float offset `finalAt`): `mean_b [log(Σ_b' e^{u_b·u_b'/τ} +
+   * Σ_b' e^{i_b·i_b'/τ}) − u_b·i_b/τ]` on normalised rows. Writes its gradient into `grad`
+   * (2B × dim from offset 0, overwritten).
    */
-  sgcl(final: KernelBuffer<Float32Array>, size: number, temperature: number, grad: KernelBuffer<Float32Array>): number {
+  sgcl(
+    final: KernelBuffer<Float32Array>,
+    size: number,
+    temperature: number,
+    grad: KernelBuffer<Float32Array>,
+    finalAt = 0,
+  ): number {
     const { parallel } = this.kernels;
     const { dim } = this;
     const half = size * dim;
     // z1 holds [u; i] normalised (2B rows: the workspace was sized with maxRows ≥ 2B).
     const z = this.z1.array;
-    normalizeRows(final.array, 0, z, 0, this.norms1, 2 * size, dim);
+    normalizeRows(final.array, finalAt, z, 0, this.norms1, 2 * size, dim);
     const uPtr = this.z1.ptr;
     const iPtr = this.z1.ptr + 4 * half;
     parallel.gemmNT(uPtr, uPtr, this.logits.ptr, size, size, dim);

@@ -149,12 +149,14 @@ describe("bench paper", () => {
     expect(mixed.status).toBe(2);
     expect(mixed.stderr).toMatch(/option "epochs": .*run with epochs=2, now 3/);
 
-    // A model the pipeline does not know fails as a cell, with the pipeline's error.
+    // A dataset the pipeline cannot read fails as a cell, with the pipeline's error (an unknown
+    // model is refused before anything runs: see "names bad options").
+    const missing = join(root, "nosuch");
     const failing = await bench(
       "paper",
-      ...common(out),
+      ...common(out).map((a) => (a === toy.dir ? missing : a)),
       "--models",
-      "nosuch",
+      "lightgcn",
       "--inits",
       "none",
       "--seeds",
@@ -163,11 +165,11 @@ describe("bench paper", () => {
       "2",
     );
     expect(failing.status).toBe(1);
-    expect(failing.stderr).toMatch(/paper-toy-full-nosuch-none-s2020: FAILED/);
+    expect(failing.stderr).toMatch(/paper-nosuch-full-lightgcn-none-s2020: FAILED/);
     const all = results(out);
     expect(all).toHaveLength(5);
-    expect(all[4]).toMatchObject({ id: "paper-toy-full-nosuch-none-s2020", status: "failed", model: "nosuch" });
-    expect(all[4].error).toMatch(/option "model": "nosuch" is not one of/);
+    expect(all[4]).toMatchObject({ id: "paper-nosuch-full-lightgcn-none-s2020", status: "failed", dataset: missing });
+    expect(all[4].error).toMatch(/nosuch/);
 
     // report.md: mean ± std over seeds, by hand from results.jsonl.
     const md = readFileSync(join(out, "report.md"), "utf8");
@@ -190,8 +192,8 @@ describe("bench paper", () => {
         }
       });
     }
-    expect(md).toContain("| nosuch | none | 0/1 | – | – | – | – |");
-    expect(md).toMatch(/Failed cells \(1\):\n\n- `paper-toy-full-nosuch-none-s2020`: option "model"/);
+    expect(md).toContain("| lightgcn | none | 0/1 | – | – | – | – |");
+    expect(md).toMatch(/Failed cells \(1\):\n\n- `paper-nosuch-full-lightgcn-none-s2020`: .*nosuch/);
     expect(md).toMatch(
       /Protocol: filters: rating ≥ 4, 5-core; split: random-loo; full ranking, K ∈ \{10, 20, 50\}; seeds: 2020, 2021; d = 8, 2 layers, ≤ 2 epochs .*encoder: file:.*toy-vectors\.npy \(16-d\); backend: kernels \(wasm SIMD, \d+ threads?(, shared sums)?\); machine: .+ × \d+ cores/,
     );
@@ -327,5 +329,39 @@ describe("bench collapse and encoders", () => {
     expect((await bench("encoders", "--out", out)).stderr).toMatch(/option "encoders"/);
     expect((await bench("report", "--out", join(root, "nothing"))).stderr).toMatch(/holds no results/);
     expect((await bench("paper", "--bogus")).stderr).toMatch(/unknown option --bogus/);
+    expect((await bench("paper", "--out", out, "--models", "lightgcn,gcn")).stderr).toMatch(
+      /option "models": "gcn" is not one of lightgcn, mf, sgl, sgcl/,
+    );
+    expect((await bench("paper", "--out", out, "--models", "lightgcn", "--ssl-weight", "0.1")).stderr).toMatch(
+      /option "sslWeight": is not an option of any model of --models lightgcn/,
+    );
+    expect((await bench("paper", "--out", out, "--models", "sgl", "--drop-ratio", "1")).stderr).toMatch(
+      /option "dropRatio": must be < 1, got 1 for sgl/,
+    );
   });
+
+  it("gives a model's own option to the cells of the models that take it", async () => {
+    const out = join(root, "model-options");
+    calls.length = 0;
+    const run = await bench(
+      "paper",
+      ...common(out),
+      "--models",
+      "lightgcn,sgl",
+      "--inits",
+      "none",
+      "--seeds",
+      "1",
+      "--epochs",
+      "0",
+      "--ssl-weight",
+      "0.3",
+    );
+    expect(run.status).toBe(0);
+    expect(calls.map((c) => [c.model, c.sslWeight])).toEqual([
+      ["lightgcn", undefined],
+      ["sgl", 0.3],
+    ]);
+    expect(calls[1]).toMatchObject({ temperature: 0.2, regWeight: 1e-5 });
+  }, 60_000);
 });

@@ -10,12 +10,12 @@ import {
   type LogFields,
   type LogLevel,
 } from "@llminit/core";
-import { resolveRunConfig, RUN_OPTIONS, runExperiment, type RunConfig } from "@llminit/pipeline";
+import { listModels, resolveRunConfig, RUN_OPTIONS, runExperiment, type RunConfig } from "@llminit/pipeline";
 import { findDataDir } from "./find-data-dir.js";
 
 import { planFullCells, planGrid, type GridAxes } from "./plan-grid.js";
 import { latestById, readResults } from "./results-file.js";
-import { runGrid, type ConfigLayer } from "./run-grid.js";
+import { layersFor, runGrid, type ConfigLayer } from "./run-grid.js";
 import { speedCommand } from "./speed-command.js";
 import type { Experiment, Setting } from "./types.js";
 import { writeReports } from "./write-reports.js";
@@ -94,7 +94,7 @@ const USAGE = `llminit-bench — reproduce the LLMInit paper's tables and figure
 
 usage (from the repository root: pnpm bench <command> …):
   paper     [--models lightgcn,sgl,sgcl] [--inits none,rand,uni,var] [--settings full,sparse] [--sparse-keep 3]
-            the main tables: datasets × settings × models × inits × seeds
+            the main tables: datasets × settings × models × inits × seeds (models: see llminit models)
   collapse  [--dims 32,64,128,256,512] [--inits none,var,full]
             LightGCN at each d; effective rank of the learned item embeddings (full = uni with d = D)
   encoders  --encoders use-lite,file:/x.npy,… [--inits var]
@@ -113,7 +113,8 @@ common options:
   --models, --inits, --settings full,sparse, --sparse-keep K (sparse: ≤ K training interactions per user)
   --verbose             the pipeline's info logs and one line per epoch on stderr
   any other run option of \`llminit run\` (--dim, --encoder, --batch-size, --cache-dir, --backend, …)
-  applies to every cell.
+  applies to every cell; a model's own option (--temperature, --ssl-weight, …) to the cells of the
+  models that take it.
 
 Each finished cell is appended to DIR/results.jsonl at once; a rerun skips cells recorded ok and
 retries failed ones. Exit status: 0 every cell ok, 1 some cell failed, 2 bad usage or option.
@@ -229,8 +230,26 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
   const cli: Record<string, unknown> = {};
   for (const option of runFlags(spec.owned)) if (values[option.key] !== undefined) cli[option.key] = values[option.key];
   layers.push({ source: "command line", values: cli });
-  // Options shared by every cell are checked once, before anything runs.
-  const base: RunConfig = resolveRunConfig([...layers, { source: "check", values: { dataset: "check" } }]);
+  // Options shared by every cell are checked once for each model, before anything runs.
+  const models = list(values.models, spec.defaults.models, "models");
+  const known = new Set(listModels().map((m) => m.name));
+  for (const model of models)
+    if (!known.has(model))
+      throw new ConfigError("models", `"${model}" is not one of ${[...known].join(", ")} (llminit models lists them)`);
+  const owned = new Set(
+    models.flatMap((model) =>
+      listModels()
+        .find((m) => m.name === model)!
+        .settings.map((s) => s.key),
+    ),
+  );
+  for (const key of Object.keys(cli))
+    if (RUN_OPTIONS.find((s) => s.key === key)?.models !== undefined && !owned.has(key))
+      throw new ConfigError(key, `is not an option of any model of --models ${models.join(",")}`);
+  const checks = models.map((model) =>
+    resolveRunConfig([...layersFor(model, layers), { source: "check", values: { dataset: "check", model } }]),
+  );
+  const base: RunConfig = checks[0];
 
   const settings = list(values.settings, spec.defaults.settings, "settings");
   for (const s of settings)
@@ -243,7 +262,7 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
     datasets: list(values.datasets, DEFAULT_DATASETS.join(","), "datasets").map((d) =>
       d.includes("/") ? resolve(cwd, d) : d,
     ),
-    models: list(values.models, spec.defaults.models, "models"),
+    models,
     inits,
     seeds: seedList(values.seeds),
     settings: settings as Setting[],

@@ -3,7 +3,7 @@ import { mkdir, readFile, rm } from "node:fs/promises";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { ConfigError, DataFormatError, readNpy, silentLogger, type Logger } from "@llminit/core";
-import { resolveRunConfig, type RunConfig, type runExperiment } from "@llminit/pipeline";
+import { otherModelsOptions, resolveRunConfig, type RunConfig, type runExperiment } from "@llminit/pipeline";
 import { effectiveRank } from "./effective-rank.js";
 import { appendResult } from "./results-file.js";
 import type { PlannedCell } from "./plan-grid.js";
@@ -119,9 +119,20 @@ export async function runGrid(
   return outcome;
 }
 
+/**
+ * The common option layers as a cell of `model` sees them: options of other models are left out
+ * (one `--temperature` for a grid of LightGCN and SGL applies to the SGL cells).
+ */
+export function layersFor(model: string, layers: readonly ConfigLayer[]): ConfigLayer[] {
+  return layers.map(({ source, values }) => {
+    const drop = new Set(otherModelsOptions(model, values));
+    return { source, values: Object.fromEntries(Object.entries(values).filter(([key]) => !drop.has(key))) };
+  });
+}
+
 function resolveCell(cell: PlannedCell, ctx: GridContext): RunConfig {
   return resolveRunConfig([
-    ...ctx.layers,
+    ...layersFor(cell.model, ctx.layers),
     { source: `bench cell ${cell.id}`, values: { ...cell.values, out: join(ctx.out, "runs", cell.id) } },
   ]);
 }
@@ -132,8 +143,8 @@ function unresolvedConfig(cell: PlannedCell, ctx: GridContext): Record<string, u
   try {
     return {
       ...(resolveRunConfig([
-        ...ctx.layers,
-        { source: "common options", values: { dataset: cell.dataset } },
+        ...layersFor(cell.model, ctx.layers),
+        { source: "common options", values: { dataset: cell.dataset, model: cell.model } },
       ]) as unknown as Record<string, unknown>),
       ...values,
     };

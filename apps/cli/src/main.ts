@@ -3,10 +3,12 @@ import { ConfigError, flagName, LlminitError, parseCliArgs, type FlagSpec, type 
 import { listDatasets, type DatasetListing } from "@llminit/data";
 import {
   encodeDataset,
+  listModels,
   recommendFromRun,
   resolveRunConfig,
   RUN_OPTIONS,
   runExperiment,
+  type ModelListing,
   type OptionSpec,
   type RunConfig,
   type RunSummary,
@@ -39,6 +41,7 @@ usage:
   llminit encode --dataset NAME --out FILE.npy [options]
                                              encode the filtered items' text; ids go to FILE.npy.ids.txt
   llminit datasets [--data-dir DIR] [--json] list the dataset registry and where each one is found
+  llminit models [--json]                    list the models with their settings, options and defaults
   llminit recommend --run DIR --users ID[,ID…] [--k 10] [--json]
                                              top-k items for users from a saved run
 
@@ -46,7 +49,14 @@ common: --config FILE (YAML or JSON; command line > file > defaults), --json (on
 on stdout, logs on stderr), --verbose, --help
 
 run/encode options (defaults reproduce the paper's protocol):
-${RUN_OPTIONS.map(optionHelp).join("\n")}
+${RUN_OPTIONS.filter((spec) => spec.models === undefined)
+  .map(optionHelp)
+  .join("\n")}
+
+model options (each model's own; [default: models that take it]):
+${RUN_OPTIONS.filter((spec) => spec.models !== undefined)
+  .map(optionHelp)
+  .join("\n")}
 `;
 
 function optionHelp(spec: OptionSpec): string {
@@ -83,10 +93,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await encodeCommand(rest, io);
       case "datasets":
         return await datasetsCommand(rest, io);
+      case "models":
+        return modelsCommand(rest, io);
       case "recommend":
         return await recommendCommand(rest, io);
       default:
-        io.stderr.write(`llminit: unknown command "${command}" (expected run, encode, datasets, recommend, help)\n`);
+        io.stderr.write(
+          `llminit: unknown command "${command}" (expected run, encode, datasets, models, recommend, help)\n`,
+        );
         return 2;
     }
   } catch (error) {
@@ -187,6 +201,41 @@ function formatListing(entry: DatasetListing): string {
       ? `not here; downloads ${entry.location.urls.join(" ")}`
       : `found (${entry.location.kind}) in ${entry.location.dir}`;
   return `${entry.name.padEnd(32)} ${entry.description}\n${" ".repeat(33)}${where}`;
+}
+
+function modelsCommand(argv: readonly string[], io: CliIo): number {
+  const { values, positionals } = parseCliArgs(argv, COMMON_FLAGS);
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if (positionals.length > 0) throw new ConfigError(positionals[0], `unexpected argument "${positionals[0]}"`);
+  const models = listModels();
+  if (values.json) io.stdout.write(`${JSON.stringify(models)}\n`);
+  else io.stdout.write(models.map(formatModel).join("\n"));
+  return 0;
+}
+
+function formatModel(model: ModelListing): string {
+  const limits = (s: ModelListing["settings"][number]) =>
+    [
+      s.choices === undefined ? "" : `{${s.choices.join("|")}}`,
+      s.min === undefined ? "" : `≥ ${s.min}`,
+      s.above === undefined ? "" : `> ${s.above}`,
+      s.max === undefined ? "" : `≤ ${s.max}`,
+      s.below === undefined ? "" : `< ${s.below}`,
+    ]
+      .filter((t) => t !== "")
+      .join(", ");
+  const lines = [
+    `${model.name} — ${model.title}: ${model.summary}`,
+    `  ${model.reference}`,
+    ...model.settings.map(
+      (s) =>
+        `  --${flagName(s.key).padEnd(16)} ${String(s.default).padEnd(8)} ${s.help}${limits(s) === "" ? "" : ` (${limits(s)})`}`,
+    ),
+  ];
+  return `${lines.join("\n")}\n`;
 }
 
 async function recommendCommand(argv: readonly string[], io: CliIo): Promise<number> {

@@ -1,5 +1,7 @@
 export { RUN_OPTIONS, resolveRunConfig, coerceOption } from "./run-config.js";
 export type { RunConfig, InitName, OptionSpec } from "./run-config.js";
+export { listModels, otherModelsOptions } from "./model-options.js";
+export type { ModelListing, ModelSettingListing } from "./model-options.js";
 export { runExperiment } from "./run-experiment.js";
 export type { RunHooks, RunSummary } from "./run-experiment.js";
 export { encodeDataset, idsPathFor } from "./encode-dataset.js";

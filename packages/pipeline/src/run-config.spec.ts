@@ -49,4 +49,34 @@ describe("resolveRunConfig", () => {
     );
     expect(() => resolveRunConfig([{ source: "command line", values: {} }])).toThrow(/option "dataset": is required/);
   });
+
+  it("takes the model's settings and options from its file; given values win", () => {
+    const resolve = (values: Record<string, unknown>) =>
+      resolveRunConfig([{ source: "command line", values: { dataset: "x", ...values } }]);
+    expect(resolve({})).toMatchObject({ model: "lightgcn", dim: 128, batchSize: 256, layers: 2, regWeight: 1e-4 });
+    expect(resolve({ model: "sgl" })).toMatchObject({
+      regWeight: 1e-5,
+      temperature: 0.2,
+      sslWeight: 0.05,
+      dropRatio: 0.1,
+      augmentation: "ed",
+      sslNegatives: "all",
+    });
+    expect(resolve({ model: "sgcl", regWeight: "0.001" })).toMatchObject({ regWeight: 0.001, temperature: 0.2 });
+    expect(resolve({ model: "mf" })).not.toHaveProperty("layers");
+    expect(resolve({ model: "sgl", dim: "64", augmentation: "rw" })).toMatchObject({ dim: 64, augmentation: "rw" });
+  });
+
+  it("rejects options the chosen model does not take, and values outside its own limits", () => {
+    const resolve = (values: Record<string, unknown>) =>
+      resolveRunConfig([{ source: "run.yaml", values: { dataset: "x", ...values } }]);
+    expect(() => resolve({ temperature: 0.2 })).toThrow(
+      /option "temperature": is an option of sgl, sgcl.*not of lightgcn \(from run\.yaml\)/,
+    );
+    expect(() => resolve({ model: "mf", layers: 3 })).toThrow(/option "layers": .*not of mf/);
+    expect(() => resolve({ model: "sgl", dropRatio: 1 })).toThrow(/option "dropRatio": must be < 1, got 1 for sgl/);
+    expect(() => resolve({ model: "sgl", augmentation: "xx" })).toThrow(/option "augmentation": "xx" is not one of/);
+    expect(() => resolve({ model: "gcn" })).toThrow(/option "model": "gcn" is not one of lightgcn, mf, sgl, sgcl/);
+    expect(() => resolve({ batchSize: 0 })).toThrow(/option "batchSize": must be ≥ 1/);
+  });
 });

@@ -13,7 +13,6 @@ import {
 import { sparsifyTrain, type StageStats } from "@llminit/data";
 import { createKernelRanking, evaluateFullRanking, type EvaluationResult, type MetricGroup } from "@llminit/metrics";
 import {
-  modelDefaults,
   trainModel,
   type EngineName,
   type EpochRecord,
@@ -23,6 +22,7 @@ import {
 } from "@llminit/models";
 import { llminitInit } from "@llminit/selection";
 import { encodeItems, type EncodingSummary } from "./encode-items.js";
+import { trainConfigOf } from "./model-options.js";
 import { prepareFromConfig } from "./prepare-from-config.js";
 import { defaultRunDir, RunFolder } from "./run-folder.js";
 import type { RunConfig } from "./run-config.js";
@@ -50,7 +50,7 @@ export interface RunSummary {
   stats: StageStats[];
   model: string;
   init: string;
-  /** What the trainer ran with: the run's options over the model's defaults. */
+  /** What the trainer ran with: the model and its settings (the run's values over the model's defaults). */
   trainConfig: TrainConfig;
   /** The training engine: "kernels" (wasm SIMD) or "tfjs". */
   engine: EngineName;
@@ -156,7 +156,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
     return result;
   };
 
-  const trainConfig = trainConfigFor(config);
+  const trainConfig = trainConfigOf(config);
   const trainStarted = performance.now();
   let result: Awaited<ReturnType<typeof trainModel>>;
   let valid: EvaluationResult;
@@ -242,29 +242,4 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
   };
   await folder.writeJson("metrics.json", summary);
   return summary;
-}
-
-/** The trainer's configuration: the run's values over the model's own defaults (RecBole-style). */
-function trainConfigFor(config: RunConfig): TrainConfig {
-  const defaults = modelDefaults[config.model];
-  const optional = {
-    regWeight: config.regWeight,
-    temperature: config.temperature,
-    sslWeight: config.sslWeight,
-    dropRatio: config.dropRatio,
-    augmentation: config.augmentation,
-    sslNegatives: config.sslNegatives,
-  };
-  return {
-    ...defaults,
-    ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
-    model: config.model,
-    dim: config.dim,
-    layers: config.layers,
-    learningRate: config.learningRate,
-    batchSize: config.batchSize,
-    epochs: config.epochs,
-    patience: config.patience,
-    regWeight: config.regWeight ?? defaults.regWeight ?? 0,
-  };
 }

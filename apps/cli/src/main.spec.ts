@@ -153,7 +153,8 @@ describe("llminit encode / datasets", () => {
     const { status, stdout } = await cli("run", "--help");
     expect(status).toBe(0);
     expect(stdout).toMatch(/model options/);
-    expect(stdout).toMatch(/--temperature +.*\[0\.2: sgl, sgcl/);
+    expect(stdout).toMatch(/--temperature +.*\[sgl 0\.2, sgcl 0\.2, .*xsimgcl 0\.15/);
+    expect(stdout).toMatch(/--contrast-layer +.*\[1: xsimgcl\]/);
     expect(stdout).toMatch(/--batch-size +training pairs per step \[256\]/);
   });
 });

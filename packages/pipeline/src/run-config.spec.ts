@@ -78,5 +78,9 @@ describe("resolveRunConfig", () => {
     expect(() => resolve({ model: "sgl", augmentation: "xx" })).toThrow(/option "augmentation": "xx" is not one of/);
     expect(() => resolve({ model: "gcn" })).toThrow(/option "model": "gcn" is not one of lightgcn, mf, sgl, sgcl/);
     expect(() => resolve({ batchSize: 0 })).toThrow(/option "batchSize": must be ≥ 1/);
+    expect(() => resolve({ model: "xsimgcl", contrastLayer: 3 })).toThrow(
+      /option "contrastLayer": must be ≤ layers \(2\), got 3 for xsimgcl \(from run\.yaml\)/,
+    );
+    expect(resolve({ model: "xsimgcl", layers: 3, contrastLayer: 3 })).toMatchObject({ noise: 0.2, temperature: 0.15 });
   });
 });

@@ -9,7 +9,7 @@ export type { Initializer, EgoTables } from "./initializers.js";
 export { sampleNegatives } from "./negative-sampling.js";
 export { trainModel } from "./train-model.js";
 export { MODELS } from "./models/index.js";
-export { getModel, modelDefaults, modelNames } from "./model-registry.js";
+export { getModel, modelDefaults, modelNames, optionProblem } from "./model-registry.js";
 export { defineModel } from "./model-definition.js";
 export type {
   Blocks,

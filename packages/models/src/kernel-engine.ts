@@ -3,6 +3,7 @@ import type { KernelBuffer, Kernels, SharedPropagation } from "@llminit/kernels"
 import type { Csr, Rng } from "@llminit/core";
 import { buildNormalizedAdjacency } from "./adjacency.js";
 import { sampleAugmentedView } from "./augmentation.js";
+import { EpochStreams } from "./epoch-streams.js";
 import { KernelBlocks } from "./kernel-blocks.js";
 import type { KernelBlocksContext, KernelGraph } from "./kernel-blocks.js";
 import { KernelPropagation, allocateKernelCsr, copyIntoKernelCsr } from "./kernel-propagation.js";
@@ -63,29 +64,21 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
     return held;
   };
 
-  // Per epoch: the epoch's stream, the augmented views drawn from it (on first use) and its noise stream.
-  let epoch: { rng: Rng; noise: Rng; drawn: Set<string> } | undefined;
-  const views = new Map<string, KernelGraph>();
-  const view = (name: string, o: ViewOptions): KernelGraph => {
-    if (epoch === undefined) throw new Error("kernels engine: beginEpoch must come before the first step");
-    let graph = views.get(name);
-    if (graph !== undefined && epoch.drawn.has(name)) return graph;
-    const drawn = sampleAugmentedView(
-      train,
-      o.augmentation,
-      o.dropRatio,
-      o.layers,
-      epoch.rng.child("views").child(name),
-    );
-    if (graph === undefined || graph.adjacency.length !== drawn.layers.length) {
-      const entries = train.indptr[users] * 2;
-      graph = { adjacency: drawn.layers.map(() => allocateKernelCsr(kernels, nodes, entries)) };
-      views.set(name, graph);
-    }
-    drawn.layers.forEach((layer, k) => copyIntoKernelCsr(layer, graph!.adjacency[k]));
-    epoch.drawn.add(name);
-    return graph;
-  };
+  // Augmented views keep their buffers from epoch to epoch; each epoch draws them anew on first use.
+  const streams = new EpochStreams<KernelGraph>();
+  const buffers = new Map<string, KernelGraph>();
+  const view = (name: string, o: ViewOptions): KernelGraph =>
+    streams.view(name, (rng) => {
+      const drawn = sampleAugmentedView(train, o.augmentation, o.dropRatio, o.layers, rng);
+      let graph = buffers.get(name);
+      if (graph === undefined || graph.adjacency.length !== drawn.layers.length) {
+        const entries = train.indptr[users] * 2;
+        graph = { adjacency: drawn.layers.map(() => allocateKernelCsr(kernels, nodes, entries)) };
+        buffers.set(name, graph);
+      }
+      drawn.layers.forEach((layer, k) => copyIntoKernelCsr(layer, graph!.adjacency[k]));
+      return graph;
+    });
   const contextFor = (
     table: KernelBuffer<Float32Array>,
     gradient: KernelBuffer<Float32Array> | undefined,
@@ -103,11 +96,7 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
     gradient,
     propagation,
     view,
-    noiseSeeds: (count) => {
-      if (epoch === undefined) throw new Error("kernels engine: beginEpoch must come before the first step");
-      const stream = epoch.noise;
-      return Array.from({ length: count }, () => stream.nextUint32());
-    },
+    noiseSeeds: (count) => streams.noiseSeeds(count),
   });
   const blocks = new KernelBlocks(contextFor(parameters.ego, parameters.gradient));
   const scoring = kernels.f32(nodes * width);
@@ -135,7 +124,7 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
     name: "kernels",
     backend: `kernels (wasm SIMD, ${kernels.threads} thread${kernels.threads === 1 ? "" : "s"}${sharedNote})`,
     beginEpoch(epochRng: Rng): void {
-      epoch = { rng: epochRng, noise: epochRng.child("noise"), drawn: new Set() };
+      streams.begin(epochRng);
     },
     step(batch: ModelBatch): number {
       parameters.gradient.array.fill(0);

@@ -44,14 +44,11 @@ export const modelDefaults: Readonly<Record<string, TrainConfig>> = Object.fromE
 );
 
 /** Why `value` is not a valid value of `spec`, or undefined when it is. */
-export function optionProblem(spec: ModelOption, value: unknown): string | undefined {
+export function optionProblem(spec: Omit<ModelOption, "default" | "help">, value: unknown): string | undefined {
   if (spec.kind === "string") {
     if (typeof value !== "string") return `expected a string, got ${JSON.stringify(value)}`;
     if (spec.choices !== undefined && !spec.choices.includes(value))
-      return `must be ${spec.choices
-        .map((c) => JSON.stringify(c))
-        .join(", ")
-        .replace(/, ([^,]*)$/, " or $1")}, got ${JSON.stringify(value)}`;
+      return `"${value}" is not one of ${spec.choices.join(", ")}`;
     return undefined;
   }
   if (typeof value !== "number" || !Number.isFinite(value))
@@ -97,8 +94,6 @@ export function resolveTrainConfig(config: TrainConfig): { model: ModelDefinitio
     const problem = optionProblem(
       {
         kind: integer ? "integer" : "number",
-        default: 0,
-        help: "",
         ...(positive.includes(key) ? { min: 1 } : key === "learningRate" ? { above: 0 } : { min: 0 }),
       },
       v,

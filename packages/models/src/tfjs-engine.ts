@@ -2,6 +2,7 @@ import type { Scalar, Tensor2D, Variable } from "@tensorflow/tfjs-core";
 import type { Rng } from "@llminit/core";
 import { buildNormalizedAdjacency } from "./adjacency.js";
 import { sampleAugmentedView } from "./augmentation.js";
+import { EpochStreams } from "./epoch-streams.js";
 import type { Tf } from "./backend.js";
 import type { ModelBatch, ViewOptions } from "./model-definition.js";
 import { TfjsBlocks } from "./tfjs-blocks.js";
@@ -42,7 +43,7 @@ export function createTfjsEngine(options: TfjsEngineOptions): TrainingEngine {
 
   const adjacencyOf = (graph: Parameters<typeof createTfjsAdjacency>[1]) => createTfjsAdjacency(tf, graph, ops);
   let trainGraph: TfjsGraph | undefined;
-  let epoch: { rng: Rng; noise: Rng; views: Map<string, TfjsGraph> } | undefined;
+  const streams = new EpochStreams<TfjsGraph>();
   const context: TfjsBlocksContext = {
     tf,
     ops,
@@ -51,37 +52,19 @@ export function createTfjsEngine(options: TfjsEngineOptions): TrainingEngine {
     get trainGraph() {
       return (trainGraph ??= { adjacency: [adjacencyOf(buildNormalizedAdjacency(train))] });
     },
-    view(name: string, o: ViewOptions): TfjsGraph {
-      if (epoch === undefined) throw new Error("tfjs engine: beginEpoch must come before the first step");
-      let graph = epoch.views.get(name);
-      if (graph === undefined) {
-        const drawn = sampleAugmentedView(
-          train,
-          o.augmentation,
-          o.dropRatio,
-          o.layers,
-          epoch.rng.child("views").child(name),
-        );
-        graph = { adjacency: drawn.layers.map(adjacencyOf) };
-        epoch.views.set(name, graph);
-      }
-      return graph;
-    },
-    noiseSeeds(count: number): number[] {
-      if (epoch === undefined) throw new Error("tfjs engine: beginEpoch must come before the first step");
-      const stream = epoch.noise;
-      return Array.from({ length: count }, () => stream.nextUint32());
-    },
+    view: (name: string, o: ViewOptions): TfjsGraph =>
+      streams.view(name, (rng) => ({
+        adjacency: sampleAugmentedView(train, o.augmentation, o.dropRatio, o.layers, rng).layers.map(adjacencyOf),
+      })),
+    noiseSeeds: (count: number) => streams.noiseSeeds(count),
   };
   const blocks = new TfjsBlocks(context, egoVar as Tensor2D);
-  const disposeViews = () => epoch?.views.forEach(disposeGraph);
 
   return {
     name: "tfjs",
     backend: options.backend,
     beginEpoch(epochRng: Rng): void {
-      disposeViews();
-      epoch = { rng: epochRng, noise: epochRng.child("noise"), views: new Map() };
+      streams.begin(epochRng).forEach(disposeGraph);
     },
     step(batch: ModelBatch): number {
       blocks.reset();
@@ -103,7 +86,7 @@ export function createTfjsEngine(options: TfjsEngineOptions): TrainingEngine {
       });
     },
     dispose(): void {
-      disposeViews();
+      streams.graphs().forEach(disposeGraph);
       disposeGraph(trainGraph);
       egoVar.dispose();
       optimizer.dispose();

@@ -145,7 +145,7 @@ describe("trainModel with contrastive backbones", { timeout: 30_000 }, () => {
       [{ ...sgl, sslWeight: -1 }, /config\.sslWeight/],
       [{ ...sgl, dropRatio: 1 }, /config\.dropRatio.*< 1/],
       [{ ...sgl, dropRatio: -0.1 }, /config\.dropRatio/],
-      [{ ...sgl, augmentation: "ep" }, /config\.augmentation.*"ed", "nd" or "rw"/],
+      [{ ...sgl, augmentation: "ep" }, /config\.augmentation.*"ep" is not one of ed, nd, rw/],
       [{ ...sgl, sslNegatives: "some" }, /config\.sslNegatives/],
       [{ ...sgcl, temperature: -1 }, /config\.temperature/],
       [{ ...sgcl, layers: 1.5 }, /config\.layers.*integer/],

@@ -1,5 +1,5 @@
 import { ConfigError } from "@llminit/core";
-import { MODELS, getModel } from "@llminit/models";
+import { MODELS, getModel, optionProblem } from "@llminit/models";
 import type { ModelOption, TrainConfig } from "@llminit/models";
 import type { OptionSpec } from "./run-config.js";
 
@@ -104,22 +104,6 @@ export function modelRunOptions(): OptionSpec[] {
   return [model, ...training, ...own];
 }
 
-/** Why `value` breaks `spec`, or undefined. */
-function problem(spec: Omit<ModelOption, "default" | "help">, value: unknown): string | undefined {
-  if (spec.kind === "string") {
-    if (spec.choices !== undefined && !spec.choices.includes(String(value)))
-      return `"${String(value)}" is not one of ${spec.choices.join(", ")}`;
-    return undefined;
-  }
-  const v = value as number;
-  if (spec.kind === "integer" && !Number.isInteger(v)) return `expected an integer, got ${v}`;
-  if (spec.min !== undefined && v < spec.min) return `must be ≥ ${spec.min}, got ${v}`;
-  if (spec.max !== undefined && v > spec.max) return `must be ≤ ${spec.max}, got ${v}`;
-  if (spec.above !== undefined && v <= spec.above) return `must be > ${spec.above}, got ${v}`;
-  if (spec.below !== undefined && v >= spec.below) return `must be < ${spec.below}, got ${v}`;
-  return undefined;
-}
-
 /**
  * Completes a merged run configuration for its model, in place: an option of other models only
  * is an error, the chosen model's options are checked against its own limits, and every setting
@@ -139,7 +123,7 @@ export function applyModelSettings(merged: Record<string, unknown>, sourceOf: Re
       merged[key] = spec.default;
       continue;
     }
-    const reason = problem(spec, merged[key]);
+    const reason = optionProblem(spec, merged[key]);
     if (reason !== undefined) throw new ConfigError(key, `${reason} for ${model.name} (from ${sourceOf.get(key)})`);
   }
   for (const { key } of TRAINING) merged[key] ??= model.defaults[key as keyof typeof model.defaults];

@@ -1,5 +1,6 @@
 import type { Augmentation } from "../augmentation.js";
 import { defineModel } from "../model-definition.js";
+import { anchorsInfoNce, anchorsOf } from "./contrastive.js";
 
 /** SGL's options. */
 export type SglOptions = {
@@ -26,7 +27,12 @@ export const sgl = defineModel<SglOptions>({
   options: {
     layers: { kind: "integer", default: 2, min: 0, help: "propagation layers K" },
     temperature: { kind: "number", default: 0.2, above: 0, help: "InfoNCE temperature τ" },
-    sslWeight: { kind: "number", default: 0.05, min: 0, help: "weight of the InfoNCE terms (0: LightGCN)" },
+    sslWeight: {
+      kind: "number",
+      default: 0.05,
+      min: 0,
+      help: "weight of the InfoNCE terms (0: no views, LightGCN exactly)",
+    },
     dropRatio: {
       kind: "number",
       default: 0.1,
@@ -55,29 +61,24 @@ export const sgl = defineModel<SglOptions>({
       b.scale(b.l2(batch.triples), o.regWeight / batch.size),
     );
     if (o.sslWeight === 0) return ranking;
-    const users = batch.distinctUsers();
-    const items = batch.distinctItems();
-    const anchors = new Int32Array(users.length + items.length);
-    anchors.set(users);
-    for (let k = 0; k < items.length; k++) anchors[users.length + k] = b.users + items[k];
+    const anchors = anchorsOf(b, batch);
     const view = { augmentation: o.augmentation, dropRatio: o.dropRatio, layers };
-    const first = b.propagate({ layers, graph: b.augmentedGraph("view-1", view), rows: anchors }).mean;
-    const firstUsers = b.slice(first, 0, users.length);
-    const firstItems = b.slice(first, users.length, items.length);
+    const first = b.propagate({ layers, graph: b.augmentedGraph("view-1", view), rows: anchors.nodes }).mean;
     const secondGraph = b.augmentedGraph("view-2", view);
     let ssl;
     if (o.sslNegatives === "all") {
       const second = b.propagate({ layers, graph: secondGraph }).mean;
+      const { users, items } = anchors;
       ssl = b.sum(
-        b.infoNce(firstUsers, b.slice(second, 0, b.users), { temperature, positives: users }),
-        b.infoNce(firstItems, b.slice(second, b.users, b.items), { temperature, positives: items }),
+        b.infoNce(b.slice(first, 0, users.length), b.slice(second, 0, b.users), { temperature, positives: users }),
+        b.infoNce(b.slice(first, users.length, items.length), b.slice(second, b.users, b.items), {
+          temperature,
+          positives: items,
+        }),
       );
     } else {
-      const second = b.propagate({ layers, graph: secondGraph, rows: anchors }).mean;
-      ssl = b.sum(
-        b.infoNce(firstUsers, b.slice(second, 0, users.length), { temperature }),
-        b.infoNce(firstItems, b.slice(second, users.length, items.length), { temperature }),
-      );
+      const second = b.propagate({ layers, graph: secondGraph, rows: anchors.nodes }).mean;
+      ssl = anchorsInfoNce(b, first, second, anchors, temperature);
     }
     return b.sum(ranking, b.scale(ssl, o.sslWeight));
   },

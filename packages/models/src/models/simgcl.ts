@@ -1,4 +1,5 @@
 import { defineModel } from "../model-definition.js";
+import { anchorsInfoNce, anchorsOf } from "./contrastive.js";
 
 /** SimGCL's options. */
 export type SimGclOptions = { layers: number; noise: number; sslWeight: number; temperature: number };
@@ -34,19 +35,9 @@ export const simgcl = defineModel<SimGclOptions>({
       b.scale(b.l2(batch.triples), o.regWeight / batch.size),
     );
     if (o.sslWeight === 0) return ranking;
-    const users = batch.distinctUsers();
-    const items = batch.distinctItems();
-    const anchors = new Int32Array(users.length + items.length);
-    anchors.set(users);
-    for (let k = 0; k < items.length; k++) anchors[users.length + k] = b.users + items[k];
-    const view = () => b.propagate({ layers, includeEgo: false, noise: o.noise, rows: anchors }).mean;
-    const [first, second] = [view(), view()];
-    const ssl = b.sum(
-      b.infoNce(b.slice(first, 0, users.length), b.slice(second, 0, users.length), { temperature }),
-      b.infoNce(b.slice(first, users.length, items.length), b.slice(second, users.length, items.length), {
-        temperature,
-      }),
-    );
+    const anchors = anchorsOf(b, batch);
+    const view = () => b.propagate({ layers, includeEgo: false, noise: o.noise, rows: anchors.nodes }).mean;
+    const ssl = anchorsInfoNce(b, view(), view(), anchors, temperature);
     return b.sum(ranking, b.scale(ssl, o.sslWeight));
   },
   embed: (b, o) => b.propagate({ layers: o.layers, includeEgo: false }).mean,

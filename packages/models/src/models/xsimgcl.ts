@@ -1,4 +1,5 @@
 import { defineModel } from "../model-definition.js";
+import { anchorsInfoNce, anchorsOf } from "./contrastive.js";
 
 /** XSimGCL's options. */
 export type XSimGclOptions = {
@@ -46,19 +47,10 @@ export const xsimgcl = defineModel<XSimGclOptions>({
       b.scale(b.l2(batch.triples), o.regWeight / batch.size),
     );
     if (o.sslWeight === 0) return ranking;
-    const users = batch.distinctUsers();
-    const items = batch.distinctItems();
-    const anchors = new Int32Array(users.length + items.length);
-    anchors.set(users);
-    for (let k = 0; k < items.length; k++) anchors[users.length + k] = b.users + items[k];
-    const final = b.gather(noisy.mean, anchors);
-    const layer = b.gather(noisy.layer(o.contrastLayer), anchors);
-    const ssl = b.sum(
-      b.infoNce(b.slice(final, 0, users.length), b.slice(layer, 0, users.length), { temperature }),
-      b.infoNce(b.slice(final, users.length, items.length), b.slice(layer, users.length, items.length), {
-        temperature,
-      }),
-    );
+    const anchors = anchorsOf(b, batch);
+    const final = b.gather(noisy.mean, anchors.nodes);
+    const layer = b.gather(noisy.layer(o.contrastLayer), anchors.nodes);
+    const ssl = anchorsInfoNce(b, final, layer, anchors, temperature);
     return b.sum(ranking, b.scale(ssl, o.sslWeight));
   },
   embed: (b, o) => b.propagate({ layers: o.layers, includeEgo: false }).mean,

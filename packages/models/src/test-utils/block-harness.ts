@@ -12,7 +12,8 @@ import { TfjsBlocks } from "../tfjs-blocks.js";
 import type { TfjsGraph } from "../tfjs-blocks.js";
 import { createTfjsAdjacency } from "../tfjs-graph.js";
 import type { SparseOps } from "../tfjs-graph.js";
-import { testStreams } from "./reference-blocks.js";
+import { EpochStreams } from "../epoch-streams.js";
+import { testRoot } from "./reference-blocks.js";
 
 /** Runs a loss built on an engine's blocks: its value and its gradient with respect to the ego table. */
 export interface BlockHarness {
@@ -35,8 +36,7 @@ export function kernelHarness(train: Csr, dim: number, options: { threads?: numb
     adjacency: [options.shared === true ? { ...csr, shared: createSharedPropagation(kernels, graph, width) } : csr],
   };
   const propagations = new Map<number, KernelPropagation>();
-  let streams = testStreams();
-  const views = new Map<string, KernelGraph>();
+  const streams = new EpochStreams<KernelGraph>();
   const blocks = new KernelBlocks({
     kernels,
     users: train.rows,
@@ -51,22 +51,18 @@ export function kernelHarness(train: Csr, dim: number, options: { threads?: numb
       if (!propagations.has(layers)) propagations.set(layers, new KernelPropagation(kernels, nodes, width, layers));
       return propagations.get(layers)!;
     },
-    view: (name, o) => {
-      if (!views.has(name)) {
-        const drawn = sampleAugmentedView(train, o.augmentation, o.dropRatio, o.layers, streams.views.child(name));
-        views.set(name, {
-          adjacency: drawn.layers.map((a) => copyIntoKernelCsr(a, allocateKernelCsr(kernels, nodes, a.indptr[nodes]))),
-        });
-      }
-      return views.get(name)!;
-    },
-    noiseSeeds: (count) => Array.from({ length: count }, () => streams.noise.nextUint32()),
+    view: (name, o) =>
+      streams.view(name, (rng) => ({
+        adjacency: sampleAugmentedView(train, o.augmentation, o.dropRatio, o.layers, rng).layers.map((a) =>
+          copyIntoKernelCsr(a, allocateKernelCsr(kernels, nodes, a.indptr[nodes])),
+        ),
+      })),
+    noiseSeeds: (count) => streams.noiseSeeds(count),
   });
   return {
     name: `kernels, ${kernels.threads} thread(s)${options.shared === true ? ", shared sums" : ""}`,
     async run(loss: (b: Blocks) => Term, ego: Float32Array) {
-      streams = testStreams();
-      views.clear();
+      streams.begin(testRoot());
       table.array.fill(0);
       for (let r = 0; r < nodes; r++) table.array.set(ego.subarray(r * dim, (r + 1) * dim), r * width);
       gradient.array.fill(0);
@@ -85,30 +81,26 @@ export async function tfjsHarness(train: Csr, dim: number, backend: "wasm" | "cp
   const { tf } = await selectBackend(backend);
   const nodes = train.rows + train.cols;
   const trainGraph: TfjsGraph = { adjacency: [createTfjsAdjacency(tf, buildNormalizedAdjacency(train), ops)] };
-  let streams = testStreams();
-  const views = new Map<string, TfjsGraph>();
+  const streams = new EpochStreams<TfjsGraph>();
   const context = {
     tf,
     ops,
     users: train.rows,
     items: train.cols,
     trainGraph,
-    view: (name: string, o: Parameters<Blocks["augmentedGraph"]>[1]) => {
-      if (!views.has(name)) {
-        const drawn = sampleAugmentedView(train, o.augmentation, o.dropRatio, o.layers, streams.views.child(name));
-        views.set(name, { adjacency: drawn.layers.map((a) => createTfjsAdjacency(tf, a, ops)) });
-      }
-      return views.get(name)!;
-    },
-    noiseSeeds: (count: number) => Array.from({ length: count }, () => streams.noise.nextUint32()),
+    view: (name: string, o: Parameters<Blocks["augmentedGraph"]>[1]) =>
+      streams.view(name, (rng) => ({
+        adjacency: sampleAugmentedView(train, o.augmentation, o.dropRatio, o.layers, rng).layers.map((a) =>
+          createTfjsAdjacency(tf, a, ops),
+        ),
+      })),
+    noiseSeeds: (count: number) => streams.noiseSeeds(count),
   };
   return {
     name: `tfjs ${backend}, ${ops}`,
     async run(loss: (b: Blocks) => Term, ego: Float32Array) {
       await selectBackend(backend);
-      streams = testStreams();
-      views.forEach((g) => g.adjacency.forEach((a) => a.dispose()));
-      views.clear();
+      streams.begin(testRoot()).forEach((g) => g.adjacency.forEach((a) => a.dispose()));
       const table = tf.variable(tf.tensor2d(ego, [nodes, dim]), true);
       const { value, grads } = tf.variableGrads(
         () => loss(new TfjsBlocks(context, table as Tensor2D)) as unknown as Scalar,
@@ -120,7 +112,7 @@ export async function tfjsHarness(train: Csr, dim: number, backend: "wasm" | "cp
     },
     dispose: () => {
       trainGraph.adjacency.forEach((a) => a.dispose());
-      views.forEach((g) => g.adjacency.forEach((a) => a.dispose()));
+      streams.graphs().forEach((g) => g.adjacency.forEach((a) => a.dispose()));
     },
   };
 }

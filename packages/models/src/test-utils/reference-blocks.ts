@@ -33,10 +33,9 @@ const wrap = (data: Float64Array, rows: number) => ({ data, rows }) as unknown a
 const term = (value: number) => ({ value }) as unknown as Term;
 const valueOf = (t: Term) => (t as unknown as { value: number }).value;
 
-/** Streams the engines draw from in these tests: views from `views/<name>`, noise seeds from `noise`. */
-export function testStreams(seed = 1): { views: Rng; noise: Rng } {
-  const root = createRng(seed);
-  return { views: root.child("views"), noise: root.child("noise") };
+/** The epoch stream of these tests: views from its `views/<name>`, noise seeds from its `noise` (as `EpochStreams`). */
+export function testRoot(): Rng {
+  return createRng(1);
 }
 
 /** Blocks over a float64 ego table (nodes × dim, users first). */
@@ -44,7 +43,7 @@ export class ReferenceBlocks implements Blocks {
   readonly users: number;
   readonly items: number;
   readonly trainGraph: Graph;
-  private readonly streams = testStreams();
+  private readonly streams = { views: testRoot().child("views"), noise: testRoot().child("noise") };
   private readonly views = new Map<string, DenseGraph>();
 
   constructor(

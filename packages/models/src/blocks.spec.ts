@@ -72,6 +72,16 @@ const cases: [string, (b: Blocks) => Term][] = [
     },
   ],
   [
+    "an InfoNCE without anchors adds nothing",
+    (b) => {
+      const x = b.propagate({ layers: 1 }).mean;
+      return b.sum(
+        b.bpr(b.gather(x, batch.triples)),
+        b.infoNce(b.slice(x, 0, 0), b.slice(x, 3, 0), { temperature: 0.2 }),
+      );
+    },
+  ],
+  [
     "two noisy propagations, layer 2 kept, a rows-only mean",
     (b) => {
       const anchors = Int32Array.from([1, 2, 9]);

@@ -167,6 +167,8 @@ export class TfjsBlocks implements Blocks {
   }
 
   infoNce(anchors: Rows, candidates: Rows, options: InfoNceOptions): Term {
+    // No anchor, no term (as on the kernels; a mean over no rows would be NaN).
+    if (asTensor(anchors).shape[0] === 0) return asTerm(this.context.tf.scalar(0));
     return asTerm(
       infoNceLoss(this.context.tf, {
         view1: asTensor(anchors),

@@ -1,5 +1,5 @@
 import type { KernelBuffer, Kernels } from "@llminit/kernels";
-import { ContrastiveWorkspace, bprLossAndGradient } from "./kernel-losses.js";
+import { ContrastiveWorkspace, addL2, bprLossAndGradient } from "./kernel-losses.js";
 import type { KernelCsr, KernelPropagation } from "./kernel-propagation.js";
 import type {
   Blocks,
@@ -383,27 +383,13 @@ export class KernelBlocks implements Blocks {
 
   l2(rows: Int32Array): Term {
     checkIndices(rows, this.users + this.items, "l2");
-    const width = this.width;
-    const table = this.context.table;
+    const { table, width } = { table: this.context.table, width: this.width };
     let half: number | undefined;
-    const sumOfSquares = (gradient?: Float32Array, weight = 0) => {
-      const x = table.array;
-      let sum = 0;
-      for (let n = 0; n < rows.length; n++) {
-        const base = rows[n] * width;
-        for (let c = 0; c < width; c++) {
-          const v = x[base + c];
-          sum += v * v;
-          if (gradient !== undefined) gradient[base + c] += weight * v;
-        }
-      }
-      return sum / 2;
-    };
     return this.leaf(
       [],
-      () => (half ??= sumOfSquares()),
+      () => (half ??= addL2(table.array, undefined, rows, rows.length, width, 0) / 2),
       (node) => {
-        half = sumOfSquares(this.tableGradient().array, node.scale);
+        half = addL2(table.array, this.tableGradient().array, rows, rows.length, width, node.scale) / 2;
       },
     );
   }

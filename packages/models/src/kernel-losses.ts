@@ -48,19 +48,26 @@ export function bprLossAndGradient(final: Float32Array, grad: Float32Array, size
 }
 
 /**
- * L2 term `weight · Σ_n ‖x[rows[n]]‖² / 2` (repeats counted) added to the loss, and its
- * gradient `weight · x[rows[n]]` added to `grad` (nodes × dim). Returns the term.
+ * `Σ_n ‖x[rows[n]]‖²` over the rows `rows[0 … count)` of x (rows × dim; repeats counted), adding
+ * `weight · x[rows[n]]` to `grad` (rows × dim) on the way when `grad` is given: the L2 term
+ * `weight · Σ‖·‖² / 2` and its gradient in one pass.
  */
 export function addL2(
   x: Float32Array,
-  grad: Float32Array,
+  grad: Float32Array | undefined,
   rows: Int32Array,
   count: number,
   dim: number,
   weight: number,
 ): number {
-  if (weight === 0) return 0;
   let sum = 0;
+  if (grad === undefined) {
+    for (let n = 0; n < count; n++) {
+      const base = rows[n] * dim;
+      for (let c = 0; c < dim; c++) sum += x[base + c] * x[base + c];
+    }
+    return sum;
+  }
   for (let n = 0; n < count; n++) {
     const base = rows[n] * dim;
     for (let c = 0; c < dim; c++) {
@@ -69,7 +76,7 @@ export function addL2(
       grad[base + c] += weight * v;
     }
   }
-  return (weight * sum) / 2;
+  return sum;
 }
 
 /** Rows of `x` (count × dim) divided by max(‖row‖, 1e-12) into `z`; the divisors into `norms`. */

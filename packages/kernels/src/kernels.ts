@@ -289,6 +289,20 @@ for (;;) {
 }
 `;
 
+/**
+ * The parent's Node options for a worker, without `--input-type`: the worker's program is a
+ * CommonJS script, which `node --input-type=module` would otherwise make an ES module.
+ */
+function workerExecArgv(): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i];
+    if (arg === "--input-type") i++;
+    else if (!arg.startsWith("--input-type=")) args.push(arg);
+  }
+  return args;
+}
+
 /** Row length of score matrices: a multiple of 16 floats keeps every row on a 64-byte line. */
 export function paddedColumns(n: number): number {
   return Math.ceil(n / 16) * 16;
@@ -416,6 +430,7 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
   for (let slot = 1; slot < threads; slot++) {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      execArgv: workerExecArgv(),
       workerData: { module, memory, control: control.buffer, args: args.buffer, slot, ops: OPS },
     });
     worker.on("message", (message: unknown) => workerErrors.push(String(message)));

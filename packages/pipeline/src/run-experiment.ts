@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
 import {
@@ -26,6 +27,7 @@ import { encodeItems, type EncodingSummary } from "./encode-items.js";
 import { prepareFromConfig } from "./prepare-from-config.js";
 import { defaultRunDir, RunFolder } from "./run-folder.js";
 import type { RunConfig } from "./run-config.js";
+import { checkpointFingerprint, CheckpointWriter, loadTrainingCheckpoint } from "./training-checkpoint.js";
 
 /** Hooks a caller (CLI, benchmark, test) passes to observe a run. */
 export interface RunHooks {
@@ -74,20 +76,34 @@ export interface RunSummary {
 
 const VALID_METRIC = "ndcg@10";
 
+/** Where a run folder keeps its training checkpoints (removed once metrics.json is written). */
+export const TRAINING_CHECKPOINT_DIR = "checkpoint/training";
+
 /**
  * One LLMInit experiment: load → filter → split → (encode → select → initialise) → train with
- * early stopping on valid NDCG@10 → full-ranking test. Writes the run folder as it goes.
+ * early stopping on valid NDCG@10 → full-ranking test. Writes the run folder as it goes, with a
+ * training checkpoint after every epoch. `resume`: continue the run in `config.out` from its
+ * newest checkpoint (see `resumeExperiment`, which reads the configuration from the folder).
  */
-export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Promise<RunSummary> {
+export async function runExperiment(
+  config: RunConfig,
+  hooks: RunHooks = {},
+  options: { resume?: boolean } = {},
+): Promise<RunSummary> {
   const logger = hooks.logger ?? silentLogger;
   const progress = hooks.progress ?? silentProgress;
   const started = performance.now();
   const rng = createRng(config.seed);
 
   const folder = new RunFolder(resolve(config.out ?? defaultRunDir(config.dataset, config.model, config.init)));
-  await folder.create();
-  await folder.writeJson("config.json", config);
-  logger.log("info", "run folder", { dir: folder.dir });
+  if (options.resume === true) {
+    // Keep what the killed run wrote; its config.json is the one this run was read from.
+    logger.log("info", "resuming run folder", { dir: folder.dir });
+  } else {
+    await folder.create();
+    await folder.writeJson("config.json", config);
+    logger.log("info", "run folder", { dir: folder.dir });
+  }
 
   const prepared = await prepareFromConfig(config, rng, { logger, progress });
   const split =
@@ -157,6 +173,21 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
   };
 
   const trainConfig = trainConfigFor(config);
+  const fingerprint = checkpointFingerprint(config.model, split.train, config.dim);
+  const checkpointDir = folder.path(TRAINING_CHECKPOINT_DIR);
+  const resumeFrom =
+    options.resume === true ? await loadTrainingCheckpoint(checkpointDir, fingerprint, logger) : undefined;
+  if (options.resume === true) {
+    if (resumeFrom === undefined)
+      logger.log("warn", "no training checkpoint in the run folder: training from the first epoch", {
+        dir: checkpointDir,
+      });
+    // The log holds exactly the checkpoint's epochs: a line written after it is written again.
+    await folder.rewriteLog(resumeFrom?.history ?? []);
+  } else {
+    await rm(checkpointDir, { recursive: true, force: true });
+  }
+  const checkpoints = new CheckpointWriter(checkpointDir, fingerprint);
   const trainStarted = performance.now();
   let result: Awaited<ReturnType<typeof trainModel>>;
   let valid: EvaluationResult;
@@ -177,6 +208,8 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
         folder.appendLog(record);
         hooks.onEpoch?.(record);
       },
+      onCheckpoint: (checkpoint) => checkpoints.save(checkpoint),
+      resumeFrom,
       progress,
       logger,
       signal: hooks.signal,
@@ -241,6 +274,8 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
     runDir: folder.dir,
   };
   await folder.writeJson("metrics.json", summary);
+  // A finished run is not resumed: its training checkpoints have served.
+  await rm(checkpointDir, { recursive: true, force: true });
   return summary;
 }
 

@@ -5,9 +5,12 @@ import {
   encodeDataset,
   recommendFromRun,
   resolveRunConfig,
+  RESUME_OPTIONS,
+  resumeExperiment,
   RUN_OPTIONS,
   runExperiment,
   type OptionSpec,
+  type ResumeOverrides,
   type RunConfig,
   type RunSummary,
 } from "@llminit/pipeline";
@@ -31,11 +34,15 @@ const RUN_FLAGS: FlagSpec[] = [
   ...COMMON_FLAGS,
   ...RUN_OPTIONS.map((spec) => ({ key: spec.key, boolean: spec.kind === "boolean" })),
 ];
+/** `run --resume DIR`: the flags it takes besides the run options that RESUME_OPTIONS lets change. */
+const RESUME_FLAGS = ["resume", "json", "verbose", "help"];
 
 const USAGE = `llminit — LLMInit for collaborative filtering
 
 usage:
   llminit run --dataset NAME [options]       train and evaluate one model (writes a run folder)
+  llminit run --resume DIR [--threads N] [--data-dir D] [--cache-dir C] [--model-dir M]
+                                             continue a killed run from its last epoch checkpoint
   llminit encode --dataset NAME --out FILE.npy [options]
                                              encode the filtered items' text; ids go to FILE.npy.ids.txt
   llminit datasets [--data-dir DIR] [--json] list the dataset registry and where each one is found
@@ -121,16 +128,43 @@ function reporters(
 }
 
 async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseCliArgs(argv, RUN_FLAGS);
+  const { values } = parseCliArgs(argv, [...RUN_FLAGS, { key: "resume" }]);
   if (values.help) {
     io.stdout.write(USAGE);
     return 0;
   }
+  if (values.resume !== undefined) return resumeCommand(values, io);
   const config = await resolveFromArgs(values, io);
   const { logger, progress } = reporters(values, io);
   const summary = await runExperiment(config, { logger, progress });
   if (values.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
   else io.stdout.write(formatSummary(summary));
+  return 0;
+}
+
+/** `run --resume DIR`: the configuration comes from DIR/config.json; only RESUME_OPTIONS may be given anew. */
+async function resumeCommand(values: Record<string, string | boolean>, io: CliIo): Promise<number> {
+  const allowed = [...RESUME_FLAGS, ...RESUME_OPTIONS];
+  const refused = Object.keys(values).filter((key) => !allowed.includes(key));
+  if (refused.length > 0)
+    throw new ConfigError(
+      flagName(refused[0]),
+      `--${flagName(refused[0])} cannot be given with --resume: a resumed run takes its configuration from ` +
+        `DIR/config.json (with --resume: ${RESUME_OPTIONS.map((key) => `--${flagName(key)}`).join(", ")}, --json, --verbose)`,
+    );
+  const dir = values.resume;
+  if (typeof dir !== "string" || dir.length === 0) throw new ConfigError("resume", "needs a run folder: --resume DIR");
+  const overrides: ResumeOverrides = {};
+  for (const key of RESUME_OPTIONS) {
+    const value = values[key];
+    if (typeof value === "string") overrides[key] = value;
+  }
+  const { logger, progress } = reporters(values, io);
+  const outcome = await resumeExperiment(dir, overrides, { logger, progress });
+  if (outcome.alreadyFinished)
+    io.stderr.write(`llminit: ${outcome.summary.runDir ?? dir} already finished: nothing to resume (metrics.json)\n`);
+  if (values.json) io.stdout.write(`${JSON.stringify(outcome.summary)}\n`);
+  else io.stdout.write(formatSummary(outcome.summary));
   return 0;
 }
 

@@ -50,7 +50,7 @@ async function saveEpochs(dir: string, epochs: number[], writer = new Checkpoint
   return writer;
 }
 
-describe("training checkpoints", () => {
+describe("training checkpoints", { timeout: 60_000 }, () => {
   it("round-trips a checkpoint bitwise, in numpy-readable files and a JSON manifest", async () => {
     const dir = freshDir();
     const checkpoint = checkpointAt(3, 2);
@@ -106,7 +106,8 @@ describe("training checkpoints", () => {
       let step = 0;
       const killed = new CheckpointWriter(dir, fingerprint, {
         beforeStep: () => {
-          if (step++ === stop) throw new Error("killed");
+          // A kill stops every write at once: each later step fails too.
+          if (step++ >= stop) throw new Error("killed");
         },
       });
       await saveEpochs(dir, [3], killed).catch((error: Error) => expect(error.message).toBe("killed"));

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, webcrypto } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError, DataFormatError, decodeNpy, encodeNpy, silentLogger, type Csr, type Logger } from "@llminit/core";
@@ -67,6 +67,22 @@ export interface CheckpointWriteOptions {
 
 const pad = (epoch: number) => String(epoch).padStart(6, "0");
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+/** Like Promise.all, but rejects only once every promise has settled: no write is left running after a failure. */
+async function settled<T extends readonly unknown[]>(
+  promises: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(promises);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failure !== undefined) throw failure.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
+}
+
+/** sha256 off the main thread (WebCrypto digests run on libuv's thread pool). */
+async function digest(bytes: Uint8Array): Promise<string> {
+  return Buffer.from(await webcrypto.subtle.digest("SHA-256", bytes)).toString("hex");
+}
 
 /**
  * Writes `bytes` to `path` durably and atomically: a temporary sibling is written and fsync'd,
@@ -129,22 +145,21 @@ export class CheckpointWriter {
     const shape = [users + items, dim];
     await mkdir(this.dir, { recursive: true });
     const stem = `epoch-${pad(checkpoint.epoch)}`;
+    // The tables are written, hashed and fsync'd concurrently (the fsyncs dominate); the manifest only after all.
     const table = async (file: string, data: Float32Array): Promise<FileEntry> => {
       const bytes = encodeNpy(data, shape);
-      await writeDurable(join(this.dir, file), bytes, this.options);
-      return { file, bytes: bytes.length, sha256: sha256(bytes) };
+      const [sum] = await Promise.all([digest(bytes), writeDurable(join(this.dir, file), bytes, this.options)]);
+      return { file, bytes: bytes.length, sha256: sum };
     };
-    const ego = await table(`${stem}-ego.npy`, checkpoint.state.ego);
-    const moment1 = await table(`${stem}-adam-m.npy`, checkpoint.state.moment1);
-    const moment2 = await table(`${stem}-adam-v.npy`, checkpoint.state.moment2);
-    const best =
-      this.best?.epoch === checkpoint.bestEpoch
-        ? this.best
-        : {
-            epoch: checkpoint.bestEpoch,
-            entry: await table(`best-ego-${pad(checkpoint.bestEpoch)}.npy`, checkpoint.bestEgo),
-          };
-    this.best = best;
+    const reuseBest = this.best?.epoch === checkpoint.bestEpoch;
+    const [ego, moment1, moment2, bestEntry] = await settled([
+      table(`${stem}-ego.npy`, checkpoint.state.ego),
+      table(`${stem}-adam-m.npy`, checkpoint.state.moment1),
+      table(`${stem}-adam-v.npy`, checkpoint.state.moment2),
+      reuseBest ? undefined : table(`best-ego-${pad(checkpoint.bestEpoch)}.npy`, checkpoint.bestEgo),
+    ]);
+    const best = bestEntry === undefined && this.best !== undefined ? this.best : undefined;
+    this.best = best ?? { epoch: checkpoint.bestEpoch, entry: bestEntry as FileEntry };
     const manifest: Manifest = {
       format: FORMAT,
       version: VERSION,
@@ -156,7 +171,7 @@ export class CheckpointWriter {
       sinceBest: checkpoint.sinceBest,
       fingerprint: this.fingerprint,
       history: checkpoint.history,
-      files: { ego, moment1, moment2, bestEgo: best.entry },
+      files: { ego, moment1, moment2, bestEgo: this.best.entry },
     };
     await writeDurable(join(this.dir, `${stem}.json`), Buffer.from(`${JSON.stringify(manifest)}\n`), this.options);
     await syncFolder(this.dir, this.options);

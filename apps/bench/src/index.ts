@@ -25,3 +25,19 @@ export { runTorchSpeed, speedTorchScript, DEFAULT_PYTHON, TORCH_ABSENT_TEXT } fr
 export type { TorchMeasurement, TorchOutcome, TorchRunOptions } from "./speed-torch.js";
 export { renderSpeedMarkdown, ratio, TARGETS } from "./speed-report.js";
 export type { SpeedReport, SpeedGraph } from "./speed-report.js";
+export {
+  checkpointCommand,
+  renderCheckpointMarkdown,
+  CHECKPOINT_TARGET,
+  CHECKPOINT_USAGE,
+} from "./checkpoint-command.js";
+export type { CheckpointCostReport } from "./checkpoint-command.js";
+export { resumeCommand, renderResumeMarkdown, RESUME_USAGE } from "./resume-command.js";
+export type { ResumePair } from "./resume-command.js";
+export {
+  oversubscriptionCommand,
+  renderOversubscriptionMarkdown,
+  OVERSUBSCRIPTION_TARGET,
+  OVERSUBSCRIPTION_USAGE,
+} from "./oversubscription-command.js";
+export type { OversubscriptionReport } from "./oversubscription-command.js";

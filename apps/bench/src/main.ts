@@ -16,6 +16,9 @@ import { findDataDir } from "./find-data-dir.js";
 import { planFullCells, planGrid, type GridAxes } from "./plan-grid.js";
 import { latestById, readResults } from "./results-file.js";
 import { runGrid, type ConfigLayer } from "./run-grid.js";
+import { checkpointCommand } from "./checkpoint-command.js";
+import { oversubscriptionCommand } from "./oversubscription-command.js";
+import { resumeCommand } from "./resume-command.js";
 import { speedCommand } from "./speed-command.js";
 import type { Experiment, Setting } from "./types.js";
 import { writeReports } from "./write-reports.js";
@@ -103,6 +106,12 @@ usage (from the repository root: pnpm bench <command> …):
             regenerate DIR/report.md and DIR/report.html from DIR/results.jsonl
   speed     [--json] [--graphs office,ml-100k,beauty-synthetic] [--repeats 3] [--python /usr/bin/python3]
             time training and evaluation against PyTorch on this CPU (speed --help)
+  checkpoint [--dataset amazon-office-products] [--epochs 10]
+            what the per-epoch training checkpoint costs against an epoch (checkpoint --help)
+  resume    [--dataset amazon-office-products] [--kill-after 3|random] [run options]
+            a kill -9 / llminit run --resume pair beside an uninterrupted run (resume --help)
+  oversubscription [--dataset amazon-office-products] [--processes 2] [run options]
+            one llminit run alone, then two at once on the same cores (oversubscription --help)
 
 common options:
   --datasets a,b        registry names or folders [${DEFAULT_DATASETS.join(",")}]
@@ -138,9 +147,15 @@ export async function main(argv: readonly string[], io: BenchIo, deps: BenchDeps
         return await reportCommand(rest, io);
       case "speed":
         return await speedCommand(rest, io);
+      case "checkpoint":
+        return await checkpointCommand(rest, io);
+      case "resume":
+        return await resumeCommand(rest, io);
+      case "oversubscription":
+        return await oversubscriptionCommand(rest, io);
       default:
         io.stderr.write(
-          `llminit-bench: unknown command "${command}" (expected paper, collapse, encoders, report, speed, help)\n`,
+          `llminit-bench: unknown command "${command}" (expected paper, collapse, encoders, report, speed, checkpoint, resume, oversubscription, help)\n`,
         );
         return 2;
     }

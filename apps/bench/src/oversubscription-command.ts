@@ -153,7 +153,7 @@ export async function oversubscriptionCommand(argv: readonly string[], io: Bench
   const slowest = (runs: TimedRun[], key: "wallSeconds" | "trainSeconds") => Math.max(...runs.map((r) => r[key]));
   const cpuList = cpus();
   const report: OversubscriptionReport = {
-    command: `pnpm bench ${argv.join(" ")}`.trim(),
+    command: `pnpm bench oversubscription ${argv.join(" ")}`.trim(),
     machine: {
       cpu: cpuList[0]?.model.trim() ?? "unknown",
       cores: availableParallelism(),

@@ -141,7 +141,7 @@ export async function resumeCommand(argv: readonly string[], io: BenchIo): Promi
   );
   const differences = differingKeys(wholeSummary, resumedSummary);
   const pair: ResumePair = {
-    command: `pnpm bench ${argv.join(" ")}`.trim(),
+    command: `pnpm bench resume ${argv.join(" ")}`.trim(),
     kill: { after: killAfter, epochsCheckpointed, secondsIntoRun: killedAt },
     whole: wholeSummary,
     resumed: resumedSummary,

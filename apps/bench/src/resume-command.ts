@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { ConfigError, LlminitError, parseCliArgs } from "@llminit/core";
 import { deterministicSummary, type RunSummary } from "@llminit/pipeline";
@@ -32,6 +32,12 @@ function summaryOf(exit: LlminitExit, what: string): RunSummary {
   if (exit.status !== 0)
     throw new LlminitError("E_RUN", `${what} failed (status ${exit.status}): ${lastLine(exit.stderr)}`);
   return JSON.parse(exit.stdout) as RunSummary;
+}
+
+/** A run folder's log.jsonl without its wall-clock seconds, as one JSON text. */
+async function epochLog(runDir: string): Promise<string> {
+  const lines = (await readFile(join(runDir, "log.jsonl"), "utf8")).trim().split("\n");
+  return JSON.stringify(lines.map((line) => ({ ...(JSON.parse(line) as object), seconds: 0 })));
 }
 
 /** Top-level keys whose JSON differs between two deterministic summaries. */
@@ -69,7 +75,8 @@ export function renderResumeMarkdown(pair: ResumePair): string {
     ...rows("test"),
     "",
     pair.identical
-      ? "Every metric, the per-degree buckets, coverage and the training history are bitwise identical."
+      ? "Every metric, the per-degree buckets, coverage and every epoch's loss and validation score (log.jsonl) are " +
+        "bitwise identical."
       : `**Not identical**: ${pair.differences.join(", ")} differ.`,
     "",
   ].join("\n");
@@ -140,6 +147,8 @@ export async function resumeCommand(argv: readonly string[], io: BenchIo): Promi
     "the resumed run",
   );
   const differences = differingKeys(wholeSummary, resumedSummary);
+  const [wholeLog, resumedLog] = await Promise.all([epochLog(whole), epochLog(killed)]);
+  if (wholeLog !== resumedLog) differences.push("log.jsonl (epoch, loss, valid, best)");
   const pair: ResumePair = {
     command: `pnpm bench resume ${argv.join(" ")}`.trim(),
     kill: { after: killAfter, epochsCheckpointed, secondsIntoRun: killedAt },

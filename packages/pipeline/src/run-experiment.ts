@@ -178,7 +178,7 @@ export async function runExperiment(
   const resumeFrom =
     options.resume === true ? await loadTrainingCheckpoint(checkpointDir, fingerprint, logger) : undefined;
   if (options.resume === true) {
-    if (resumeFrom === undefined)
+    if (resumeFrom === undefined && config.epochs > 0)
       logger.log("warn", "no training checkpoint in the run folder: training from the first epoch", {
         dir: checkpointDir,
       });

@@ -428,6 +428,8 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
   const args = new Float64Array(new SharedArrayBuffer(8 * ARGS_PER_SLOT * threads));
   const workers: Worker[] = [];
   const workerErrors: string[] = [];
+  /** Why a worker thread died, once one has: the calling thread would otherwise run its parts, slowly and silently. */
+  let stopped: string | undefined;
   let disposed = false;
   for (let slot = 1; slot < threads; slot++) {
     const worker = new Worker(WORKER_SOURCE, {
@@ -436,7 +438,10 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
       workerData: { module, memory, control: control.buffer, args: args.buffer, slot, ops: OPS },
     });
     worker.on("message", (message: unknown) => workerErrors.push(String(message)));
-    worker.on("error", (error: Error) => workerErrors.push(error.stack ?? error.message));
+    worker.on("error", (error: Error) => {
+      workerErrors.push(error.stack ?? error.message);
+      stopped = `worker ${slot} stopped: ${error.message}`;
+    });
     worker.unref();
     workers.push(worker);
   }
@@ -446,6 +451,7 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
   /** Runs one call per range: ranges[0] on this thread, the others on workers; returns the results. */
   function run(op: OpName, calls: number[][]): number[] {
     if (disposed && calls.length > 1) throw new Error("kernels: disposed: its worker threads are stopped");
+    if (stopped !== undefined && calls.length > 1) throw new Error(`kernels: ${stopped}`);
     const sequence: number[] = [];
     for (let t = 1; t < calls.length; t++) {
       const slot = t;

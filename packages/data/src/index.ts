@@ -36,6 +36,8 @@ export type { DatasetEntry, RemoteFile, RawFormat } from "./registry.js";
 export { detectFolder, locateDataset, listDatasets, loadDataset } from "./load-dataset.js";
 export type { LocateOptions, LoadOptions, DatasetLocation, DatasetListing, LoadedDataset } from "./load-dataset.js";
 export { prepareDataset } from "./prepare-dataset.js";
+export { inspectDataset } from "./inspect-dataset.js";
+export type { InspectOptions, DatasetInspection, StageReport, TextCoverage, TextCount } from "./inspect-dataset.js";
 export type { PrepareOptions, PreparedDataset } from "./prepare-dataset.js";
 export { readSplitFiles } from "./split-files.js";
 export type { SplitFiles } from "./split-files.js";

@@ -49,4 +49,22 @@ describe("resolveRunConfig", () => {
     );
     expect(() => resolveRunConfig([{ source: "command line", values: {} }])).toThrow(/option "dataset": is required/);
   });
+
+  it("turns the rating filter off with none / null, and takes a rating field", () => {
+    for (const off of ["none", "null", "None", null]) {
+      const config = resolveRunConfig([{ source: "config.yaml", values: { dataset: "x", minRating: off } }]);
+      expect(config.minRating).toBeNull();
+    }
+    const plays = resolveRunConfig([
+      { source: "command line", values: { dataset: "x", ratingField: "play_count", minRating: "5" } },
+    ]);
+    expect([plays.ratingField, plays.minRating]).toEqual(["play_count", 5]);
+    expect(resolveRunConfig([{ source: "command line", values: { dataset: "x" } }]).ratingField).toBeUndefined();
+    expect(() => resolveRunConfig([{ source: "command line", values: { dataset: "x", minRating: "off" } }])).toThrow(
+      /option "minRating": expected a number, got "off"/,
+    );
+    expect(() => resolveRunConfig([{ source: "config.json", values: { dataset: "x", dim: null } }])).toThrow(
+      /option "dim": expected a number, got null/,
+    );
+  });
 });

@@ -7,7 +7,10 @@ export type InitName = "none" | "rand" | "uni" | "var";
 export interface RunConfig {
   dataset: string;
   dataDir?: string;
-  minRating: number;
+  /** Keep interactions whose `ratingField` is ≥ this; null: no value filter (implicit feedback). */
+  minRating: number | null;
+  /** The numeric interaction column `minRating` applies to (undefined: "rating", when the data has one). */
+  ratingField?: string;
   kCore: number;
   split: "random-loo" | "temporal-loo";
   textTemplate?: string;
@@ -56,6 +59,8 @@ export interface OptionSpec {
   max?: number;
   /** Exclusive lower bound. */
   above?: number;
+  /** The words `none` and `null` (and a null in a config file) give null: the option is off. */
+  nullable?: boolean;
 }
 
 /**
@@ -65,7 +70,18 @@ export interface OptionSpec {
 export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: "dataset", kind: "string", help: "registry name (e.g. amazon-office-products) or a folder of atomic files" },
   { key: "dataDir", kind: "string", help: "folder holding <dataset>/ (default: $LLMINIT_DATA_DIR)" },
-  { key: "minRating", kind: "number", default: 4, help: "keep interactions with rating ≥ this" },
+  {
+    key: "minRating",
+    kind: "number",
+    default: 4,
+    nullable: true,
+    help: "keep interactions whose rating field is ≥ this (missing fails); none: no filter (implicit feedback)",
+  },
+  {
+    key: "ratingField",
+    kind: "string",
+    help: "numeric interaction column --min-rating applies to, e.g. play_count (default: rating, if present)",
+  },
   { key: "kCore", kind: "integer", default: 5, min: 0, help: "iterative k-core on users and items (0: off)" },
   {
     key: "split",
@@ -226,6 +242,7 @@ export function coerceOption(spec: OptionSpec, raw: unknown, source: string): un
   const fail = (reason: string): never => {
     throw new ConfigError(spec.key, `${reason} (from ${source})`);
   };
+  if (spec.nullable && (raw === null || (typeof raw === "string" && /^(none|null)$/i.test(raw.trim())))) return null;
   switch (spec.kind) {
     case "string": {
       if (typeof raw !== "string" && typeof raw !== "number")

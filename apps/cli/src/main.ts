@@ -11,6 +11,7 @@ import {
   type RunConfig,
   type RunSummary,
 } from "@llminit/pipeline";
+import { inspectCommand } from "./inspect-command.js";
 import { loadConfigFile } from "./load-config-file.js";
 
 import { terminalLogger, terminalProgress, type TerminalStream } from "./terminal-reporter.js";
@@ -39,6 +40,8 @@ usage:
   llminit encode --dataset NAME --out FILE.npy [options]
                                              encode the filtered items' text; ids go to FILE.npy.ids.txt
   llminit datasets [--data-dir DIR] [--json] list the dataset registry and where each one is found
+  llminit inspect --dataset NAME [options]   what a run would read, keep and drop; trains nothing
+                                             (llminit inspect --help)
   llminit recommend --run DIR --users ID[,ID…] [--k 10] [--json]
                                              top-k items for users from a saved run
 
@@ -83,10 +86,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await encodeCommand(rest, io);
       case "datasets":
         return await datasetsCommand(rest, io);
+      case "inspect":
+        return await inspectCommand(rest, io, (values) => resolveFromArgs(values, io));
       case "recommend":
         return await recommendCommand(rest, io);
       default:
-        io.stderr.write(`llminit: unknown command "${command}" (expected run, encode, datasets, recommend, help)\n`);
+        io.stderr.write(
+          `llminit: unknown command "${command}" (expected run, encode, datasets, inspect, recommend, help)\n`,
+        );
         return 2;
     }
   } catch (error) {

@@ -34,10 +34,11 @@ last and on stderr), 2 for bad options.
 
 options (same meaning and defaults as for run):
 ${RUN_OPTIONS.filter((spec) => DATA_OPTIONS.includes(spec.key))
-  .map(
-    (spec) =>
-      `  --${flagName(spec.key).padEnd(16)} ${spec.help}${spec.default === undefined ? "" : ` [${String(spec.default)}]`}`,
-  )
+  .map((spec) => {
+    const choices = spec.choices === undefined ? "" : ` {${spec.choices.join("|")}}`;
+    const fallback = spec.default === undefined ? "" : ` [${String(spec.default)}]`;
+    return `  --${flagName(spec.key).padEnd(16)} ${spec.help}${choices}${fallback}`;
+  })
   .join("\n")}
   --config FILE      YAML or JSON file of options (command line > file > defaults)
   --json             print one JSON object (the report) on stdout

@@ -75,12 +75,12 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     kind: "number",
     default: 4,
     nullable: true,
-    help: "keep interactions whose rating field is ≥ this (missing fails); none: no filter (implicit feedback)",
+    help: "keep interactions whose rating field is ≥ this (missing fails); none: no filter",
   },
   {
     key: "ratingField",
     kind: "string",
-    help: "numeric interaction column --min-rating applies to, e.g. play_count (default: rating, if present)",
+    help: "numeric column --min-rating filters, e.g. play_count (default: rating, if any)",
   },
   { key: "kCore", kind: "integer", default: 5, min: 0, help: "iterative k-core on users and items (0: off)" },
   {

@@ -2,7 +2,7 @@ import { ConfigError, DataFormatError, silentProgress } from "@llminit/core";
 import {
   IssueTally,
   reportBlankLines,
-  reportInvalidText,
+  InvalidTextTally,
   reportIssue,
   reportMissingValues,
   type ColumnSummary,
@@ -178,7 +178,7 @@ export async function readAmazonMeta(file: string, options: ReadOptions = {}): P
   const features: ItemFeatures = new Map();
   const task = (options.progress ?? silentProgress).begin(`read ${file}`);
   const repeated = new IssueTally();
-  const invalid = new IssueTally();
+  const invalid = new InvalidTextTally();
   const keysSeen = new KeyTypes();
   let blank = 0;
   let firstBlank = 0;
@@ -247,6 +247,6 @@ export async function readAmazonMeta(file: string, options: ReadOptions = {}): P
     });
   }
   reportBlankLines(options, file, blank, firstBlank);
-  reportInvalidText(options, file, invalid);
+  invalid.report(options, file);
   return features;
 }

@@ -167,22 +167,27 @@ describe("messy atomic files", () => {
     expect(error.message).toContain('id "u\\xE9" is not valid UTF-8 (byte 0xE9)');
   });
 
-  it("replaces invalid UTF-8 in item text by U+FFFD, counted in one warning per field", async () => {
+  it("replaces invalid UTF-8 in item text by U+FFFD, counted in one warning for the file", async () => {
     const file = tmp.write(
       "m5.item",
       Buffer.concat([
-        Buffer.from("item_id:token\ttitle:token_seq\ni1\tCaf"),
+        Buffer.from("item_id:token\ttitle:token_seq\tbrand:token\ni1\tCaf"),
+        Buffer.from([0xe9]),
+        Buffer.from("\tB"),
         Buffer.from([0xe9]),
         Buffer.from("\ni2\tNa"),
         Buffer.from([0xef]),
-        Buffer.from("ve\ni3\tfine\n"),
+        Buffer.from("ve\tok\ni3\tfine\tok\n"),
       ]),
     );
     const issues: DataIssue[] = [];
     const items = await readAtomicItems(file, { onIssue: (i) => issues.push(i) });
-    expect(items.get("i1")).toEqual({ title: "Caf\uFFFD" });
+    expect(items.get("i1")).toEqual({ title: "Caf\uFFFD", brand: "B\uFFFD" });
     expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatchObject({ kind: "invalid-utf8", field: "title", count: 2, line: 2 });
+    expect(issues[0]).toMatchObject({ kind: "invalid-utf8", field: "title, brand", count: 2, line: 2 });
+    expect(issues[0].message).toBe(
+      `${file}: 2 line(s) with bytes that are not UTF-8 in text (title, brand), replaced by U+FFFD (first at line 2)`,
+    );
   });
 
   it("skips item rows with an empty id, counted once", async () => {

@@ -2,7 +2,7 @@ import { ConfigError, DataFormatError, silentProgress } from "@llminit/core";
 import {
   IssueTally,
   reportBlankLines,
-  reportInvalidText,
+  InvalidTextTally,
   reportIssue,
   reportMissingValues,
   type ColumnUse,
@@ -196,7 +196,7 @@ export async function readAtomicInteractions(
  * every other column, as text (empty values are left out; nothing is parsed as a number, so an
  * empty or malformed `price:float` does no harm). Item ids must be unique and valid UTF-8; a row
  * with an empty id is skipped (counted in one warning). Invalid UTF-8 bytes in the other columns
- * are replaced by U+FFFD and counted in one warning per column.
+ * are replaced by U+FFFD and counted in one warning for the file.
  */
 export async function readAtomicItems(
   file: string,
@@ -204,7 +204,7 @@ export async function readAtomicItems(
 ): Promise<ItemFeatures> {
   const idField = options.idField ?? "item_id";
   const features: ItemFeatures = new Map();
-  const invalid = new IssueTally();
+  const invalid = new InvalidTextTally();
   const emptyIds = new IssueTally();
   let idColumn = -1;
   const start = (header: readonly AtomicField[]) => {
@@ -255,6 +255,6 @@ export async function readAtomicItems(
       message: `${file}: skipped ${count} row(s) with an empty "${idField}" (first at line ${line})`,
     });
   }
-  reportInvalidText(options, file, invalid);
+  invalid.report(options, file);
   return features;
 }

@@ -96,17 +96,34 @@ export function reportMissingValues(options: Pick<ReadOptions, "logger" | "onIss
   }
 }
 
-/** One `invalid-utf8` warning per text field of `tally` whose invalid bytes were replaced by U+FFFD. */
-export function reportInvalidText(options: Pick<ReadOptions, "logger" | "onIssue">, file: string, tally: IssueTally) {
-  for (const { field, count, line } of tally.entries()) {
+/** Lines whose text fields held invalid UTF-8 (replaced by U+FFFD), for one warning per file. */
+export class InvalidTextTally {
+  private lines = 0;
+  private first = 0;
+  private last = 0;
+  private readonly fields = new Set<string>();
+
+  add(field: string, line: number): void {
+    this.fields.add(field);
+    if (line === this.last) return;
+    if (this.lines++ === 0) this.first = line;
+    this.last = line;
+  }
+
+  /** One `invalid-utf8` warning naming the fields, the number of lines and the first one; nothing when clean. */
+  report(options: Pick<ReadOptions, "logger" | "onIssue">, file: string): void {
+    if (this.lines === 0) return;
+    const fields = [...this.fields].join(", ");
     reportIssue(options, {
       level: "warn",
       kind: "invalid-utf8",
       file,
-      line,
-      field,
-      count,
-      message: `${file}: ${count} line(s) with bytes that are not UTF-8 in "${field}", replaced by U+FFFD (first at line ${line})`,
+      line: this.first,
+      field: fields,
+      count: this.lines,
+      message:
+        `${file}: ${this.lines} line(s) with bytes that are not UTF-8 in text (${fields}), ` +
+        `replaced by U+FFFD (first at line ${this.first})`,
     });
   }
 }

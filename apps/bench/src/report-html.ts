@@ -10,6 +10,7 @@ th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.best { font-weight: bold; }
 .change { color: #555; font-size: 0.8rem; }
+td.num .change { display: block; white-space: normal; min-width: 9rem; }
 td.sig { background: #e6f4ea; }
 .mark-sig { color: #0a7d32; font-weight: bold; }
 .legend { color: #444; font-size: 0.85rem; max-width: 60rem; }
@@ -31,12 +32,15 @@ function metricTable(table: MetricTable): string {
           const change = formatImprovement(row.stats[m].mean, row.baseline[m]);
           const test = change === "" ? undefined : row.tests[m];
           const cls = `num${table.best[m].includes(i) ? " best" : ""}${test?.significant ? " sig" : ""}`;
-          const detail = test === undefined ? "" : ` ${formatGainInterval(test)}, ${formatP(test.p)}`;
+          // Non-breaking spaces inside "p = 0.01" and "+3.2 %": a narrow column wraps between the parts only.
+          const detail =
+            test === undefined ? "" : ` ${formatGainInterval(test)}, ${formatP(test.p).replace(/ /g, "\u00a0")}`;
           const mark = test?.significant
             ? ` <span class="mark-sig" title="Holm-corrected p = ${test.pAdjusted.toPrecision(2)}">†</span>`
             : "";
           const tested = test === undefined ? "" : ` data-p="${test.p}" data-significant="${test.significant}"`;
-          return `<td class="${cls}"${tested}>${esc(formatMeanStd(row.stats[m]))}${change === "" ? "" : ` <span class="change">(${esc(change + detail)})</span>${mark}`}</td>`;
+          const changeText = change.replace(/ /g, "\u00a0") + detail;
+          return `<td class="${cls}"${tested}>${esc(formatMeanStd(row.stats[m]))}${mark}${change === "" ? "" : ` <span class="change">(${esc(changeText)})</span>`}</td>`;
         })
         .join("");
       return `<tr>${labels}<td class="num">${row.ok}/${row.total}</td>${metrics}</tr>`;

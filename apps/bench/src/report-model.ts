@@ -140,6 +140,11 @@ export function protocolOf(record: CellRecord): string {
   return typeof value === "string" ? value : "standard";
 }
 
+/** ", official protocol" in titles; nothing for the default protocol. */
+function protocolSuffix(record: CellRecord): string {
+  return protocolOf(record) === "standard" ? "" : `, ${protocolOf(record)} protocol`;
+}
+
 function partitionKey(record: CellRecord): string {
   return JSON.stringify([
     record.experiment,
@@ -288,8 +293,7 @@ function buildMetricTable(part: readonly CellRecord[], view: TableView, userMetr
     const max = Math.max(...means.filter((v) => Number.isFinite(v)));
     return means.flatMap((v, i) => (v === max ? [i] : []));
   });
-  const protocolSuffix = protocolOf(first) === "standard" ? "" : `, ${protocolOf(first)} protocol`;
-  const title = `${experiment} — ${datasetLabel(first)}, ${settingLabel(first)}${protocolSuffix}${suffix}`;
+  const title = `${experiment} — ${datasetLabel(first)}, ${settingLabel(first)}${protocolSuffix(first)}${suffix}`;
   return {
     id: `table-${slug(title)}`,
     title,
@@ -372,7 +376,7 @@ function buildCharts(records: readonly CellRecord[]): ChartSpec[] {
   );
   for (const part of curveParts.values()) {
     const first = part[0];
-    const name = `${first.experiment} ${datasetLabel(first)} ${first.setting} ${first.model}`;
+    const name = `${first.experiment} ${datasetLabel(first)} ${first.setting}${protocolSuffix(first)} ${first.model}`;
     const bySeries = groupBy(part, seriesLabel);
     const categories = distinct(part.flatMap((r) => (r.testByDegree ?? []).map((g) => g.bucket)));
     const degreeSeries = [...bySeries].map(([label, list]) => ({
@@ -385,7 +389,7 @@ function buildCharts(records: readonly CellRecord[]): ChartSpec[] {
     charts.push({
       kind: "degree",
       id: uniqueId(`degree-${slug(name)}`),
-      title: `Test Recall@10 by user training degree — ${datasetLabel(first)}, ${first.setting}, ${first.model} (${first.experiment})`,
+      title: `Test Recall@10 by user training degree — ${datasetLabel(first)}, ${first.setting}${protocolSuffix(first)}, ${first.model} (${first.experiment})`,
       yLabel: "Recall@10",
       categories,
       series: sortSeries(degreeSeries),
@@ -407,7 +411,7 @@ function buildCharts(records: readonly CellRecord[]): ChartSpec[] {
     charts.push({
       kind: "training",
       id: uniqueId(`training-${slug(name)}`),
-      title: `Training: valid NDCG@10 per epoch — ${datasetLabel(first)}, ${first.setting}, ${first.model} (${first.experiment})`,
+      title: `Training: valid NDCG@10 per epoch — ${datasetLabel(first)}, ${first.setting}${protocolSuffix(first)}, ${first.model} (${first.experiment})`,
       xLabel: "epoch",
       yLabel: "valid NDCG@10",
       xLog2: false,

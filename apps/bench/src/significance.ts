@@ -95,10 +95,10 @@ export function correctTable(
   );
 }
 
-/** `p = 0.031`, `p < 0.001`. */
+/** Two significant digits: `p = 0.031`, `p = 0.62`; `p < 0.001` below that. */
 export function formatP(p: number): string {
   if (Number.isNaN(p)) return "p n/a";
-  return p < 0.001 ? "p < 0.001" : `p = ${p < 0.01 ? p.toFixed(3) : p.toFixed(2)}`;
+  return p < 0.001 ? "p < 0.001" : `p = ${p.toPrecision(2)}`;
 }
 
 /** `[−1.1, +7.6] %`: the 95 % interval of the relative gain. */
@@ -110,7 +110,7 @@ export function formatGainInterval(test: PairedComparison): string {
 
 /** The report legend of the marks. */
 export const SIGNIFICANCE_LEGEND =
-  "† marks a cell whose paired two-sided t-test against init `none` of the same row (per-user test metrics, " +
+  "† marks a cell whose paired two-sided t-test against init none of the same row (per-user test metrics, " +
   "users matched on the same split, i.e. the same seed, pooled over the seeds) has p < 0.05 after a " +
   "Holm–Bonferroni correction over the comparison cells of its table; [a, b] % is the 95 % confidence interval " +
   "of the relative gain of the pooled means (delta method), p the uncorrected p-value. " +

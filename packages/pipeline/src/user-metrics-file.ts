@@ -1,6 +1,7 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { DataFormatError, readNpy, writeFileAtomic, writeNpy } from "@llminit/core";
+import { DataFormatError, NotAvailableError, readNpy, writeFileAtomic, writeNpy } from "@llminit/core";
 import type { PerUserMetrics } from "@llminit/metrics";
 
 /** Folder of the per-user metrics inside a run folder. */
@@ -43,9 +44,18 @@ export async function writeUserMetrics(
   );
 }
 
-/** Reads what {@link writeUserMetrics} wrote; DataFormatError naming the file when parts disagree. */
+/**
+ * Reads what {@link writeUserMetrics} wrote; NotAvailableError when the run folder has none,
+ * DataFormatError naming the file when the parts disagree.
+ */
 export async function readUserMetrics(runDir: string, split: string): Promise<UserMetricsTable> {
   const base = join(runDir, USER_METRICS_DIR, split);
+  if (!existsSync(`${base}.npy`))
+    throw new NotAvailableError(
+      `per-user ${split} metrics of ${runDir}`,
+      `${base}.npy does not exist`,
+      "Run folders written before per-user metrics existed have none: rerun the cell",
+    );
   const lines = async (file: string) =>
     (await readFile(file, "utf8")).split("\n").filter((line, i, all) => line !== "" || i < all.length - 1);
   const columns = await lines(`${base}.columns.txt`);

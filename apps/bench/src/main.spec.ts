@@ -6,6 +6,8 @@ import { runExperiment, type RunConfig } from "@llminit/pipeline";
 import { writeToyDataset, type ToyDataset } from "@llminit/pipeline/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { main, seedList } from "./main.js";
+import { pairedComparison } from "./paired-comparison.js";
+import { formatGainInterval, formatP } from "./significance.js";
 import { renderInChromium } from "./test-utils/render-in-chromium.js";
 import type { CellRecord } from "./types.js";
 
@@ -40,6 +42,18 @@ async function bench(...argv: string[]): Promise<{ status: number; stdout: strin
   return { status, stdout, stderr };
 }
 
+/** A cell's per-user test metrics, read from its run folder by hand. */
+function userMetricsOf(record: CellRecord): { users: string[]; columns: string[]; values: Float64Array } {
+  const dir = join(record.runDir, "user-metrics");
+  const lines = (file: string) => readFileSync(join(dir, file), "utf8").trim().split("\n");
+  const bytes = readFileSync(join(dir, "test.npy"));
+  const headerLength = bytes.readUInt16LE(8);
+  const values = new Float64Array(
+    bytes.buffer.slice(bytes.byteOffset + 10 + headerLength, bytes.byteOffset + bytes.length),
+  );
+  return { users: lines("test.users.txt"), columns: lines("test.columns.txt"), values };
+}
+
 function results(out: string): CellRecord[] {
   return readFileSync(join(out, "results.jsonl"), "utf8")
     .trim()
@@ -72,6 +86,7 @@ async function expectRendersCleanly(
   html: string,
   expected: Record<string, number>,
   skip: (reason: string) => void,
+  marks?: { tested: number; significant: number },
 ): Promise<void> {
   const reason = inject("chromiumSkipReason");
   if (reason !== "") {
@@ -81,6 +96,7 @@ async function expectRendersCleanly(
   const page = await renderInChromium(html);
   expect(page.problems).toEqual([]);
   expect(Object.fromEntries(page.charts.map((c) => [c.id, c.marks]))).toEqual(expected);
+  if (marks !== undefined) expect({ tested: page.testedCells, significant: page.significantMarks }).toEqual(marks);
   for (const chart of page.charts) {
     expect(chart.title.length, chart.id).toBeGreaterThan(10);
     expect(chart.width * chart.height, chart.id).toBeGreaterThan(0);
@@ -186,14 +202,32 @@ describe("bench paper", () => {
         if (init === "var") {
           const none = stat("none", metric).mean;
           const pct = ((mine.mean - none) / none) * 100;
-          expect(cells[m]).toContain(`(${pct >= 0 ? "+" : "−"}${Math.abs(pct).toFixed(1)} %)`);
+          expect(cells[m]).toContain(`(${pct >= 0 ? "+" : "−"}${Math.abs(pct).toFixed(1)} % [`);
+          // The paired test, by hand from the run folders: users matched per seed, pooled.
+          const x: number[] = [];
+          const y: number[] = [];
+          for (const seed of [2020, 2021]) {
+            const base = userMetricsOf(records.find((r) => r.init === "none" && r.seed === seed)!);
+            const ours = userMetricsOf(records.find((r) => r.init === "var" && r.seed === seed)!);
+            ours.users.forEach((user, i) => {
+              const j = base.users.indexOf(user);
+              x.push(base.values[j * base.columns.length + base.columns.indexOf(metric)]);
+              y.push(ours.values[i * ours.columns.length + ours.columns.indexOf(metric)]);
+            });
+          }
+          expect(x).toHaveLength(120);
+          const test = pairedComparison(x, y);
+          expect(cells[m]).toContain(`${formatGainInterval(test)}, ${formatP(test.p)})`);
+          // The toy's planted clusters make var far better: significant even after Holm over 4 cells.
+          expect(test.p * 4).toBeLessThan(0.05);
+          expect(cells[m]).toContain(`${formatP(test.p)}) †`);
         }
       });
     }
     expect(md).toContain("| nosuch | none | 0/1 | – | – | – | – |");
     expect(md).toMatch(/Failed cells \(1\):\n\n- `paper-toy-full-nosuch-none-s2020`: option "model"/);
     expect(md).toMatch(
-      /Protocol: filters: rating ≥ 4, 5-core; split: random-loo; full ranking, K ∈ \{10, 20, 50\}; seeds: 2020, 2021; d = 8, 2 layers, ≤ 2 epochs .*encoder: file:.*toy-vectors\.npy \(16-d\); backend: kernels \(wasm SIMD, \d+ threads?(, shared sums)?\); machine: .+ × \d+ cores/,
+      /Protocol: --protocol standard \(.*\); filters: rating ≥ 4, 5-core; split: random-loo; full ranking, K ∈ \{10, 20, 50\}; seeds: 2020, 2021; d = 8, 2 layers, ≤ 2 epochs .*encoder: file:.*toy-vectors\.npy \(16-d\); backend: kernels \(wasm SIMD, \d+ threads?(, shared sums)?\); machine: .+ × \d+ cores/,
     );
 
     // report regenerates both files from results.jsonl alone.
@@ -221,6 +255,8 @@ describe("bench paper", () => {
       join(out, "report.html"),
       { "degree-paper-toy-full-lightgcn": bars, "training-paper-toy-full-lightgcn": 4 },
       (r) => context.skip(r),
+      // The var row's four cells of the overall table are tested, and significant (checked above).
+      { tested: (md.match(/ %, p [=<] /g) ?? []).length, significant: (md.match(/\) †/g) ?? []).length },
     );
   }, 60_000);
 });

@@ -255,6 +255,7 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
             e.startsWith("file:") ? `file:${resolve(cwd, e.slice(5))}` : e,
           )
         : [base.encoder],
+    protocol: base.protocol,
   };
 
   const logger = stderrLogger(io.stderr, values.verbose === true);

@@ -161,6 +161,7 @@ async function runCell(
     ...(cell.sparseKeep === undefined ? {} : { sparseKeep: cell.sparseKeep }),
     dim: cell.dim,
     encoder: cell.encoder,
+    ...(cell.protocol === undefined ? {} : { protocol: cell.protocol }),
     status: "failed",
     startedAt: startedAt.toISOString(),
     seconds: 0,

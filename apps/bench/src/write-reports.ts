@@ -4,14 +4,18 @@ import { renderHtml } from "./report-html.js";
 import { renderMarkdown } from "./report-markdown.js";
 import { buildReportModel } from "./report-model.js";
 import { latestById, readResults } from "./results-file.js";
+import { loadUserMetrics } from "./significance.js";
 
-/** Regenerates `dir/report.md` and `dir/report.html` from `dir/results.jsonl` alone. */
+/**
+ * Regenerates `dir/report.md` and `dir/report.html` from `dir/results.jsonl` and, for the paired
+ * tests, the per-user metrics in the cells' run folders.
+ */
 export async function writeReports(
   dir: string,
   options: { logger?: Logger } = {},
 ): Promise<{ markdown: string; html: string; cells: number }> {
   const records = latestById(await readResults(join(dir, "results.jsonl"), { logger: options.logger }));
-  const model = buildReportModel(records);
+  const model = buildReportModel(records, await loadUserMetrics(records, options.logger));
   const markdown = join(dir, "report.md");
   const html = join(dir, "report.html");
   await writeFileAtomic(markdown, renderMarkdown(model));

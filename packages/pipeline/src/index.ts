@@ -7,3 +7,7 @@ export type { EncodingSummary } from "./encode-items.js";
 export { recommendFromRun } from "./recommend-from-run.js";
 export type { Recommendation } from "./recommend-from-run.js";
 export { defaultRunDir, RunFolder } from "./run-folder.js";
+export { PROTOCOLS } from "./protocol.js";
+export type { EvaluationProtocol, ProtocolName } from "./protocol.js";
+export { readUserMetrics, writeUserMetrics, USER_METRICS_DIR } from "./user-metrics-file.js";
+export type { UserMetricsTable } from "./user-metrics-file.js";

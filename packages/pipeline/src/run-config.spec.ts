@@ -17,6 +17,7 @@ describe("resolveRunConfig", () => {
       patience: 10,
       seed: 2020,
       ks: [10, 20, 50],
+      protocol: "standard",
     });
   });
 

@@ -1,4 +1,5 @@
 import { ConfigError } from "@llminit/core";
+import type { ProtocolName } from "./protocol.js";
 
 /** The initialisation of the CF embeddings: `none` is the xavier baseline; the others are LLMInit. */
 export type InitName = "none" | "rand" | "uni" | "var";
@@ -38,6 +39,8 @@ export interface RunConfig {
   epochs: number;
   patience: number;
   ks: number[];
+  /** `standard` (default) or `official` (the official LLMInit code's evaluation and sampling). */
+  protocol: ProtocolName;
   evalChunk: number;
   seed: number;
   engine: "auto" | "kernels" | "tfjs";
@@ -181,6 +184,13 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   },
   { key: "patience", kind: "integer", default: 10, min: 1, help: "early stopping patience on valid NDCG@10" },
   { key: "ks", kind: "integer-list", default: [10, 20, 50], min: 1, help: "cut-offs K of the metrics" },
+  {
+    key: "protocol",
+    kind: "string",
+    default: "standard",
+    choices: ["standard", "official"],
+    help: "standard: train items masked, negatives exclude them, strict > early stopping; official: the official LLMInit code (RecBole repeatable: True: nothing masked, negatives exclude only the positive, ≥ on the 4-decimal score, stop after patience + 1)",
+  },
   { key: "evalChunk", kind: "integer", default: 256, min: 1, help: "users scored at once in full ranking" },
   { key: "seed", kind: "integer", default: 2020, help: "root seed of the random tree" },
   {

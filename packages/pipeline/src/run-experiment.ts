@@ -11,7 +11,14 @@ import {
   type ProgressReporter,
 } from "@llminit/core";
 import { sparsifyTrain, type StageStats } from "@llminit/data";
-import { createKernelRanking, evaluateFullRanking, type EvaluationResult, type MetricGroup } from "@llminit/metrics";
+import {
+  ACCURACY_METRICS,
+  BEYOND_ACCURACY_METRICS,
+  createKernelRanking,
+  evaluateFullRanking,
+  type EvaluationResult,
+  type MetricGroup,
+} from "@llminit/metrics";
 import {
   modelDefaults,
   trainModel,
@@ -24,8 +31,10 @@ import {
 import { llminitInit } from "@llminit/selection";
 import { encodeItems, type EncodingSummary } from "./encode-items.js";
 import { prepareFromConfig } from "./prepare-from-config.js";
+import { PROTOCOLS, type ProtocolName } from "./protocol.js";
 import { defaultRunDir, RunFolder } from "./run-folder.js";
 import type { RunConfig } from "./run-config.js";
+import { USER_METRICS_DIR, writeUserMetrics } from "./user-metrics-file.js";
 
 /** Hooks a caller (CLI, benchmark, test) passes to observe a run. */
 export interface RunHooks {
@@ -50,6 +59,8 @@ export interface RunSummary {
   stats: StageStats[];
   model: string;
   init: string;
+  /** The evaluation and sampling protocol (see `PROTOCOLS`). */
+  protocol: ProtocolName;
   /** What the trainer ran with: the run's options over the model's defaults. */
   trainConfig: TrainConfig;
   /** The training engine: "kernels" (wasm SIMD) or "tfjs". */
@@ -65,14 +76,16 @@ export interface RunSummary {
   valid: Record<string, number>;
   test: Record<string, number>;
   testByDegree: MetricGroup[];
-  coverage: Record<string, number>;
-  averagePopularity: Record<string, number>;
+  /** Per-user valid and test metrics in the run folder (see `writeUserMetrics`). */
+  userMetricsDir: string;
   seconds: { total: number; data: number; encode: number; train: number; evaluate: number };
   machine: { cpus: number; cpuModel: string; node: string; platform: string };
   runDir: string;
 }
 
 const VALID_METRIC = "ndcg@10";
+/** The final evaluations: accuracy, then novelty, popularity (ARP) and coverage. */
+const FINAL_METRICS = [...ACCURACY_METRICS, ...BEYOND_ACCURACY_METRICS];
 
 /**
  * One LLMInit experiment: load → filter → split → (encode → select → initialise) → train with
@@ -145,18 +158,20 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
       rank: ranking.ranker(embeddings.user, embeddings.item),
       truth,
       exclude,
-      metrics: full ? undefined : ["ndcg"],
+      metrics: full ? FINAL_METRICS : ["ndcg"],
       ks: full ? config.ks : [10],
       chunkSize: config.evalChunk,
       userDegrees: full ? csrRowDegrees(split.train) : undefined,
       itemPopularity: full ? csrColumnDegrees(split.train) : undefined,
+      perUser: full,
       signal: hooks.signal,
     });
     evaluateSeconds += (performance.now() - t0) / 1000;
     return result;
   };
 
-  const trainConfig = trainConfigFor(config);
+  const protocol = PROTOCOLS[config.protocol];
+  const trainConfig = { ...trainConfigFor(config), ...protocol.training };
   const trainStarted = performance.now();
   let result: Awaited<ReturnType<typeof trainModel>>;
   let valid: EvaluationResult;
@@ -172,7 +187,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
       threads,
       backend: config.backend,
       validate: async (embeddings) =>
-        (await evaluate(embeddings, split.valid, [split.train], false)).metrics[VALID_METRIC],
+        (await evaluate(embeddings, split.valid, protocol.validExclude(split), false)).metrics[VALID_METRIC],
       onEpoch: (record) => {
         folder.appendLog(record);
         hooks.onEpoch?.(record);
@@ -182,8 +197,8 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
       signal: hooks.signal,
     });
     trainSeconds = (performance.now() - trainStarted) / 1000 - evaluateSeconds;
-    valid = await evaluate(result.final, split.valid, [split.train], true);
-    test = await evaluate(result.final, split.test, [split.train, split.valid], true);
+    valid = await evaluate(result.final, split.valid, protocol.validExclude(split), true);
+    test = await evaluate(result.final, split.test, protocol.testExclude(split), true);
   } finally {
     ranking.dispose();
   }
@@ -196,6 +211,15 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
   await folder.writeIds("items.txt", split.items.toArray());
   await folder.writeCsr("checkpoint/train", split.train);
   await folder.writeCsr("checkpoint/valid", split.valid);
+  const userIds = split.users.toArray();
+  const trainDegrees = csrRowDegrees(split.train);
+  for (const [name, evaluation] of [
+    ["valid", valid],
+    ["test", test],
+  ] as const) {
+    if (evaluation.perUser !== undefined)
+      await writeUserMetrics(folder.dir, name, evaluation.perUser, userIds, trainDegrees);
+  }
 
   const cpuList = cpus();
   const summary: RunSummary = {
@@ -211,6 +235,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
     stats: prepared.stats,
     model: config.model,
     init: config.init,
+    protocol: config.protocol,
     trainConfig,
     engine: result.engine,
     backend: result.backend,
@@ -223,8 +248,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
     valid: valid.metrics,
     test: test.metrics,
     testByDegree: test.byDegree,
-    coverage: test.coverage,
-    averagePopularity: test.averagePopularity,
+    userMetricsDir: folder.path(USER_METRICS_DIR),
     seconds: {
       total: (performance.now() - started) / 1000,
       data: dataSeconds,

@@ -22,9 +22,9 @@ function writable(path: string): boolean {
 }
 
 /**
- * Checks, creating nothing, that `path` can be written as a folder (or a file): it is not the
- * other kind, and its nearest existing ancestor is a folder this process may write in. Errors name
- * `option` (e.g. "--out") and the path.
+ * Checks that `path` can be written as a folder (or a file): it is not the other kind, and its
+ * nearest existing ancestor is a folder this process may write in and that accepts new folders
+ * (tried, and removed at once: nothing is left). Errors name `option` (e.g. "--out") and the path.
  */
 export function checkOutputPath(option: string, path: string, kind: "folder" | "file"): void {
   const target = resolve(path);
@@ -46,6 +46,8 @@ export function checkOutputPath(option: string, path: string, kind: "folder" | "
         throw new ConfigError(option, `cannot create ${target}: ${ancestor} is a file, not a folder`);
       if (!writable(ancestor))
         throw new ConfigError(option, `cannot create ${target}: no permission to write in ${ancestor}`);
+      // Some file systems refuse new folders though they look writable (/proc): try, and undo.
+      removeFolders(createFolders(option, kind === "folder" ? target : dirname(target)));
       return;
     }
     const parent = dirname(ancestor);
@@ -61,11 +63,7 @@ export function checkOutputPath(option: string, path: string, kind: "folder" | "
  */
 export function createFolders(option: string, path: string): string[] {
   const target = resolve(path);
-  const missing: string[] = [];
-  for (let dir = target; statOrUndefined(dir) === undefined; dir = dirname(dir)) {
-    if (dirname(dir) === dir) break;
-    missing.unshift(dir);
-  }
+  const missing = missingFolders(target);
   const created: string[] = [];
   try {
     for (const dir of missing) {
@@ -83,6 +81,16 @@ export function createFolders(option: string, path: string): string[] {
     throw new ConfigError(option, `cannot create ${target}: ${describeFsError(error)}`, { cause: error });
   }
   return created;
+}
+
+/** The folders of `path` that do not exist yet, outermost first. */
+export function missingFolders(path: string): string[] {
+  const missing: string[] = [];
+  for (let dir = resolve(path); statOrUndefined(dir) === undefined; dir = dirname(dir)) {
+    if (dirname(dir) === dir) break;
+    missing.unshift(dir);
+  }
+  return missing;
 }
 
 /** Removes folders made by {@link createFolders} (innermost first), where they are still empty. */

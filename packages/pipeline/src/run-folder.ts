@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, readdirSync, statSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { ConfigError, writeFileAtomic, writeNpy, type Csr, type Logger, type Matrix } from "@llminit/core";
-import { acquireFolderLock, checkNotLocked, LOCK_FILE, type FolderLock } from "./folder-lock.js";
+import { acquireFolderLock, checkNotLocked, LOCK_FILE, readLock, type FolderLock } from "./folder-lock.js";
 import { checkOutputPath, createFolders, removeFolders } from "./output-path.js";
 
 /** `runs/<dataset>-<model>-<init>-<timestamp>`, the timestamp in UTC without separators that shells dislike. */
@@ -68,18 +68,23 @@ export function checkRunFolder(dir: string, options: RunFolderOptions = {}): voi
   checkOutputPath(option, dir, "folder");
   if (!existsSync(dir)) return;
   checkNotLocked(dir, option);
-  checkContents(dir, options);
+  const holder = readLock(dir);
+  const stopped =
+    holder === undefined || holder === "unreadable"
+      ? ""
+      : ` (the ${holder.command} that wrote them, pid ${holder.pid}, stopped before it finished)`;
+  checkContents(dir, options, stopped);
 }
 
 /** Refuses a folder holding files unless overwrite (of a run folder) or resume allows them. */
-function checkContents(dir: string, options: RunFolderOptions): void {
+function checkContents(dir: string, options: RunFolderOptions, note = ""): void {
   const option = options.option ?? "--out";
   const names = contents(dir);
   if (names.length === 0 || options.resume) return;
   if (!options.overwrite)
     throw new ConfigError(
       option,
-      `${dir} is not empty (${listed(names)}): give --overwrite to replace the run in it, ` +
+      `${dir} is not empty (${listed(names)})${note}: give --overwrite to replace the run in it, ` +
         `--resume ${dir} to continue it, or another ${option}`,
     );
   if (!names.includes("config.json"))

@@ -5,7 +5,10 @@ import { renderMarkdown } from "./report-markdown.js";
 import { buildReportModel } from "./report-model.js";
 import { latestById, readResults } from "./results-file.js";
 
-/** Regenerates `dir/report.md` and `dir/report.html` from `dir/results.jsonl` alone. */
+/**
+ * Regenerates `dir/report.md` and `dir/report.html` from `dir/results.jsonl` alone. With no
+ * results it writes nothing (`cells: 0`), so that good reports are never replaced by empty ones.
+ */
 export async function writeReports(
   dir: string,
   options: { logger?: Logger } = {},
@@ -14,6 +17,7 @@ export async function writeReports(
   const model = buildReportModel(records);
   const markdown = join(dir, "report.md");
   const html = join(dir, "report.html");
+  if (records.length === 0) return { markdown, html, cells: 0 };
   await writeFileAtomic(markdown, renderMarkdown(model));
   await writeFileAtomic(html, renderHtml(model));
   return { markdown, html, cells: records.length };

@@ -108,6 +108,12 @@ export function formatBytes(bytes: number): string {
   return `${value >= 100 || unit === 0 ? value.toFixed(0) : value.toPrecision(3)} ${units[unit]}`;
 }
 
+/** This machine's memory, or the container's limit when one is set (cgroups) and smaller. */
+export function usableMemory(): number {
+  const limit = process.constrainedMemory?.() ?? 0;
+  return limit > 0 ? Math.min(limit, totalmem()) : totalmem();
+}
+
 function label(option: string): string {
   return `--${flagName(option)}`;
 }
@@ -152,7 +158,7 @@ export function checkRunLimits(
           `give at least ${(2 / shape.items).toPrecision(2)} (2 items)`,
       );
   }
-  const memory = options.memory ?? totalmem();
+  const memory = options.memory ?? usableMemory();
   const sum = (parts: readonly MemoryPart[]) => parts.reduce((total, part) => total + part.bytes, 0);
   const checks = [
     { measure: sum, limit: memory, where: `this machine has ${formatBytes(memory)}` },

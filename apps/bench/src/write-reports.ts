@@ -8,7 +8,8 @@ import { loadUserMetrics } from "./significance.js";
 
 /**
  * Regenerates `dir/report.md` and `dir/report.html` from `dir/results.jsonl` and, for the paired
- * tests, the per-user metrics in the cells' run folders.
+ * tests, the per-user metrics in the cells' run folders. With no results it writes nothing
+ * (`cells: 0`), so that good reports are never replaced by empty ones.
  */
 export async function writeReports(
   dir: string,
@@ -18,6 +19,7 @@ export async function writeReports(
   const model = buildReportModel(records, await loadUserMetrics(records, options.logger));
   const markdown = join(dir, "report.md");
   const html = join(dir, "report.html");
+  if (records.length === 0) return { markdown, html, cells: 0 };
   await writeFileAtomic(markdown, renderMarkdown(model));
   await writeFileAtomic(html, renderHtml(model));
   return { markdown, html, cells: records.length };

@@ -80,6 +80,7 @@ export async function readAtomicFile(
 
 function parseHeader(file: string, text: string): AtomicField[] {
   const header = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const seen = new Set<string>();
   return header.split("\t").map((column, index) => {
     const colon = column.lastIndexOf(":");
     const name = colon > 0 ? column.slice(0, colon) : column;
@@ -96,6 +97,14 @@ function parseHeader(file: string, text: string): AtomicField[] {
         `unknown type ${quoteValue(type)} (expected token, token_seq, float or float_seq)`,
       );
     }
+    // Two columns of one name would make every lookup by name pick the first one silently.
+    if (seen.has(name)) {
+      throw new DataFormatError(
+        { file, line: 1, field: printable(name) },
+        `the header names "${printable(name)}" twice`,
+      );
+    }
+    seen.add(name);
     return { name, type: type as AtomicType };
   });
 }
@@ -186,9 +195,12 @@ export async function readAtomicInteractions(
     },
     options,
   );
-  if (builder === undefined) start(header);
+  if (builder === undefined) {
+    start(header);
+    throw new DataFormatError({ file, line: 2 }, "no interactions: the file has a header and no data rows");
+  }
   reportMissingValues(options, file, missing);
-  return builder!.build();
+  return builder.build();
 }
 
 /**

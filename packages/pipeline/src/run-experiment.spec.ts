@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readNpy } from "@llminit/core";
@@ -76,9 +76,18 @@ describe("runExperiment", () => {
 
     const again = await runExperiment(config({ init: "var", epochs: 3, out: join(root, "trained-again") }));
     expect(again.test).toEqual(summary.test);
-    // Reusing a run folder starts a fresh log.
-    await runExperiment(config({ init: "var", epochs: 2, out }));
+    // config.json records the run without its folder, so that replaying it starts a new run.
+    const recorded = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+    expect(recorded).toMatchObject({ init: "var", epochs: 3, dim: 8 });
+    expect(recorded.out).toBeUndefined();
+    // A folder holding a run is refused, and replaced only with overwrite (starting a fresh log).
+    await expect(runExperiment(config({ init: "var", epochs: 2, out }))).rejects.toThrow(
+      /trained is not empty .*--overwrite.*--resume/,
+    );
+    expect(readFileSync(join(out, "log.jsonl"), "utf8").trim().split("\n")).toHaveLength(3);
+    await runExperiment(config({ init: "var", epochs: 2, out }), { folder: { overwrite: true } });
     expect(readFileSync(join(out, "log.jsonl"), "utf8").trim().split("\n")).toHaveLength(2);
+    expect(readdirSync(out).filter((name) => name.startsWith(".llminit.lock"))).toEqual([]);
 
     const [recommendation] = await recommendFromRun(out, ["u0"], 5);
     expect(recommendation.items).toHaveLength(5);

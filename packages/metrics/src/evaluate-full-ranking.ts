@@ -166,6 +166,19 @@ function checkBuckets(buckets: readonly DegreeBucket[]): void {
   });
 }
 
+/**
+ * A cursor over the users with a truth item, in ascending order: each call writes up to `count`
+ * of the next ones into `out` and returns how many it wrote.
+ */
+function userCursor(truth: Csr, numUsers: number): (out: Int32Array, count: number) => number {
+  let next = 0;
+  return (out, count) => {
+    let n = 0;
+    for (; next < numUsers && n < count; next++) if (truth.indptr[next + 1] > truth.indptr[next]) out[n++] = next;
+    return n;
+  };
+}
+
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) {
     throw signal.reason instanceof Error
@@ -181,8 +194,9 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  * pass, then averaged over users.
  *
  * - Users without truth items are not scored; they are counted in `skippedUsers`.
- * - Memory: one `chunkSize × numItems` score buffer plus O(K) per user being ranked — never a
- *   users × items matrix.
+ * - Memory: one `chunkSize × numItems` score buffer plus O(K) per user being ranked and O(items)
+ *   masks — never a users × items matrix, and nothing that grows with the number of users (they
+ *   are streamed chunk by chunk from the truth matrix).
  * - Ranking ties: higher score first, equal scores → lower item index first. Results are
  *   identical for any `chunkSize` (given a score callback whose per-user output does not depend
  *   on the chunk).
@@ -219,11 +233,11 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
   checkBuckets(buckets);
   throwIfAborted(signal);
 
-  // Users to evaluate, in ascending order (the summation order, whatever the chunking).
+  // Users to evaluate, in ascending order (the summation order, whatever the chunking); streamed
+  // chunk by chunk from a cursor, so that working memory does not grow with the number of users.
   let evaluated = 0;
   for (let u = 0; u < numUsers; u++) if (truth.indptr[u + 1] > truth.indptr[u]) evaluated++;
-  const evalUsers = new Int32Array(evaluated);
-  for (let u = 0, n = 0; u < numUsers; u++) if (truth.indptr[u + 1] > truth.indptr[u]) evalUsers[n++] = u;
+  const nextUsers = userCursor(truth, numUsers);
 
   // Group of each evaluated user: bucket index, buckets.length for "other", -1 without degrees.
   const numGroups = userDegrees === undefined ? 0 : buckets.length + 1;
@@ -250,16 +264,21 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
   const buffer = options.rank === undefined ? new Float32Array(chunkCapacity * numItems) : new Float32Array(0);
   const rankedChunk = options.rank === undefined ? new Int32Array(0) : new Int32Array(chunkCapacity * maxK);
   const countsChunk = options.rank === undefined ? new Int32Array(0) : new Int32Array(chunkCapacity);
+  const chunkUsers = new Int32Array(chunkCapacity);
+  // The callbacks get their own copy of the chunk (they may write to it), reused between chunks.
+  const callbackUsers = new Int32Array(chunkCapacity);
   for (let start = 0; start < evaluated; start += chunkSize) {
     throwIfAborted(signal);
-    const chunk = evalUsers.subarray(start, Math.min(start + chunkSize, evaluated));
+    const chunk = chunkUsers.subarray(0, nextUsers(chunkUsers, Math.min(chunkSize, evaluated - start)));
     // Score path only: the chunk's dense scores (the rank path never materialises them here).
     const scores = buffer.subarray(0, options.rank === undefined ? chunk.length * numItems : 0);
+    const passed = callbackUsers.subarray(0, chunk.length);
+    passed.set(chunk);
     if (options.rank !== undefined) {
-      await options.rank(chunk.slice(), maxK, exclude, rankedChunk, countsChunk);
+      await options.rank(passed, maxK, exclude, rankedChunk, countsChunk);
     } else if (options.score !== undefined) {
       scores.fill(NaN);
-      await options.score(chunk.slice(), scores);
+      await options.score(passed, scores);
     }
     throwIfAborted(signal);
 

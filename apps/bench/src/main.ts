@@ -16,6 +16,7 @@ import { findDataDir } from "./find-data-dir.js";
 import { planFullCells, planGrid, type GridAxes } from "./plan-grid.js";
 import { latestById, readResults } from "./results-file.js";
 import { runGrid, type ConfigLayer } from "./run-grid.js";
+import { scaleCommand } from "./scale-command.js";
 import { speedCommand } from "./speed-command.js";
 import type { Experiment, Setting } from "./types.js";
 import { writeReports } from "./write-reports.js";
@@ -103,6 +104,8 @@ usage (from the repository root: pnpm bench <command> …):
             regenerate DIR/report.md and DIR/report.html from DIR/results.jsonl
   speed     [--json] [--graphs office,ml-100k,beauty-synthetic] [--repeats 3] [--python /usr/bin/python3]
             time training and evaluation against PyTorch on this CPU (speed --help)
+  scale     [--sizes S,M,L] [--out docs/results]
+            cost growth from 0.2 M to 20 M interactions, ours vs PyTorch (scale --help)
 
 common options:
   --datasets a,b        registry names or folders [${DEFAULT_DATASETS.join(",")}]
@@ -138,9 +141,11 @@ export async function main(argv: readonly string[], io: BenchIo, deps: BenchDeps
         return await reportCommand(rest, io);
       case "speed":
         return await speedCommand(rest, io);
+      case "scale":
+        return await scaleCommand(rest, io);
       default:
         io.stderr.write(
-          `llminit-bench: unknown command "${command}" (expected paper, collapse, encoders, report, speed, help)\n`,
+          `llminit-bench: unknown command "${command}" (expected paper, collapse, encoders, report, speed, scale, help)\n`,
         );
         return 2;
     }

@@ -18,7 +18,9 @@ export { SentencePieceTokenizer } from "./sentencepiece-tokenizer.js";
 export type { SentencePieceVocabulary } from "./sentencepiece-tokenizer.js";
 export { createFileEncoder, readPrecomputedVectors } from "./file-encoder.js";
 export type { PrecomputedVectors } from "./file-encoder.js";
-export { createOpenAiEncoder, EmbeddingApiError, OPENAI_BATCH_SIZE } from "./openai-encoder.js";
+export { createOpenAiEncoder, EmbeddingApiError, OPENAI_API_KEY_ENV, OPENAI_BATCH_SIZE } from "./openai-encoder.js";
+export { createRateLimiter, estimateTokens } from "./rate-limiter.js";
+export type { Clock, RateLimiter, RateLimits } from "./rate-limiter.js";
 export type { OpenAiEncoderOptions } from "./openai-encoder.js";
 export {
   createTransformersEncoder,

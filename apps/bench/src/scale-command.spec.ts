@@ -1,9 +1,12 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { createRng, csrFromPairs } from "@llminit/core";
 import { main } from "./main.js";
+import { buildRealTitles } from "./real-titles.js";
 import { modelBytes, sampleTruthUsers } from "./scale-command.js";
 import type { ScaleReport } from "./scale-report.js";
 import { deriveScale } from "./scale-report.js";
@@ -19,7 +22,17 @@ function capture() {
   };
 }
 
-const QUICK = ["--steps", "2", "--warmup-steps", "1", "--min-step-seconds", "0", "--eval-repeats", "1"];
+const QUICK = [
+  "--steps",
+  "2",
+  "--warmup-steps",
+  "1",
+  "--min-step-seconds",
+  "0",
+  "--eval-repeats",
+  "1",
+  "--skip-encoding",
+];
 
 describe("bench scale", () => {
   const dirs: string[] = [];
@@ -127,5 +140,49 @@ describe("sampleTruthUsers", () => {
   it("keeps every such user when the sample is as large", () => {
     const all = sampleTruthUsers(truth, 100, createRng(1));
     expect(Array.from(all.indptr)).toEqual(Array.from(truth.indptr));
+  });
+});
+
+describe("buildRealTitles", () => {
+  it("recombines titles, years, genres and categories of the item files into distinct texts", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "titles-"));
+    try {
+      await mkdir(join(dir, "amazon-office-products"));
+      await mkdir(join(dir, "ml-100k"));
+      await writeFile(
+        join(dir, "amazon-office-products", "amazon-office-products.item"),
+        "item_id:token\ttext:token_seq\nB1\tHP 12C Financial Calculator Scientific HP\nB2\tStapler\n",
+      );
+      await writeFile(
+        join(dir, "ml-100k", "ml-100k.item"),
+        "item_id:token\tmovie_title:token_seq\trelease_year:token\tclass:token_seq\n1\tToy Story\t1995\tAnimation Comedy\n",
+      );
+      const { texts, source } = await buildRealTitles(dir);
+      expect(texts).toEqual([
+        "HP 12C Financial Calculator Scientific HP",
+        "Office Products: HP 12C Financial Calculator Scientific HP",
+        "Stapler",
+        "Office Products: Stapler",
+        "Toy Story",
+        "Toy Story (1995)",
+        "Toy Story, Animation, Comedy",
+        "Toy Story (1995): Animation, Comedy",
+      ]);
+      expect(source).toMatch(/amazon-office-products\.item \(2 items.*ml-100k\.item \(1 movies/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  const shared = join(fileURLToPath(new URL("../../..", import.meta.url)), "..", "shared", "data");
+  it("gives at least 10 k texts from the real datasets", async (context) => {
+    if (!existsSync(join(shared, "ml-100k")) || !existsSync(join(shared, "amazon-office-products"))) {
+      const reason = `${shared} lacks ml-100k or amazon-office-products`;
+      console.warn(`skipping the real-titles count: ${reason}`);
+      context.skip(reason);
+    }
+    const { texts } = await buildRealTitles(shared);
+    expect(new Set(texts).size).toBe(texts.length);
+    expect(texts.length).toBeGreaterThanOrEqual(10_000);
   });
 });

@@ -7,8 +7,9 @@ import { fileURLToPath } from "node:url";
 import { ConfigError, createRng, csrFromPairs, flagName, parseCliArgs, writeFileAtomic, writeNpy } from "@llminit/core";
 import type { Csr, Rng } from "@llminit/core";
 import { WASM32_MEMORY_LIMIT_BYTES, assertKernelEngineFits, largestFittingDim } from "@llminit/models";
-import { findRepoRoot } from "./find-data-dir.js";
+import { findDataDir, findRepoRoot } from "./find-data-dir.js";
 import { generatePowerLawGraph } from "./power-law-graph.js";
+import { buildRealTitles, measureUseLite } from "./real-titles.js";
 import { renderScaleMarkdown, renderScaleChart } from "./scale-report.js";
 import type { ScaleReport, ScaleSize } from "./scale-report.js";
 import { measureScaleOurs } from "./scale-ours.js";
@@ -33,6 +34,7 @@ export const SCALE_USAGE = `llminit-bench scale — how training and evaluation 
 usage: pnpm bench scale [--sizes S,M,L] [--out docs/results] [--steps 10] [--warmup-steps 3]
                         [--min-step-seconds 5] [--eval-pairs ${DEFAULT_EVAL_PAIRS}] [--eval-repeats 5]
                         [--dim 64] [--threads N] [--python /usr/bin/python3] [--json]
+                        [--data-dir DIR] [--skip-encoding]
   sizes: S Beauty-like (22,363 × 12,101 × 198,502), M Gowalla-like (29,858 × 40,981 × 1,027,370),
   L MovieLens-20M-like (138,493 × 26,744 × 20,000,263): power-law graphs (Zipf 0.8), seed 2020.
   Per size, ours (a child process per size: the wasm SIMD kernels) and PyTorch (python/speed_torch.py)
@@ -44,6 +46,8 @@ usage: pnpm bench scale [--sizes S,M,L] [--out docs/results] [--steps 10] [--war
   (wasm32: 4 GiB) is reported with the check's message, before any training.
   --out DIR   writes DIR/scale.md, DIR/scale.svg (log-log chart) and DIR/scale.json [<repo>/docs/results]
   --threads N threads of our kernels and of PyTorch [every core: ${availableParallelism()}]
+  Then use-lite text encoding (items/s) of ≥ 10 k real item texts built from the data dir's
+  amazon-office-products and ml-100k item files (--skip-encoding: not; --sizes none: only that).
 `;
 
 function positiveNumber(value: string | boolean | undefined, fallback: number, key: string, integer: boolean): number {
@@ -143,6 +147,8 @@ export async function scaleCommand(argv: readonly string[], io: BenchIo): Promis
     { key: "dim" },
     { key: "threads" },
     { key: "python" },
+    { key: "dataDir" },
+    { key: "skipEncoding", boolean: true },
     { key: "json", boolean: true },
     { key: "help", boolean: true },
   ]);
@@ -153,11 +159,15 @@ export async function scaleCommand(argv: readonly string[], io: BenchIo): Promis
   if (positionals.length > 0) throw new ConfigError(positionals[0], `unexpected argument "${positionals[0]}"`);
   const cwd = io.cwd ?? process.cwd();
   const sizeText = typeof values.sizes === "string" ? values.sizes : DEFAULT_SCALE_SIZES.join(",");
-  const sizes = sizeText
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
-  if (sizes.length === 0) throw new ConfigError("sizes", "--sizes needs at least one of S, M, L");
+  const sizes =
+    sizeText.trim() === "none"
+      ? []
+      : sizeText
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== "");
+  if (sizes.length === 0 && sizeText.trim() !== "none")
+    throw new ConfigError("sizes", "--sizes needs at least one of S, M, L (or none: text encoding only)");
   for (const s of sizes)
     if (SCALE_SIZES[s] === undefined) throw new ConfigError("sizes", `unknown size "${s}"; expected S, M or L`);
   if (new Set(sizes).size !== sizes.length) throw new ConfigError("sizes", `--sizes lists a size twice: ${sizeText}`);
@@ -283,6 +293,21 @@ export async function scaleCommand(argv: readonly string[], io: BenchIo): Promis
     await rm(scratch, { recursive: true, force: true });
   }
 
+  let encoding: ScaleReport["encoding"] = null;
+  if (values.skipEncoding !== true) {
+    const data = findDataDir(typeof values.dataDir === "string" ? resolve(cwd, values.dataDir) : undefined, io.env, [
+      cwd,
+      fileURLToPath(new URL(".", import.meta.url)),
+    ]);
+    const titles = data.dir === undefined ? { texts: [], source: "" } : await buildRealTitles(data.dir);
+    if (titles.texts.length === 0) {
+      io.stderr.write("scale: text encoding skipped: no amazon-office-products or ml-100k item file in the data dir\n");
+    } else {
+      io.stderr.write(`scale: use-lite encoding of ${titles.texts.length} real item texts\n`);
+      encoding = { ...(await measureUseLite(titles.texts)), source: titles.source };
+    }
+  }
+
   const cpuList = cpus();
   const torchVersion =
     measured.map((g) => (g.torch.available ? g.torch.result.torch : null)).find((v) => v !== null) ?? null;
@@ -301,6 +326,7 @@ export async function scaleCommand(argv: readonly string[], io: BenchIo): Promis
     command: `pnpm bench scale ${argv.join(" ")}`.trim(),
     date: new Date().toISOString(),
     sizes: measured,
+    encoding,
   };
   const markdown = renderScaleMarkdown(report, "scale.svg");
   const json = `${JSON.stringify(report, null, 2)}\n`;
@@ -310,5 +336,5 @@ export async function scaleCommand(argv: readonly string[], io: BenchIo): Promis
   await writeFileAtomic(join(out, "scale.json"), json);
   io.stderr.write(`scale: wrote ${join(out, "scale.md")}, scale.svg and scale.json\n`);
   io.stdout.write(values.json === true ? json : markdown);
-  return measured.length > 0 ? 0 : 1;
+  return measured.length > 0 || encoding !== null ? 0 : 1;
 }

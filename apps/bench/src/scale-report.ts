@@ -40,6 +40,15 @@ export interface ScaleReport {
   command: string;
   date: string;
   sizes: ScaleSize[];
+  /** use-lite throughput on real item texts (null when skipped or no data). */
+  encoding: {
+    encoder: string;
+    items: number;
+    itemsPerSecond: number;
+    seconds: number;
+    threads: string;
+    source: string;
+  } | null;
 }
 
 export const SCALE_TARGETS = {
@@ -194,6 +203,19 @@ export function renderScaleMarkdown(report: ScaleReport, chartFile: string): str
       size.fits.ok
         ? `- ${size.name}: fits. At d = ${s.dim} its run takes ${(size.fits.wasmBytes / 2 ** 30).toFixed(2)} GiB of the 4 GiB a wasm32 memory can address (every table is nodes × d floats: parameters, gradient, two Adam moments, ${s.layers} layer outputs and 5 scratch tables, plus Â as CSR, ${(16 * size.interactions) / 2 ** 20 < 1024 ? `${((16 * size.interactions) / 2 ** 20).toFixed(0)} MiB` : `${((16 * size.interactions) / 2 ** 30).toFixed(2)} GiB`}); up to d = ${size.fits.largestDim} fits.`
         : `- ${size.name}: does not fit; the run stops before training: ${size.fits.message}`,
+    );
+  }
+  if (report.encoding !== null) {
+    const e = report.encoding;
+    lines.push(
+      "",
+      "### Text encoding",
+      "",
+      "| encoder | item texts | items/s | seconds | threads |",
+      "|---|---|---|---|---|",
+      `| ${e.encoder} | ${count(e.items)} | ${e.itemsPerSecond.toFixed(1)} | ${e.seconds.toFixed(1)} | ${e.threads} |`,
+      "",
+      `Texts: distinct real item texts recombined from ${e.source}; one \`encodeCatalog\` call, empty cache, items/s of encoder time.`,
     );
   }
   const notes: string[] = [];

@@ -16,6 +16,14 @@ import { findDataDir } from "./find-data-dir.js";
 import { planFullCells, planGrid, type GridAxes } from "./plan-grid.js";
 import { latestById, readResults } from "./results-file.js";
 import { runGrid, type ConfigLayer } from "./run-grid.js";
+import {
+  QUEUE_FLAGS,
+  QUEUE_USAGE,
+  collectCommand,
+  enqueueGridCommand,
+  statusCommand,
+  workerCommand,
+} from "./queue-commands.js";
 import { scaleCommand } from "./scale-command.js";
 import { speedCommand } from "./speed-command.js";
 import type { Experiment, Setting } from "./types.js";
@@ -118,6 +126,7 @@ common options:
   any other run option of \`llminit run\` (--dim, --encoder, --batch-size, --cache-dir, --backend, …)
   applies to every cell.
 
+${QUEUE_USAGE}
 Each finished cell is appended to DIR/results.jsonl at once; a rerun skips cells recorded ok and
 retries failed ones. Exit status: 0 every cell ok, 1 some cell failed, 2 bad usage or option.
 `;
@@ -143,9 +152,15 @@ export async function main(argv: readonly string[], io: BenchIo, deps: BenchDeps
         return await speedCommand(rest, io);
       case "scale":
         return await scaleCommand(rest, io);
+      case "worker":
+        return await workerCommand(rest, io);
+      case "status":
+        return await statusCommand(rest, io);
+      case "collect":
+        return await collectCommand(rest, io);
       default:
         io.stderr.write(
-          `llminit-bench: unknown command "${command}" (expected paper, collapse, encoders, report, speed, scale, help)\n`,
+          `llminit-bench: unknown command "${command}" (expected paper, collapse, encoders, report, speed, scale, worker, status, collect, help)\n`,
         );
         return 2;
     }
@@ -217,7 +232,12 @@ function outDir(values: Record<string, string | boolean>, io: BenchIo, command: 
 }
 
 async function gridCommand(spec: CommandSpec, argv: readonly string[], io: BenchIo, deps: BenchDeps): Promise<number> {
-  const { values, positionals } = parseCliArgs(argv, [...COMMON_FLAGS, ...spec.flags, ...runFlags(spec.owned)]);
+  const { values, positionals } = parseCliArgs(argv, [
+    ...COMMON_FLAGS,
+    ...QUEUE_FLAGS,
+    ...spec.flags,
+    ...runFlags(spec.owned),
+  ]);
   if (values.help) {
     io.stdout.write(USAGE);
     return 0;
@@ -261,6 +281,9 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
           )
         : [base.encoder],
   };
+
+  if (values.queue !== undefined)
+    return await enqueueGridCommand(values, spec.experiment, axes, planGrid(axes), layers, argv, io);
 
   const logger = stderrLogger(io.stderr, values.verbose === true);
   const resultsPath = resolve(out, "results.jsonl");

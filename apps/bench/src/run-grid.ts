@@ -119,7 +119,22 @@ export async function runGrid(
   return outcome;
 }
 
-function resolveCell(cell: PlannedCell, ctx: GridContext): RunConfig {
+/**
+ * Resolves and runs one planned cell on its own (a queue worker's unit of work); never throws:
+ * a failure is a `failed` record, as in a grid.
+ */
+export async function runPlannedCell(cell: PlannedCell, ctx: GridContext): Promise<CellRecord> {
+  let resolved: { config?: RunConfig; error?: unknown };
+  try {
+    resolved = { config: resolveCell(cell, ctx) };
+  } catch (error) {
+    resolved = { error };
+  }
+  return runCell(cell, resolved, ctx);
+}
+
+/** The cell's run configuration: the common layers under its own values, its run folder under `ctx.out`. */
+export function resolveCell(cell: PlannedCell, ctx: GridContext): RunConfig {
   return resolveRunConfig([
     ...ctx.layers,
     { source: `bench cell ${cell.id}`, values: { ...cell.values, out: join(ctx.out, "runs", cell.id) } },

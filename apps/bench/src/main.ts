@@ -31,6 +31,15 @@ import { findDataDir } from "./find-data-dir.js";
 import { planFullCells, planGrid, type GridAxes, type PlannedCell } from "./plan-grid.js";
 import { latestById, readResults } from "./results-file.js";
 import { resolveCell, runGrid, type ConfigLayer } from "./run-grid.js";
+import {
+  QUEUE_FLAGS,
+  QUEUE_USAGE,
+  collectCommand,
+  enqueueGridCommand,
+  statusCommand,
+  workerCommand,
+} from "./queue-commands.js";
+import { scaleCommand } from "./scale-command.js";
 import { speedCommand } from "./speed-command.js";
 import type { Experiment, Setting } from "./types.js";
 import { writeReports } from "./write-reports.js";
@@ -113,6 +122,8 @@ const GRID_OPTIONS_HELP = `common options:
   --out DIR             results.jsonl, report.md, report.html, runs/<cell-id>/; one grid at a time (locked)
   --models, --inits, --settings full,sparse, --sparse-keep K (sparse: ≤ K training interactions per user)
   --verbose             the pipeline's info logs and one line per epoch on stderr; stack traces on errors
+  --queue URL           enqueue the cells on a BullMQ queue (redis://HOST:PORT/N) for \`bench worker\` processes
+                        instead of running them here [--grid NAME] [--attempts 3] [--retry-delay 5]
   -h, --help            this help
   any other run option of \`llminit run\` (--dim, --encoder, --batch-size, --cache-dir, --backend, …)
   applies to every cell (llminit run --help lists them). Every axis and every cell's options are
@@ -135,7 +146,10 @@ usage (from the repository root: pnpm bench <command> …):
             regenerate DIR/report.md and DIR/report.html from DIR/results.jsonl
   speed     [--json] [--graphs office,ml-100k,beauty-synthetic] [--repeats 3] [--python /usr/bin/python3]
             time training and evaluation against PyTorch on this CPU (speed --help)
+  scale     [--sizes S,M,L] [--out docs/results]
+            cost growth from 0.2 M to 20 M interactions, ours vs PyTorch (scale --help)
 
+${QUEUE_USAGE}
 Each command's own options: pnpm bench <command> --help (or -h anywhere).
 
 ${GRID_OPTIONS_HELP}`;
@@ -188,9 +202,17 @@ export async function main(argv: readonly string[], io: BenchIo, deps: BenchDeps
         return await reportCommand(rest, io);
       case "speed":
         return await speedCommand(rest, io);
+      case "scale":
+        return await scaleCommand(rest, io);
+      case "worker":
+        return await workerCommand(rest, io);
+      case "status":
+        return await statusCommand(rest, io);
+      case "collect":
+        return await collectCommand(rest, io);
       default:
         io.stderr.write(
-          `llminit-bench: error: unknown command "${command}" (expected paper, collapse, encoders, report, speed, help)\n`,
+          `llminit-bench: error: unknown command "${command}" (expected paper, collapse, encoders, report, speed, scale, worker, status, collect, help)\n`,
         );
         return 2;
     }
@@ -292,7 +314,7 @@ function outDir(values: Record<string, string | boolean>, io: BenchIo, command: 
 }
 
 async function gridCommand(spec: CommandSpec, argv: readonly string[], io: BenchIo, deps: BenchDeps): Promise<number> {
-  const { values } = parseCliArgs(argv, [...COMMON_FLAGS, ...spec.flags, ...runFlags(spec.owned)]);
+  const { values } = parseCliArgs(argv, [...COMMON_FLAGS, ...QUEUE_FLAGS, ...spec.flags, ...runFlags(spec.owned)]);
   const cwd = io.cwd ?? process.cwd();
   const out = outDir(values, io, spec.experiment);
   checkOutputPath("--out", out, "folder");
@@ -337,7 +359,8 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
     protocol: base.protocol,
   };
 
-  for (const dataset of axes.datasets) await checkDataset(dataset, "datasets");
+  // Queued cells find their data on each worker (--data-dir there), so only a grid run here needs it.
+  if (values.queue === undefined) for (const dataset of axes.datasets) await checkDataset(dataset, "datasets");
   if (axes.inits.some((init) => init !== "none"))
     for (const encoder of axes.encoders)
       checkEncoderSpec(encoder, spec.experiment === "encoders" ? "encoders" : "encoder");
@@ -353,6 +376,8 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
       throw error;
     }
   }
+  if (values.queue !== undefined)
+    return await enqueueGridCommand(values, spec.experiment, axes, cells, layers, argv, io);
   // One grid at a time per folder: a second one would run every cell again into the same results.
   const created = createFolders("--out", out);
   let lock: FolderLock;

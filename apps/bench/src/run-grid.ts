@@ -119,6 +119,20 @@ export async function runGrid(
   return outcome;
 }
 
+/**
+ * Resolves and runs one planned cell on its own (a queue worker's unit of work); never throws:
+ * a failure is a `failed` record, as in a grid.
+ */
+export async function runPlannedCell(cell: PlannedCell, ctx: GridContext): Promise<CellRecord> {
+  let resolved: { config?: RunConfig; error?: unknown };
+  try {
+    resolved = { config: resolveCell(cell, ctx) };
+  } catch (error) {
+    resolved = { error };
+  }
+  return runCell(cell, resolved, ctx);
+}
+
 /** A cell's configuration: the common layers under its own values, its run folder under `out/runs/`. */
 export function resolveCell(cell: PlannedCell, ctx: Pick<GridContext, "out" | "layers">): RunConfig {
   return resolveRunConfig([

@@ -15,7 +15,7 @@ export {
   validateCsr,
 } from "./csr.js";
 export type { Csr, CsrFromPairsOptions } from "./csr.js";
-export { encodeNpy, decodeNpy, readNpy, writeNpy } from "./npy.js";
+export { encodeNpy, encodeNpyHeader, decodeNpy, readNpy, writeNpy } from "./npy.js";
 export type { NpyArray, NpyData, NpyDtype } from "./npy.js";
 export { writeFileAtomic } from "./atomic-write.js";
 export { silentProgress, RecordingProgress } from "./progress.js";

@@ -532,3 +532,41 @@ describe("evaluateFullRanking on random data", () => {
     expect(result.metrics["precision@200"]).toBeLessThan(result.metrics["recall@200"] / 2);
   });
 });
+
+describe("evaluateFullRanking streams its users", () => {
+  // 2 M users, every one with a truth item: a per-user list (4 B each) would add 8 MB of array
+  // buffers while the evaluation runs; streamed chunks add only the chunk buffers.
+  it("keeps working memory independent of the number of users", async () => {
+    const numUsers = 2_000_000;
+    const numItems = 8;
+    const indptr = new Int32Array(numUsers + 1);
+    for (let u = 0; u <= numUsers; u++) indptr[u] = u;
+    const indices = new Int32Array(numUsers);
+    for (let u = 0; u < numUsers; u++) indices[u] = u % numItems;
+    const truth: Csr = { rows: numUsers, cols: numItems, indptr, indices };
+    const before = process.memoryUsage().arrayBuffers;
+    let peak = 0;
+    let calls = 0;
+    let next = 0;
+    const result = await evaluateFullRanking({
+      numUsers,
+      numItems,
+      truth,
+      ks: [1],
+      metrics: ["hit"],
+      chunkSize: 4096,
+      rank: (users, k, _exclude, items, counts) => {
+        for (let i = 0; i < users.length; i++) {
+          if (users[i] !== next++) throw new Error(`user ${users[i]} out of order`);
+          items[i * k] = users[i] % numItems;
+          counts[i] = 1;
+        }
+        if (calls++ % 64 === 0) peak = Math.max(peak, process.memoryUsage().arrayBuffers - before);
+      },
+    });
+    expect(result.users).toBe(numUsers);
+    expect(result.metrics["hit@1"]).toBe(1);
+    expect(next).toBe(numUsers);
+    expect(peak).toBeLessThan(1 << 20);
+  });
+});

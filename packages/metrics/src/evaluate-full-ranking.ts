@@ -175,6 +175,26 @@ function checkBuckets(buckets: readonly DegreeBucket[]): void {
   });
 }
 
+/**
+ * A cursor over the users with a truth item, in ascending order: each call writes up to `count`
+ * of the next ones into `out` and returns how many it wrote.
+ */
+function userCursor(truth: Csr, numUsers: number): (out: Int32Array, count: number) => number {
+  let next = 0;
+  return (out, count) => {
+    let n = 0;
+    for (; next < numUsers && n < count; next++) if (truth.indptr[next + 1] > truth.indptr[next]) out[n++] = next;
+    return n;
+  };
+}
+
+/** The `count` users with a truth item, in ascending order (the rows of per-user results). */
+function usersWithTruth(truth: Csr, numUsers: number, count: number): Int32Array {
+  const users = new Int32Array(count);
+  userCursor(truth, numUsers)(users, count);
+  return users;
+}
+
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) {
     throw signal.reason instanceof Error
@@ -191,8 +211,10 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  * catalogue metrics (coverage) are computed over all lists.
  *
  * - Users without truth items are not scored; they are counted in `skippedUsers`.
- * - Memory: one `chunkSize × numItems` score buffer plus O(K) per user being ranked — never a
- *   users × items matrix (plus users × per-user metrics with `perUser`).
+ * - Memory: one `chunkSize × numItems` score buffer plus O(K) per user being ranked and O(items)
+ *   masks — never a users × items matrix, and nothing that grows with the number of users (they
+ *   are streamed chunk by chunk from the truth matrix), except users × per-user metrics with
+ *   `perUser`.
  * - Ranking ties: higher score first, equal scores → lower item index first. Results are
  *   identical for any `chunkSize` (given a score callback whose per-user output does not depend
  *   on the chunk).
@@ -234,11 +256,11 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
   checkBuckets(buckets);
   throwIfAborted(signal);
 
-  // Users to evaluate, in ascending order (the summation order, whatever the chunking).
+  // Users to evaluate, in ascending order (the summation order, whatever the chunking); streamed
+  // chunk by chunk from a cursor, so that working memory does not grow with the number of users.
   let evaluated = 0;
   for (let u = 0; u < numUsers; u++) if (truth.indptr[u + 1] > truth.indptr[u]) evaluated++;
-  const evalUsers = new Int32Array(evaluated);
-  for (let u = 0, n = 0; u < numUsers; u++) if (truth.indptr[u + 1] > truth.indptr[u]) evalUsers[n++] = u;
+  const nextUsers = userCursor(truth, numUsers);
 
   const context: MetricContext = { numUsers, numItems, ks, itemPopularity };
   const numKs = ks.length;
@@ -275,16 +297,21 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
   const buffer = options.rank === undefined ? new Float32Array(chunkCapacity * numItems) : new Float32Array(0);
   const rankedChunk = options.rank === undefined ? new Int32Array(0) : new Int32Array(chunkCapacity * maxK);
   const countsChunk = options.rank === undefined ? new Int32Array(0) : new Int32Array(chunkCapacity);
+  const chunkUsers = new Int32Array(chunkCapacity);
+  // The callbacks get their own copy of the chunk (they may write to it), reused between chunks.
+  const callbackUsers = new Int32Array(chunkCapacity);
   for (let start = 0; start < evaluated; start += chunkSize) {
     throwIfAborted(signal);
-    const chunk = evalUsers.subarray(start, Math.min(start + chunkSize, evaluated));
+    const chunk = chunkUsers.subarray(0, nextUsers(chunkUsers, Math.min(chunkSize, evaluated - start)));
     // Score path only: the chunk's dense scores (the rank path never materialises them here).
     const scores = buffer.subarray(0, options.rank === undefined ? chunk.length * numItems : 0);
+    const passed = callbackUsers.subarray(0, chunk.length);
+    passed.set(chunk);
     if (options.rank !== undefined) {
-      await options.rank(chunk.slice(), maxK, exclude, rankedChunk, countsChunk);
+      await options.rank(passed, maxK, exclude, rankedChunk, countsChunk);
     } else if (options.score !== undefined) {
       scores.fill(NaN);
-      await options.score(chunk.slice(), scores);
+      await options.score(passed, scores);
     }
     throwIfAborted(signal);
 
@@ -404,7 +431,9 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
     skippedUsers: numUsers - evaluated,
     maskedTruthItems,
     byDegree,
-    ...(perUserValues === undefined ? {} : { perUser: { users: evalUsers, columns, values: perUserValues } }),
+    ...(perUserValues === undefined
+      ? {}
+      : { perUser: { users: usersWithTruth(truth, numUsers, evaluated), columns, values: perUserValues } }),
   };
   task.end({ users: evaluated, skippedUsers: numUsers - evaluated });
   return result;

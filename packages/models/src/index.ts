@@ -40,3 +40,10 @@ export type { EngineBatch, EngineName, EngineOptions, EnginePreference, Training
 export { KernelPropagation, allocateKernelCsr, copyIntoKernelCsr } from "./kernel-propagation.js";
 export type { KernelCsr } from "./kernel-propagation.js";
 export { ContrastiveWorkspace, bprLossAndGradient } from "./kernel-losses.js";
+export {
+  WASM32_MEMORY_LIMIT_BYTES,
+  assertKernelEngineFits,
+  kernelEngineMemory,
+  largestFittingDim,
+} from "./kernel-memory.js";
+export type { KernelEngineMemory, KernelEngineShape } from "./kernel-memory.js";

@@ -1,22 +1,23 @@
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigError, createRng, csrNnz, parseCliArgs, silentLogger } from "@llminit/core";
+import { ConfigError, createRng, csrNnz, parseCliArgs, silentLogger, writeFileAtomic } from "@llminit/core";
 import { prepareDataset } from "@llminit/data";
 import { modelDefaults, trainModel, type TrainConfig } from "@llminit/models";
-import { checkpointFingerprint, CheckpointWriter } from "@llminit/pipeline";
+import { checkOutputPath, checkpointFingerprint, CheckpointWriter } from "@llminit/pipeline";
 import { findDataDir } from "./find-data-dir.js";
+import { lockBenchOut } from "./lock-bench-out.js";
 import type { BenchIo } from "./main.js";
 import { median } from "./speed-ours.js";
 
 /** The issue's target: a checkpoint costs at most this share of an epoch's training time. */
 export const CHECKPOINT_TARGET = 0.1;
 
-export const CHECKPOINT_USAGE = `llminit-bench checkpoint — what the per-epoch training checkpoint costs
-
-usage: pnpm bench checkpoint [--dataset amazon-office-products] [--data-dir DIR] [--epochs 10]
+export const CHECKPOINT_USAGE = `usage: pnpm bench checkpoint [--dataset amazon-office-products] [--data-dir DIR] [--epochs 10]
                              [--threads 0] [--out DIR] [--json]
+
+What the per-epoch training checkpoint costs.
   LightGCN with the paper's settings (d = 128, 2 layers, batch 256, Adam lr 1e-3; xavier init: the
   cost does not depend on it) on the dataset as the pipeline prepares it (rating ≥ 4, 5-core, random
   leave-one-out). Without a validation callback the best epoch changes every epoch, so every
@@ -102,6 +103,8 @@ export async function checkpointCommand(argv: readonly string[], io: BenchIo): P
   if (!Number.isInteger(threadCount) || threadCount < 0)
     throw new ConfigError("threads", `expected an integer ≥ 0 (0: every core), got ${JSON.stringify(values.threads)}`);
   const threads = threadCount === 0 ? "auto" : threadCount;
+  const out = typeof values.out === "string" ? resolve(cwd, values.out) : undefined;
+  if (out !== undefined) checkOutputPath("--out", out, "folder");
   const dataset = typeof values.dataset === "string" ? values.dataset : "amazon-office-products";
   const data = findDataDir(typeof values.dataDir === "string" ? resolve(cwd, values.dataDir) : undefined, io.env, [
     cwd,
@@ -177,11 +180,14 @@ export async function checkpointCommand(argv: readonly string[], io: BenchIo): P
       target: CHECKPOINT_TARGET,
     };
     const markdown = renderCheckpointMarkdown(report);
-    if (typeof values.out === "string") {
-      const out = resolve(cwd, values.out);
-      await mkdir(out, { recursive: true });
-      await writeFile(join(out, "checkpoint.json"), `${JSON.stringify(report, null, 2)}\n`);
-      await writeFile(join(out, "checkpoint.md"), markdown);
+    if (out !== undefined) {
+      const lock = lockBenchOut(out, "checkpoint");
+      try {
+        await writeFileAtomic(join(out, "checkpoint.json"), `${JSON.stringify(report, null, 2)}\n`);
+        await writeFileAtomic(join(out, "checkpoint.md"), markdown);
+      } finally {
+        lock.release();
+      }
       io.stderr.write(`checkpoint: wrote ${join(out, "checkpoint.md")} and .json\n`);
     }
     io.stdout.write(values.json === true ? `${JSON.stringify(report)}\n` : markdown);

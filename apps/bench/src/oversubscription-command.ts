@@ -1,25 +1,27 @@
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError, LlminitError, parseCliArgs } from "@llminit/core";
 import type { RunSummary } from "@llminit/pipeline";
 import { llminitRunArgs, RUN_PASS_THROUGH } from "./llminit-run-args.js";
+import { lockBenchOut } from "./lock-bench-out.js";
 import type { BenchIo } from "./main.js";
 import { median } from "./speed-ours.js";
-import { lastLine, startLlminit, type LlminitExit } from "./spawn-llminit.js";
+import { lastLine, llminitBin, startLlminit, type LlminitExit } from "./spawn-llminit.js";
 
 /** The issue's target: each of two runs at once takes at most this many times one run alone. */
 export const OVERSUBSCRIPTION_TARGET = 2.5;
 
-export const OVERSUBSCRIPTION_USAGE = `llminit-bench oversubscription — two llminit runs at once on the same cores
-
-usage: pnpm bench oversubscription [--dataset amazon-office-products] [--data-dir DIR] [--processes 2]
+export const OVERSUBSCRIPTION_USAGE = `usage: pnpm bench oversubscription [--dataset amazon-office-products] [--data-dir DIR] [--processes 2]
                                    [--repeats 1] [--out runs/bench/oversubscription] [--json]
                                    [any option of llminit run; default --epochs 20 --patience 1000]
+
+Two llminit runs at once on the same cores.
   one untimed warm-up run (--epochs 0: fills the encoder cache), then per repeat: one run alone,
   then --processes runs started together, each on every core (llminit's default --threads 0).
   Reports each run's wall time over the alone run's (target ≤ ${OVERSUBSCRIPTION_TARGET}× for two processes),
-  and the same for the training seconds in metrics.json; writes OUT/oversubscription.json and .md
+  and the same for the training seconds in metrics.json; writes OUT/oversubscription.json and .md.
+  OUT is locked while it runs: a second command on it is refused.
 `;
 
 interface TimedRun {
@@ -119,8 +121,22 @@ export async function oversubscriptionCommand(argv: readonly string[], io: Bench
     io.cwd ?? process.cwd(),
     typeof values.out === "string" ? values.out : "runs/bench/oversubscription",
   );
+  llminitBin(); // built? (before anything is created)
+  const lock = lockBenchOut(out, "oversubscription");
+  try {
+    return await measure(argv, values, { args, out, processes, repeats }, io);
+  } finally {
+    lock.release();
+  }
+}
+
+async function measure(
+  argv: readonly string[],
+  values: Record<string, string | boolean>,
+  { args, out, processes, repeats }: { args: string[]; out: string; processes: number; repeats: number },
+  io: BenchIo,
+): Promise<number> {
   await rm(join(out, "runs"), { recursive: true, force: true });
-  await mkdir(out, { recursive: true });
   const env = { ...io.env };
   const runDir = (name: string) => join(out, "runs", name);
   const loadAverageStart = loadavg();

@@ -1,21 +1,24 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { ConfigError, LlminitError, parseCliArgs } from "@llminit/core";
 import { deterministicSummary, type RunSummary } from "@llminit/pipeline";
 import { llminitRunArgs, RUN_PASS_THROUGH } from "./llminit-run-args.js";
 import type { BenchIo } from "./main.js";
-import { checkpointEpochs, lastLine, startLlminit, type LlminitExit } from "./spawn-llminit.js";
+import { lockBenchOut } from "./lock-bench-out.js";
+import { checkpointEpochs, lastLine, llminitBin, startLlminit, type LlminitExit } from "./spawn-llminit.js";
 
-export const RESUME_USAGE = `llminit-bench resume — a kill -9 / --resume pair beside an uninterrupted run
-
-usage: pnpm bench resume [--dataset amazon-office-products] [--data-dir DIR] [--kill-after 3|random]
+export const RESUME_USAGE = `usage: pnpm bench resume [--dataset amazon-office-products] [--data-dir DIR] [--kill-after 3|random]
                          [--out runs/bench/resume] [--json] [any option of llminit run]
+
+A kill -9 / --resume pair beside an uninterrupted run.
   1. llminit run … --out OUT/whole                 (uninterrupted)
   2. llminit run … --out OUT/killed, killed with SIGKILL once its checkpoint of epoch --kill-after
      is on disk (random: at a random moment of the run's expected training time)
   3. llminit run --resume OUT/killed
   prints both runs' valid and test metrics side by side, writes OUT/resume.md and OUT/resume.json,
-  and exits 1 unless the resumed run's metrics are bitwise those of the uninterrupted one
+  and exits 1 unless the resumed run's metrics are bitwise those of the uninterrupted one.
+  OUT is locked while it runs: a second command on it is refused.
 `;
 
 export interface ResumePair {
@@ -108,11 +111,25 @@ export async function resumeCommand(argv: readonly string[], io: BenchIo): Promi
       `must be below --epochs (${config.epochs}) so that the kill comes before the end`,
     );
   const out = resolve(io.cwd ?? process.cwd(), typeof values.out === "string" ? values.out : "runs/bench/resume");
+  llminitBin(); // built? (before anything is created)
+  const lock = lockBenchOut(out, "resume");
+  try {
+    return await measurePair(argv, values, { args, killAfter, out }, io);
+  } finally {
+    lock.release();
+  }
+}
+
+async function measurePair(
+  argv: readonly string[],
+  values: Record<string, string | boolean>,
+  { args, killAfter, out }: { args: string[]; killAfter: string; out: string },
+  io: BenchIo,
+): Promise<number> {
   const whole = join(out, "whole");
   const killed = join(out, "killed");
   await rm(whole, { recursive: true, force: true });
   await rm(killed, { recursive: true, force: true });
-  await mkdir(out, { recursive: true });
   const env = { ...io.env };
 
   io.stderr.write(`resume: uninterrupted run → ${whole}\n`);
@@ -140,6 +157,13 @@ export async function resumeCommand(argv: readonly string[], io: BenchIo): Promi
   io.stderr.write(
     `resume: killed ${killedAt.toFixed(1)} s in; checkpoints: ${epochsCheckpointed.join(",") || "none"}\n`,
   );
+  // The run folder is created once the data is checked and encoded: a kill before that leaves nothing to resume.
+  if (!existsSync(join(killed, "config.json")))
+    throw new LlminitError(
+      "E_RUN",
+      `the run was killed ${killedAt.toFixed(1)} s in, before it created its run folder: nothing to resume; ` +
+        `run again (or give --kill-after an epoch)`,
+    );
 
   io.stderr.write(`resume: llminit run --resume ${killed}\n`);
   const resumedSummary = summaryOf(

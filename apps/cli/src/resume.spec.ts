@@ -95,9 +95,13 @@ async function reference(name: string, extra: Record<string, unknown> = {}): Pro
 }
 
 async function resume(out: string): Promise<RunSummary> {
+  return (await resumeWithLog(out)).summary;
+}
+
+async function resumeWithLog(out: string): Promise<{ summary: RunSummary; stderr: string }> {
   const { status, stdout, stderr } = await cli("run", "--resume", out, "--json");
   expect(status, stderr).toBe(0);
-  return JSON.parse(stdout) as RunSummary;
+  return { summary: JSON.parse(stdout) as RunSummary, stderr };
 }
 
 /** log.jsonl without its wall-clock seconds. */
@@ -109,29 +113,55 @@ const epochLog = (out: string) =>
 
 describe("llminit run --resume after kill -9", { timeout: 240_000 }, () => {
   it.each([
-    ["kernels", {}],
-    ["tfjs", { engine: "tfjs", backend: "wasm", epochs: 6 }],
-  ] as const)("%s: killed after its third checkpoint, resumes to bitwise the same metrics", async (engine, extra) => {
-    const expected = await reference(`whole-${engine}`, extra);
-    const out = join(root, `killed-${engine}`);
-    const child = startChild({ options: { ...options(extra), out } });
-    const poll = setInterval(() => {
-      if (checkpointEpochs(out).some((epoch) => epoch >= 3)) child.kill();
-    }, 2);
-    const signal = await child.ended.finally(() => clearInterval(poll));
-    expect(signal).toBe("SIGKILL");
-    expect(existsSync(join(out, "metrics.json"))).toBe(false);
+    ["kernels", "standard", {}],
+    ["kernels", "official", { protocol: "official", patience: 2 }],
+    ["tfjs", "standard", { engine: "tfjs", backend: "wasm", epochs: 6 }],
+    [
+      "tfjs",
+      "official",
+      { engine: "tfjs", backend: "wasm", epochs: 12, protocol: "official", patience: 2, learningRate: 0.01 },
+    ],
+  ] as const)(
+    "%s, %s protocol: killed after its third checkpoint, resumes to bitwise the same metrics",
+    async (engine, protocol, extra) => {
+      const name = `${engine}-${protocol}`;
+      const expected = await reference(`whole-${name}`, extra);
+      expect(expected.protocol).toBe(protocol);
+      // Official: RecBole's rule stops the run early, after the kill, so its state crosses the resume.
+      if (protocol === "official") expect([expected.stoppedEarly, expected.epochs > 4]).toEqual([true, true]);
+      const out = join(root, `killed-${name}`);
+      const child = startChild({ options: { ...options(extra), out } });
+      let refused: Promise<Awaited<ReturnType<typeof cli>>> | undefined;
+      const poll = setInterval(() => {
+        const epochs = checkpointEpochs(out);
+        // While the original run lives, it holds the folder's lock: --resume is refused.
+        if (refused === undefined && epochs.length > 0) refused = cli("run", "--resume", out, "--json");
+        if (epochs.some((epoch) => epoch >= 3)) child.kill();
+      }, 2);
+      const signal = await child.ended.finally(() => clearInterval(poll));
+      expect(signal).toBe("SIGKILL");
+      expect(existsSync(join(out, "metrics.json"))).toBe(false);
+      const early = await refused;
+      expect(early?.status, early?.stderr).toBe(2);
+      expect(early?.stderr).toMatch(/option "--resume": .* is in use by llminit run \(pid \d+/);
 
-    const resumed = await resume(out);
-    expect(JSON.stringify(deterministicSummary(resumed))).toBe(JSON.stringify(deterministicSummary(expected)));
-    expect(epochLog(out)).toEqual(epochLog(join(root, `whole-${engine}`)));
-    // The checkpoints served; resuming the finished run says so and changes nothing.
-    expect(existsSync(join(out, "checkpoint", "training"))).toBe(false);
-    const again = await cli("run", "--resume", out, "--json");
-    expect(again.status).toBe(0);
-    expect(again.stderr).toMatch(/already finished: nothing to resume/);
-    expect(JSON.parse(again.stdout)).toEqual(JSON.parse(readFileSync(join(out, "metrics.json"), "utf8")));
-  });
+      // The killed run's lock is left behind: the resumed run takes it over.
+      expect(existsSync(join(out, ".llminit.lock"))).toBe(true);
+      const { summary: resumed, stderr } = await resumeWithLog(out);
+      expect(stderr).toMatch(/took over a stale lock: llminit run \(pid \d+/);
+      expect(existsSync(join(out, ".llminit.lock"))).toBe(false);
+      expect(JSON.stringify(deterministicSummary(resumed))).toBe(JSON.stringify(deterministicSummary(expected)));
+      expect(epochLog(out)).toEqual(epochLog(join(root, `whole-${name}`)));
+      const perUser = (dir: string) => readFileSync(join(dir, "user-metrics", "test.npy"));
+      expect(perUser(out).equals(perUser(join(root, `whole-${name}`)))).toBe(true);
+      // The checkpoints served; resuming the finished run says so and changes nothing.
+      expect(existsSync(join(out, "checkpoint", "training"))).toBe(false);
+      const again = await cli("run", "--resume", out, "--json");
+      expect(again.status).toBe(0);
+      expect(again.stderr).toMatch(/already finished: nothing to resume/);
+      expect(JSON.parse(again.stdout)).toEqual(JSON.parse(readFileSync(join(out, "metrics.json"), "utf8")));
+    },
+  );
 
   it("killed at random moments and during a checkpoint write, resumes to bitwise the same metrics", async () => {
     const expected = await reference("whole-random");
@@ -168,15 +198,17 @@ describe("llminit run --resume after kill -9", { timeout: 240_000 }, () => {
   });
 
   it("refuses options that would change the run, and folders that are not runs", async () => {
-    const out = join(root, "whole-kernels");
+    const out = join(root, "whole-kernels-standard");
     const dim = await cli("run", "--resume", out, "--dim", "8");
     expect(dim.status).toBe(2);
-    expect(dim.stderr).toMatch(/--dim cannot be given with --resume: .*DIR\/config\.json .*--threads/);
+    expect(dim.stderr).toMatch(/option "--dim": cannot be given with --resume: .*DIR\/config\.json .*--threads/);
     const config = await cli("run", "--resume", out, "--config", join(root, "x.yaml"));
-    expect(config.stderr).toMatch(/--config cannot be given with --resume/);
+    expect(config.stderr).toMatch(/option "--config": cannot be given with --resume/);
+    const overwrite = await cli("run", "--resume", out, "--overwrite");
+    expect(overwrite.stderr).toMatch(/option "--overwrite": cannot be given with --resume/);
     const threads = await cli("run", "--resume", out, "--threads", "two");
     expect(threads.status).toBe(2);
-    expect(threads.stderr).toMatch(/option "threads": expected a number, got "two" \(from the command line\)/);
+    expect(threads.stderr).toMatch(/option "--threads": expected a number, got "two" \(from the command line\)/);
     const notRun = await cli("run", "--resume", root);
     expect(notRun.status).toBe(2);
     expect(notRun.stderr).toMatch(/has no config\.json: not a run folder/);

@@ -11,6 +11,9 @@ export type { BprBatch } from "./loss.js";
 export { initializeEmbeddings } from "./initializers.js";
 export type { Initializer, EgoTables } from "./initializers.js";
 export { sampleNegatives } from "./negative-sampling.js";
+export { sampleRepeatableNegatives } from "./repeatable-negatives.js";
+export { isImprovement, roundHalfEven, shouldStop } from "./early-stopping.js";
+export type { EarlyStoppingRule } from "./early-stopping.js";
 export { createLightGcn, lightgcnDefaults } from "./lightgcn.js";
 export type { CfModel } from "./lightgcn.js";
 export { createMf, mfDefaults } from "./mf.js";
@@ -52,3 +55,10 @@ export type {
 export { KernelPropagation, allocateKernelCsr, copyIntoKernelCsr } from "./kernel-propagation.js";
 export type { KernelCsr } from "./kernel-propagation.js";
 export { ContrastiveWorkspace, bprLossAndGradient } from "./kernel-losses.js";
+export {
+  WASM32_MEMORY_LIMIT_BYTES,
+  assertKernelEngineFits,
+  kernelEngineMemory,
+  largestFittingDim,
+} from "./kernel-memory.js";
+export type { KernelEngineMemory, KernelEngineShape } from "./kernel-memory.js";

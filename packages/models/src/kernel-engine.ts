@@ -7,6 +7,7 @@ import { ContrastiveWorkspace, addL2, bprLossAndGradient } from "./kernel-losses
 import { KernelPropagation, allocateKernelCsr, copyIntoKernelCsr } from "./kernel-propagation.js";
 import type { KernelCsr } from "./kernel-propagation.js";
 import { checkEngineState } from "./engine-state.js";
+import { assertKernelEngineFits } from "./kernel-memory.js";
 import type { EngineBatch, EngineOptions, EngineState, TrainingEngine } from "./training-engine.js";
 
 /** Everything the kernels engine needs. */
@@ -55,6 +56,12 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
   const width = paddedDim(dim);
   const size = nodes * width;
   const kernels = createKernels({ threads: options.threads ?? 1 });
+  try {
+    assertKernelEngineFits({ ...options, users, items, interactions: train.indptr[users], threads: kernels.threads });
+  } catch (error) {
+    kernels.dispose();
+    throw error;
+  }
   const ego = kernels.f32(size);
   const grad = kernels.f32(size);
   const moment1 = kernels.f32(size);
@@ -161,6 +168,7 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
 
   return {
     name: "kernels",
+    wasmBytes: () => kernels.allocatedBytes,
     backend: `kernels (wasm SIMD, ${kernels.threads} thread${kernels.threads === 1 ? "" : "s"}${sharedNote})`,
     beginEpoch(epochRng: Rng): void {
       if (!sgl) return;

@@ -11,6 +11,8 @@ const { train, heldOut } = plantedClusters(1);
 /** A validation score from the embeddings themselves, so that early stopping depends on training. */
 const validate = async (embeddings: Embeddings) => Math.round(clusterAuc(embeddings, heldOut) * 50) / 50;
 
+const OFFICIAL: Partial<TrainConfig> = { negatives: "exclude-positive", earlyStopping: "recbole" };
+
 function copy(checkpoint: TrainingCheckpoint): TrainingCheckpoint {
   return structuredClone(checkpoint);
 }
@@ -22,6 +24,10 @@ describe("trainModel: checkpoints and resume", { timeout: 120_000 }, () => {
     ["sgcl", "kernels", { dim: 8 }, {}],
     ["lightgcn", "tfjs", { dim: 6 }, { backend: "wasm" }],
     ["sgl", "tfjs", { dim: 8, augmentation: "nd", sslNegatives: "batch" }, { backend: "wasm" }],
+    // The official protocol: negatives that exclude only the positive, RecBole's early stopping.
+    ["lightgcn", "kernels", { dim: 6, ...OFFICIAL }, { threads: 2 }],
+    ["mf", "kernels", { dim: 6, layers: 0, ...OFFICIAL }, {}],
+    ["lightgcn", "tfjs", { dim: 6, ...OFFICIAL }, { backend: "wasm" }],
   ];
 
   it.each(cases)("%s on %s: resuming after any epoch ends bitwise as the uninterrupted run", async (...args) => {
@@ -105,6 +111,49 @@ describe("trainModel: checkpoints and resume", { timeout: 120_000 }, () => {
     expect(epochs).toEqual([]);
     expect(resumed).toMatchObject({ epochsRun: 5, bestEpoch: 2, stoppedEarly: true, bestValid: 0.5 });
     expect(resumed.final.item.data).toEqual(whole.final.item.data);
+  });
+
+  it("RecBole's rule travels too: a tie is a new best, the stop comes one evaluation later", async () => {
+    const config = { ...(modelDefaults.lightgcn as TrainConfig), dim: 8, layers: 1, batchSize: 64, epochs: 30 };
+    // 0.50004 rounds to 0.5 (4 decimals): a tie, so the best epoch moves to 3.
+    const scores = [0.1, 0.5, 0.50004, 0.4, 0.3, 0.2, 0.9];
+    const options: TrainOptions = {
+      train,
+      config: { ...config, patience: 2, earlyStopping: "recbole", negatives: "exclude-positive" },
+      init: { kind: "xavier" },
+      rng: createRng(3),
+      engine: "kernels",
+      validate: async (_e, epoch) => scores[epoch - 1],
+    };
+    const checkpoints: TrainingCheckpoint[] = [];
+    const whole = await trainModel({ ...options, onCheckpoint: (c) => void checkpoints.push(copy(c)) });
+    expect(whole).toMatchObject({ epochsRun: 6, bestEpoch: 3, stoppedEarly: true, bestValid: 0.50004 });
+    expect(checkpoints.map((c) => [c.bestEpoch, c.sinceBest, c.earlyStopping])).toEqual([
+      [1, 0, "recbole"],
+      [2, 0, "recbole"],
+      [3, 0, "recbole"],
+      [3, 1, "recbole"],
+      [3, 2, "recbole"],
+      [3, 3, "recbole"],
+    ]);
+    // After epoch 5, sinceBest = patience: the strict rule would stop here, RecBole's trains epoch 6.
+    for (const [from, expected] of [
+      [4, [6]],
+      [5, []],
+    ] as const) {
+      const epochs: number[] = [];
+      const resumed = await trainModel({
+        ...options,
+        resumeFrom: copy(checkpoints[from]),
+        onEpoch: (r) => void epochs.push(r.epoch),
+      });
+      expect(epochs, `resumed after epoch ${from + 1}`).toEqual(expected);
+      expect(resumed).toMatchObject({ epochsRun: 6, bestEpoch: 3, stoppedEarly: true, bestValid: 0.50004 });
+      expect(resumed.final.item.data).toEqual(whole.final.item.data);
+    }
+    await expect(
+      trainModel({ ...options, config: { ...options.config, earlyStopping: "strict" }, resumeFrom: checkpoints[4] }),
+    ).rejects.toThrow(/resumeFrom.*"recbole" rule, this run uses "strict"/);
   });
 
   it("rejects a checkpoint that does not fit the run, naming resumeFrom", async () => {

@@ -7,7 +7,9 @@ import { initializeEmbeddings } from "./initializers.js";
 import { createKernelEngine } from "./kernel-engine.js";
 import { lightgcnDefaults } from "./lightgcn.js";
 import { mfDefaults } from "./mf.js";
+import { isImprovement, shouldStop } from "./early-stopping.js";
 import { sampleNegatives } from "./negative-sampling.js";
+import { sampleRepeatableNegatives } from "./repeatable-negatives.js";
 import { sgclDefaults } from "./sgcl.js";
 import { sglDefaults } from "./sgl.js";
 import { createTfjsEngine } from "./tfjs-engine.js";
@@ -161,6 +163,10 @@ function checkResume(checkpoint: TrainingCheckpoint, config: TrainConfig, engine
     fail(`holds ${checkpoint.history.length} epoch records for ${checkpoint.epoch} epochs`);
   if (checkpoint.bestEgo.length !== nodes * config.dim)
     fail(`bestEgo has ${checkpoint.bestEgo.length} values, expected ${nodes} × ${config.dim}`);
+  // sinceBest and bestValid mean what the rule that counted them means.
+  const rule = config.earlyStopping ?? "strict";
+  if (checkpoint.earlyStopping !== rule)
+    fail(`the checkpoint counted early stopping by the "${checkpoint.earlyStopping}" rule, this run uses "${rule}"`);
 }
 
 function split(nodes: Float32Array, users: number, items: number, dim: number): Embeddings {
@@ -185,11 +191,12 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  * Trains LightGCN, MF-BPR, SGL (BPR + L2 + sslWeight · InfoNCE between two augmented views drawn
  * per epoch, see `sglSslLoss`) or SGCL (`sgclLoss` on observed pairs, no negatives). For the
  * BPR models: Adam on BPR + L2 (see `bprLoss`), one uniform negative per
- * (user, positive) pair, rejecting the user's train items. Each epoch visits every train pair
- * once in a seeded shuffle. With `validate`, keeps the parameters of the best-scoring epoch
- * (strictly greater), stops after `patience` evaluations without improvement and returns the
- * best parameters. `epochs: 0` returns the (propagated) initial embeddings, validated once
- * (epoch 0) when `validate` is given.
+ * (user, positive) pair, rejecting the user's train items (`negatives: "exclude-positive"`:
+ * only the positive). Each epoch visits every train pair once in a seeded shuffle. With
+ * `validate`, keeps the parameters of the best-scoring epoch (strictly greater; `earlyStopping:
+ * "recbole"`: ≥ on 4 decimals), stops after `patience` evaluations without improvement (RecBole:
+ * `patience + 1`) and returns the best parameters. `epochs: 0` returns the (propagated) initial
+ * embeddings, validated once (epoch 0) when `validate` is given.
  *
  * Random streams: `rng.child("init")` for the initialiser, `rng.child("epoch-<n>")` with children
  * "shuffle", "sampling" and (SGL) "views" → "view-1"/"view-2" for epoch n, so results depend
@@ -228,6 +235,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     epsilon: ADAM_EPSILON,
     ...contrastive,
   };
+  const stopping = config.earlyStopping ?? "strict";
   const engineName = chooseEngine(options, logger);
   if (resumeFrom !== undefined) checkResume(resumeFrom, config, engineName, users + items);
   let engine: TrainingEngine;
@@ -347,7 +355,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       trainSeconds = history.reduce((sum, record) => sum + record.seconds, 0);
       firstEpoch = resumeFrom.epoch + 1;
       // A checkpoint taken after the last epoch or the early stop: nothing is left to train.
-      if (validate !== undefined && sinceBest >= config.patience) {
+      if (validate !== undefined && shouldStop(stopping, sinceBest, config.patience)) {
         stoppedEarly = resumeFrom.epoch < config.epochs;
         firstEpoch = config.epochs + 1;
       }
@@ -377,7 +385,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           batchUsers[b] = pairUsers[pair];
           batchPositives[b] = pairItems[pair];
         }
-        if (needsNegatives) sampleNegatives(train, batchUsers.subarray(0, size), samplingRng, batchNegatives);
+        if (needsNegatives && config.negatives === "exclude-positive")
+          sampleRepeatableNegatives(items, batchPositives.subarray(0, size), samplingRng, batchNegatives);
+        else if (needsNegatives) sampleNegatives(train, batchUsers.subarray(0, size), samplingRng, batchNegatives);
         // Rows stacked as [users; positives; negatives] (SGCL: [users; positives]), as node ids.
         const stacked = tripleNodes.subarray(0, (needsNegatives ? 3 : 2) * size);
         for (let b = 0; b < size; b++) {
@@ -405,7 +415,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         const ego = engine.readEgo();
         const score = await validate(split(engine.finalFromEgo(ego), users, items, dim), epoch);
         record.valid = score;
-        if (bestValid === undefined || score > bestValid) {
+        if (isImprovement(stopping, score, bestValid)) {
           bestValid = score;
           bestEpoch = epoch;
           bestEgo = ego;
@@ -431,11 +441,12 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         bestEpoch,
         bestValid,
         sinceBest,
+        earlyStopping: stopping,
         history: history.map((r) => ({ ...r })),
       });
       // Training is synchronous between epochs; yield once so that I/O and signals get handled.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (validate !== undefined && sinceBest >= config.patience) {
+      if (validate !== undefined && shouldStop(stopping, sinceBest, config.patience)) {
         stoppedEarly = epoch < config.epochs;
         break;
       }

@@ -45,6 +45,8 @@ export interface TrainingEngine {
   readonly name: EngineName;
   /** What runs the arithmetic, for logs and reports ("wasm", "tfjs-node-gpu", "kernels (wasm SIMD, 2 threads)"…). */
   readonly backend: string;
+  /** Kernels engine: bytes of its wasm memory in use (the allocator's top), for memory reports and checks. */
+  wasmBytes?(): number;
   /** Called before each epoch's steps with the epoch's random stream (SGL draws its views). */
   beginEpoch(epochRng: Rng): void;
   /** One Adam step on the batch; returns the batch's loss. */

@@ -1,11 +1,13 @@
+import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, RecordingLogger } from "@llminit/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveRunConfig, type RunConfig } from "./run-config.js";
 import { runExperiment, TRAINING_CHECKPOINT_DIR } from "./run-experiment.js";
 import { deterministicSummary, resumeExperiment } from "./resume-experiment.js";
+import { LOCK_FILE } from "./folder-lock.js";
 import { writeToyDataset, type ToyDataset } from "./testing/write-toy-dataset.js";
 
 const root = mkdtempSync(join(tmpdir(), "llminit-resume-"));
@@ -44,12 +46,16 @@ async function interrupted(values: Record<string, unknown>, stopAfter: number): 
 }
 
 describe("resumeExperiment", () => {
-  it.each(["lightgcn", "sgl"])(
-    "%s: continues an interrupted run to the uninterrupted run's bits",
-    async (model) => {
-      const values = { model, epochs: 6, patience: 2, threads: 1 };
-      const whole = await runExperiment(config({ ...values, out: join(root, `${model}-whole`) }));
-      const out = join(root, `${model}-cut`);
+  it.each([
+    ["lightgcn", "standard"],
+    ["sgl", "standard"],
+    ["lightgcn", "official"],
+  ])(
+    "%s, %s protocol: continues an interrupted run to the uninterrupted run's bits",
+    async (model, protocol) => {
+      const values = { model, epochs: 6, patience: 2, threads: 1, protocol };
+      const whole = await runExperiment(config({ ...values, out: join(root, `${model}-${protocol}-whole`) }));
+      const out = join(root, `${model}-${protocol}-cut`);
       await interrupted({ ...values, out }, 2);
       expect(existsSync(join(out, TRAINING_CHECKPOINT_DIR, "epoch-000002.json"))).toBe(true);
       const logger = new RecordingLogger();
@@ -69,6 +75,28 @@ describe("resumeExperiment", () => {
     },
     120_000,
   );
+
+  it("takes the run lock: refuses a folder a live process holds, takes over a killed run's lock", async () => {
+    const out = join(root, "locked");
+    await interrupted({ epochs: 3, out }, 1);
+    const lock = (pid: number) =>
+      writeFileSync(
+        join(out, LOCK_FILE),
+        JSON.stringify({ pid, host: hostname(), command: "llminit run", started: "then", token: "t" }),
+      );
+    // This process stands for the original run, still alive.
+    lock(process.pid);
+    const before = readFileSync(join(out, "log.jsonl"), "utf8");
+    await expect(resumeExperiment(out)).rejects.toThrow(/option "--resume": .*locked is in use by llminit run \(pid/);
+    expect(readFileSync(join(out, "log.jsonl"), "utf8")).toBe(before);
+    // A process that has exited: the lock a kill -9 leaves behind.
+    lock(spawnSync(process.execPath, ["-e", ""]).pid);
+    const logger = new RecordingLogger();
+    const { summary } = await resumeExperiment(out, {}, { logger });
+    expect(summary.epochs).toBe(3);
+    expect(logger.records.some((r) => r.level === "warn" && /took over a stale lock/.test(r.message))).toBe(true);
+    expect(existsSync(join(out, LOCK_FILE))).toBe(false);
+  }, 60_000);
 
   it("trains from the first epoch when the run stopped before its first checkpoint", async () => {
     const whole = await runExperiment(config({ epochs: 2, out: join(root, "early-whole") }));

@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { ConfigError, DataFormatError } from "@llminit/core";
+import { checkNotLocked } from "./folder-lock.js";
 import { resolveRunConfig, type RunConfig } from "./run-config.js";
 import { runExperiment, type RunHooks, type RunSummary } from "./run-experiment.js";
 
@@ -34,7 +35,9 @@ async function readJson(path: string): Promise<unknown> {
  * checkpoint, with the configuration in `dir/config.json` (plus `overrides`, see
  * RESUME_OPTIONS). It ends with the same metrics, bitwise, as the run would have uninterrupted;
  * a run that stopped before its first checkpoint trains from the first epoch. A finished run
- * (metrics.json present) is returned as it is.
+ * (metrics.json present) is returned as it is. The resumed run takes the folder's lock as a new
+ * run does: a folder that a live process writes (the original run, another `--resume`) is
+ * refused, naming it; the lock of a killed run is taken over with a warning.
  */
 export async function resumeExperiment(
   dir: string,
@@ -47,11 +50,13 @@ export async function resumeExperiment(
     () => false,
   );
   if (!isFolder)
-    throw new ConfigError("resume", `${folder} is not a folder (expected a run folder of \`llminit run\`)`);
+    throw new ConfigError("--resume", `${folder} is not a folder (expected a run folder of \`llminit run\`)`);
+  // Refuse a folder in use before reading anything: its files may be changing.
+  checkNotLocked(folder, "--resume");
   const configPath = join(folder, "config.json");
   const stored = await readJson(configPath).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT")
-      throw new ConfigError("resume", `${folder} has no config.json: not a run folder written by \`llminit run\``);
+      throw new ConfigError("--resume", `${folder} has no config.json: not a run folder written by \`llminit run\``);
     throw error;
   });
   if (stored === null || typeof stored !== "object" || Array.isArray(stored))
@@ -60,9 +65,10 @@ export async function resumeExperiment(
     if (!(RESUME_OPTIONS as readonly string[]).includes(key))
       throw new ConfigError(key, `cannot be changed when resuming (allowed: ${RESUME_OPTIONS.join(", ")})`);
 
+  // config.json holds no `out` (older run folders do): the run folder is DIR itself.
   const config = resolveRunConfig([
-    { source: configPath, values: { ...(stored as Record<string, unknown>), out: undefined } },
-    { source: "the command line", values: overrides },
+    { source: configPath, values: { ...(stored as Record<string, unknown>), out: undefined }, kind: "file" },
+    { source: "the command line", values: overrides, kind: "flags" },
   ]);
   const metricsPath = join(folder, "metrics.json");
   const finished = await readJson(metricsPath).catch((error: NodeJS.ErrnoException) => {
@@ -70,20 +76,30 @@ export async function resumeExperiment(
     throw error;
   });
   if (finished !== undefined) return { summary: finished as RunSummary, alreadyFinished: true };
-  // The run-folder lock (wave2/cli) belongs here too: a resumed run writes to the folder as a new one does.
-  const summary = await runExperiment({ ...config, out: folder }, hooks, { resume: true });
+  const summary = await runExperiment(
+    { ...config, out: folder },
+    { ...hooks, folder: { resume: true, option: "--resume", command: "llminit run --resume" } },
+  );
   return { summary, alreadyFinished: false };
 }
 
 /**
  * The part of a run's summary that its configuration and seed determine: everything but
- * wall-clock times, the run folder, the machine and the encoder's cache counts. A resumed run's
- * equals the uninterrupted run's bitwise (compare the JSON).
+ * wall-clock times, the run folder (and the per-user metrics folder in it), the machine and the
+ * encoder's cache counts. A resumed run's equals the uninterrupted run's bitwise (compare the JSON).
  */
 export function deterministicSummary(
   summary: RunSummary,
-): Omit<RunSummary, "seconds" | "secondsPerEpoch" | "runDir" | "machine"> {
-  const { seconds: _seconds, secondsPerEpoch: _perEpoch, runDir: _dir, machine: _machine, encoder, ...rest } = summary;
+): Omit<RunSummary, "seconds" | "secondsPerEpoch" | "runDir" | "machine" | "userMetricsDir"> {
+  const {
+    seconds: _seconds,
+    secondsPerEpoch: _perEpoch,
+    runDir: _dir,
+    userMetricsDir: _userMetrics,
+    machine: _machine,
+    encoder,
+    ...rest
+  } = summary;
   return {
     ...rest,
     encoder: encoder === undefined ? undefined : { ...encoder, cached: 0, encoded: 0, itemsPerSecond: 0 },

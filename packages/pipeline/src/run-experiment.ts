@@ -12,7 +12,14 @@ import {
   type ProgressReporter,
 } from "@llminit/core";
 import { sparsifyTrain, type StageStats } from "@llminit/data";
-import { createKernelRanking, evaluateFullRanking, type EvaluationResult, type MetricGroup } from "@llminit/metrics";
+import {
+  ACCURACY_METRICS,
+  BEYOND_ACCURACY_METRICS,
+  createKernelRanking,
+  evaluateFullRanking,
+  type EvaluationResult,
+  type MetricGroup,
+} from "@llminit/metrics";
 import {
   modelDefaults,
   trainModel,
@@ -25,9 +32,14 @@ import {
 import { llminitInit } from "@llminit/selection";
 import { encodeItems, type EncodingSummary } from "./encode-items.js";
 import { prepareFromConfig } from "./prepare-from-config.js";
-import { defaultRunDir, RunFolder } from "./run-folder.js";
+import { PROTOCOLS, type ProtocolName } from "./protocol.js";
+import { checkEncoderSpec } from "./check-inputs.js";
+import { checkRunLimits } from "./check-run-limits.js";
+import { checkOutputPath } from "./output-path.js";
+import { checkRunFolder, defaultRunDir, freshRunDir, prepareRunFolder, type RunFolderOptions } from "./run-folder.js";
 import type { RunConfig } from "./run-config.js";
 import { checkpointFingerprint, CheckpointWriter, loadTrainingCheckpoint } from "./training-checkpoint.js";
+import { USER_METRICS_DIR, writeUserMetrics } from "./user-metrics-file.js";
 
 /** Hooks a caller (CLI, benchmark, test) passes to observe a run. */
 export interface RunHooks {
@@ -35,6 +47,13 @@ export interface RunHooks {
   progress?: ProgressReporter;
   onEpoch?: (record: EpochRecord) => void;
   signal?: AbortSignal;
+  /**
+   * How to treat an existing `out` folder: by default one that holds files is refused;
+   * `overwrite` replaces a previous run's files once the new run is validated; `resume`
+   * continues the run in it from its newest training checkpoint (see `resumeExperiment`, which
+   * reads the configuration from the folder and names `--resume` as the `option`).
+   */
+  folder?: Pick<RunFolderOptions, "overwrite" | "resume" | "command" | "option">;
 }
 
 /** Everything a run reports; also written to `metrics.json` in the run folder. */
@@ -52,6 +71,8 @@ export interface RunSummary {
   stats: StageStats[];
   model: string;
   init: string;
+  /** The evaluation and sampling protocol (see `PROTOCOLS`). */
+  protocol: ProtocolName;
   /** What the trainer ran with: the run's options over the model's defaults. */
   trainConfig: TrainConfig;
   /** The training engine: "kernels" (wasm SIMD) or "tfjs". */
@@ -67,14 +88,16 @@ export interface RunSummary {
   valid: Record<string, number>;
   test: Record<string, number>;
   testByDegree: MetricGroup[];
-  coverage: Record<string, number>;
-  averagePopularity: Record<string, number>;
+  /** Per-user valid and test metrics in the run folder (see `writeUserMetrics`). */
+  userMetricsDir: string;
   seconds: { total: number; data: number; encode: number; train: number; evaluate: number };
   machine: { cpus: number; cpuModel: string; node: string; platform: string };
   runDir: string;
 }
 
 const VALID_METRIC = "ndcg@10";
+/** The final evaluations: accuracy, then novelty, popularity (ARP) and coverage. */
+const FINAL_METRICS = [...ACCURACY_METRICS, ...BEYOND_ACCURACY_METRICS];
 
 /** Where a run folder keeps its training checkpoints (removed once metrics.json is written). */
 export const TRAINING_CHECKPOINT_DIR = "checkpoint/training";
@@ -82,27 +105,23 @@ export const TRAINING_CHECKPOINT_DIR = "checkpoint/training";
 /**
  * One LLMInit experiment: load → filter → split → (encode → select → initialise) → train with
  * early stopping on valid NDCG@10 → full-ranking test. Writes the run folder as it goes, with a
- * training checkpoint after every epoch. `resume`: continue the run in `config.out` from its
- * newest checkpoint (see `resumeExperiment`, which reads the configuration from the folder).
+ * training checkpoint after every epoch. `hooks.folder.resume`: continue the run in `config.out`
+ * from its newest checkpoint, under the folder's lock (see `resumeExperiment`).
  */
-export async function runExperiment(
-  config: RunConfig,
-  hooks: RunHooks = {},
-  options: { resume?: boolean } = {},
-): Promise<RunSummary> {
+export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Promise<RunSummary> {
   const logger = hooks.logger ?? silentLogger;
   const progress = hooks.progress ?? silentProgress;
   const started = performance.now();
   const rng = createRng(config.seed);
 
-  const folder = new RunFolder(resolve(config.out ?? defaultRunDir(config.dataset, config.model, config.init)));
-  if (options.resume === true) {
-    // Keep what the killed run wrote; its config.json is the one this run was read from.
-    logger.log("info", "resuming run folder", { dir: folder.dir });
-  } else {
-    await folder.create();
-    await folder.writeJson("config.json", config);
-    logger.log("info", "run folder", { dir: folder.dir });
+  // Everything that can be checked is checked before the run folder exists, so that a refused
+  // run leaves nothing behind: the folder and cache paths, then (with the data) the limits.
+  const dir = resolve(config.out ?? freshRunDir(defaultRunDir(config.dataset, config.model, config.init)));
+  const folderOptions: RunFolderOptions = { ...hooks.folder, logger };
+  checkRunFolder(dir, folderOptions);
+  if (config.init !== "none") {
+    checkEncoderSpec(config.encoder);
+    if (config.cacheDir !== undefined) checkOutputPath("--cache-dir", config.cacheDir, "folder");
   }
 
   const prepared = await prepareFromConfig(config, rng, { logger, progress });
@@ -120,6 +139,8 @@ export async function runExperiment(
             logger,
           }),
         };
+  const shape = { users: split.users.size, items: split.items.size, trainPairs: split.train.indices.length };
+  checkRunLimits(config, shape, { logger });
   const dataSeconds = (performance.now() - started) / 1000;
 
   let initializer: Initializer = { kind: "xavier" };
@@ -142,141 +163,169 @@ export async function runExperiment(
   }
   const encodeSeconds = (performance.now() - encodeStarted) / 1000;
 
-  const numUsers = split.users.size;
-  const numItems = split.items.size;
-  let evaluateSeconds = 0;
-  const threads = config.threads === 0 ? "auto" : config.threads;
-  // One ranking (worker threads and buffers) for every evaluation of the run.
-  const ranking = createKernelRanking({ threads });
-  const evaluate = async (
-    embeddings: Embeddings,
-    truth: Csr,
-    exclude: Csr[],
-    full: boolean,
-  ): Promise<EvaluationResult> => {
-    const t0 = performance.now();
-    const result = await evaluateFullRanking({
-      numUsers,
-      numItems,
-      rank: ranking.ranker(embeddings.user, embeddings.item),
-      truth,
-      exclude,
-      metrics: full ? undefined : ["ndcg"],
-      ks: full ? config.ks : [10],
-      chunkSize: config.evalChunk,
-      userDegrees: full ? csrRowDegrees(split.train) : undefined,
-      itemPopularity: full ? csrColumnDegrees(split.train) : undefined,
-      signal: hooks.signal,
-    });
-    evaluateSeconds += (performance.now() - t0) / 1000;
-    return result;
-  };
-
-  const trainConfig = trainConfigFor(config);
-  const fingerprint = checkpointFingerprint(config.model, split.train, config.dim);
-  const checkpointDir = folder.path(TRAINING_CHECKPOINT_DIR);
-  const resumeFrom =
-    options.resume === true ? await loadTrainingCheckpoint(checkpointDir, fingerprint, logger) : undefined;
-  if (options.resume === true) {
-    if (resumeFrom === undefined && config.epochs > 0)
-      logger.log("warn", "no training checkpoint in the run folder: training from the first epoch", {
-        dir: checkpointDir,
-      });
-    // The log holds exactly the checkpoint's epochs: a line written after it is written again.
-    await folder.rewriteLog(resumeFrom?.history ?? []);
+  const resume = folderOptions.resume === true;
+  const folder = await prepareRunFolder(dir, folderOptions);
+  if (resume) {
+    // Keep what the killed run wrote; its config.json is the one this run was read from.
+    logger.log("info", "resuming run folder", { dir: folder.dir });
   } else {
-    await rm(checkpointDir, { recursive: true, force: true });
+    // The folder is where the record lives: `out` is left out so that replaying config.json
+    // (`--config DIR/config.json`) starts a new run instead of targeting this one.
+    const { out: _out, ...recorded } = config;
+    await folder.writeJson("config.json", recorded);
+    logger.log("info", "run folder", { dir: folder.dir });
   }
-  const checkpoints = new CheckpointWriter(checkpointDir, fingerprint);
-  const trainStarted = performance.now();
-  let result: Awaited<ReturnType<typeof trainModel>>;
-  let valid: EvaluationResult;
-  let test: EvaluationResult;
-  let trainSeconds: number;
+
   try {
-    result = await trainModel({
-      train: split.train,
-      config: trainConfig,
-      init: initializer,
-      rng: rng.child("train"),
-      engine: config.engine,
-      threads,
-      backend: config.backend,
-      validate: async (embeddings) =>
-        (await evaluate(embeddings, split.valid, [split.train], false)).metrics[VALID_METRIC],
-      onEpoch: (record) => {
-        folder.appendLog(record);
-        hooks.onEpoch?.(record);
+    const numUsers = split.users.size;
+    const numItems = split.items.size;
+    let evaluateSeconds = 0;
+    const threads = config.threads === 0 ? "auto" : config.threads;
+    // One ranking (worker threads and buffers) for every evaluation of the run.
+    const ranking = createKernelRanking({ threads });
+    const evaluate = async (
+      embeddings: Embeddings,
+      truth: Csr,
+      exclude: Csr[],
+      full: boolean,
+    ): Promise<EvaluationResult> => {
+      const t0 = performance.now();
+      const result = await evaluateFullRanking({
+        numUsers,
+        numItems,
+        rank: ranking.ranker(embeddings.user, embeddings.item),
+        truth,
+        exclude,
+        metrics: full ? FINAL_METRICS : ["ndcg"],
+        ks: full ? config.ks : [10],
+        chunkSize: config.evalChunk,
+        userDegrees: full ? csrRowDegrees(split.train) : undefined,
+        itemPopularity: full ? csrColumnDegrees(split.train) : undefined,
+        perUser: full,
+        signal: hooks.signal,
+      });
+      evaluateSeconds += (performance.now() - t0) / 1000;
+      return result;
+    };
+
+    const protocol = PROTOCOLS[config.protocol];
+    const trainConfig = { ...trainConfigFor(config), ...protocol.training };
+    const fingerprint = checkpointFingerprint(config.model, split.train, config.dim);
+    const checkpointDir = folder.path(TRAINING_CHECKPOINT_DIR);
+    // Read under the lock: no other writer can change the checkpoints meanwhile.
+    const resumeFrom = resume ? await loadTrainingCheckpoint(checkpointDir, fingerprint, logger) : undefined;
+    if (resume) {
+      if (resumeFrom === undefined && config.epochs > 0)
+        logger.log("warn", "no training checkpoint in the run folder: training from the first epoch", {
+          dir: checkpointDir,
+        });
+      // The log holds exactly the checkpoint's epochs: a line written after it is written again.
+      await folder.rewriteLog(resumeFrom?.history ?? []);
+    } else {
+      await rm(checkpointDir, { recursive: true, force: true });
+    }
+    const checkpoints = new CheckpointWriter(checkpointDir, fingerprint);
+    const trainStarted = performance.now();
+    let result: Awaited<ReturnType<typeof trainModel>>;
+    let valid: EvaluationResult;
+    let test: EvaluationResult;
+    let trainSeconds: number;
+    try {
+      result = await trainModel({
+        train: split.train,
+        config: trainConfig,
+        init: initializer,
+        rng: rng.child("train"),
+        engine: config.engine,
+        threads,
+        backend: config.backend,
+        validate: async (embeddings) =>
+          (await evaluate(embeddings, split.valid, protocol.validExclude(split), false)).metrics[VALID_METRIC],
+        onEpoch: (record) => {
+          folder.appendLog(record);
+          hooks.onEpoch?.(record);
+        },
+        onCheckpoint: (checkpoint) => checkpoints.save(checkpoint),
+        resumeFrom,
+        progress,
+        logger,
+        signal: hooks.signal,
+      });
+      trainSeconds = (performance.now() - trainStarted) / 1000 - evaluateSeconds;
+      valid = await evaluate(result.final, split.valid, protocol.validExclude(split), true);
+      test = await evaluate(result.final, split.test, protocol.testExclude(split), true);
+    } finally {
+      ranking.dispose();
+    }
+
+    await folder.writeMatrix("user.npy", result.final.user);
+    await folder.writeMatrix("item.npy", result.final.item);
+    await folder.writeMatrix("checkpoint/user.npy", result.ego.user);
+    await folder.writeMatrix("checkpoint/item.npy", result.ego.item);
+    await folder.writeIds("users.txt", split.users.toArray());
+    await folder.writeIds("items.txt", split.items.toArray());
+    await folder.writeCsr("checkpoint/train", split.train);
+    await folder.writeCsr("checkpoint/valid", split.valid);
+    const userIds = split.users.toArray();
+    const trainDegrees = csrRowDegrees(split.train);
+    for (const [name, evaluation] of [
+      ["valid", valid],
+      ["test", test],
+    ] as const) {
+      if (evaluation.perUser !== undefined)
+        await writeUserMetrics(folder.dir, name, evaluation.perUser, userIds, trainDegrees);
+    }
+
+    const cpuList = cpus();
+    const summary: RunSummary = {
+      dataset: {
+        name: prepared.name,
+        users: numUsers,
+        items: numItems,
+        interactions: prepared.split.train.indices.length + split.valid.indices.length + split.test.indices.length,
+        train: split.train.indices.length,
+        valid: split.valid.indices.length,
+        test: split.test.indices.length,
       },
-      onCheckpoint: (checkpoint) => checkpoints.save(checkpoint),
-      resumeFrom,
-      progress,
-      logger,
-      signal: hooks.signal,
-    });
-    trainSeconds = (performance.now() - trainStarted) / 1000 - evaluateSeconds;
-    valid = await evaluate(result.final, split.valid, [split.train], true);
-    test = await evaluate(result.final, split.test, [split.train, split.valid], true);
+      stats: prepared.stats,
+      model: config.model,
+      init: config.init,
+      protocol: config.protocol,
+      trainConfig,
+      engine: result.engine,
+      backend: result.backend,
+      encoder,
+      selectedColumns,
+      epochs: result.epochsRun,
+      bestEpoch: result.bestEpoch,
+      stoppedEarly: result.stoppedEarly,
+      secondsPerEpoch: result.secondsPerEpoch,
+      valid: valid.metrics,
+      test: test.metrics,
+      testByDegree: test.byDegree,
+      userMetricsDir: folder.path(USER_METRICS_DIR),
+      seconds: {
+        total: (performance.now() - started) / 1000,
+        data: dataSeconds,
+        encode: encodeSeconds,
+        train: trainSeconds,
+        evaluate: evaluateSeconds,
+      },
+      machine: {
+        cpus: cpuList.length,
+        cpuModel: cpuList[0]?.model ?? "unknown",
+        node: process.version,
+        platform: process.platform,
+      },
+      runDir: folder.dir,
+    };
+    await folder.writeJson("metrics.json", summary);
+    // A finished run is not resumed: its training checkpoints have served.
+    await rm(checkpointDir, { recursive: true, force: true });
+    return summary;
   } finally {
-    ranking.dispose();
+    folder.release();
   }
-
-  await folder.writeMatrix("user.npy", result.final.user);
-  await folder.writeMatrix("item.npy", result.final.item);
-  await folder.writeMatrix("checkpoint/user.npy", result.ego.user);
-  await folder.writeMatrix("checkpoint/item.npy", result.ego.item);
-  await folder.writeIds("users.txt", split.users.toArray());
-  await folder.writeIds("items.txt", split.items.toArray());
-  await folder.writeCsr("checkpoint/train", split.train);
-  await folder.writeCsr("checkpoint/valid", split.valid);
-
-  const cpuList = cpus();
-  const summary: RunSummary = {
-    dataset: {
-      name: prepared.name,
-      users: numUsers,
-      items: numItems,
-      interactions: prepared.split.train.indices.length + split.valid.indices.length + split.test.indices.length,
-      train: split.train.indices.length,
-      valid: split.valid.indices.length,
-      test: split.test.indices.length,
-    },
-    stats: prepared.stats,
-    model: config.model,
-    init: config.init,
-    trainConfig,
-    engine: result.engine,
-    backend: result.backend,
-    encoder,
-    selectedColumns,
-    epochs: result.epochsRun,
-    bestEpoch: result.bestEpoch,
-    stoppedEarly: result.stoppedEarly,
-    secondsPerEpoch: result.secondsPerEpoch,
-    valid: valid.metrics,
-    test: test.metrics,
-    testByDegree: test.byDegree,
-    coverage: test.coverage,
-    averagePopularity: test.averagePopularity,
-    seconds: {
-      total: (performance.now() - started) / 1000,
-      data: dataSeconds,
-      encode: encodeSeconds,
-      train: trainSeconds,
-      evaluate: evaluateSeconds,
-    },
-    machine: {
-      cpus: cpuList.length,
-      cpuModel: cpuList[0]?.model ?? "unknown",
-      node: process.version,
-      platform: process.platform,
-    },
-    runDir: folder.dir,
-  };
-  await folder.writeJson("metrics.json", summary);
-  // A finished run is not resumed: its training checkpoints have served.
-  await rm(checkpointDir, { recursive: true, force: true });
-  return summary;
 }
 
 /** The trainer's configuration: the run's values over the model's own defaults (RecBole-style). */

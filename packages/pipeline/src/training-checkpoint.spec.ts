@@ -35,6 +35,7 @@ function checkpointAt(epoch: number, bestEpoch = epoch): TrainingCheckpoint {
     bestEpoch,
     bestValid: 0.1 + bestEpoch / 1000,
     sinceBest: epoch - bestEpoch,
+    earlyStopping: epoch % 2 === 0 ? "recbole" : "strict",
     history: Array.from({ length: epoch }, (_, k) => ({
       epoch: k + 1,
       loss: 0.6931 / (k + 1),

@@ -49,6 +49,8 @@ interface Manifest {
   bestEpoch: number;
   bestValid?: number;
   sinceBest: number;
+  /** The early-stopping rule that counted bestValid and sinceBest. */
+  earlyStopping: TrainingCheckpoint["earlyStopping"];
   fingerprint: CheckpointFingerprint;
   history: EpochRecord[];
   files: Record<Table, FileEntry>;
@@ -169,6 +171,7 @@ export class CheckpointWriter {
       bestEpoch: checkpoint.bestEpoch,
       bestValid: checkpoint.bestValid,
       sinceBest: checkpoint.sinceBest,
+      earlyStopping: checkpoint.earlyStopping,
       fingerprint: this.fingerprint,
       history: checkpoint.history,
       files: { ego, moment1, moment2, bestEgo: this.best.entry },
@@ -221,6 +224,8 @@ async function readManifest(path: string): Promise<Manifest> {
   for (const key of integers)
     if (!Number.isSafeInteger(manifest[key]) || (manifest[key] as number) < 0)
       fail(`field "${key}" must be a non-negative integer, got ${JSON.stringify(manifest[key])}`);
+  if (manifest.earlyStopping !== "strict" && manifest.earlyStopping !== "recbole")
+    fail(`field "earlyStopping" must be "strict" or "recbole", got ${JSON.stringify(manifest.earlyStopping)}`);
   if (!Array.isArray(manifest.history) || manifest.history.length !== manifest.epoch)
     fail(`field "history" must hold one record per epoch (${String(manifest.epoch)})`);
   for (const key of TABLES) {
@@ -295,6 +300,7 @@ export async function loadTrainingCheckpoint(
         bestEpoch: manifest.bestEpoch,
         bestValid: manifest.bestValid ?? undefined,
         sinceBest: manifest.sinceBest,
+        earlyStopping: manifest.earlyStopping,
         history: manifest.history,
       };
     } catch (error) {

@@ -98,6 +98,13 @@ describe("resumeExperiment", () => {
     expect(existsSync(join(out, LOCK_FILE))).toBe(false);
   }, 60_000);
 
+  it("runExperiment with folder.resume on a new folder starts the run, config.json included", async () => {
+    const out = join(root, "resume-new");
+    const summary = await runExperiment(config({ epochs: 1, out }), { folder: { resume: true } });
+    expect(summary.epochs).toBe(1);
+    expect(JSON.parse(readFileSync(join(out, "config.json"), "utf8"))).toMatchObject({ epochs: 1, dim: 8 });
+  }, 60_000);
+
   it("trains from the first epoch when the run stopped before its first checkpoint", async () => {
     const whole = await runExperiment(config({ epochs: 2, out: join(root, "early-whole") }));
     const out = join(root, "early-cut");

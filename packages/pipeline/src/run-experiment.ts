@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
@@ -165,7 +166,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
 
   const resume = folderOptions.resume === true;
   const folder = await prepareRunFolder(dir, folderOptions);
-  if (resume) {
+  if (resume && existsSync(folder.path("config.json"))) {
     // Keep what the killed run wrote; its config.json is the one this run was read from.
     logger.log("info", "resuming run folder", { dir: folder.dir });
   } else {

@@ -3,11 +3,13 @@ import { resolve } from "node:path";
 import {
   createRng,
   csrColumnDegrees,
+  gatherRows,
   csrRowDegrees,
   silentLogger,
   silentProgress,
   type Csr,
   type Logger,
+  type Matrix,
   type ProgressReporter,
 } from "@llminit/core";
 import { sparsifyTrain, type StageStats } from "@llminit/data";
@@ -22,6 +24,8 @@ import {
   type TrainConfig,
 } from "@llminit/models";
 import { llminitInit } from "@llminit/selection";
+import { holdOutColdItems } from "./cold-items-split.js";
+import { absoluteEncoderSpec, finishColdStart, type ColdStartSummary } from "./cold-start-run.js";
 import { encodeItems, type EncodingSummary } from "./encode-items.js";
 import { prepareFromConfig } from "./prepare-from-config.js";
 import { defaultRunDir, RunFolder } from "./run-folder.js";
@@ -67,6 +71,8 @@ export interface RunSummary {
   testByDegree: MetricGroup[];
   coverage: Record<string, number>;
   averagePopularity: Record<string, number>;
+  /** Item cold-start results (runs with `coldItems`); `dataset`, `valid` and `test` are then the warm part. */
+  coldStart?: ColdStartSummary;
   seconds: { total: number; data: number; encode: number; train: number; evaluate: number };
   machine: { cpus: number; cpuModel: string; node: string; platform: string };
   runDir: string;
@@ -90,14 +96,19 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
   logger.log("info", "run folder", { dir: folder.dir });
 
   const prepared = await prepareFromConfig(config, rng, { logger, progress });
+  const cold =
+    config.coldItems === undefined
+      ? undefined
+      : holdOutColdItems(prepared.split, { ratio: config.coldItems, rng: rng.child("cold-items"), logger });
+  const base = cold?.warm ?? prepared.split;
   const split =
     config.sparseKeep === undefined && config.sparseRatio === undefined
-      ? prepared.split
+      ? base
       : {
-          ...prepared.split,
+          ...base,
           // The sparse setting: the model only ever sees the thinned training graph (init, training,
           // masking, degree buckets); validation and test stay as they are.
-          train: sparsifyTrain(prepared.split.train, {
+          train: sparsifyTrain(base.train, {
             keep: config.sparseKeep,
             ratio: config.sparseRatio,
             rng: rng.child("sparse"),
@@ -109,11 +120,16 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
   let initializer: Initializer = { kind: "xavier" };
   let encoder: EncodingSummary | undefined;
   let selectedColumns: number[] | undefined;
+  // Encoder vectors of every item of the prepared split (warm and cold), when the run encodes.
+  let vectors: Matrix | undefined;
   const encodeStarted = performance.now();
-  if (config.init !== "none") {
+  if (config.init !== "none" || cold !== undefined) {
     const encoded = await encodeItems(prepared, config, { logger, progress, signal: hooks.signal });
     encoder = encoded.summary;
-    const init = llminitInit(encoded.matrix, split.train, {
+    vectors = encoded.matrix;
+  }
+  if (vectors !== undefined && config.init !== "none") {
+    const init = llminitInit(cold === undefined ? vectors : gatherRows(vectors, cold.warmItems), split.train, {
       strategy: config.init,
       dim: config.dim,
       rng: rng.child("init"),
@@ -196,6 +212,32 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
   await folder.writeIds("items.txt", split.items.toArray());
   await folder.writeCsr("checkpoint/train", split.train);
   await folder.writeCsr("checkpoint/valid", split.valid);
+  const coldStart =
+    vectors === undefined || encoder === undefined
+      ? undefined
+      : await finishColdStart({
+          folder,
+          config,
+          itemVectors: cold === undefined ? vectors : gatherRows(vectors, cold.warmItems),
+          cold:
+            cold === undefined
+              ? undefined
+              : {
+                  split: cold,
+                  validVectors: gatherRows(vectors, cold.coldValidItems),
+                  testVectors: gatherRows(vectors, cold.coldTestItems),
+                },
+          final: result.final,
+          train: split.train,
+          valid: split.valid,
+          test: split.test,
+          selectedColumns: selectedColumns === undefined ? undefined : Int32Array.from(selectedColumns),
+          encoder: { spec: absoluteEncoderSpec(config.encoder), dimension: encoder.dimension },
+          textTemplate: prepared.textTemplate,
+          rng: rng.child("cold-start"),
+          logger,
+          signal: hooks.signal,
+        });
 
   const cpuList = cpus();
   const summary: RunSummary = {
@@ -203,7 +245,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
       name: prepared.name,
       users: numUsers,
       items: numItems,
-      interactions: prepared.split.train.indices.length + split.valid.indices.length + split.test.indices.length,
+      interactions: base.train.indices.length + split.valid.indices.length + split.test.indices.length,
       train: split.train.indices.length,
       valid: split.valid.indices.length,
       test: split.test.indices.length,
@@ -225,6 +267,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
     testByDegree: test.byDegree,
     coverage: test.coverage,
     averagePopularity: test.averagePopularity,
+    ...(coldStart === undefined ? {} : { coldStart }),
     seconds: {
       total: (performance.now() - started) / 1000,
       data: dataSeconds,

@@ -3,11 +3,15 @@ import { ConfigError, flagName, LlminitError, parseCliArgs, type FlagSpec, type 
 import { listDatasets, type DatasetListing } from "@llminit/data";
 import {
   encodeDataset,
+  openRecommender,
+  readNewItems,
   recommendFromRun,
   resolveRunConfig,
   RUN_OPTIONS,
   runExperiment,
+  type ColdStartMethod,
   type OptionSpec,
+  type Recommendation,
   type RunConfig,
   type RunSummary,
 } from "@llminit/pipeline";
@@ -41,6 +45,9 @@ usage:
   llminit datasets [--data-dir DIR] [--json] list the dataset registry and where each one is found
   llminit recommend --run DIR --users ID[,ID…] [--k 10] [--json]
                                              top-k items for users from a saved run
+        [--new-items FILE [--method map|direct|content-knn|random] [--encoder SPEC]]
+                                             …ranked together with new items read from FILE (.item,
+                                             .csv or .tsv: item_id + text), embedded by the run's encoder
 
 common: --config FILE (YAML or JSON; command line > file > defaults), --json (one JSON object
 on stdout, logs on stderr), --verbose, --help
@@ -190,7 +197,16 @@ function formatListing(entry: DatasetListing): string {
 }
 
 async function recommendCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseCliArgs(argv, [...COMMON_FLAGS, { key: "run" }, { key: "users" }, { key: "k" }]);
+  const { values } = parseCliArgs(argv, [
+    ...COMMON_FLAGS,
+    { key: "run" },
+    { key: "users" },
+    { key: "k" },
+    { key: "newItems" },
+    { key: "method" },
+    { key: "encoder" },
+    { key: "cacheDir" },
+  ]);
   if (typeof values.run !== "string")
     throw new ConfigError("run", "is required: a run folder written by `llminit run`");
   if (typeof values.users !== "string") throw new ConfigError("users", "is required: comma-separated user ids");
@@ -199,12 +215,44 @@ async function recommendCommand(argv: readonly string[], io: CliIo): Promise<num
     .split(",")
     .map((u) => u.trim())
     .filter((u) => u.length > 0);
-  const recommendations = await recommendFromRun(values.run, users, k);
+  const recommendations =
+    typeof values.newItems === "string"
+      ? await recommendWithNewItems(values.run, values.newItems, users, k, values, io)
+      : await recommendFromRun(values.run, users, k);
   if (values.json) io.stdout.write(`${JSON.stringify(recommendations)}\n`);
   else {
     for (const r of recommendations) {
-      io.stdout.write(`${r.user}: ${r.items.map((x) => `${x.item} (${x.score.toFixed(3)})`).join(", ")}\n`);
+      io.stdout.write(
+        `${r.user}: ${r.items.map((x) => `${x.item} (${x.score.toFixed(3)}${x.new ? ", new" : ""})`).join(", ")}\n`,
+      );
     }
   }
   return 0;
+}
+
+/** `recommend --new-items FILE`: the run's catalogue and the new items ranked together. */
+async function recommendWithNewItems(
+  run: string,
+  file: string,
+  users: string[],
+  k: number,
+  values: Record<string, string | boolean>,
+  io: CliIo,
+): Promise<Recommendation[]> {
+  for (const key of ["method", "encoder", "cacheDir"])
+    if (typeof values[key] === "boolean") throw new ConfigError(key, "needs a value");
+  const { logger, progress } = reporters(values, io);
+  const recommender = await openRecommender(run, {
+    method: (values.method as ColdStartMethod | undefined) ?? "map",
+    encoder: values.encoder as string | undefined,
+    cacheDir: values.cacheDir as string | undefined,
+    logger,
+    progress,
+  });
+  try {
+    await recommender.addItems(await readNewItems(file, recommender.textTemplate));
+    return await recommender.recommend(users, k);
+  } finally {
+    await recommender.dispose();
+  }
 }

@@ -10,7 +10,7 @@ import {
   type LogFields,
   type LogLevel,
 } from "@llminit/core";
-import { resolveRunConfig, RUN_OPTIONS, runExperiment, type RunConfig } from "@llminit/pipeline";
+import { coerceOption, resolveRunConfig, RUN_OPTIONS, runExperiment, type RunConfig } from "@llminit/pipeline";
 import { findDataDir } from "./find-data-dir.js";
 
 import { planFullCells, planGrid, type GridAxes } from "./plan-grid.js";
@@ -37,9 +37,20 @@ export const DEFAULT_SEEDS = [2020, 2021, 2022];
 export const DEFAULT_DATASETS = ["amazon-office-products", "ml-100k"];
 export const DEFAULT_SPARSE_KEEP = 3;
 export const DEFAULT_COLLAPSE_DIMS = [32, 64, 128, 256, 512];
+export const DEFAULT_COLD_ITEMS = 0.2;
 
 /** Run options the grids set themselves; every other pipeline option passes through. */
-const GRID_KEYS = new Set(["dataset", "model", "init", "seed", "out", "sparseKeep", "sparseRatio", "dataDir"]);
+const GRID_KEYS = new Set([
+  "dataset",
+  "model",
+  "init",
+  "seed",
+  "out",
+  "sparseKeep",
+  "sparseRatio",
+  "dataDir",
+  "coldItems",
+]);
 
 interface CommandSpec {
   experiment: Experiment;
@@ -81,6 +92,12 @@ const COMMANDS: Record<Experiment, CommandSpec> = {
     owned: ["encoder"],
     defaults: { models: "lightgcn", inits: "var", settings: "full" },
   },
+  "cold-items": {
+    experiment: "cold-items",
+    flags: [{ key: "coldItems" }],
+    owned: [],
+    defaults: { models: "lightgcn,sgl,sgcl", inits: "none,var", settings: "full" },
+  },
 };
 
 function runFlags(owned: readonly string[]): FlagSpec[] {
@@ -99,6 +116,9 @@ usage (from the repository root: pnpm bench <command> …):
             LightGCN at each d; effective rank of the learned item embeddings (full = uni with d = D)
   encoders  --encoders use-lite,file:/x.npy,… [--inits var]
             the same LightGCN run with different text encoders
+  cold-items [--cold-items 0.2] [--models lightgcn,sgl,sgcl] [--inits none,var]
+            item cold-start: hold out a share of the items; direct / map / content-knn / random
+            scored in the cold and hybrid settings from each trained run
   report    --out DIR
             regenerate DIR/report.md and DIR/report.html from DIR/results.jsonl
   speed     [--json] [--graphs office,ml-100k,beauty-synthetic] [--repeats 3] [--python /usr/bin/python3]
@@ -133,6 +153,7 @@ export async function main(argv: readonly string[], io: BenchIo, deps: BenchDeps
       case "paper":
       case "collapse":
       case "encoders":
+      case "cold-items":
         return await gridCommand(COMMANDS[command], rest, io, deps);
       case "report":
         return await reportCommand(rest, io);
@@ -140,7 +161,7 @@ export async function main(argv: readonly string[], io: BenchIo, deps: BenchDeps
         return await speedCommand(rest, io);
       default:
         io.stderr.write(
-          `llminit-bench: unknown command "${command}" (expected paper, collapse, encoders, report, speed, help)\n`,
+          `llminit-bench: unknown command "${command}" (expected paper, collapse, encoders, cold-items, report, speed, help)\n`,
         );
         return 2;
     }
@@ -189,6 +210,13 @@ export function seedList(value: string | boolean | undefined): number[] {
     return Array.from({ length: seeds[0] }, (_, i) => DEFAULT_SEEDS[0] + i);
   }
   return seeds;
+}
+
+/** `--cold-items R`: the share of items the cold-items benchmark holds out, in (0, 0.9]. */
+function coldItemsOption(value: string | boolean | undefined): number {
+  if (value === undefined) return DEFAULT_COLD_ITEMS;
+  const spec = RUN_OPTIONS.find((s) => s.key === "coldItems")!;
+  return coerceOption(spec, value, "command line") as number;
 }
 
 function stderrLogger(stream: BenchIo["stderr"], verbose: boolean): Logger {
@@ -255,6 +283,7 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
             e.startsWith("file:") ? `file:${resolve(cwd, e.slice(5))}` : e,
           )
         : [base.encoder],
+    coldItems: spec.experiment === "cold-items" ? coldItemsOption(values.coldItems) : undefined,
   };
 
   const logger = stderrLogger(io.stderr, values.verbose === true);

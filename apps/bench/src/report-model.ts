@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import { meanStd, type MeanStd } from "./mean-std.js";
+import { buildColdItemsTables } from "./report-cold-items.js";
 import type { CellRecord, Experiment } from "./types.js";
 
 /** Metrics of the tables, in column order. */
@@ -9,6 +10,12 @@ export const METRIC_TITLES: Record<string, string> = {
   "recall@20": "Recall@20",
   "ndcg@10": "NDCG@10",
   "ndcg@20": "NDCG@20",
+  // The cold-items benchmark's columns (report-cold-items.ts).
+  "cold:recall@20": "Cold Recall@20",
+  "cold:ndcg@20": "Cold NDCG@20",
+  "hybrid:recall@20": "Hybrid Recall@20",
+  "hybrid:ndcg@20": "Hybrid NDCG@20",
+  "hybrid:coldShare@20": "Cold share of hybrid top-20",
 };
 
 const INIT_ORDER = ["none", "rand", "uni", "var", "full"];
@@ -123,6 +130,8 @@ function rowLabels(record: CellRecord): string[] {
       return [record.model, record.init, String(record.dim)];
     case "encoders":
       return [record.model, record.encoder, record.init];
+    case "cold-items":
+      return [record.model, record.init];
   }
 }
 
@@ -130,6 +139,7 @@ const LABEL_HEADERS: Record<Experiment, string[]> = {
   paper: ["model", "init"],
   collapse: ["model", "init", "d"],
   encoders: ["model", "encoder", "init"],
+  "cold-items": ["model", "init"],
 };
 
 function partitionKey(record: CellRecord): string {
@@ -382,7 +392,10 @@ export function buildReportModel(records: readonly CellRecord[]): ReportModel {
   const ok = records.filter((r) => r.status === "ok").length;
   return {
     cells: { total: records.length, ok, failed: records.length - ok },
-    tables: buildMetricTables(records),
+    tables: [
+      ...buildMetricTables(records.filter((r) => r.experiment !== "cold-items")),
+      ...buildColdItemsTables(records),
+    ],
     rankTables: buildRankTables(records),
     charts: buildCharts(records),
   };

@@ -1,0 +1,105 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeToyDataset, type ToyDataset } from "@llminit/pipeline/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "./main.js";
+import { planGrid } from "./plan-grid.js";
+import { buildReportModel } from "./report-model.js";
+import type { CellRecord } from "./types.js";
+
+const root = mkdtempSync(join(tmpdir(), "llminit-bench-cold-"));
+let toy: ToyDataset;
+beforeAll(async () => {
+  toy = await writeToyDataset(root);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+async function bench(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const status = await main(argv, {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+    env: {},
+    cwd: root,
+  });
+  return { status, stdout, stderr };
+}
+
+const common = (out: string) => [
+  ...["--datasets", toy.dir, "--cache-dir", join(root, "cache"), "--encoder", toy.encoder, "--dim", "8"],
+  ...["--batch-size", "64", "--epochs", "1", "--seeds", "2020,2021", "--models", "lightgcn", "--out", out],
+];
+
+describe("bench cold-items", () => {
+  it("plans one cell per dataset × model × init × seed, each holding out the items", () => {
+    const cells = planGrid({
+      experiment: "cold-items",
+      datasets: ["a"],
+      models: ["lightgcn", "sgl"],
+      inits: ["none", "var"],
+      seeds: [1, 2, 3],
+      settings: ["full"],
+      sparseKeep: 3,
+      dims: [128],
+      encoders: ["use-lite"],
+      coldItems: 0.2,
+    });
+    expect(cells).toHaveLength(12);
+    expect(cells[0]).toMatchObject({ id: "cold-items-a-full-lightgcn-none-s1", values: { coldItems: 0.2 } });
+  });
+
+  it("runs every method in each cell and reports the cold and hybrid settings per model × init × method", async () => {
+    const out = join(root, "cold");
+    const { status, stdout, stderr } = await bench("cold-items", ...common(out), "--inits", "none,var");
+    expect(status, stderr).toBe(0);
+    expect(stdout).toMatch(/cold-items: 4 cells, ran 4/);
+    const records = readFileSync(join(out, "results.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as CellRecord);
+    expect(records.map((r) => r.config.coldItems)).toEqual([0.2, 0.2, 0.2, 0.2]);
+    for (const r of records) expect(r.coldStart?.methods).toHaveLength(4);
+
+    const model = buildReportModel(records);
+    const [coldTable, warmTable] = model.tables;
+    expect(coldTable.labelHeaders).toEqual(["model", "init", "method"]);
+    // direct has no row for init none: it is not applicable there (said in the protocol line).
+    expect(coldTable.rows.map((r) => r.labels.join(" "))).toEqual([
+      "lightgcn none map",
+      "lightgcn none content-knn",
+      "lightgcn none random",
+      "lightgcn var direct",
+      "lightgcn var map",
+      "lightgcn var content-knn",
+      "lightgcn var random",
+    ]);
+    expect(coldTable.protocol).toMatch(/direct: not applicable: init none/);
+    expect(coldTable.protocol).toMatch(/cold items: 0\.2 of the items held out .*4 valid \+ 4 test/);
+    const mapVar = coldTable.rows.find((r) => r.labels.join(" ") === "lightgcn var map")!;
+    const mapNone = coldTable.rows.find((r) => r.labels.join(" ") === "lightgcn none map")!;
+    expect(mapVar.ok).toBe(2);
+    const hand = records
+      .filter((r) => r.init === "var")
+      .map((r) => r.coldStart!.methods.find((m) => m.method === "map")!.hybrid!["ndcg@20"]);
+    expect(mapVar.stats[3].mean).toBeCloseTo((hand[0] + hand[1]) / 2, 12);
+    expect(mapVar.baseline[3]).toBe(mapNone.stats[3].mean);
+    expect(warmTable.rows.map((r) => r.labels.join(" "))).toEqual(["lightgcn none", "lightgcn var"]);
+
+    const markdown = readFileSync(join(out, "report.md"), "utf8");
+    expect(markdown).toMatch(
+      /\| model \| init \| method \| seeds ok \| Cold Recall@20 \| Cold NDCG@20 \| Hybrid Recall@20/,
+    );
+    expect(markdown).toMatch(/\| lightgcn \| var \| direct \| 2\/2 \|/);
+  }, 120_000);
+
+  it("keeps --cold-items to the cold-items command and checks its range", async () => {
+    const paper = await bench("paper", ...common(join(root, "paper")), "--cold-items", "0.2");
+    expect(paper.status).toBe(2);
+    expect(paper.stderr).toMatch(/unknown option --cold-items/);
+    const range = await bench("cold-items", ...common(join(root, "range")), "--cold-items", "1.5");
+    expect(range.status).toBe(2);
+    expect(range.stderr).toMatch(/option "coldItems": must be ≤ 0\.9, got 1\.5/);
+  });
+});

@@ -37,6 +37,8 @@ export interface ColdStartModelFile {
     /** Every λ tried with its score (NDCG@10, higher is better; or GCV, lower is better). */
     grid: Array<{ relativeLambda: number; lambda: number; score: number }>;
   };
+  /** `map-knn`'s neighbours k: the cold-valid NDCG@10 maximiser, or the leave-one-out squared error minimiser. */
+  mapKnn: { k: number; selectedBy: string; grid: Array<{ k: number; score: number }> };
   seed: number;
 }
 

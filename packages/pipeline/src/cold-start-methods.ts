@@ -1,18 +1,21 @@
 import { ConfigError, gatherColumns, normalizeRowsL2, type Csr, type Matrix, type Rng } from "@llminit/core";
 import { initUsersFromItems } from "@llminit/selection";
+import { knnMapEmbeddings } from "./knn-map.js";
 import { applyRidgeMap, type RidgeMap } from "./ridge-map.js";
 
 /**
  * How an item without interactions gets scored:
  * - `direct`: its selected LLM dimensions, as LLMInit initialises an item (needs an LLM init);
  * - `map`: a ridge regression from the full LLM vector to the trained item embedding;
+ * - `map-knn`: the similarity-weighted mean embedding of the k warm items nearest in LLM space
+ *   (Gantner et al., ICDM 2010);
  * - `content-knn`: no CF; cosine between the user's mean LLM vector and the item's LLM vector
  *   (every item, warm ones too, is scored that way);
  * - `random`: a random point of the warm items' embedding distribution, the floor.
  */
-export type ColdStartMethod = "direct" | "map" | "content-knn" | "random";
+export type ColdStartMethod = "direct" | "map" | "map-knn" | "content-knn" | "random";
 
-export const COLD_START_METHODS: readonly ColdStartMethod[] = ["direct", "map", "content-knn", "random"];
+export const COLD_START_METHODS: readonly ColdStartMethod[] = ["direct", "map", "map-knn", "content-knn", "random"];
 
 /** What a run learned that the methods read. LLM vectors are normalised as the run's init normalised them. */
 export interface ColdStartContext {
@@ -29,6 +32,8 @@ export interface ColdStartContext {
   isolatedScale: number;
   /** The fitted ridge map for `map`. */
   map?: RidgeMap;
+  /** Neighbours k of `map-knn`. */
+  neighbours?: number;
 }
 
 /** A user matrix and an item matrix to score by dot product: warm items first, then the new ones. */
@@ -54,6 +59,7 @@ export function methodUnavailable(method: ColdStartMethod, context: ColdStartCon
   if (method === "direct" && context.selectedColumns!.length !== context.item.cols)
     return `not applicable: ${context.selectedColumns!.length} selected dimensions for ${context.item.cols}-d embeddings`;
   if (method === "map" && context.map === undefined) return "not available: no ridge map was fitted";
+  if (method === "map-knn" && context.neighbours === undefined) return "not available: no number of neighbours k";
   return undefined;
 }
 
@@ -96,6 +102,12 @@ export function coldStartSpace(
     }
     case "map":
       return { user: context.user, warm: context.item, cold: applyRidgeMap(context.map!, coldVectors) };
+    case "map-knn":
+      return {
+        user: context.user,
+        warm: context.item,
+        cold: knnMapEmbeddings(context.itemVectors, context.item, coldVectors, context.neighbours!),
+      };
     case "content-knn":
       return {
         user: options.contentUsers ?? contentUserVectors(context),

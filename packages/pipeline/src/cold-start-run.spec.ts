@@ -49,7 +49,7 @@ describe("runExperiment with cold items", () => {
     expect(items).toHaveLength(32);
     for (const id of coldIds) expect(items).not.toContain(id);
 
-    expect(cold.methods.map((m) => m.method)).toEqual(["direct", "map", "content-knn", "random"]);
+    expect(cold.methods.map((m) => m.method)).toEqual(["direct", "map", "map-knn", "content-knn", "random"]);
     for (const m of cold.methods) {
       expect(m.applicable).toBe(true);
       for (const metrics of [m.valid!, m.cold!, m.hybrid!])
@@ -87,6 +87,7 @@ describe("runExperiment with cold items", () => {
     expect(direct.reason).toMatch(/init none/);
     expect(summary.coldStart!.methods.filter((m) => m.applicable).map((m) => m.method)).toEqual([
       "map",
+      "map-knn",
       "content-knn",
       "random",
     ]);
@@ -131,7 +132,7 @@ describe("new items at run time", () => {
     expect(model.encoder).toBe(encoder);
   });
 
-  it.each(["content-knn", "map", "direct"] as const)(
+  it.each(["content-knn", "map", "map-knn", "direct"] as const)(
     "%s ranks the new item of a user's own cluster above the other one",
     async (method) => {
       const lists = await scoreNewItems(

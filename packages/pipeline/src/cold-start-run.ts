@@ -14,6 +14,7 @@ import {
   type ScoringSpace,
 } from "./cold-start-methods.js";
 import type { ColdItemsSplit } from "./cold-items-split.js";
+import { KNN_GRID, knnLeaveOneOutErrors } from "./knn-map.js";
 import { RIDGE_RELATIVE_GRID, ridgePath, type RidgeMap } from "./ridge-map.js";
 import type { RunConfig } from "./run-config.js";
 import type { RunFolder } from "./run-folder.js";
@@ -42,6 +43,7 @@ export interface ColdStartSummary {
   /** Users evaluated (with at least one truth item) in each setting. */
   users: { coldValid: number; coldTest: number; hybrid: number };
   map: ColdStartModelFile["map"];
+  mapKnn: ColdStartModelFile["mapKnn"];
   methods: ColdMethodResult[];
   seconds: number;
 }
@@ -134,6 +136,27 @@ export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStar
       lambda: mapInfo.lambda,
       relativeLambda: mapInfo.relativeLambda,
     });
+    const ks = KNN_GRID.filter((k) => k < final.item.rows);
+    if (ks.length === 0) ks.push(Math.max(1, final.item.rows - 1));
+    let mapKnn: ColdStartModelFile["mapKnn"];
+    if (cold === undefined || validVectors === undefined) {
+      const errors = knnLeaveOneOutErrors(itemVectors, final.item, ks, inputs.rng.child("map-knn-queries"));
+      const grid = ks.map((k, i) => ({ k, score: errors[i] }));
+      const best = grid.reduce((a, b) => (b.score < a.score ? b : a));
+      mapKnn = { k: best.k, selectedBy: "leave-one-out squared error on the warm items", grid };
+    } else {
+      const grid: Array<{ k: number; score: number }> = [];
+      for (const k of ks) {
+        const space = coldStartSpace("map-knn", { ...context, neighbours: k }, validVectors, { rng: inputs.rng });
+        const result = await evaluateSpace(ranking, space, "cold", cold.split.coldValid, [], config, inputs.signal, {
+          quick: true,
+        });
+        grid.push({ k, score: result.metrics[VALID_METRIC] });
+      }
+      const best = grid.reduce((a, b) => (b.score >= a.score ? b : a));
+      mapKnn = { k: best.k, selectedBy: `cold-valid ${VALID_METRIC}`, grid };
+    }
+    inputs.logger.log("info", `map-knn: k = ${mapKnn.k} (${mapKnn.selectedBy})`, { k: mapKnn.k });
     await writeColdStartFiles(
       inputs.folder,
       {
@@ -147,6 +170,7 @@ export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStar
         layers: config.layers,
         isolatedScale: context.isolatedScale,
         map: mapInfo,
+        mapKnn,
         seed: config.seed,
       },
       itemVectors,
@@ -158,7 +182,7 @@ export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStar
     await inputs.folder.writeIds(join(COLD_START_DIR, "cold-valid-items.txt"), idsOf(cold.split.coldValidItems));
     await inputs.folder.writeIds(join(COLD_START_DIR, "cold-test-items.txt"), idsOf(cold.split.coldTestItems));
 
-    const withMap: ColdStartContext = { ...context, map };
+    const withMap: ColdStartContext = { ...context, map, neighbours: mapKnn.k };
     const contentUsers = contentUserVectors(withMap);
     const numWarm = final.item.rows;
     const numColdTest = cold.split.coldTestItems.length;
@@ -212,6 +236,7 @@ export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStar
       interactions: { coldValid: cold.split.coldValid.indices.length, coldTest: cold.split.coldTest.indices.length },
       users,
       map: mapInfo,
+      mapKnn,
       methods,
       seconds: (performance.now() - started) / 1000,
     };

@@ -88,6 +88,7 @@ export async function openRecommender(runDir: string, options: RecommenderOption
     selectedColumns: model.selectedColumns === null ? undefined : Int32Array.from(model.selectedColumns),
     isolatedScale: model.isolatedScale,
     map,
+    neighbours: model.mapKnn.k,
   };
   const reason = methodUnavailable(method, context);
   if (reason !== undefined) throw new ConfigError("method", `${method} for ${runDir}: ${reason}`);

@@ -60,7 +60,7 @@ describe("bench cold-items", () => {
       .split("\n")
       .map((line) => JSON.parse(line) as CellRecord);
     expect(records.map((r) => r.config.coldItems)).toEqual([0.2, 0.2, 0.2, 0.2]);
-    for (const r of records) expect(r.coldStart?.methods).toHaveLength(4);
+    for (const r of records) expect(r.coldStart?.methods).toHaveLength(5);
 
     const model = buildReportModel(records);
     const [coldTable, warmTable] = model.tables;
@@ -68,10 +68,12 @@ describe("bench cold-items", () => {
     // direct has no row for init none: it is not applicable there (said in the protocol line).
     expect(coldTable.rows.map((r) => r.labels.join(" "))).toEqual([
       "lightgcn none map",
+      "lightgcn none map-knn",
       "lightgcn none content-knn",
       "lightgcn none random",
       "lightgcn var direct",
       "lightgcn var map",
+      "lightgcn var map-knn",
       "lightgcn var content-knn",
       "lightgcn var random",
     ]);

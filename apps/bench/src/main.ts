@@ -117,7 +117,7 @@ usage (from the repository root: pnpm bench <command> …):
   encoders  --encoders use-lite,file:/x.npy,… [--inits var]
             the same LightGCN run with different text encoders
   cold-items [--cold-items 0.2] [--models lightgcn,sgl,sgcl] [--inits none,var]
-            item cold-start: hold out a share of the items; direct / map / content-knn / random
+            item cold-start: hold out a share of the items; direct / map / map-knn / content-knn / random
             scored in the cold and hybrid settings from each trained run
   report    --out DIR
             regenerate DIR/report.md and DIR/report.html from DIR/results.jsonl

@@ -45,7 +45,7 @@ usage:
   llminit datasets [--data-dir DIR] [--json] list the dataset registry and where each one is found
   llminit recommend --run DIR --users ID[,ID…] [--k 10] [--json]
                                              top-k items for users from a saved run
-        [--new-items FILE [--method map|direct|content-knn|random] [--encoder SPEC]]
+        [--new-items FILE [--method map|map-knn|direct|content-knn|random] [--encoder SPEC]]
                                              …ranked together with new items read from FILE (.item,
                                              .csv or .tsv: item_id + text), embedded by the run's encoder
 

@@ -1,5 +1,5 @@
 import { join, resolve } from "node:path";
-import { normalizeRowsL2, type Csr, type Logger, type Matrix, type Rng } from "@llminit/core";
+import { gatherRows, normalizeRowsL2, type Csr, type Logger, type Matrix, type Rng } from "@llminit/core";
 import { createKernelRanking, evaluateFullRanking, type KernelRanking, type RankFunction } from "@llminit/metrics";
 import type { Embeddings } from "@llminit/models";
 import { COLD_START_DIR, writeColdStartFiles, type ColdStartModelFile } from "./cold-start-files.js";
@@ -13,6 +13,7 @@ import {
   type ColdStartMethod,
   type ScoringSpace,
 } from "./cold-start-methods.js";
+import type { Split } from "@llminit/data";
 import type { ColdItemsSplit } from "./cold-items-split.js";
 import { KNN_GRID, knnLeaveOneOutErrors } from "./knn-map.js";
 import { RIDGE_RELATIVE_GRID, ridgePath, type RidgeMap } from "./ridge-map.js";
@@ -48,21 +49,18 @@ export interface ColdStartSummary {
   seconds: number;
 }
 
-/** What the run hands over once the model is trained. Vectors are the encoder's, not yet normalised. */
+/** What the run hands over once the model is trained. */
 export interface ColdStartInputs {
   folder: RunFolder;
   config: RunConfig;
-  /** Encoder vectors of the warm items (the model's items), rows aligned with `final.item`. */
-  itemVectors: Matrix;
-  /** With `coldItems`: the split and the encoder vectors of the cold validation and test items. */
-  cold?: { split: ColdItemsSplit; validVectors: Matrix; testVectors: Matrix };
+  /** The encoder's vectors (not normalised) of every item of the prepared split, warm and cold. */
+  vectors: Matrix;
+  /** The held-out items, with `coldItems`. */
+  cold?: ColdItemsSplit;
+  /** The split the model used: the warm items (train possibly thinned by the sparse setting). */
+  split: Split;
   final: Embeddings;
-  /** The warm graphs as the model used them (train possibly thinned by the sparse setting). */
-  train: Csr;
-  valid: Csr;
-  test: Csr;
-  selectedColumns?: Int32Array;
-  encoder: { spec: string; dimension: number };
+  selectedColumns?: readonly number[];
   textTemplate: string;
   /** The run's `rng.child("cold-start")`. */
   rng: Rng;
@@ -86,24 +84,29 @@ export function absoluteEncoderSpec(spec: string): string {
  */
 export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStartSummary | undefined> {
   const started = performance.now();
-  const { config, cold, final } = inputs;
-  const normalise = (m: Matrix): Matrix =>
-    config.normalize ? normalizeRowsL2({ rows: m.rows, cols: m.cols, data: m.data.slice() }) : m;
-  const itemVectors = normalise(inputs.itemVectors);
+  const { config, cold, final, vectors } = inputs;
+  const { train, valid, test } = inputs.split;
+  // Normalised as the init normalises (gatherRows copies, so the encoder's matrix is untouched).
+  const rowsOf = (items: ArrayLike<number>): Matrix => {
+    const m = gatherRows(vectors, items);
+    return config.normalize ? normalizeRowsL2(m) : m;
+  };
+  const itemVectors = rowsOf(cold?.warmItems ?? Int32Array.from({ length: vectors.rows }, (_, i) => i));
+  const selectedColumns = inputs.selectedColumns === undefined ? undefined : Int32Array.from(inputs.selectedColumns);
   const context: ColdStartContext = {
     user: final.user,
     item: final.item,
     itemVectors,
-    train: inputs.train,
-    selectedColumns: inputs.selectedColumns,
+    train,
+    selectedColumns,
     isolatedScale: isolatedItemScale(config.model, config.layers),
   };
   const path = ridgePath(itemVectors, final.item);
   const threads = config.threads === 0 ? "auto" : config.threads;
   const ranking = createKernelRanking({ threads });
   try {
-    const validVectors = cold === undefined ? undefined : normalise(cold.validVectors);
-    const testVectors = cold === undefined ? undefined : normalise(cold.testVectors);
+    const validVectors = cold === undefined ? undefined : rowsOf(cold.coldValidItems);
+    const testVectors = cold === undefined ? undefined : rowsOf(cold.coldTestItems);
     let map: RidgeMap;
     let mapInfo: ColdStartModelFile["map"];
     if (cold === undefined || validVectors === undefined) {
@@ -119,7 +122,7 @@ export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStar
       for (const c of RIDGE_RELATIVE_GRID) {
         const candidate = path.fit(c * path.scale);
         const space = coldStartSpace("map", { ...context, map: candidate }, validVectors, { rng: inputs.rng });
-        const result = await evaluateSpace(ranking, space, "cold", cold.split.coldValid, [], config, inputs.signal, {
+        const result = await evaluateSpace(ranking, space, "cold", cold.coldValid, [], config, inputs.signal, {
           quick: true,
         });
         const point = { relativeLambda: c, lambda: candidate.lambda, score: result.metrics[VALID_METRIC] };
@@ -148,7 +151,7 @@ export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStar
       const grid: Array<{ k: number; score: number }> = [];
       for (const k of ks) {
         const space = coldStartSpace("map-knn", { ...context, neighbours: k }, validVectors, { rng: inputs.rng });
-        const result = await evaluateSpace(ranking, space, "cold", cold.split.coldValid, [], config, inputs.signal, {
+        const result = await evaluateSpace(ranking, space, "cold", cold.coldValid, [], config, inputs.signal, {
           quick: true,
         });
         grid.push({ k, score: result.metrics[VALID_METRIC] });
@@ -161,11 +164,11 @@ export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStar
       inputs.folder,
       {
         format: "llminit-cold-start/1",
-        encoder: inputs.encoder.spec,
-        dimension: inputs.encoder.dimension,
+        encoder: absoluteEncoderSpec(config.encoder),
+        dimension: vectors.cols,
         normalize: config.normalize,
         textTemplate: inputs.textTemplate,
-        selectedColumns: inputs.selectedColumns === undefined ? null : Array.from(inputs.selectedColumns),
+        selectedColumns: selectedColumns === undefined ? null : Array.from(selectedColumns),
         model: config.model,
         layers: config.layers,
         isolatedScale: context.isolatedScale,
@@ -178,16 +181,16 @@ export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStar
     );
     if (cold === undefined || validVectors === undefined || testVectors === undefined) return undefined;
 
-    const idsOf = (indices: Int32Array) => Array.from(indices, (i) => cold.split.items.idOf(i));
-    await inputs.folder.writeIds(join(COLD_START_DIR, "cold-valid-items.txt"), idsOf(cold.split.coldValidItems));
-    await inputs.folder.writeIds(join(COLD_START_DIR, "cold-test-items.txt"), idsOf(cold.split.coldTestItems));
+    const idsOf = (indices: Int32Array) => Array.from(indices, (i) => cold.items.idOf(i));
+    await inputs.folder.writeIds(join(COLD_START_DIR, "cold-valid-items.txt"), idsOf(cold.coldValidItems));
+    await inputs.folder.writeIds(join(COLD_START_DIR, "cold-test-items.txt"), idsOf(cold.coldTestItems));
 
     const withMap: ColdStartContext = { ...context, map, neighbours: mapKnn.k };
     const contentUsers = contentUserVectors(withMap);
     const numWarm = final.item.rows;
-    const numColdTest = cold.split.coldTestItems.length;
-    const hybridTruth = hstack(inputs.test, cold.split.coldTest);
-    const hybridExclude = [widen(inputs.train, numWarm + numColdTest), widen(inputs.valid, numWarm + numColdTest)];
+    const numColdTest = cold.coldTestItems.length;
+    const hybridTruth = hstack(test, cold.coldTest);
+    const hybridExclude = [widen(train, numWarm + numColdTest), widen(valid, numWarm + numColdTest)];
     const users = { coldValid: 0, coldTest: 0, hybrid: 0 };
     const methods: ColdMethodResult[] = [];
     for (const method of COLD_START_METHODS) {
@@ -199,9 +202,9 @@ export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStar
       const options = { rng: inputs.rng.child(method), contentUsers };
       const validSpace = coldStartSpace(method, withMap, validVectors, options);
       const testSpace = coldStartSpace(method, withMap, testVectors, options);
-      const valid = await evaluateSpace(ranking, validSpace, "cold", cold.split.coldValid, [], config, inputs.signal);
-      const coldTest = await evaluateSpace(ranking, testSpace, "cold", cold.split.coldTest, [], config, inputs.signal);
-      const hybrid = await evaluateSpace(
+      const onValid = await evaluateSpace(ranking, validSpace, "cold", cold.coldValid, [], config, inputs.signal);
+      const onCold = await evaluateSpace(ranking, testSpace, "cold", cold.coldTest, [], config, inputs.signal);
+      const onHybrid = await evaluateSpace(
         ranking,
         testSpace,
         "hybrid",
@@ -210,30 +213,30 @@ export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStar
         config,
         inputs.signal,
       );
-      users.coldValid = valid.users;
-      users.coldTest = coldTest.users;
-      users.hybrid = hybrid.users;
+      users.coldValid = onValid.users;
+      users.coldTest = onCold.users;
+      users.hybrid = onHybrid.users;
       methods.push({
         method,
         applicable: true,
-        valid: valid.metrics,
-        cold: coldTest.metrics,
-        hybrid: hybrid.metrics,
-        coldShare: hybrid.coldShare,
+        valid: onValid.metrics,
+        cold: onCold.metrics,
+        hybrid: onHybrid.metrics,
+        coldShare: onHybrid.coldShare,
       });
       inputs.logger.log(
         "info",
-        `cold start ${method}: cold recall@20 ${fmt(coldTest.metrics["recall@20"])}, hybrid recall@20 ${fmt(hybrid.metrics["recall@20"])}, cold share@20 ${fmt(hybrid.coldShare["coldShare@20"])}`,
+        `cold start ${method}: cold recall@20 ${fmt(onCold.metrics["recall@20"])}, hybrid recall@20 ${fmt(onHybrid.metrics["recall@20"])}, cold share@20 ${fmt(onHybrid.coldShare["coldShare@20"])}`,
       );
     }
     return {
       ratio: config.coldItems!,
       items: {
         warm: numWarm,
-        coldValid: cold.split.coldValidItems.length,
+        coldValid: cold.coldValidItems.length,
         coldTest: numColdTest,
       },
-      interactions: { coldValid: cold.split.coldValid.indices.length, coldTest: cold.split.coldTest.indices.length },
+      interactions: { coldValid: cold.coldValid.indices.length, coldTest: cold.coldTest.indices.length },
       users,
       map: mapInfo,
       mapKnn,

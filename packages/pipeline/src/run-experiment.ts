@@ -25,7 +25,7 @@ import {
 } from "@llminit/models";
 import { llminitInit } from "@llminit/selection";
 import { holdOutColdItems } from "./cold-items-split.js";
-import { absoluteEncoderSpec, finishColdStart, type ColdStartSummary } from "./cold-start-run.js";
+import { finishColdStart, type ColdStartSummary } from "./cold-start-run.js";
 import { encodeItems, type EncodingSummary } from "./encode-items.js";
 import { prepareFromConfig } from "./prepare-from-config.js";
 import { defaultRunDir, RunFolder } from "./run-folder.js";
@@ -216,27 +216,10 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
     vectors === undefined || encoder === undefined
       ? undefined
       : await finishColdStart({
-          folder,
-          config,
-          itemVectors: cold === undefined ? vectors : gatherRows(vectors, cold.warmItems),
-          cold:
-            cold === undefined
-              ? undefined
-              : {
-                  split: cold,
-                  validVectors: gatherRows(vectors, cold.coldValidItems),
-                  testVectors: gatherRows(vectors, cold.coldTestItems),
-                },
+          ...{ folder, config, vectors, cold, split, selectedColumns, logger, signal: hooks.signal },
           final: result.final,
-          train: split.train,
-          valid: split.valid,
-          test: split.test,
-          selectedColumns: selectedColumns === undefined ? undefined : Int32Array.from(selectedColumns),
-          encoder: { spec: absoluteEncoderSpec(config.encoder), dimension: encoder.dimension },
           textTemplate: prepared.textTemplate,
           rng: rng.child("cold-start"),
-          logger,
-          signal: hooks.signal,
         });
 
   const cpuList = cpus();

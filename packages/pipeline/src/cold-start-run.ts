@@ -15,7 +15,7 @@ import {
 } from "./cold-start-methods.js";
 import type { Split } from "@llminit/data";
 import type { ColdItemsSplit } from "./cold-items-split.js";
-import { KNN_GRID, knnLeaveOneOutErrors } from "./knn-map.js";
+import { KNN_GRID, knnLeaveOneOutErrors, knnMapEmbeddingsForEach } from "./knn-map.js";
 import { RIDGE_RELATIVE_GRID, ridgePath, type RidgeMap } from "./ridge-map.js";
 import type { RunConfig } from "./run-config.js";
 import type { RunFolder } from "./run-folder.js";
@@ -149,12 +149,13 @@ export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStar
       mapKnn = { k: best.k, selectedBy: "leave-one-out squared error on the warm items", grid };
     } else {
       const grid: Array<{ k: number; score: number }> = [];
-      for (const k of ks) {
-        const space = coldStartSpace("map-knn", { ...context, neighbours: k }, validVectors, { rng: inputs.rng });
+      const candidates = knnMapEmbeddingsForEach(itemVectors, final.item, validVectors, ks);
+      for (let i = 0; i < ks.length; i++) {
+        const space = { user: final.user, warm: final.item, cold: candidates[i] };
         const result = await evaluateSpace(ranking, space, "cold", cold.coldValid, [], config, inputs.signal, {
           quick: true,
         });
-        grid.push({ k, score: result.metrics[VALID_METRIC] });
+        grid.push({ k: ks[i], score: result.metrics[VALID_METRIC] });
       }
       const best = grid.reduce((a, b) => (b.score >= a.score ? b : a));
       mapKnn = { k: best.k, selectedBy: `cold-valid ${VALID_METRIC}`, grid };

@@ -53,3 +53,28 @@ describe("map-knn", () => {
     expect(errors[3]).toBeGreaterThan(errors[2]);
   });
 });
+
+describe("map-knn neighbour selection", () => {
+  it("picks the same neighbours as a full sort, ties to the lower index", () => {
+    const rng = createRng(9);
+    const warm = matrix(
+      Array.from({ length: 60 }, (_, i) => [Math.round(rng.normal() * 3) / 3, i % 3 === 0 ? 1 : 0.5]),
+    );
+    const emb = matrix(Array.from({ length: 60 }, (_, i) => [i]));
+    const query = matrix([[1, 0.2]]);
+    for (const k of [1, 7, 60]) {
+      const unit = (v: number[]) => v.map((x) => x / Math.hypot(...v));
+      const q = unit([1, 0.2]);
+      const sims = Array.from({ length: 60 }, (_, i) => {
+        const w = unit([warm.data[2 * i], warm.data[2 * i + 1]]);
+        return Math.fround(q[0]) * w[0] + Math.fround(q[1]) * w[1];
+      });
+      const order = Array.from({ length: 60 }, (_, i) => i).sort((a, b) => sims[b] - sims[a] || a - b);
+      const chosen = order.slice(0, k);
+      const weights = chosen.map((i) => Math.max(sims[i], 0));
+      const total = weights.reduce((a, b) => a + b, 0);
+      const expected = chosen.reduce((s, i, n) => s + (weights[n] / total) * i, 0);
+      expect(knnMapEmbeddings(warm, emb, query, k).data[0]).toBeCloseTo(expected, 3);
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { normalizeRowsL2, ShapeError, type Matrix, type Rng } from "@llminit/core";
 
 /** Numbers of neighbours the pipeline tries for `map-knn`. */
-export const KNN_GRID: readonly number[] = [5, 10, 20, 50, 100];
+export const KNN_GRID: readonly number[] = [1, 2, 3, 5, 10, 20, 50, 100];
 
 /** Rows L2-normalised, in a new matrix. */
 function unit(m: Matrix): Matrix {
@@ -20,14 +20,45 @@ function similarities(query: Matrix, q: number, items: Matrix, out: Float64Array
   }
 }
 
+/** True when entry a ranks below entry b: a smaller value, or an equal value at a higher index. */
+function below(values: Float64Array, a: number, b: number): boolean {
+  return values[a] < values[b] || (values[a] === values[b] && a > b);
+}
+
 /**
- * Indices of the `k` largest entries of `values` (ties: lower index), best first; `skip` is left out.
- * Sorting an index array is fine for the catalogue sizes a query runs against here.
+ * Indices of the `k` largest entries of `values` (ties: lower index), best first; `skip` is left
+ * out. A min-heap of the k best so far: O(n log k).
  */
 function topIndices(values: Float64Array, k: number, skip = -1): number[] {
-  const order = Array.from({ length: values.length }, (_, i) => i).filter((i) => i !== skip);
-  order.sort((a, b) => values[b] - values[a] || a - b);
-  return order.slice(0, k);
+  const heap: number[] = [];
+  const siftDown = (start: number) => {
+    for (let i = start; ;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && below(values, heap[l], heap[m])) m = l;
+      if (r < heap.length && below(values, heap[r], heap[m])) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m], heap[i]];
+      i = m;
+    }
+  };
+  for (let j = 0; j < values.length; j++) {
+    if (j === skip) continue;
+    if (heap.length < k) {
+      heap.push(j);
+      for (let i = heap.length - 1; i > 0;) {
+        const parent = (i - 1) >> 1;
+        if (!below(values, heap[i], heap[parent])) break;
+        [heap[i], heap[parent]] = [heap[parent], heap[i]];
+        i = parent;
+      }
+    } else if (k > 0 && below(values, heap[0], j)) {
+      heap[0] = j;
+      siftDown(0);
+    }
+  }
+  return heap.sort((a, b) => (below(values, a, b) ? 1 : -1));
 }
 
 /** Mean of the neighbours' embeddings weighted by max(cosine, 0); the plain mean when every weight is 0. */
@@ -48,20 +79,34 @@ function weightedMean(neighbours: number[], sims: Float64Array, embeddings: Matr
  * trained embeddings of its `k` most similar warm items (by LLM vector).
  */
 export function knnMapEmbeddings(warmVectors: Matrix, warmEmbeddings: Matrix, newVectors: Matrix, k: number): Matrix {
+  return knnMapEmbeddingsForEach(warmVectors, warmEmbeddings, newVectors, [k])[0];
+}
+
+/** {@link knnMapEmbeddings} for each k of `ks`, computing the similarities once. */
+export function knnMapEmbeddingsForEach(
+  warmVectors: Matrix,
+  warmEmbeddings: Matrix,
+  newVectors: Matrix,
+  ks: readonly number[],
+): Matrix[] {
   if (warmVectors.rows !== warmEmbeddings.rows)
     throw new ShapeError(`map-knn: ${warmVectors.rows} warm vectors for ${warmEmbeddings.rows} embeddings`);
   const items = unit(warmVectors);
   const queries = unit(newVectors);
   const d = warmEmbeddings.cols;
-  const out = new Float32Array(newVectors.rows * d);
+  const outs = ks.map(() => new Float32Array(newVectors.rows * d));
   const sims = new Float64Array(items.rows);
   const row = new Float64Array(d);
+  const kMax = Math.max(...ks);
   for (let q = 0; q < queries.rows; q++) {
     similarities(queries, q, items, sims);
-    weightedMean(topIndices(sims, k), sims, warmEmbeddings, row);
-    for (let c = 0; c < d; c++) out[q * d + c] = row[c];
+    const ranked = topIndices(sims, kMax);
+    ks.forEach((k, i) => {
+      weightedMean(ranked.slice(0, k), sims, warmEmbeddings, row);
+      for (let c = 0; c < d; c++) outs[i][q * d + c] = row[c];
+    });
   }
-  return { rows: newVectors.rows, cols: d, data: out };
+  return outs.map((data) => ({ rows: newVectors.rows, cols: d, data }));
 }
 
 /**

@@ -19,10 +19,9 @@ export function symmetricEigen(matrix: Float64Array, n: number): SymmetricEigen 
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   if (n === 0) return { n, values: d, vectors: v };
+  // Both steps work on the transpose of the transform, whose rows end up as the eigenvectors.
   householderTridiagonal(v, d, e, n);
-  // tql2 rotates pairs of columns of v: work on its transpose so that they are contiguous rows.
-  const vt = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) vt[j * n + i] = v[i * n + j];
+  const vt = v;
   implicitQl(vt, d, e, n);
   // Ascending order (selection sort on the values, swapping the vector rows with them).
   for (let i = 0; i < n - 1; i++) {
@@ -39,9 +38,13 @@ export function symmetricEigen(matrix: Float64Array, n: number): SymmetricEigen 
   return { n, values: d, vectors: vt };
 }
 
-/** Householder reduction of the symmetric `v` (overwritten by the accumulated transform) to tridiagonal d, e. */
+/**
+ * Householder reduction of the symmetric `v` to tridiagonal d, e; `v` is overwritten by the
+ * transpose of the accumulated transform (EISPACK's tred2 with its indices swapped, so that the
+ * inner loops run along rows).
+ */
 function householderTridiagonal(v: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
-  for (let j = 0; j < n; j++) d[j] = v[(n - 1) * n + j];
+  for (let j = 0; j < n; j++) d[j] = v[j * n + n - 1];
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
     let h = 0;
@@ -49,9 +52,9 @@ function householderTridiagonal(v: Float64Array, d: Float64Array, e: Float64Arra
     if (scale === 0) {
       e[i] = d[i - 1];
       for (let j = 0; j < i; j++) {
-        d[j] = v[(i - 1) * n + j];
-        v[i * n + j] = 0;
+        d[j] = v[j * n + i - 1];
         v[j * n + i] = 0;
+        v[i * n + j] = 0;
       }
     } else {
       for (let k = 0; k < i; k++) {
@@ -67,11 +70,11 @@ function householderTridiagonal(v: Float64Array, d: Float64Array, e: Float64Arra
       for (let j = 0; j < i; j++) e[j] = 0;
       for (let j = 0; j < i; j++) {
         f = d[j];
-        v[j * n + i] = f;
+        v[i * n + j] = f;
         g = e[j] + v[j * n + j] * f;
         for (let k = j + 1; k <= i - 1; k++) {
-          g += v[k * n + j] * d[k];
-          e[k] += v[k * n + j] * f;
+          g += v[j * n + k] * d[k];
+          e[k] += v[j * n + k] * f;
         }
         e[j] = g;
       }
@@ -85,31 +88,31 @@ function householderTridiagonal(v: Float64Array, d: Float64Array, e: Float64Arra
       for (let j = 0; j < i; j++) {
         f = d[j];
         g = e[j];
-        for (let k = j; k <= i - 1; k++) v[k * n + j] -= f * e[k] + g * d[k];
-        d[j] = v[(i - 1) * n + j];
-        v[i * n + j] = 0;
+        for (let k = j; k <= i - 1; k++) v[j * n + k] -= f * e[k] + g * d[k];
+        d[j] = v[j * n + i - 1];
+        v[j * n + i] = 0;
       }
     }
     d[i] = h;
   }
   // Accumulate the transformations.
   for (let i = 0; i < n - 1; i++) {
-    v[(n - 1) * n + i] = v[i * n + i];
+    v[i * n + n - 1] = v[i * n + i];
     v[i * n + i] = 1;
     const h = d[i + 1];
     if (h !== 0) {
-      for (let k = 0; k <= i; k++) d[k] = v[k * n + i + 1] / h;
+      for (let k = 0; k <= i; k++) d[k] = v[(i + 1) * n + k] / h;
       for (let j = 0; j <= i; j++) {
         let g = 0;
-        for (let k = 0; k <= i; k++) g += v[k * n + i + 1] * v[k * n + j];
-        for (let k = 0; k <= i; k++) v[k * n + j] -= g * d[k];
+        for (let k = 0; k <= i; k++) g += v[(i + 1) * n + k] * v[j * n + k];
+        for (let k = 0; k <= i; k++) v[j * n + k] -= g * d[k];
       }
     }
-    for (let k = 0; k <= i; k++) v[k * n + i + 1] = 0;
+    for (let k = 0; k <= i; k++) v[(i + 1) * n + k] = 0;
   }
   for (let j = 0; j < n; j++) {
-    d[j] = v[(n - 1) * n + j];
-    v[(n - 1) * n + j] = 0;
+    d[j] = v[j * n + n - 1];
+    v[j * n + n - 1] = 0;
   }
   v[(n - 1) * n + n - 1] = 1;
   e[0] = 0;

@@ -127,7 +127,7 @@ export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStar
         });
         const point = { relativeLambda: c, lambda: candidate.lambda, score: result.metrics[VALID_METRIC] };
         grid.push(point);
-        if (point.score >= best.score) {
+        if (point.score >= best.score || bestMap === undefined) {
           best = point;
           bestMap = candidate;
         }

@@ -15,6 +15,7 @@ import {
   type RunConfig,
   type RunSummary,
 } from "@llminit/pipeline";
+import { formatColdStart } from "./format-cold-start.js";
 import { loadConfigFile } from "./load-config-file.js";
 
 import { terminalLogger, terminalProgress, type TerminalStream } from "./terminal-reporter.js";
@@ -156,6 +157,7 @@ function formatSummary(summary: RunSummary): string {
       (g) =>
         `  ${g.bucket.padEnd(8)} users ${String(g.users).padStart(6)}  recall@10 ${(g.metrics["recall@10"] ?? NaN).toFixed(4)}  ndcg@10 ${(g.metrics["ndcg@10"] ?? NaN).toFixed(4)}`,
     ),
+    ...(summary.coldStart === undefined ? [] : formatColdStart(summary.coldStart)),
     `run folder: ${summary.runDir}`,
   ];
   return `${lines.join("\n")}\n`;

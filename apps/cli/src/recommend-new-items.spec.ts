@@ -38,6 +38,19 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+describe("llminit run --cold-items", () => {
+  it("prints the cold and hybrid results of every method after the warm metrics", async () => {
+    const { status, stdout, stderr } = await cli(
+      ...["run", "--dataset", toy.dir, "--encoder", encoder, "--cache-dir", join(root, "cache"), "--init", "none"],
+      ...["--dim", "8", "--batch-size", "64", "--epochs", "1", "--cold-items", "0.2", "--out", join(root, "cold")],
+    );
+    expect(status, stderr).toBe(0);
+    expect(stdout).toMatch(/cold items \(0\.2 held out: 4 valid \+ 4 test items, 32 warm;/);
+    expect(stdout).toMatch(/^map-knn +\d\.\d{4} +\d\.\d{4} +\d\.\d{4} +\d\.\d{4} +\d\.\d{4}$/m);
+    expect(stdout).toMatch(/^direct +not applicable: init none/m);
+  }, 60_000);
+});
+
 describe("llminit recommend --new-items", () => {
   it("ranks new items from a RecBole .item file together with the catalogue", async () => {
     const file = write("new.item", "item_id:token\ttitle:token_seq\nnew-red\tred pen 99\nnew-blue\tblue chair 99\n");

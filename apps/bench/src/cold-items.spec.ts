@@ -95,13 +95,4 @@ describe("bench cold-items", () => {
     );
     expect(markdown).toMatch(/\| lightgcn \| var \| direct \| 2\/2 \|/);
   }, 120_000);
-
-  it("keeps --cold-items to the cold-items command and checks its range", async () => {
-    const paper = await bench("paper", ...common(join(root, "paper")), "--cold-items", "0.2");
-    expect(paper.status).toBe(2);
-    expect(paper.stderr).toMatch(/unknown option --cold-items/);
-    const range = await bench("cold-items", ...common(join(root, "range")), "--cold-items", "1.5");
-    expect(range.status).toBe(2);
-    expect(range.stderr).toMatch(/option "coldItems": must be ≤ 0\.9, got 1\.5/);
-  });
 });

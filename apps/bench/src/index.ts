@@ -25,3 +25,8 @@ export { runTorchSpeed, speedTorchScript, DEFAULT_PYTHON, TORCH_ABSENT_TEXT } fr
 export type { TorchMeasurement, TorchOutcome, TorchRunOptions } from "./speed-torch.js";
 export { renderSpeedMarkdown, ratio, TARGETS } from "./speed-report.js";
 export type { SpeedReport, SpeedGraph } from "./speed-report.js";
+export { pairedComparison, holmAdjust } from "./paired-comparison.js";
+export type { PairedComparison } from "./paired-comparison.js";
+export { studentTTwoSidedP, regularizedIncompleteBeta, logGamma } from "./student-t.js";
+export { loadUserMetrics, testAgainstBaseline, correctTable, SIGNIFICANCE_LEVEL } from "./significance.js";
+export type { CellTest, UserMetricsByCell } from "./significance.js";

@@ -1,21 +1,37 @@
-import { resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   ConfigError,
   flagName,
   LlminitError,
   parseCliArgs,
+  wantsHelp,
   type FlagSpec,
   type Logger,
   type LogFields,
   type LogLevel,
 } from "@llminit/core";
-import { coerceOption, resolveRunConfig, RUN_OPTIONS, runExperiment, type RunConfig } from "@llminit/pipeline";
+import {
+  acquireFolderLock,
+  checkDataset,
+  checkEncoderSpec,
+  checkOutputPath,
+  coerceOption,
+  createFolders,
+  describeFsError,
+  removeFolders,
+  resolveRunConfig,
+  RUN_OPTIONS,
+  runExperiment,
+  type FolderLock,
+  type RunConfig,
+} from "@llminit/pipeline";
 import { findDataDir } from "./find-data-dir.js";
 
-import { planFullCells, planGrid, type GridAxes } from "./plan-grid.js";
+import { planFullCells, planGrid, type GridAxes, type PlannedCell } from "./plan-grid.js";
 import { latestById, readResults } from "./results-file.js";
-import { runGrid, type ConfigLayer } from "./run-grid.js";
+import { resolveCell, runGrid, type ConfigLayer } from "./run-grid.js";
 import { speedCommand } from "./speed-command.js";
 import type { Experiment, Setting } from "./types.js";
 import { writeReports } from "./write-reports.js";
@@ -107,6 +123,23 @@ function runFlags(owned: readonly string[]): FlagSpec[] {
   }));
 }
 
+const GRID_OPTIONS_HELP = `common options:
+  --datasets a,b        registry names or folders [${DEFAULT_DATASETS.join(",")}]
+  --seeds 2020,2021     root seeds; one number 1…100 is a count (--seeds 5: 2020…2024) [${DEFAULT_SEEDS.join(",")}]
+  --epochs N            maximum epochs per run [pipeline default 300]
+  --data-dir DIR        where datasets are found by name [$LLMINIT_DATA_DIR, else <repo>/../shared/data]
+  --out DIR             results.jsonl, report.md, report.html, runs/<cell-id>/; one grid at a time (locked)
+  --models, --inits, --settings full,sparse, --sparse-keep K (sparse: ≤ K training interactions per user)
+  --verbose             the pipeline's info logs and one line per epoch on stderr; stack traces on errors
+  -h, --help            this help
+  any other run option of \`llminit run\` (--dim, --encoder, --batch-size, --cache-dir, --backend, …)
+  applies to every cell (llminit run --help lists them). Every axis and every cell's options are
+  checked before the first cell runs.
+
+Each finished cell is appended to DIR/results.jsonl at once; a rerun skips cells recorded ok and
+retries failed ones. Exit status: 0 every cell ok, 1 some cell failed, 2 bad usage or option.
+`;
+
 const USAGE = `llminit-bench — reproduce the LLMInit paper's tables and figures
 
 usage (from the repository root: pnpm bench <command> …):
@@ -124,25 +157,56 @@ usage (from the repository root: pnpm bench <command> …):
   speed     [--json] [--graphs office,ml-100k,beauty-synthetic] [--repeats 3] [--python /usr/bin/python3]
             time training and evaluation against PyTorch on this CPU (speed --help)
 
-common options:
-  --datasets a,b        registry names or folders [${DEFAULT_DATASETS.join(",")}]
-  --seeds 2020,2021     root seeds; one number ≤ 100 is a count (--seeds 5: 2020…2024) [${DEFAULT_SEEDS.join(",")}]
-  --epochs N            maximum epochs per run [pipeline default 300]
-  --data-dir DIR        where datasets are found by name [$LLMINIT_DATA_DIR, else <repo>/../shared/data]
-  --out DIR             results.jsonl, report.md, report.html, runs/<cell-id>/ [runs/bench/<command>]
-  --models, --inits, --settings full,sparse, --sparse-keep K (sparse: ≤ K training interactions per user)
-  --verbose             the pipeline's info logs and one line per epoch on stderr
-  any other run option of \`llminit run\` (--dim, --encoder, --batch-size, --cache-dir, --backend, …)
-  applies to every cell.
+Each command's own options: pnpm bench <command> --help (or -h anywhere).
 
-Each finished cell is appended to DIR/results.jsonl at once; a rerun skips cells recorded ok and
-retries failed ones. Exit status: 0 every cell ok, 1 some cell failed, 2 bad usage or option.
-`;
+${GRID_OPTIONS_HELP}`;
+
+const COMMAND_HELP: Record<string, string> = {
+  paper: `usage: pnpm bench paper [--models lightgcn,sgl,sgcl] [--inits none,rand,uni,var] [--settings full,sparse]
+                   [--sparse-keep 3] [common options]
+
+The main tables: datasets × settings × models × inits × seeds.
+
+${GRID_OPTIONS_HELP}`,
+  collapse: `usage: pnpm bench collapse [--dims 32,64,128,256,512] [--inits none,var,full] [common options]
+
+LightGCN at each d; effective rank of the learned item embeddings (full = init uni with d = D).
+
+${GRID_OPTIONS_HELP}`,
+  encoders: `usage: pnpm bench encoders --encoders use-lite,file:/x.npy,… [--inits var] [common options]
+
+The same LightGCN run with different text encoders.
+
+${GRID_OPTIONS_HELP}`,
+  "cold-items": `usage: pnpm bench cold-items [--cold-items 0.2] [--models lightgcn,sgl,sgcl] [--inits none,var]
+                        [common options]
+
+Item cold-start: every cell holds out a seeded share of the items (--cold-items R, in (0, 0.9];
+half cold validation, half cold test) with all their interactions, trains on the warm items, and
+scores the held-out items from their text with direct / map / map-knn / content-knn / random, in
+the cold setting (cold test items ranked alone) and the hybrid one (with the warm items). Every
+run encodes the item texts, also with init none. The report has one cold/hybrid table and one
+warm-items table per dataset.
+
+  --cold-items R        share of the items held out in every cell [${DEFAULT_COLD_ITEMS}]
+
+${GRID_OPTIONS_HELP}`,
+  report: `usage: pnpm bench report --out DIR
+
+Regenerates DIR/report.md and DIR/report.html from DIR/results.jsonl alone. With no results
+there, it writes nothing (earlier reports stay as they are) and exits 2.
+`,
+};
 
 /** Runs a benchmark command; returns the exit status. */
 export async function main(argv: readonly string[], io: BenchIo, deps: BenchDeps = {}): Promise<number> {
   const [command, ...rest] = argv;
+  const verbose = argv.includes("--verbose");
   try {
+    if (command !== undefined && command in COMMAND_HELP && wantsHelp(rest)) {
+      io.stdout.write(COMMAND_HELP[command]);
+      return 0;
+    }
     switch (command) {
       case undefined:
       case "help":
@@ -161,17 +225,24 @@ export async function main(argv: readonly string[], io: BenchIo, deps: BenchDeps
         return await speedCommand(rest, io);
       default:
         io.stderr.write(
-          `llminit-bench: unknown command "${command}" (expected paper, collapse, encoders, cold-items, report, speed, help)\n`,
+          `llminit-bench: error: unknown command "${command}" (expected paper, collapse, encoders, cold-items, report, speed, help)\n`,
         );
         return 2;
     }
   } catch (error) {
+    const stack = verbose && error instanceof Error && error.stack !== undefined ? `${error.stack}\n` : "";
     if (error instanceof LlminitError) {
-      io.stderr.write(`llminit-bench: error: ${error.message}\n`);
+      io.stderr.write(`llminit-bench: error: ${error.message}\n${stack}`);
       return error.code === "E_CONFIG" ? 2 : 1;
     }
+    const fsError = error as NodeJS.ErrnoException;
+    if (typeof fsError?.code === "string" && typeof fsError.path === "string") {
+      io.stderr.write(`llminit-bench: error: ${fsError.path}: ${describeFsError(error)}\n${stack}`);
+      return 1;
+    }
+    const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(
-      `llminit-bench: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      `llminit-bench: unexpected error: ${message}${verbose ? "" : " (--verbose shows the stack trace)"}\n${stack}`,
     );
     return 1;
   }
@@ -198,15 +269,28 @@ function integers(
   const items = list(value, fallback.join(","), key);
   return items.map((item) => {
     const n = Number(item);
-    if (!Number.isInteger(n) || n < min) throw new ConfigError(key, `expected integers ≥ ${min}, got "${item}"`);
+    if (!Number.isSafeInteger(n) || n < min)
+      throw new ConfigError(
+        key,
+        `expected ${min === Number.MIN_SAFE_INTEGER ? "integers of at most 2^53 − 1 in size" : `integers ≥ ${min}`}, got "${item}"`,
+      );
     return n;
   });
 }
 
-/** `--seeds 2020,2021` lists seeds; one number up to 100 is a count: `--seeds 5` = 2020 … 2024. */
+/**
+ * `--seeds 2020,2021` lists seeds; one number up to 100 is a count: `--seeds 5` = 2020 … 2024.
+ * `--seeds 0` (a count of none) is an error; `--seeds 0,` is the one seed 0.
+ */
 export function seedList(value: string | boolean | undefined): number[] {
   const seeds = integers(value, DEFAULT_SEEDS, "seeds", Number.MIN_SAFE_INTEGER);
-  if (seeds.length === 1 && typeof value === "string" && !value.includes(",") && seeds[0] >= 1 && seeds[0] <= 100) {
+  const count = seeds.length === 1 && typeof value === "string" && !value.includes(",");
+  if (count && seeds[0] === 0)
+    throw new ConfigError(
+      "seeds",
+      "--seeds 0: one number 1…100 is a count of seeds, so 0 plans no run; for the seed 0 alone write --seeds 0,",
+    );
+  if (count && seeds[0] >= 1 && seeds[0] <= 100) {
     return Array.from({ length: seeds[0] }, (_, i) => DEFAULT_SEEDS[0] + i);
   }
   return seeds;
@@ -216,7 +300,7 @@ export function seedList(value: string | boolean | undefined): number[] {
 function coldItemsOption(value: string | boolean | undefined): number {
   if (value === undefined) return DEFAULT_COLD_ITEMS;
   const spec = RUN_OPTIONS.find((s) => s.key === "coldItems")!;
-  return coerceOption(spec, value, "command line") as number;
+  return coerceOption(spec, value, "command line", "--cold-items") as number;
 }
 
 function stderrLogger(stream: BenchIo["stderr"], verbose: boolean): Logger {
@@ -234,20 +318,26 @@ function stderrLogger(stream: BenchIo["stderr"], verbose: boolean): Logger {
   };
 }
 
+function choicesOf(key: string): readonly string[] {
+  return RUN_OPTIONS.find((spec) => spec.key === key)?.choices ?? [];
+}
+
+function checkChoices(key: string, values: readonly string[], choices: readonly string[]): void {
+  for (const value of values)
+    if (!choices.includes(value))
+      throw new ConfigError(key, `--${flagName(key)}: "${value}" is not one of ${choices.join(", ")}`);
+}
+
 function outDir(values: Record<string, string | boolean>, io: BenchIo, command: string): string {
   const cwd = io.cwd ?? process.cwd();
   return typeof values.out === "string" ? resolve(cwd, values.out) : resolve(cwd, "runs", "bench", command);
 }
 
 async function gridCommand(spec: CommandSpec, argv: readonly string[], io: BenchIo, deps: BenchDeps): Promise<number> {
-  const { values, positionals } = parseCliArgs(argv, [...COMMON_FLAGS, ...spec.flags, ...runFlags(spec.owned)]);
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  if (positionals.length > 0) throw new ConfigError(positionals[0], `unexpected argument "${positionals[0]}"`);
+  const { values } = parseCliArgs(argv, [...COMMON_FLAGS, ...spec.flags, ...runFlags(spec.owned)]);
   const cwd = io.cwd ?? process.cwd();
   const out = outDir(values, io, spec.experiment);
+  checkOutputPath("--out", out, "folder");
   const data = findDataDir(typeof values.dataDir === "string" ? resolve(cwd, values.dataDir) : undefined, io.env, [
     cwd,
     fileURLToPath(new URL(".", import.meta.url)),
@@ -256,7 +346,7 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
   if (data.dir !== undefined) layers.push({ source: data.source, values: { dataDir: data.dir } });
   const cli: Record<string, unknown> = {};
   for (const option of runFlags(spec.owned)) if (values[option.key] !== undefined) cli[option.key] = values[option.key];
-  layers.push({ source: "command line", values: cli });
+  layers.push({ source: "command line", values: cli, kind: "flags" });
   // Options shared by every cell are checked once, before anything runs.
   const base: RunConfig = resolveRunConfig([...layers, { source: "check", values: { dataset: "check" } }]);
 
@@ -266,12 +356,15 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
   const inits = list(values.inits, spec.defaults.inits, "inits");
   if (spec.experiment !== "collapse" && inits.includes("full"))
     throw new ConfigError("inits", "init full (every encoder column) belongs to the collapse benchmark");
+  checkChoices("inits", inits, spec.experiment === "collapse" ? [...choicesOf("init"), "full"] : choicesOf("init"));
+  const models = list(values.models, spec.defaults.models, "models");
+  checkChoices("models", models, choicesOf("model"));
   const axes: GridAxes = {
     experiment: spec.experiment,
     datasets: list(values.datasets, DEFAULT_DATASETS.join(","), "datasets").map((d) =>
       d.includes("/") ? resolve(cwd, d) : d,
     ),
-    models: list(values.models, spec.defaults.models, "models"),
+    models,
     inits,
     seeds: seedList(values.seeds),
     settings: settings as Setting[],
@@ -283,10 +376,56 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
             e.startsWith("file:") ? `file:${resolve(cwd, e.slice(5))}` : e,
           )
         : [base.encoder],
+    protocol: base.protocol,
     coldItems: spec.experiment === "cold-items" ? coldItemsOption(values.coldItems) : undefined,
   };
 
+  for (const dataset of axes.datasets) await checkDataset(dataset, "datasets");
+  // Cold-items cells encode the item texts whatever their init.
+  if (axes.coldItems !== undefined || axes.inits.some((init) => init !== "none"))
+    for (const encoder of axes.encoders)
+      checkEncoderSpec(encoder, spec.experiment === "encoders" ? "encoders" : "encoder");
+
   const logger = stderrLogger(io.stderr, values.verbose === true);
+  const cells = planGrid(axes);
+  // Every cell's options are checked before the first one runs: a typo must not cost a grid.
+  for (const cell of cells) {
+    try {
+      resolveCell(cell, { out, layers });
+    } catch (error) {
+      if (error instanceof ConfigError) throw new ConfigError(error.key, `${error.message} (cell ${cell.id})`);
+      throw error;
+    }
+  }
+  // One grid at a time per folder: a second one would run every cell again into the same results.
+  const created = createFolders("--out", out);
+  let lock: FolderLock;
+  try {
+    lock = acquireFolderLock(out, { command: `llminit-bench ${spec.experiment}`, option: "--out", logger });
+  } catch (error) {
+    removeFolders(created);
+    throw error;
+  }
+  try {
+    const plan = { spec, axes, cells, out, layers, dataDir: data.dir, verbose: values.verbose === true };
+    return await runCells(plan, logger, io, deps);
+  } finally {
+    lock.release();
+  }
+}
+
+interface GridPlan {
+  spec: CommandSpec;
+  axes: GridAxes;
+  cells: PlannedCell[];
+  out: string;
+  layers: ConfigLayer[];
+  dataDir: string | undefined;
+  verbose: boolean;
+}
+
+async function runCells(plan: GridPlan, logger: Logger, io: BenchIo, deps: BenchDeps): Promise<number> {
+  const { spec, axes, cells, out, layers, dataDir } = plan;
   const resultsPath = resolve(out, "results.jsonl");
   const existing = latestById(await readResults(resultsPath, { logger, repair: true }));
   const ctx = {
@@ -295,13 +434,12 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
     run: deps.runExperiment ?? runExperiment,
     stderr: io.stderr,
     logger,
-    epochLines: values.verbose === true,
+    epochLines: plan.verbose,
   };
   io.stderr.write(
-    `${spec.experiment}: results in ${resultsPath}; datasets from ${data.dir ?? "(no data dir: datasets must be folders)"}\n`,
+    `${spec.experiment}: results in ${resultsPath}; datasets from ${dataDir ?? "(no data dir: datasets must be folders)"}\n`,
   );
 
-  const cells = planGrid(axes);
   const first = await runGrid(cells, existing, ctx);
   const outcome = { ran: first.ran, skipped: first.skipped, cells: cells.length };
   if (spec.experiment === "collapse") {
@@ -330,15 +468,17 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
 
 async function reportCommand(argv: readonly string[], io: BenchIo): Promise<number> {
   const { values } = parseCliArgs(argv, [{ key: "out" }, { key: "help", boolean: true }]);
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
   if (typeof values.out !== "string")
-    throw new ConfigError("out", "is required: the benchmark folder holding results.jsonl");
+    throw new ConfigError("--out", "is required: the benchmark folder holding results.jsonl");
   const dir = outDir(values, io, "report");
+  if (!existsSync(dir)) throw new ConfigError("--out", `${dir} does not exist`);
+  if (!statSync(dir).isDirectory()) throw new ConfigError("--out", `${dir} is a file, not a benchmark folder`);
+  const results = join(dir, "results.jsonl");
+  if (!existsSync(results))
+    throw new ConfigError("--out", `${results} does not exist: nothing to report (earlier reports left as they are)`);
   const reports = await writeReports(dir, { logger: stderrLogger(io.stderr, false) });
-  if (reports.cells === 0) throw new ConfigError("out", `${resolve(dir, "results.jsonl")} holds no results`);
+  if (reports.cells === 0)
+    throw new ConfigError("--out", `${results} holds no results: nothing to report (earlier reports left as they are)`);
   io.stdout.write(`report of ${reports.cells} cells: ${reports.markdown} ${reports.html}\n`);
   return 0;
 }

@@ -57,6 +57,7 @@ function finishTable(
   for (const row of rows) {
     const base = rows.find((r) => r.labels.every((l, i) => (i === initIndex ? l === "none" : l === row.labels[i])));
     row.baseline = metrics.map((_, m) => (base === undefined || base === row ? NaN : base.stats[m].mean));
+    row.tests = metrics.map(() => undefined);
   }
   const best = metrics.map((_, m) => {
     const means = rows.map((r) => r.stats[m].mean);
@@ -106,6 +107,7 @@ export function buildColdItemsTables(records: readonly CellRecord[]): MetricTabl
           total: list.length,
           stats: COLD_ITEMS_METRICS.map((metric) => meanStd(applicable.map((r) => coldValue(r, method, metric)))),
           baseline: [],
+          tests: [],
         });
       }
     }
@@ -130,6 +132,7 @@ export function buildColdItemsTables(records: readonly CellRecord[]): MetricTabl
         total: list.length,
         stats: WARM_METRICS.map((metric) => meanStd(done.map((r) => r.test?.[metric] ?? NaN))),
         baseline: [],
+        tests: [],
       };
     });
     const warmTitle = `cold-items — ${dataset}: warm items (the trained backbones, cold items removed)`;

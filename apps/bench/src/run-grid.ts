@@ -3,13 +3,13 @@ import { mkdir, readFile, rm } from "node:fs/promises";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { ConfigError, DataFormatError, readNpy, silentLogger, type Logger } from "@llminit/core";
-import { resolveRunConfig, type RunConfig, type runExperiment } from "@llminit/pipeline";
+import { resolveRunConfig, type ConfigLayer, type RunConfig, type runExperiment } from "@llminit/pipeline";
 import { effectiveRank } from "./effective-rank.js";
 import { appendResult } from "./results-file.js";
 import type { PlannedCell } from "./plan-grid.js";
 import type { CellRecord, CurvePoint, MachineInfo } from "./types.js";
 
-export type ConfigLayer = { source: string; values: Readonly<Record<string, unknown>> };
+export type { ConfigLayer } from "@llminit/pipeline";
 
 export interface GridContext {
   /** The benchmark folder: results.jsonl and runs/<cell-id>/. */
@@ -119,7 +119,8 @@ export async function runGrid(
   return outcome;
 }
 
-function resolveCell(cell: PlannedCell, ctx: GridContext): RunConfig {
+/** A cell's configuration: the common layers under its own values, its run folder under `out/runs/`. */
+export function resolveCell(cell: PlannedCell, ctx: Pick<GridContext, "out" | "layers">): RunConfig {
   return resolveRunConfig([
     ...ctx.layers,
     { source: `bench cell ${cell.id}`, values: { ...cell.values, out: join(ctx.out, "runs", cell.id) } },
@@ -161,6 +162,7 @@ async function runCell(
     ...(cell.sparseKeep === undefined ? {} : { sparseKeep: cell.sparseKeep }),
     dim: cell.dim,
     encoder: cell.encoder,
+    ...(cell.protocol === undefined ? {} : { protocol: cell.protocol }),
     status: "failed",
     startedAt: startedAt.toISOString(),
     seconds: 0,
@@ -178,6 +180,7 @@ async function runCell(
     await rm(runDir, { recursive: true, force: true });
     const summary = await ctx.run(resolved.config, {
       logger: ctx.logger ?? silentLogger,
+      folder: { overwrite: true, command: `llminit-bench cell ${cell.id}` },
       onEpoch: ctx.epochLines
         ? (r) =>
             ctx.stderr.write(

@@ -38,6 +38,8 @@ export interface CellIdentity {
   dim: number;
   /** Encoder spec of the run (only used when init ≠ none). */
   encoder: string;
+  /** The run's `--protocol` when not the default "standard" (it then names the cell too). */
+  protocol?: string;
 }
 
 /**

@@ -91,6 +91,6 @@ describe("llminit recommend --new-items", () => {
     }
     const method = await cli("recommend", "--run", run, "--users", "u0", "--new-items", cases[0][0], "--method", "knn");
     expect(method.status).toBe(2);
-    expect(method.stderr).toMatch(/option "method": "knn" is not one of direct, map, map-knn, content-knn, random/);
+    expect(method.stderr).toMatch(/option "--method": "knn" is not one of direct, map, map-knn, content-knn, random/);
   }, 60_000);
 });

@@ -23,5 +23,5 @@ export type { ProgressReporter, ProgressTask, RecordedProgress } from "./progres
 export { silentLogger, RecordingLogger } from "./logger.js";
 export type { Logger, LogLevel, LogFields, LogRecord } from "./logger.js";
 export { Vocab } from "./vocab.js";
-export { parseCliArgs, flagName } from "./parse-cli-args.js";
-export type { FlagSpec, ParsedArgs } from "./parse-cli-args.js";
+export { parseCliArgs, flagName, optionKey, closestName, parseBooleanWord, wantsHelp } from "./parse-cli-args.js";
+export type { FlagSpec, ParsedArgs, ParseOptions } from "./parse-cli-args.js";

@@ -6,8 +6,9 @@ import { createPropagation } from "./propagation-op.js";
 import type { TrainConfig } from "./types.js";
 
 /**
- * LightGCN defaults (He et al. 2020; RecBole's LightGCN with `require_pow: True`): d = 64,
- * K = 2, Adam lr 1e-3, λ = 1e-4, batch 2048, early stopping after 10 evaluations.
+ * LightGCN defaults (He et al. 2020, squared L2 as in the paper, see `bprLoss`): d = 64, K = 2,
+ * Adam lr 1e-3, λ = 1e-4, batch 2048, early stopping after 10 evaluations. (RecBole's LightGCN,
+ * and the official LLMInit code, use `require_pow: False`: unsquared norms, λ = 1e-5.)
  */
 export const lightgcnDefaults: Partial<TrainConfig> = {
   model: "lightgcn",

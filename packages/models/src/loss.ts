@@ -17,8 +17,9 @@ export interface BprBatch {
 }
 
 /**
- * BPR loss with L2 regularisation on the batch's ego embeddings (LightGCN paper and RecBole
- * with `require_pow: True`):
+ * BPR loss with squared L2 regularisation on the batch's ego embeddings, the LightGCN paper's
+ * form (RecBole's `EmbLoss` computes it only with `require_pow: True`; RecBole's default and the
+ * official LLMInit config set `require_pow: False`, i.e. unsquared norms):
  *
  *   loss = mean_b softplus(s(u_b, j_b) − s(u_b, i_b)) + λ · (‖E⁰_U‖² + ‖E⁰_I+‖² + ‖E⁰_I−‖²) / 2 / B
  *

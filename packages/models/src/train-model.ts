@@ -7,7 +7,9 @@ import { initializeEmbeddings } from "./initializers.js";
 import { createKernelEngine } from "./kernel-engine.js";
 import { lightgcnDefaults } from "./lightgcn.js";
 import { mfDefaults } from "./mf.js";
+import { isImprovement, shouldStop } from "./early-stopping.js";
 import { sampleNegatives } from "./negative-sampling.js";
+import { sampleRepeatableNegatives } from "./repeatable-negatives.js";
 import { sgclDefaults } from "./sgcl.js";
 import { sglDefaults } from "./sgl.js";
 import { createTfjsEngine } from "./tfjs-engine.js";
@@ -162,11 +164,12 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  * Trains LightGCN, MF-BPR, SGL (BPR + L2 + sslWeight · InfoNCE between two augmented views drawn
  * per epoch, see `sglSslLoss`) or SGCL (`sgclLoss` on observed pairs, no negatives). For the
  * BPR models: Adam on BPR + L2 (see `bprLoss`), one uniform negative per
- * (user, positive) pair, rejecting the user's train items. Each epoch visits every train pair
- * once in a seeded shuffle. With `validate`, keeps the parameters of the best-scoring epoch
- * (strictly greater), stops after `patience` evaluations without improvement and returns the
- * best parameters. `epochs: 0` returns the (propagated) initial embeddings, validated once
- * (epoch 0) when `validate` is given.
+ * (user, positive) pair, rejecting the user's train items (`negatives: "exclude-positive"`:
+ * only the positive). Each epoch visits every train pair once in a seeded shuffle. With
+ * `validate`, keeps the parameters of the best-scoring epoch (strictly greater; `earlyStopping:
+ * "recbole"`: ≥ on 4 decimals), stops after `patience` evaluations without improvement (RecBole:
+ * `patience + 1`) and returns the best parameters. `epochs: 0` returns the (propagated) initial
+ * embeddings, validated once (epoch 0) when `validate` is given.
  *
  * Random streams: `rng.child("init")` for the initialiser, `rng.child("epoch-<n>")` with children
  * "shuffle", "sampling" and (SGL) "views" → "view-1"/"view-2" for epoch n, so results depend
@@ -331,7 +334,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           batchUsers[b] = pairUsers[pair];
           batchPositives[b] = pairItems[pair];
         }
-        if (needsNegatives) sampleNegatives(train, batchUsers.subarray(0, size), samplingRng, batchNegatives);
+        if (needsNegatives && config.negatives === "exclude-positive")
+          sampleRepeatableNegatives(items, batchPositives.subarray(0, size), samplingRng, batchNegatives);
+        else if (needsNegatives) sampleNegatives(train, batchUsers.subarray(0, size), samplingRng, batchNegatives);
         // Rows stacked as [users; positives; negatives] (SGCL: [users; positives]), as node ids.
         const stacked = tripleNodes.subarray(0, (needsNegatives ? 3 : 2) * size);
         for (let b = 0; b < size; b++) {
@@ -359,7 +364,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         const ego = engine.readEgo();
         const score = await validate(split(engine.finalFromEgo(ego), users, items, dim), epoch);
         record.valid = score;
-        if (bestValid === undefined || score > bestValid) {
+        if (isImprovement(config.earlyStopping ?? "strict", score, bestValid)) {
           bestValid = score;
           bestEpoch = epoch;
           bestEgo = ego;
@@ -379,7 +384,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       onEpoch?.(record);
       // Training is synchronous between epochs; yield once so that I/O and signals get handled.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (validate !== undefined && sinceBest >= config.patience) {
+      if (validate !== undefined && shouldStop(config.earlyStopping ?? "strict", sinceBest, config.patience)) {
         stoppedEarly = epoch < config.epochs;
         break;
       }

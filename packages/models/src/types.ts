@@ -1,5 +1,6 @@
 import type { Csr, Logger, Matrix, ProgressReporter, Rng } from "@llminit/core";
 import type { Augmentation } from "./augmentation.js";
+import type { EarlyStoppingRule } from "./early-stopping.js";
 import type { Initializer } from "./initializers.js";
 import type { EngineName, EnginePreference } from "./training-engine.js";
 
@@ -28,6 +29,14 @@ export interface TrainConfig {
   patience: number;
   /** Validate every this many epochs (default 1); the last epoch is always validated. */
   evalEvery?: number;
+  /**
+   * Training negatives: "exclude-train" (default) rejects every train item of the user;
+   * "exclude-positive" rejects only the current positive (RecBole's `repeatable: True`, the
+   * official LLMInit code; see `sampleRepeatableNegatives`).
+   */
+  negatives?: "exclude-train" | "exclude-positive";
+  /** When a validation score is a new best and when to stop; default "strict" (see `EarlyStoppingRule`). */
+  earlyStopping?: EarlyStoppingRule;
   /** τ of the contrastive losses (SGL's InfoNCE, SGCL); default 0.2. */
   temperature?: number;
   /** SGL: weight of the InfoNCE terms next to BPR; default 0.05. */

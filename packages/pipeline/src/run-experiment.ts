@@ -13,7 +13,14 @@ import {
   type ProgressReporter,
 } from "@llminit/core";
 import { sparsifyTrain, type StageStats } from "@llminit/data";
-import { createKernelRanking, evaluateFullRanking, type EvaluationResult, type MetricGroup } from "@llminit/metrics";
+import {
+  ACCURACY_METRICS,
+  BEYOND_ACCURACY_METRICS,
+  createKernelRanking,
+  evaluateFullRanking,
+  type EvaluationResult,
+  type MetricGroup,
+} from "@llminit/metrics";
 import {
   modelDefaults,
   trainModel,
@@ -28,8 +35,13 @@ import { holdOutColdItems } from "./cold-items-split.js";
 import { finishColdStart, type ColdStartSummary } from "./cold-start-run.js";
 import { encodeItems, type EncodingSummary } from "./encode-items.js";
 import { prepareFromConfig } from "./prepare-from-config.js";
-import { defaultRunDir, RunFolder } from "./run-folder.js";
+import { PROTOCOLS, type ProtocolName } from "./protocol.js";
+import { checkEncoderSpec } from "./check-inputs.js";
+import { checkRunLimits } from "./check-run-limits.js";
+import { checkOutputPath } from "./output-path.js";
+import { checkRunFolder, defaultRunDir, freshRunDir, prepareRunFolder, type RunFolderOptions } from "./run-folder.js";
 import type { RunConfig } from "./run-config.js";
+import { USER_METRICS_DIR, writeUserMetrics } from "./user-metrics-file.js";
 
 /** Hooks a caller (CLI, benchmark, test) passes to observe a run. */
 export interface RunHooks {
@@ -37,6 +49,11 @@ export interface RunHooks {
   progress?: ProgressReporter;
   onEpoch?: (record: EpochRecord) => void;
   signal?: AbortSignal;
+  /**
+   * How to treat an existing `out` folder: by default one that holds files is refused;
+   * `overwrite` replaces a previous run's files once the new run is validated.
+   */
+  folder?: Pick<RunFolderOptions, "overwrite" | "resume" | "command">;
 }
 
 /** Everything a run reports; also written to `metrics.json` in the run folder. */
@@ -54,6 +71,8 @@ export interface RunSummary {
   stats: StageStats[];
   model: string;
   init: string;
+  /** The evaluation and sampling protocol (see `PROTOCOLS`). */
+  protocol: ProtocolName;
   /** What the trainer ran with: the run's options over the model's defaults. */
   trainConfig: TrainConfig;
   /** The training engine: "kernels" (wasm SIMD) or "tfjs". */
@@ -69,8 +88,8 @@ export interface RunSummary {
   valid: Record<string, number>;
   test: Record<string, number>;
   testByDegree: MetricGroup[];
-  coverage: Record<string, number>;
-  averagePopularity: Record<string, number>;
+  /** Per-user valid and test metrics in the run folder (see `writeUserMetrics`). */
+  userMetricsDir: string;
   /** Item cold-start results (runs with `coldItems`); `dataset`, `valid` and `test` are then the warm part. */
   coldStart?: ColdStartSummary;
   seconds: { total: number; data: number; encode: number; train: number; evaluate: number };
@@ -79,6 +98,8 @@ export interface RunSummary {
 }
 
 const VALID_METRIC = "ndcg@10";
+/** The final evaluations: accuracy, then novelty, popularity (ARP) and coverage. */
+const FINAL_METRICS = [...ACCURACY_METRICS, ...BEYOND_ACCURACY_METRICS];
 
 /**
  * One LLMInit experiment: load → filter → split → (encode → select → initialise) → train with
@@ -90,10 +111,15 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
   const started = performance.now();
   const rng = createRng(config.seed);
 
-  const folder = new RunFolder(resolve(config.out ?? defaultRunDir(config.dataset, config.model, config.init)));
-  await folder.create();
-  await folder.writeJson("config.json", config);
-  logger.log("info", "run folder", { dir: folder.dir });
+  // Everything that can be checked is checked before the run folder exists, so that a refused
+  // run leaves nothing behind: the folder and cache paths, then (with the data) the limits.
+  const dir = resolve(config.out ?? freshRunDir(defaultRunDir(config.dataset, config.model, config.init)));
+  const folderOptions: RunFolderOptions = { ...hooks.folder, logger };
+  checkRunFolder(dir, folderOptions);
+  if (config.init !== "none" || config.coldItems !== undefined) {
+    checkEncoderSpec(config.encoder);
+    if (config.cacheDir !== undefined) checkOutputPath("--cache-dir", config.cacheDir, "folder");
+  }
 
   const prepared = await prepareFromConfig(config, rng, { logger, progress });
   const cold =
@@ -115,6 +141,8 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
             logger,
           }),
         };
+  const shape = { users: split.users.size, items: split.items.size, trainPairs: split.train.indices.length };
+  checkRunLimits(config, shape, { logger });
   const dataSeconds = (performance.now() - started) / 1000;
 
   let initializer: Initializer = { kind: "xavier" };
@@ -142,132 +170,154 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
   }
   const encodeSeconds = (performance.now() - encodeStarted) / 1000;
 
-  const numUsers = split.users.size;
-  const numItems = split.items.size;
-  let evaluateSeconds = 0;
-  const threads = config.threads === 0 ? "auto" : config.threads;
-  // One ranking (worker threads and buffers) for every evaluation of the run.
-  const ranking = createKernelRanking({ threads });
-  const evaluate = async (
-    embeddings: Embeddings,
-    truth: Csr,
-    exclude: Csr[],
-    full: boolean,
-  ): Promise<EvaluationResult> => {
-    const t0 = performance.now();
-    const result = await evaluateFullRanking({
-      numUsers,
-      numItems,
-      rank: ranking.ranker(embeddings.user, embeddings.item),
-      truth,
-      exclude,
-      metrics: full ? undefined : ["ndcg"],
-      ks: full ? config.ks : [10],
-      chunkSize: config.evalChunk,
-      userDegrees: full ? csrRowDegrees(split.train) : undefined,
-      itemPopularity: full ? csrColumnDegrees(split.train) : undefined,
-      signal: hooks.signal,
-    });
-    evaluateSeconds += (performance.now() - t0) / 1000;
-    return result;
-  };
+  const folder = await prepareRunFolder(dir, folderOptions);
+  // The folder is where the record lives: `out` is left out so that replaying config.json
+  // (`--config DIR/config.json`) starts a new run instead of targeting this one.
+  const { out: _out, ...recorded } = config;
+  await folder.writeJson("config.json", recorded);
+  logger.log("info", "run folder", { dir: folder.dir });
 
-  const trainConfig = trainConfigFor(config);
-  const trainStarted = performance.now();
-  let result: Awaited<ReturnType<typeof trainModel>>;
-  let valid: EvaluationResult;
-  let test: EvaluationResult;
-  let trainSeconds: number;
   try {
-    result = await trainModel({
-      train: split.train,
-      config: trainConfig,
-      init: initializer,
-      rng: rng.child("train"),
-      engine: config.engine,
-      threads,
-      backend: config.backend,
-      validate: async (embeddings) =>
-        (await evaluate(embeddings, split.valid, [split.train], false)).metrics[VALID_METRIC],
-      onEpoch: (record) => {
-        folder.appendLog(record);
-        hooks.onEpoch?.(record);
+    const numUsers = split.users.size;
+    const numItems = split.items.size;
+    let evaluateSeconds = 0;
+    const threads = config.threads === 0 ? "auto" : config.threads;
+    // One ranking (worker threads and buffers) for every evaluation of the run.
+    const ranking = createKernelRanking({ threads });
+    const evaluate = async (
+      embeddings: Embeddings,
+      truth: Csr,
+      exclude: Csr[],
+      full: boolean,
+    ): Promise<EvaluationResult> => {
+      const t0 = performance.now();
+      const result = await evaluateFullRanking({
+        numUsers,
+        numItems,
+        rank: ranking.ranker(embeddings.user, embeddings.item),
+        truth,
+        exclude,
+        metrics: full ? FINAL_METRICS : ["ndcg"],
+        ks: full ? config.ks : [10],
+        chunkSize: config.evalChunk,
+        userDegrees: full ? csrRowDegrees(split.train) : undefined,
+        itemPopularity: full ? csrColumnDegrees(split.train) : undefined,
+        perUser: full,
+        signal: hooks.signal,
+      });
+      evaluateSeconds += (performance.now() - t0) / 1000;
+      return result;
+    };
+
+    const protocol = PROTOCOLS[config.protocol];
+    const trainConfig = { ...trainConfigFor(config), ...protocol.training };
+    const trainStarted = performance.now();
+    let result: Awaited<ReturnType<typeof trainModel>>;
+    let valid: EvaluationResult;
+    let test: EvaluationResult;
+    let trainSeconds: number;
+    try {
+      result = await trainModel({
+        train: split.train,
+        config: trainConfig,
+        init: initializer,
+        rng: rng.child("train"),
+        engine: config.engine,
+        threads,
+        backend: config.backend,
+        validate: async (embeddings) =>
+          (await evaluate(embeddings, split.valid, protocol.validExclude(split), false)).metrics[VALID_METRIC],
+        onEpoch: (record) => {
+          folder.appendLog(record);
+          hooks.onEpoch?.(record);
+        },
+        progress,
+        logger,
+        signal: hooks.signal,
+      });
+      trainSeconds = (performance.now() - trainStarted) / 1000 - evaluateSeconds;
+      valid = await evaluate(result.final, split.valid, protocol.validExclude(split), true);
+      test = await evaluate(result.final, split.test, protocol.testExclude(split), true);
+    } finally {
+      ranking.dispose();
+    }
+
+    await folder.writeMatrix("user.npy", result.final.user);
+    await folder.writeMatrix("item.npy", result.final.item);
+    await folder.writeMatrix("checkpoint/user.npy", result.ego.user);
+    await folder.writeMatrix("checkpoint/item.npy", result.ego.item);
+    await folder.writeIds("users.txt", split.users.toArray());
+    await folder.writeIds("items.txt", split.items.toArray());
+    await folder.writeCsr("checkpoint/train", split.train);
+    await folder.writeCsr("checkpoint/valid", split.valid);
+    const userIds = split.users.toArray();
+    const trainDegrees = csrRowDegrees(split.train);
+    for (const [name, evaluation] of [
+      ["valid", valid],
+      ["test", test],
+    ] as const) {
+      if (evaluation.perUser !== undefined)
+        await writeUserMetrics(folder.dir, name, evaluation.perUser, userIds, trainDegrees);
+    }
+    const coldStart =
+      vectors === undefined || encoder === undefined
+        ? undefined
+        : await finishColdStart({
+            ...{ folder, config, vectors, cold, split, selectedColumns, logger, signal: hooks.signal },
+            final: result.final,
+            textTemplate: prepared.textTemplate,
+            rng: rng.child("cold-start"),
+          });
+
+    const cpuList = cpus();
+    const summary: RunSummary = {
+      dataset: {
+        name: prepared.name,
+        users: numUsers,
+        items: numItems,
+        interactions: base.train.indices.length + split.valid.indices.length + split.test.indices.length,
+        train: split.train.indices.length,
+        valid: split.valid.indices.length,
+        test: split.test.indices.length,
       },
-      progress,
-      logger,
-      signal: hooks.signal,
-    });
-    trainSeconds = (performance.now() - trainStarted) / 1000 - evaluateSeconds;
-    valid = await evaluate(result.final, split.valid, [split.train], true);
-    test = await evaluate(result.final, split.test, [split.train, split.valid], true);
+      stats: prepared.stats,
+      model: config.model,
+      init: config.init,
+      protocol: config.protocol,
+      trainConfig,
+      engine: result.engine,
+      backend: result.backend,
+      encoder,
+      selectedColumns,
+      epochs: result.epochsRun,
+      bestEpoch: result.bestEpoch,
+      stoppedEarly: result.stoppedEarly,
+      secondsPerEpoch: result.secondsPerEpoch,
+      valid: valid.metrics,
+      test: test.metrics,
+      testByDegree: test.byDegree,
+      userMetricsDir: folder.path(USER_METRICS_DIR),
+      ...(coldStart === undefined ? {} : { coldStart }),
+      seconds: {
+        total: (performance.now() - started) / 1000,
+        data: dataSeconds,
+        encode: encodeSeconds,
+        train: trainSeconds,
+        evaluate: evaluateSeconds,
+      },
+      machine: {
+        cpus: cpuList.length,
+        cpuModel: cpuList[0]?.model ?? "unknown",
+        node: process.version,
+        platform: process.platform,
+      },
+      runDir: folder.dir,
+    };
+    await folder.writeJson("metrics.json", summary);
+    return summary;
   } finally {
-    ranking.dispose();
+    folder.release();
   }
-
-  await folder.writeMatrix("user.npy", result.final.user);
-  await folder.writeMatrix("item.npy", result.final.item);
-  await folder.writeMatrix("checkpoint/user.npy", result.ego.user);
-  await folder.writeMatrix("checkpoint/item.npy", result.ego.item);
-  await folder.writeIds("users.txt", split.users.toArray());
-  await folder.writeIds("items.txt", split.items.toArray());
-  await folder.writeCsr("checkpoint/train", split.train);
-  await folder.writeCsr("checkpoint/valid", split.valid);
-  const coldStart =
-    vectors === undefined || encoder === undefined
-      ? undefined
-      : await finishColdStart({
-          ...{ folder, config, vectors, cold, split, selectedColumns, logger, signal: hooks.signal },
-          final: result.final,
-          textTemplate: prepared.textTemplate,
-          rng: rng.child("cold-start"),
-        });
-
-  const cpuList = cpus();
-  const summary: RunSummary = {
-    dataset: {
-      name: prepared.name,
-      users: numUsers,
-      items: numItems,
-      interactions: base.train.indices.length + split.valid.indices.length + split.test.indices.length,
-      train: split.train.indices.length,
-      valid: split.valid.indices.length,
-      test: split.test.indices.length,
-    },
-    stats: prepared.stats,
-    model: config.model,
-    init: config.init,
-    trainConfig,
-    engine: result.engine,
-    backend: result.backend,
-    encoder,
-    selectedColumns,
-    epochs: result.epochsRun,
-    bestEpoch: result.bestEpoch,
-    stoppedEarly: result.stoppedEarly,
-    secondsPerEpoch: result.secondsPerEpoch,
-    valid: valid.metrics,
-    test: test.metrics,
-    testByDegree: test.byDegree,
-    coverage: test.coverage,
-    averagePopularity: test.averagePopularity,
-    ...(coldStart === undefined ? {} : { coldStart }),
-    seconds: {
-      total: (performance.now() - started) / 1000,
-      data: dataSeconds,
-      encode: encodeSeconds,
-      train: trainSeconds,
-      evaluate: evaluateSeconds,
-    },
-    machine: {
-      cpus: cpuList.length,
-      cpuModel: cpuList[0]?.model ?? "unknown",
-      node: process.version,
-      platform: process.platform,
-    },
-    runDir: folder.dir,
-  };
-  await folder.writeJson("metrics.json", summary);
-  return summary;
 }
 
 /** The trainer's configuration: the run's values over the model's own defaults (RecBole-style). */

@@ -38,7 +38,15 @@ function plantedContext(): ColdStartContext {
     [-1, 1],
   ]);
   const train = csrFromPairs(2, 20, [0, 0, 0, 1, 1, 1], [0, 1, 2, 10, 11, 12]);
-  return { user, item, itemVectors, train, selectedColumns: Int32Array.from([0, 1]), isolatedScale: 1 / 3 };
+  return {
+    user,
+    item,
+    dimension: itemVectors.cols,
+    itemVectors,
+    train,
+    selectedColumns: Int32Array.from([0, 1]),
+    isolatedScale: 1 / 3,
+  };
 }
 
 describe("cold-start methods", () => {
@@ -61,7 +69,7 @@ describe("cold-start methods", () => {
 
   it("map predicts a new item's embedding through the fitted linear map", () => {
     const context = plantedContext();
-    context.map = ridgePath(context.itemVectors, context.item).fit(1e-9);
+    context.map = ridgePath(context.itemVectors!, context.item).fit(1e-9);
     const space = coldStartSpace("map", context, newItems, { rng });
     const expected = [
       [0.3 + 0.05 * 2 + 0.02 * 0.5, 0.3 + 0.98 * 2 + 0.02 * 0.5],

@@ -22,8 +22,10 @@ export interface ColdStartContext {
   /** Final (as scored) user and warm item embeddings of the trained model. */
   user: Matrix;
   item: Matrix;
-  /** LLM vectors of the warm items, rows aligned with `item`. */
-  itemVectors: Matrix;
+  /** Encoder dimension D of the LLM vectors. */
+  dimension: number;
+  /** LLM vectors of the warm items, rows aligned with `item` (needed by map-knn and content-knn). */
+  itemVectors?: Matrix;
   /** users × warm items training graph (for the users' mean LLM vectors). */
   train: Csr;
   /** Encoder dimensions the LLM init selected; undefined for init none. */
@@ -60,6 +62,8 @@ export function methodUnavailable(method: ColdStartMethod, context: ColdStartCon
     return `not applicable: ${context.selectedColumns!.length} selected dimensions for ${context.item.cols}-d embeddings`;
   if (method === "map" && context.map === undefined) return "not available: no ridge map was fitted";
   if (method === "map-knn" && context.neighbours === undefined) return "not available: no number of neighbours k";
+  if ((method === "map-knn" || method === "content-knn") && context.itemVectors === undefined)
+    return "not available: no LLM vectors of the catalogue";
   return undefined;
 }
 
@@ -73,6 +77,7 @@ function normalizedCopy(m: Matrix): Matrix {
  * L2-normalised (users without training items get the mean item), so that dot products are cosines.
  */
 export function contentUserVectors(context: ColdStartContext): Matrix {
+  if (context.itemVectors === undefined) throw new ConfigError("method", "content-knn needs the catalogue's vectors");
   return normalizedCopy(initUsersFromItems(context.itemVectors, context.train, "item-mean"));
 }
 
@@ -89,10 +94,10 @@ export function coldStartSpace(
 ): ScoringSpace {
   const reason = methodUnavailable(method, context);
   if (reason !== undefined) throw new ConfigError("method", `${method}: ${reason}`);
-  if (coldVectors.cols !== context.itemVectors.cols)
+  if (coldVectors.cols !== context.dimension)
     throw new ConfigError(
       "encoder",
-      `new items have ${coldVectors.cols}-d vectors, the run's catalogue ${context.itemVectors.cols}-d: not the run's encoder`,
+      `new items have ${coldVectors.cols}-d vectors, the run's catalogue ${context.dimension}-d: not the run's encoder`,
     );
   switch (method) {
     case "direct": {
@@ -106,12 +111,12 @@ export function coldStartSpace(
       return {
         user: context.user,
         warm: context.item,
-        cold: knnMapEmbeddings(context.itemVectors, context.item, coldVectors, context.neighbours!),
+        cold: knnMapEmbeddings(context.itemVectors!, context.item, coldVectors, context.neighbours!),
       };
     case "content-knn":
       return {
         user: options.contentUsers ?? contentUserVectors(context),
-        warm: normalizedCopy(context.itemVectors),
+        warm: normalizedCopy(context.itemVectors!),
         cold: normalizedCopy(coldVectors),
       };
     case "random":

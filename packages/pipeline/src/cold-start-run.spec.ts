@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readNpy } from "@llminit/core";
@@ -7,6 +7,7 @@ import { openRecommender, scoreNewItems } from "./open-recommender.js";
 import { readNewItems } from "./read-new-items.js";
 import { resolveRunConfig, type RunConfig } from "./run-config.js";
 import { runExperiment } from "./run-experiment.js";
+import { readUserMetrics } from "./user-metrics-file.js";
 import { writeToyDataset, type ToyDataset } from "./testing/write-toy-dataset.js";
 import { writeToyVectorsWithNewItems } from "./testing/write-toy-new-items.js";
 
@@ -54,8 +55,9 @@ describe("runExperiment with cold items", () => {
       expect(m.applicable).toBe(true);
       for (const metrics of [m.valid!, m.cold!, m.hybrid!])
         for (const key of ["recall@20", "ndcg@20"]) expect(metrics[key]).toBeGreaterThanOrEqual(0);
-      expect(m.coldShare!["coldShare@20"]).toBeGreaterThanOrEqual(0);
-      expect(m.coldShare!["coldShare@20"]).toBeLessThanOrEqual(1);
+      expect(m.hybrid!["coldShare@20"]).toBeGreaterThanOrEqual(0);
+      expect(m.hybrid!["coldShare@20"]).toBeLessThanOrEqual(1);
+      expect(m.hybrid!["coverage@20"]).toBeGreaterThan(0);
       // Only 4 cold test items: every one is in the top 20, so recall@20 is 1 in the cold setting.
       expect(m.cold!["recall@20"]).toBe(1);
     }
@@ -65,8 +67,25 @@ describe("runExperiment with cold items", () => {
     const model = JSON.parse(readFileSync(join(out, "cold-start/model.json"), "utf8"));
     expect(model).toMatchObject({ normalize: true, model: "lightgcn", layers: 2, dimension: 16 });
     expect(model.selectedColumns).toEqual(summary.selectedColumns);
-    expect((await readNpy(join(out, "cold-start/map-weights.npy"))).shape).toEqual([16, 8]);
-    expect((await readNpy(join(out, "cold-start/item-vectors.npy"))).shape).toEqual([32, 16]);
+    expect(model.map.lambda).toBe(cold.map.lambda);
+    expect(model.mapKnn.k).toBe(cold.mapKnn.k);
+    const texts = JSON.parse(readFileSync(join(out, "cold-start/item-texts.json"), "utf8"));
+    expect(texts).toHaveLength(32);
+    expect(readdirSync(join(out, "cold-start")).sort()).toEqual([
+      "cold-test-items.txt",
+      "cold-valid-items.txt",
+      "item-texts.json",
+      "model.json",
+    ]);
+    // Per-user cold and hybrid test metrics of every method, beside the standard ones.
+    expect(cold.userMetrics).toHaveLength(10);
+    const hybrid = await readUserMetrics(out, "hybrid-map");
+    expect(hybrid.users).toHaveLength(cold.users.hybrid);
+    const column = hybrid.columns.indexOf("coldShare@20");
+    const shares = hybrid.users.map((_, r) => hybrid.values[r * hybrid.columns.length + column]);
+    const map = cold.methods.find((m) => m.method === "map")!;
+    expect(shares.reduce((a, b) => a + b, 0) / shares.length).toBeCloseTo(map.hybrid!["coldShare@20"], 12);
+    expect((await readUserMetrics(out, "cold-direct")).users).toHaveLength(cold.users.coldTest);
     expect(JSON.parse(readFileSync(join(out, "metrics.json"), "utf8")).coldStart.items).toEqual(cold.items);
 
     const again = await runExperiment(
@@ -91,6 +110,20 @@ describe("runExperiment with cold items", () => {
       "content-knn",
       "random",
     ]);
+  }, 60_000);
+
+  it("masks the hybrid setting as the run's protocol does; the cold setting has nothing to mask", async () => {
+    // Untrained (epochs 0), so that both protocols score with the same embeddings.
+    const run = (protocol: string) =>
+      runExperiment(config({ init: "var", epochs: 0, coldItems: 0.2, protocol, out: join(root, `cold-${protocol}`) }));
+    const standard = (await run("standard")).coldStart!;
+    const official = (await run("official")).coldStart!;
+    for (const method of ["map", "content-knn"]) {
+      const [s, o] = [standard, official].map((c) => c.methods.find((m) => m.method === method)!);
+      expect(o.cold).toEqual(s.cold);
+      // Official ranks the users' training items too: they crowd out the test items.
+      expect(o.hybrid!["recall@10"]).toBeLessThan(0.8 * s.hybrid!["recall@10"]);
+    }
   }, 60_000);
 
   it("draws the cold items from their own stream: the warm part of the split is the standard one", async () => {
@@ -126,10 +159,16 @@ describe("new items at run time", () => {
     expect(summary.coldStart).toBeUndefined();
   }, 60_000);
 
-  it("a standard run stores the ridge map with λ chosen by GCV", () => {
+  it("a run without cold items writes only model.json and the texts; map is fitted when first used", async () => {
+    expect(readdirSync(join(run, "cold-start")).sort()).toEqual(["item-texts.json", "model.json"]);
     const model = JSON.parse(readFileSync(join(run, "cold-start/model.json"), "utf8"));
-    expect(model.map.selectedBy).toBe("generalised cross-validation on the warm items");
-    expect(model.encoder).toBe(encoder);
+    expect(model).toMatchObject({ encoder, map: null, mapKnn: null });
+    const messages: string[] = [];
+    const logger = { log: (_: string, message: string) => void messages.push(message) };
+    const recommender = await openRecommender(run, { method: "map", logger });
+    await recommender.dispose();
+    expect(messages.join("\n")).toMatch(/catalogue vectors: 40 items, 40 from the embedding cache/);
+    expect(messages.join("\n")).toMatch(/map: ridge λ = \S+ \(generalised cross-validation on the warm items\)/);
   });
 
   it.each(["content-knn", "map", "map-knn", "direct"] as const)(

@@ -1,8 +1,34 @@
 import { join, resolve } from "node:path";
-import { gatherRows, normalizeRowsL2, type Csr, type Logger, type Matrix, type Rng } from "@llminit/core";
-import { createKernelRanking, evaluateFullRanking, type KernelRanking, type RankFunction } from "@llminit/metrics";
+import {
+  csrColumnDegrees,
+  csrRowDegrees,
+  gatherRows,
+  normalizeRowsL2,
+  type Csr,
+  type Logger,
+  type Matrix,
+  type Rng,
+} from "@llminit/core";
+import type { Split } from "@llminit/data";
+import {
+  ACCURACY_METRICS,
+  BEYOND_ACCURACY_METRICS,
+  createKernelRanking,
+  evaluateFullRanking,
+  type EvaluationResult,
+  type KernelRanking,
+  type RankingMetric,
+} from "@llminit/metrics";
 import type { Embeddings } from "@llminit/models";
-import { COLD_START_DIR, writeColdStartFiles, type ColdStartModelFile } from "./cold-start-files.js";
+import type { ColdItemsSplit } from "./cold-items-split.js";
+import { coldShareMetric } from "./cold-share-metric.js";
+import {
+  COLD_START_DIR,
+  writeColdStartFiles,
+  type ColdStartModelFile,
+  type KnnChoice,
+  type MapChoice,
+} from "./cold-start-files.js";
 import {
   COLD_START_METHODS,
   coldStartSpace,
@@ -13,12 +39,12 @@ import {
   type ColdStartMethod,
   type ScoringSpace,
 } from "./cold-start-methods.js";
-import type { Split } from "@llminit/data";
-import type { ColdItemsSplit } from "./cold-items-split.js";
-import { KNN_GRID, knnLeaveOneOutErrors, knnMapEmbeddingsForEach } from "./knn-map.js";
+import { knnGrid, knnMapEmbeddingsForEach } from "./knn-map.js";
+import { PROTOCOLS } from "./protocol.js";
 import { RIDGE_RELATIVE_GRID, ridgePath, type RidgeMap } from "./ridge-map.js";
 import type { RunConfig } from "./run-config.js";
 import type { RunFolder } from "./run-folder.js";
+import { writeUserMetrics } from "./user-metrics-file.js";
 
 /** One method's results in the cold-start evaluation. */
 export interface ColdMethodResult {
@@ -26,14 +52,16 @@ export interface ColdMethodResult {
   applicable: boolean;
   /** Why not, when not applicable. */
   reason?: string;
-  /** Cold setting on the cold validation items (what picks λ for `map`). */
+  /** Cold setting on the cold validation items. */
   valid?: Record<string, number>;
-  /** Cold setting: the cold test items ranked alone. */
+  /** Cold setting: the cold test items ranked alone (accuracy and coverage). */
   cold?: Record<string, number>;
-  /** Hybrid setting: warm and cold test items ranked together; truth = warm test item + cold test interactions. */
+  /**
+   * Hybrid setting: warm and cold test items ranked together; truth = the warm test item and the
+   * cold test interactions. Accuracy, novelty, ARP, coverage and `coldShare@k`, the mean share of
+   * cold items in the top k.
+   */
   hybrid?: Record<string, number>;
-  /** Mean share of cold items in the users' hybrid top-K lists, "coldShare@20". */
-  coldShare?: Record<string, number>;
 }
 
 /** The `coldStart` part of a run's summary (runs with `coldItems`). */
@@ -43,9 +71,11 @@ export interface ColdStartSummary {
   interactions: { coldValid: number; coldTest: number };
   /** Users evaluated (with at least one truth item) in each setting. */
   users: { coldValid: number; coldTest: number; hybrid: number };
-  map: ColdStartModelFile["map"];
-  mapKnn: ColdStartModelFile["mapKnn"];
+  map: MapChoice;
+  mapKnn: KnnChoice;
   methods: ColdMethodResult[];
+  /** The per-user metrics written to `user-metrics/` (`cold-<method>`, `hybrid-<method>`). */
+  userMetrics: string[];
   seconds: number;
 }
 
@@ -55,6 +85,8 @@ export interface ColdStartInputs {
   config: RunConfig;
   /** The encoder's vectors (not normalised) of every item of the prepared split, warm and cold. */
   vectors: Matrix;
+  /** The rendered text of every item of the prepared split, rows as `vectors`. */
+  itemTexts: readonly string[];
   /** The held-out items, with `coldItems`. */
   cold?: ColdItemsSplit;
   /** The split the model used: the warm items (train possibly thinned by the sparse setting). */
@@ -69,6 +101,9 @@ export interface ColdStartInputs {
 }
 
 const VALID_METRIC = "ndcg@10";
+/** The cold setting ranks items that no one trained on: popularity-based metrics say nothing there. */
+const COLD_METRICS: readonly string[] = [...ACCURACY_METRICS, "coverage"];
+const HYBRID_METRICS: readonly string[] = [...ACCURACY_METRICS, ...BEYOND_ACCURACY_METRICS];
 
 /** The encoder spec with a `file:` path made absolute, so that the run folder works from any directory. */
 export function absoluteEncoderSpec(spec: string): string {
@@ -76,124 +111,90 @@ export function absoluteEncoderSpec(spec: string): string {
 }
 
 /**
- * After training: fits the ridge map from the warm items' LLM vectors to their trained (final)
- * embeddings, writes `cold-start/` so that `recommend --new-items` can score new items later and,
- * with cold items held out, evaluates every method in the cold and hybrid settings. λ is the
- * cold-valid NDCG@10 maximiser when there are cold items (largest λ on ties), else the GCV
- * minimiser on the warm items. Early stopping is untouched: the model never sees a cold item.
+ * After training, for runs that encoded their item texts: writes `cold-start/` (model.json and
+ * the catalogue's texts), which is all `recommend --new-items` needs. Without cold items that is
+ * all: the recommender fits `map` (λ by GCV) and picks `map-knn`'s k when a method first needs
+ * them. With cold items, it also picks λ and k on the cold validation items (NDCG@10; largest λ
+ * on ties) and evaluates every method in the cold and hybrid settings under the run's protocol,
+ * writing the per-user test metrics beside the standard ones. Early stopping is untouched: the
+ * model never sees a cold item.
  */
 export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStartSummary | undefined> {
   const started = performance.now();
   const { config, cold, final, vectors } = inputs;
-  const { train, valid, test } = inputs.split;
+  const warmItems = cold?.warmItems;
+  const selectedColumns = inputs.selectedColumns === undefined ? undefined : Int32Array.from(inputs.selectedColumns);
+  const model: ColdStartModelFile = {
+    format: "llminit-cold-start/2",
+    encoder: absoluteEncoderSpec(config.encoder),
+    dimension: vectors.cols,
+    normalize: config.normalize,
+    textTemplate: inputs.textTemplate,
+    selectedColumns: selectedColumns === undefined ? null : Array.from(selectedColumns),
+    model: config.model,
+    layers: config.layers,
+    isolatedScale: isolatedItemScale(config.model, config.layers),
+    map: null,
+    mapKnn: null,
+    seed: config.seed,
+  };
+  const texts = warmItems === undefined ? inputs.itemTexts : Array.from(warmItems, (i) => inputs.itemTexts[i]);
+  if (cold === undefined) {
+    await writeColdStartFiles(inputs.folder, model, texts);
+    return undefined;
+  }
+
   // Normalised as the init normalises (gatherRows copies, so the encoder's matrix is untouched).
   const rowsOf = (items: ArrayLike<number>): Matrix => {
     const m = gatherRows(vectors, items);
     return config.normalize ? normalizeRowsL2(m) : m;
   };
-  const itemVectors = rowsOf(cold?.warmItems ?? Int32Array.from({ length: vectors.rows }, (_, i) => i));
-  const selectedColumns = inputs.selectedColumns === undefined ? undefined : Int32Array.from(inputs.selectedColumns);
+  const itemVectors = rowsOf(cold.warmItems);
+  const validVectors = rowsOf(cold.coldValidItems);
+  const testVectors = rowsOf(cold.coldTestItems);
+  const { train, test } = inputs.split;
   const context: ColdStartContext = {
     user: final.user,
     item: final.item,
+    dimension: vectors.cols,
     itemVectors,
     train,
     selectedColumns,
-    isolatedScale: isolatedItemScale(config.model, config.layers),
+    isolatedScale: model.isolatedScale,
   };
-  const path = ridgePath(itemVectors, final.item);
   const threads = config.threads === 0 ? "auto" : config.threads;
   const ranking = createKernelRanking({ threads });
+  const evaluator = new ColdEvaluator(ranking, config, inputs.signal);
   try {
-    const validVectors = cold === undefined ? undefined : rowsOf(cold.coldValidItems);
-    const testVectors = cold === undefined ? undefined : rowsOf(cold.coldTestItems);
-    let map: RidgeMap;
-    let mapInfo: ColdStartModelFile["map"];
-    if (cold === undefined || validVectors === undefined) {
-      const grid = RIDGE_RELATIVE_GRID.map((c) => ({ relativeLambda: c, lambda: c * path.scale, score: 0 }));
-      for (const point of grid) point.score = path.gcv(point.lambda);
-      const best = grid.reduce((a, b) => (b.score <= a.score ? b : a));
-      map = path.fit(best.lambda);
-      mapInfo = { ...best, selectedBy: "generalised cross-validation on the warm items", grid };
-    } else {
-      const grid = [];
-      let bestMap: RidgeMap | undefined;
-      let best = { relativeLambda: NaN, lambda: NaN, score: -Infinity };
-      for (const c of RIDGE_RELATIVE_GRID) {
-        const candidate = path.fit(c * path.scale);
-        const space = coldStartSpace("map", { ...context, map: candidate }, validVectors, { rng: inputs.rng });
-        const result = await evaluateSpace(ranking, space, "cold", cold.coldValid, [], config, inputs.signal, {
-          quick: true,
-        });
-        const point = { relativeLambda: c, lambda: candidate.lambda, score: result.metrics[VALID_METRIC] };
-        grid.push(point);
-        if (point.score >= best.score || bestMap === undefined) {
-          best = point;
-          bestMap = candidate;
-        }
-      }
-      map = bestMap!;
-      mapInfo = { ...best, selectedBy: `cold-valid ${VALID_METRIC}`, grid };
-    }
-    inputs.logger.log("info", `map: ridge λ = ${mapInfo.lambda.toPrecision(3)} (${mapInfo.selectedBy})`, {
-      lambda: mapInfo.lambda,
-      relativeLambda: mapInfo.relativeLambda,
+    const { map, choice: mapChoice } = await chooseRidge(context, validVectors, cold.coldValid, evaluator);
+    inputs.logger.log("info", `map: ridge λ = ${mapChoice.lambda.toPrecision(3)} (${mapChoice.selectedBy})`, {
+      lambda: mapChoice.lambda,
+      relativeLambda: mapChoice.relativeLambda,
     });
-    const ks = KNN_GRID.filter((k) => k < final.item.rows);
-    if (ks.length === 0) ks.push(Math.max(1, final.item.rows - 1));
-    let mapKnn: ColdStartModelFile["mapKnn"];
-    if (cold === undefined || validVectors === undefined) {
-      const errors = knnLeaveOneOutErrors(itemVectors, final.item, ks, inputs.rng.child("map-knn-queries"));
-      const grid = ks.map((k, i) => ({ k, score: errors[i] }));
-      const best = grid.reduce((a, b) => (b.score < a.score ? b : a));
-      mapKnn = { k: best.k, selectedBy: "leave-one-out squared error on the warm items", grid };
-    } else {
-      const grid: Array<{ k: number; score: number }> = [];
-      const candidates = knnMapEmbeddingsForEach(itemVectors, final.item, validVectors, ks);
-      for (let i = 0; i < ks.length; i++) {
-        const space = { user: final.user, warm: final.item, cold: candidates[i] };
-        const result = await evaluateSpace(ranking, space, "cold", cold.coldValid, [], config, inputs.signal, {
-          quick: true,
-        });
-        grid.push({ k: ks[i], score: result.metrics[VALID_METRIC] });
-      }
-      const best = grid.reduce((a, b) => (b.score >= a.score ? b : a));
-      mapKnn = { k: best.k, selectedBy: `cold-valid ${VALID_METRIC}`, grid };
-    }
-    inputs.logger.log("info", `map-knn: k = ${mapKnn.k} (${mapKnn.selectedBy})`, { k: mapKnn.k });
-    await writeColdStartFiles(
-      inputs.folder,
-      {
-        format: "llminit-cold-start/1",
-        encoder: absoluteEncoderSpec(config.encoder),
-        dimension: vectors.cols,
-        normalize: config.normalize,
-        textTemplate: inputs.textTemplate,
-        selectedColumns: selectedColumns === undefined ? null : Array.from(selectedColumns),
-        model: config.model,
-        layers: config.layers,
-        isolatedScale: context.isolatedScale,
-        map: mapInfo,
-        mapKnn,
-        seed: config.seed,
-      },
-      itemVectors,
-      map,
-    );
-    if (cold === undefined || validVectors === undefined || testVectors === undefined) return undefined;
-
+    const knnChoice = await chooseNeighbours(context, validVectors, cold.coldValid, evaluator);
+    inputs.logger.log("info", `map-knn: k = ${knnChoice.k} (${knnChoice.selectedBy})`, { k: knnChoice.k });
+    await writeColdStartFiles(inputs.folder, { ...model, map: mapChoice, mapKnn: knnChoice }, texts);
     const idsOf = (indices: Int32Array) => Array.from(indices, (i) => cold.items.idOf(i));
     await inputs.folder.writeIds(join(COLD_START_DIR, "cold-valid-items.txt"), idsOf(cold.coldValidItems));
     await inputs.folder.writeIds(join(COLD_START_DIR, "cold-test-items.txt"), idsOf(cold.coldTestItems));
 
-    const withMap: ColdStartContext = { ...context, map, neighbours: mapKnn.k };
+    const withMap: ColdStartContext = { ...context, map, neighbours: knnChoice.k };
     const contentUsers = contentUserVectors(withMap);
     const numWarm = final.item.rows;
     const numColdTest = cold.coldTestItems.length;
+    // The hybrid setting masks as the run's protocol masks the warm test. The cold setting needs no
+    // mask under any protocol: every interaction with a cold item is in its truth.
     const hybridTruth = hstack(test, cold.coldTest);
-    const hybridExclude = [widen(train, numWarm + numColdTest), widen(valid, numWarm + numColdTest)];
+    const hybridExclude = PROTOCOLS[config.protocol]
+      .testExclude(inputs.split)
+      .map((csr) => widen(csr, numWarm + numColdTest));
+    const hybridPopularity = new Int32Array(numWarm + numColdTest);
+    hybridPopularity.set(csrColumnDegrees(train));
+    const userIds = inputs.split.users.toArray();
+    const userDegrees = csrRowDegrees(train);
     const users = { coldValid: 0, coldTest: 0, hybrid: 0 };
     const methods: ColdMethodResult[] = [];
+    const userMetrics: string[] = [];
     for (const method of COLD_START_METHODS) {
       const reason = methodUnavailable(method, withMap);
       if (reason !== undefined) {
@@ -203,17 +204,17 @@ export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStar
       const options = { rng: inputs.rng.child(method), contentUsers };
       const validSpace = coldStartSpace(method, withMap, validVectors, options);
       const testSpace = coldStartSpace(method, withMap, testVectors, options);
-      const onValid = await evaluateSpace(ranking, validSpace, "cold", cold.coldValid, [], config, inputs.signal);
-      const onCold = await evaluateSpace(ranking, testSpace, "cold", cold.coldTest, [], config, inputs.signal);
-      const onHybrid = await evaluateSpace(
-        ranking,
-        testSpace,
-        "hybrid",
-        hybridTruth,
-        hybridExclude,
-        config,
-        inputs.signal,
-      );
+      const onValid = await evaluator.cold(validSpace, cold.coldValid, { metrics: COLD_METRICS });
+      const onCold = await evaluator.cold(testSpace, cold.coldTest, { metrics: COLD_METRICS, perUser: true });
+      const onHybrid = await evaluator.hybrid(testSpace, hybridTruth, hybridExclude, hybridPopularity);
+      for (const [setting, result] of [
+        ["cold", onCold],
+        ["hybrid", onHybrid],
+      ] as const) {
+        if (result.perUser === undefined) continue;
+        await writeUserMetrics(inputs.folder.dir, `${setting}-${method}`, result.perUser, userIds, userDegrees);
+        userMetrics.push(`${setting}-${method}`);
+      }
       users.coldValid = onValid.users;
       users.coldTest = onCold.users;
       users.hybrid = onHybrid.users;
@@ -223,25 +224,22 @@ export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStar
         valid: onValid.metrics,
         cold: onCold.metrics,
         hybrid: onHybrid.metrics,
-        coldShare: onHybrid.coldShare,
       });
       inputs.logger.log(
         "info",
-        `cold start ${method}: cold recall@20 ${fmt(onCold.metrics["recall@20"])}, hybrid recall@20 ${fmt(onHybrid.metrics["recall@20"])}, cold share@20 ${fmt(onHybrid.coldShare["coldShare@20"])}`,
+        `cold start ${method}: cold recall@20 ${fmt(onCold.metrics["recall@20"])}, hybrid recall@20 ` +
+          `${fmt(onHybrid.metrics["recall@20"])}, cold share@20 ${fmt(onHybrid.metrics["coldShare@20"])}`,
       );
     }
     return {
       ratio: config.coldItems!,
-      items: {
-        warm: numWarm,
-        coldValid: cold.coldValidItems.length,
-        coldTest: numColdTest,
-      },
+      items: { warm: numWarm, coldValid: cold.coldValidItems.length, coldTest: numColdTest },
       interactions: { coldValid: cold.coldValid.indices.length, coldTest: cold.coldTest.indices.length },
       users,
-      map: mapInfo,
-      mapKnn,
+      map: mapChoice,
+      mapKnn: knnChoice,
       methods,
+      userMetrics,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
@@ -249,58 +247,101 @@ export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStar
   }
 }
 
+/**
+ * `map`'s ridge λ: the cold-valid NDCG@10 maximiser over {@link RIDGE_RELATIVE_GRID} (largest λ
+ * on ties; the first when no user has a cold validation item). One tridiagonalisation serves
+ * every λ, and the cold validation items' predictions need no weights (`RidgePath.predictor`).
+ */
+async function chooseRidge(
+  context: ColdStartContext,
+  validVectors: Matrix,
+  coldValid: Csr,
+  evaluator: ColdEvaluator,
+): Promise<{ map: RidgeMap; choice: MapChoice }> {
+  const path = ridgePath(context.itemVectors!, context.item);
+  const predict = path.predictor(validVectors);
+  const grid: MapChoice["grid"] = [];
+  let best = 0;
+  for (const relativeLambda of RIDGE_RELATIVE_GRID) {
+    const lambda = relativeLambda * path.scale;
+    const space = { user: context.user, warm: context.item, cold: predict(lambda) };
+    const result = await evaluator.cold(space, coldValid, { quick: true });
+    grid.push({ relativeLambda, lambda, score: result.metrics[VALID_METRIC] });
+    if (grid[grid.length - 1].score >= grid[best].score) best = grid.length - 1;
+  }
+  const choice = { ...grid[best], selectedBy: `cold-valid ${VALID_METRIC}`, grid };
+  return { map: path.fit(choice.lambda), choice };
+}
+
+/** `map-knn`'s k: the cold-valid NDCG@10 maximiser over {@link KNN_GRID} (largest k on ties). */
+async function chooseNeighbours(
+  context: ColdStartContext,
+  validVectors: Matrix,
+  coldValid: Csr,
+  evaluator: ColdEvaluator,
+): Promise<KnnChoice> {
+  const ks = knnGrid(context.item.rows);
+  const candidates = knnMapEmbeddingsForEach(context.itemVectors!, context.item, validVectors, ks);
+  const grid: KnnChoice["grid"] = [];
+  for (let i = 0; i < ks.length; i++) {
+    const space = { user: context.user, warm: context.item, cold: candidates[i] };
+    const result = await evaluator.cold(space, coldValid, { quick: true });
+    grid.push({ k: ks[i], score: result.metrics[VALID_METRIC] });
+  }
+  const best = grid.reduce((a, b) => (b.score >= a.score ? b : a));
+  return { k: best.k, selectedBy: `cold-valid ${VALID_METRIC}`, grid };
+}
+
 function fmt(value: number | undefined): string {
   return value === undefined ? "?" : value.toFixed(4);
 }
 
-/**
- * Full-ranking metrics of a scoring space: over the cold items alone, or over warm then cold
- * items (hybrid), with the share of cold items in each top-K list.
- */
-async function evaluateSpace(
-  ranking: KernelRanking,
-  space: ScoringSpace,
-  setting: "cold" | "hybrid",
-  truth: Csr,
-  exclude: Csr[],
-  config: RunConfig,
-  signal: AbortSignal | undefined,
-  options: { quick?: boolean } = {},
-): Promise<{ metrics: Record<string, number>; users: number; coldShare: Record<string, number> }> {
-  const items = setting === "cold" ? space.cold : stackRows(space.warm, space.cold);
-  const firstCold = setting === "cold" ? 0 : space.warm.rows;
-  const ks = options.quick ? [10] : [...new Set(config.ks)].sort((a, b) => a - b);
-  const inner = ranking.ranker(space.user, items);
-  const shares = new Float64Array(ks.length);
-  let listed = 0;
-  const rank: RankFunction = async (users, k, excluded, out, counts) => {
-    await inner(users, k, excluded, out, counts);
-    for (let i = 0; i < users.length; i++) {
-      const length = counts[i];
-      if (length === 0) continue;
-      listed++;
-      ks.forEach((cut, c) => {
-        const n = Math.min(cut, length);
-        let coldCount = 0;
-        for (let p = 0; p < n; p++) if (out[i * k + p] >= firstCold) coldCount++;
-        shares[c] += coldCount / n;
-      });
-    }
-  };
-  const result = await evaluateFullRanking({
-    numUsers: space.user.rows,
-    numItems: items.rows,
-    rank,
-    truth,
-    exclude,
-    metrics: options.quick ? ["ndcg"] : undefined,
-    ks,
-    chunkSize: config.evalChunk,
-    signal,
-  });
-  const coldShare: Record<string, number> = {};
-  ks.forEach((cut, c) => (coldShare[`coldShare@${cut}`] = listed === 0 ? NaN : shares[c] / listed));
-  return { metrics: result.metrics, users: result.users, coldShare };
+/** Full-ranking evaluations of scoring spaces through the metric registry, one ranking for all. */
+class ColdEvaluator {
+  constructor(
+    private readonly ranking: KernelRanking,
+    private readonly config: RunConfig,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  /** The cold items ranked alone (nothing to mask: see `finishColdStart`). */
+  cold(
+    space: ScoringSpace,
+    truth: Csr,
+    options: { quick?: boolean; metrics?: readonly string[]; perUser?: boolean },
+  ): Promise<EvaluationResult> {
+    return evaluateFullRanking({
+      numUsers: space.user.rows,
+      numItems: space.cold.rows,
+      rank: this.ranking.ranker(space.user, space.cold),
+      truth,
+      exclude: [],
+      metrics: options.quick ? ["ndcg"] : options.metrics,
+      ks: options.quick ? [10] : this.config.ks,
+      chunkSize: this.config.evalChunk,
+      perUser: options.perUser === true,
+      signal: this.signal,
+    });
+  }
+
+  /** Warm then cold items ranked together, with the share of cold items in each list. */
+  hybrid(space: ScoringSpace, truth: Csr, exclude: Csr[], itemPopularity: Int32Array): Promise<EvaluationResult> {
+    const items = stackRows(space.warm, space.cold);
+    const metrics: Array<string | RankingMetric> = [...HYBRID_METRICS, coldShareMetric(space.warm.rows)];
+    return evaluateFullRanking({
+      numUsers: space.user.rows,
+      numItems: items.rows,
+      rank: this.ranking.ranker(space.user, items),
+      truth,
+      exclude,
+      metrics,
+      ks: this.config.ks,
+      chunkSize: this.config.evalChunk,
+      itemPopularity,
+      perUser: true,
+      signal: this.signal,
+    });
+  }
 }
 
 function stackRows(a: Matrix, b: Matrix): Matrix {

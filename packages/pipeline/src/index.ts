@@ -23,6 +23,7 @@ export type { ColdItemsSplit, ColdItemsOptions } from "./cold-items-split.js";
 export { COLD_START_METHODS, coldStartSpace, isolatedItemScale } from "./cold-start-methods.js";
 export type { ColdStartMethod, ColdStartContext, ScoringSpace } from "./cold-start-methods.js";
 export type { ColdStartSummary, ColdMethodResult } from "./cold-start-run.js";
+export type { ColdStartModelFile, KnnChoice, MapChoice } from "./cold-start-files.js";
 export { ridgePath, applyRidgeMap, RIDGE_RELATIVE_GRID } from "./ridge-map.js";
 export type { RidgeMap, RidgePath } from "./ridge-map.js";
 export { readNewItems } from "./read-new-items.js";

@@ -3,6 +3,13 @@ import { normalizeRowsL2, ShapeError, type Matrix, type Rng } from "@llminit/cor
 /** Numbers of neighbours the pipeline tries for `map-knn`. */
 export const KNN_GRID: readonly number[] = [1, 2, 3, 5, 10, 20, 50, 100];
 
+/** The k values of {@link KNN_GRID} below the number of warm items (at least one k). */
+export function knnGrid(items: number): number[] {
+  const ks = KNN_GRID.filter((k) => k < items);
+  if (ks.length === 0) ks.push(Math.max(1, items - 1));
+  return ks;
+}
+
 /** Rows L2-normalised, in a new matrix. */
 function unit(m: Matrix): Matrix {
   return normalizeRowsL2({ rows: m.rows, cols: m.cols, data: m.data.slice() });

@@ -10,10 +10,13 @@ import {
   type Logger,
   type Matrix,
   type ProgressReporter,
+  type Rng,
 } from "@llminit/core";
 import { createEncoder, encodeCatalog, type TextEncoder } from "@llminit/encoders";
 import { kernelDotProductScorer, topKIndices } from "@llminit/metrics";
-import { readColdStartFiles } from "./cold-start-files.js";
+import { readColdStartFiles, type KnnChoice, type MapChoice } from "./cold-start-files.js";
+import { knnGrid, knnLeaveOneOutErrors } from "./knn-map.js";
+import { RIDGE_RELATIVE_GRID, ridgePath, type RidgePath } from "./ridge-map.js";
 import {
   COLD_START_METHODS,
   coldStartSpace,
@@ -58,55 +61,121 @@ export interface Recommender {
   dispose(): Promise<void>;
 }
 
-/** Opens a run folder written by `runExperiment` (it needs `cold-start/`: an LLM init or `coldItems`). */
+/**
+ * Opens a run folder written by `runExperiment` (it needs `cold-start/`: an LLM init or
+ * `coldItems`). `map`, `map-knn` and `content-knn` read the catalogue's LLM vectors through the
+ * run's encoder and embedding cache (cache hits when the run's cache is still there; the encoder
+ * runs over the catalogue otherwise). `map` is fitted here: at the λ the run chose on its cold
+ * validation items, or with λ by GCV on the catalogue; `map-knn`'s k likewise (leave-one-out).
+ */
 export async function openRecommender(runDir: string, options: RecommenderOptions = {}): Promise<Recommender> {
   const method = options.method ?? "map";
   if (!COLD_START_METHODS.includes(method))
     throw new ConfigError("method", `"${String(method)}" is not one of ${COLD_START_METHODS.join(", ")}`);
   const logger = options.logger ?? silentLogger;
+  const progress = options.progress ?? silentProgress;
   const configPath = join(runDir, "config.json");
-  const config = (await readJson(configPath)) as { encoder?: string; cacheDir?: string; modelDir?: string };
-  const [{ model, itemVectors, map }, userIds, itemIds, user, item, train] = await Promise.all([
-    readColdStartFiles(runDir),
+  const config = (await readJson(configPath)) as { cacheDir?: string; modelDir?: string };
+  const [userIds, itemIds, user, item, train] = await Promise.all([
     readIdList(join(runDir, "users.txt")),
     readIdList(join(runDir, "items.txt")),
     readMatrix(join(runDir, "user.npy")),
     readMatrix(join(runDir, "item.npy")),
     readTrainMask(runDir),
   ]);
-  if (user.rows !== userIds.length || item.rows !== itemIds.length || itemVectors.rows !== itemIds.length)
+  const { model, itemTexts } = await readColdStartFiles(runDir, itemIds.length);
+  if (user.rows !== userIds.length || item.rows !== itemIds.length)
     throw new DataFormatError(
       { file: join(runDir, "item.npy") },
-      `user.npy (${user.rows} rows), item.npy (${item.rows}) and cold-start/item-vectors.npy (${itemVectors.rows}) ` +
-        `do not match users.txt (${userIds.length}) and items.txt (${itemIds.length})`,
+      `user.npy (${user.rows} rows) and item.npy (${item.rows}) do not match users.txt (${userIds.length}) ` +
+        `and items.txt (${itemIds.length})`,
     );
   const context: ColdStartContext = {
     user,
     item,
-    itemVectors,
+    dimension: model.dimension,
     train: { rows: userIds.length, cols: itemIds.length, ...train },
     selectedColumns: model.selectedColumns === null ? undefined : Int32Array.from(model.selectedColumns),
     isolatedScale: model.isolatedScale,
-    map,
-    neighbours: model.mapKnn.k,
   };
-  const reason = methodUnavailable(method, context);
-  if (reason !== undefined) throw new ConfigError("method", `${method} for ${runDir}: ${reason}`);
-  const contentUsers = method === "content-knn" ? contentUserVectors(context) : undefined;
+  if (method === "direct") {
+    const reason = methodUnavailable(method, context);
+    if (reason !== undefined) throw new ConfigError("method", `${method} for ${runDir}: ${reason}`);
+  }
+  const cacheDir = options.cacheDir ?? config.cacheDir;
+  const modelDir = options.modelDir ?? config.modelDir;
+  const encoders = new Map<string, TextEncoder>();
+  const encoderFor = async (spec: string): Promise<TextEncoder> => {
+    let encoder = encoders.get(spec);
+    if (encoder === undefined) {
+      encoder = await createEncoder(spec, { modelDir, logger });
+      encoders.set(spec, encoder);
+    }
+    return encoder;
+  };
+  const disposeEncoders = async () => {
+    for (const encoder of encoders.values()) await encoder.dispose();
+    encoders.clear();
+  };
+  const encode = async (spec: string, items: Array<{ id: string; text: string }>, signal?: AbortSignal) => {
+    const encoded = await encodeCatalog(await encoderFor(spec), items, { cacheDir, logger, progress, signal });
+    if (encoded.matrix.cols !== model.dimension)
+      throw new ConfigError(
+        "encoder",
+        `${spec} gives ${encoded.matrix.cols}-d vectors, the run was trained with ${model.dimension}-d ones (${model.encoder})`,
+      );
+    return { vectors: model.normalize ? normalizeRowsL2(encoded.matrix) : encoded.matrix, cached: encoded.cached };
+  };
+
+  let contentUsers: Matrix | undefined;
+  try {
+    if (method === "map" || method === "map-knn" || method === "content-knn") {
+      const catalogue = await encode(
+        model.encoder,
+        itemIds.map((id, i) => ({ id, text: itemTexts[i] })),
+      );
+      logger.log("info", `catalogue vectors: ${itemIds.length} items, ${catalogue.cached} from the embedding cache`, {
+        items: itemIds.length,
+        cached: catalogue.cached,
+      });
+      context.itemVectors = catalogue.vectors;
+    }
+    if (method === "map") {
+      const started = performance.now();
+      const path = ridgePath(context.itemVectors!, item);
+      const choice = model.map ?? chooseRidgeByGcv(path);
+      context.map = path.fit(choice.lambda);
+      logger.log(
+        "info",
+        `map: ridge λ = ${choice.lambda.toPrecision(3)} (${choice.selectedBy}), fitted in ` +
+          `${Math.round(performance.now() - started)} ms`,
+        { lambda: choice.lambda },
+      );
+    }
+    if (method === "map-knn") {
+      const choice =
+        model.mapKnn ??
+        chooseNeighboursByLeaveOneOut(context, createRng(model.seed).child("cold-start").child("map-knn-queries"));
+      context.neighbours = choice.k;
+      logger.log("info", `map-knn: k = ${choice.k} (${choice.selectedBy})`, { k: choice.k });
+    }
+    const reason = methodUnavailable(method, context);
+    if (reason !== undefined) throw new ConfigError("method", `${method} for ${runDir}: ${reason}`);
+    if (method === "content-knn") contentUsers = contentUserVectors(context);
+  } catch (error) {
+    await disposeEncoders();
+    throw error;
+  }
   const space = coldStartSpace(
     method,
     context,
     { rows: 0, cols: model.dimension, data: new Float32Array(0) },
-    {
-      rng: createRng(model.seed),
-      contentUsers,
-    },
+    { rng: createRng(model.seed), contentUsers },
   );
   const userIndex = new Map(userIds.map((id, i) => [id, i]));
   const known = new Set(itemIds);
   const added: { ids: string[]; rows: Float32Array[] } = { ids: [], rows: [] };
-  const encoderSpec = options.encoder ?? model.encoder;
-  let encoder: TextEncoder | undefined;
+  const newItemEncoder = options.encoder ?? model.encoder;
   let batches = 0;
 
   return {
@@ -134,26 +203,11 @@ export async function openRecommender(runDir: string, options: RecommenderOption
             `item "${it.id}" has an empty text`,
           );
       });
-      encoder ??= await createEncoder(encoderSpec, {
-        modelDir: options.modelDir ?? config.modelDir,
-        logger,
-      });
-      const encoded = await encodeCatalog(
-        encoder,
+      const { vectors } = await encode(
+        newItemEncoder,
         items.map(({ id, text }) => ({ id, text })),
-        {
-          cacheDir: options.cacheDir ?? config.cacheDir,
-          logger,
-          progress: options.progress ?? silentProgress,
-          signal: addOptions.signal,
-        },
+        addOptions.signal,
       );
-      if (encoded.matrix.cols !== model.dimension)
-        throw new ConfigError(
-          "encoder",
-          `${encoderSpec} gives ${encoded.matrix.cols}-d vectors, the run was trained with ${model.dimension}-d ones (${model.encoder})`,
-        );
-      const vectors: Matrix = model.normalize ? normalizeRowsL2(encoded.matrix) : encoded.matrix;
       const cold = coldStartSpace(method, context, vectors, {
         rng: createRng(model.seed).child("recommender").child(`batch-${++batches}`),
         contentUsers,
@@ -166,14 +220,16 @@ export async function openRecommender(runDir: string, options: RecommenderOption
       logger.log("info", `added ${items.length} new item(s) with ${method}`, { items: items.length, method });
     },
     async recommend(users, k = 10) {
-      if (!Number.isInteger(k) || k <= 0) throw new ConfigError("k", `must be a positive integer, got ${k}`);
+      const numItems = itemIds.length + added.ids.length;
+      if (!Number.isSafeInteger(k) || k <= 0) throw new ConfigError("k", `must be a positive integer, got ${k}`);
+      if (k > numItems) throw new ConfigError("k", `must be ≤ the ${numItems} items (with the new ones), got ${k}`);
+      if (users.length === 0) throw new ConfigError("users", "lists no user ids");
       const unknown = users.filter((u) => !userIndex.has(u));
       if (unknown.length > 0)
         throw new ConfigError(
           "users",
           `not in this run: ${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ""}`,
         );
-      const numItems = itemIds.length + added.ids.length;
       const dim = space.warm.cols;
       const all = new Float32Array(numItems * dim);
       all.set(space.warm.data);
@@ -199,10 +255,28 @@ export async function openRecommender(runDir: string, options: RecommenderOption
       });
     },
     async dispose() {
-      await encoder?.dispose();
-      encoder = undefined;
+      await disposeEncoders();
     },
   };
+}
+
+/** `map`'s λ without cold validation items: the GCV minimiser over {@link RIDGE_RELATIVE_GRID}. */
+export function chooseRidgeByGcv(path: RidgePath): MapChoice {
+  const grid = RIDGE_RELATIVE_GRID.map((relativeLambda) => {
+    const lambda = relativeLambda * path.scale;
+    return { relativeLambda, lambda, score: path.gcv(lambda) };
+  });
+  const best = grid.reduce((a, b) => (b.score <= a.score ? b : a));
+  return { ...best, selectedBy: "generalised cross-validation on the warm items", grid };
+}
+
+/** `map-knn`'s k without cold validation items: the leave-one-out squared error minimiser. */
+function chooseNeighboursByLeaveOneOut(context: ColdStartContext, rng: Rng): KnnChoice {
+  const ks = knnGrid(context.item.rows);
+  const errors = knnLeaveOneOutErrors(context.itemVectors!, context.item, ks, rng);
+  const grid = ks.map((k, i) => ({ k, score: errors[i] }));
+  const best = grid.reduce((a, b) => (b.score < a.score ? b : a));
+  return { k: best.k, selectedBy: "leave-one-out squared error on the warm items", grid };
 }
 
 /**

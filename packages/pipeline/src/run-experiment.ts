@@ -265,6 +265,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
         : await finishColdStart({
             ...{ folder, config, vectors, cold, split, selectedColumns, logger, signal: hooks.signal },
             final: result.final,
+            itemTexts: prepared.itemTexts,
             textTemplate: prepared.textTemplate,
             rng: rng.child("cold-start"),
           });

@@ -12,7 +12,7 @@ export function formatColdStart(cold: ColdStartSummary): string[] {
     `${"method".padEnd(14)}${COLUMNS.map((k) => `cold ${k}`.padStart(16)).join("")}${COLUMNS.map((k) => `hybrid ${k}`.padStart(18)).join("")}${"cold share@20".padStart(16)}`,
     ...cold.methods.map((m) =>
       m.applicable
-        ? `${m.method.padEnd(14)}${COLUMNS.map((k) => cell(m.cold?.[k]).padStart(16)).join("")}${COLUMNS.map((k) => cell(m.hybrid?.[k]).padStart(18)).join("")}${cell(m.coldShare?.["coldShare@20"]).padStart(16)}`
+        ? `${m.method.padEnd(14)}${COLUMNS.map((k) => cell(m.cold?.[k]).padStart(16)).join("")}${COLUMNS.map((k) => cell(m.hybrid?.[k]).padStart(18)).join("")}${cell(m.hybrid?.["coldShare@20"]).padStart(16)}`
         : `${m.method.padEnd(14)}${m.reason}`,
     ),
   ];

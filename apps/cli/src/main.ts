@@ -11,6 +11,7 @@ import {
 } from "@llminit/core";
 import { listDatasets, type DatasetListing } from "@llminit/data";
 import {
+  checkOutputPath,
   COLD_START_METHODS,
   describeFsError,
   encodeDataset,
@@ -402,6 +403,7 @@ async function recommendWithNewItems(
   const method = values.method ?? "map";
   if (!COLD_START_METHODS.includes(method as ColdStartMethod))
     throw new ConfigError("--method", `"${String(method)}" is not one of ${COLD_START_METHODS.join(", ")}`);
+  if (typeof values.cacheDir === "string") checkOutputPath("--cache-dir", values.cacheDir, "folder");
   const { logger, progress } = reporters(values, io);
   const recommender = await openRecommender(run, {
     method: method as ColdStartMethod,

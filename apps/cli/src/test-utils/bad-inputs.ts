@@ -482,6 +482,12 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     /option "--method": applies to new items only: give --new-items FILE with it/,
   ),
   bad(
+    "new items: cache dir is a file",
+    "recommend --run {run} --users u1 --new-items {dir}/new.csv --cache-dir {dir}/new.csv",
+    /option "--cache-dir": .*new\.csv is a file, not a folder/,
+    { files: { "new.csv": "item_id,text\nnew1,red pen\n" } },
+  ),
+  bad(
     "new items: file not found",
     "recommend --run {run} --users u1 --new-items {dir}/absent.csv",
     /absent\.csv: file not found/,

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "./main.js";
 import { planGrid } from "./plan-grid.js";
 import { buildReportModel } from "./report-model.js";
+import { loadColdUserMetrics, loadUserMetrics } from "./significance.js";
 import type { CellRecord } from "./types.js";
 
 const root = mkdtempSync(join(tmpdir(), "llminit-bench-cold-"));
@@ -31,6 +32,11 @@ const common = (out: string) => [
   ...["--datasets", toy.dir, "--cache-dir", join(root, "cache"), "--encoder", toy.encoder, "--dim", "8"],
   ...["--batch-size", "64", "--epochs", "1", "--seeds", "2020,2021", "--models", "lightgcn", "--out", out],
 ];
+
+/** The report model with the paired tests, as `writeReports` builds it. */
+async function writeReportsModel(records: CellRecord[]) {
+  return buildReportModel(records, await loadUserMetrics(records), await loadColdUserMetrics(records));
+}
 
 describe("bench cold-items", () => {
   it("plans one cell per dataset × model × init × seed, each holding out the items", () => {
@@ -87,6 +93,17 @@ describe("bench cold-items", () => {
       .map((r) => r.coldStart!.methods.find((m) => m.method === "map")!.hybrid!["ndcg@20"]);
     expect(mapVar.stats[3].mean).toBeCloseTo((hand[0] + hand[1]) / 2, 12);
     expect(mapVar.baseline[3]).toBe(mapNone.stats[3].mean);
+    // The cold share is a share, not a score: no change over init none and no test.
+    expect(mapVar.baseline[4]).toBeNaN();
+    expect(mapVar.tests[4]).toBeUndefined();
+    // Without the run folders' per-user metrics there are no tests; with them, every score is tested.
+    expect(mapVar.tests.every((t) => t === undefined)).toBe(true);
+    const tested = await writeReportsModel(records);
+    const [testedCold, testedWarm] = tested.tables;
+    const mapVarTested = testedCold.rows.find((r) => r.labels.join(" ") === "lightgcn var map")!;
+    for (let m = 0; m < 4; m++) expect(mapVarTested.tests[m]?.seeds).toEqual([2020, 2021]);
+    expect(mapVarTested.tests[4]).toBeUndefined();
+    expect(testedWarm.rows[1].tests[0]?.seeds).toEqual([2020, 2021]);
     expect(warmTable.rows.map((r) => r.labels.join(" "))).toEqual(["lightgcn none", "lightgcn var"]);
 
     const markdown = readFileSync(join(out, "report.md"), "utf8");
@@ -94,5 +111,7 @@ describe("bench cold-items", () => {
       /\| model \| init \| method \| seeds ok \| Cold Recall@20 \| Cold NDCG@20 \| Hybrid Recall@20/,
     );
     expect(markdown).toMatch(/\| lightgcn \| var \| direct \| 2\/2 \|/);
+    const mapLine = markdown.split("\n").find((line) => line.startsWith("| lightgcn | var | map |"))!;
+    expect(mapLine.split("|").at(-2)).toMatch(/^ \d\.\d{4} ± \d\.\d{4} $/);
   }, 120_000);
 });

@@ -1,7 +1,8 @@
 import { basename } from "node:path";
 import { COLD_START_METHODS } from "@llminit/pipeline";
 import { meanStd } from "./mean-std.js";
-import { protocolLine, type MetricTable, type TableRow } from "./report-model.js";
+import { protocolLine, protocolOf, type MetricTable, type TableRow } from "./report-model.js";
+import { correctTable, testAgainstBaseline, type ColdUserMetrics, type UserMetricsByCell } from "./significance.js";
 import type { CellRecord } from "./types.js";
 
 /**
@@ -39,26 +40,57 @@ function coldValue(record: CellRecord, method: string, key: string): number {
   const [setting, metric] = key.split(":");
   const result = record.coldStart?.methods.find((m) => m.method === method);
   if (result === undefined || !result.applicable) return NaN;
-  const values = setting === "cold" ? result.cold : metric.startsWith("coldShare") ? result.coldShare : result.hybrid;
+  const values = setting === "cold" ? result.cold : result.hybrid;
   const v = values?.[metric];
   return typeof v === "number" ? v : NaN;
 }
 
+/** Columns that are shares, not scores: no change over init none, no test. */
+const SHARE_METRICS = new Set<string>(["hybrid:coldShare@20"]);
+
+/** A row with the ok records behind it (those where its method applies). */
+interface RowSource {
+  row: TableRow;
+  records: CellRecord[];
+}
+
+/**
+ * Baselines, paired tests (Holm–Bonferroni over the table) and the best means. `test(row, base, m)`
+ * tests column m of a row against its init-none row; share columns get neither change nor test.
+ */
 function finishTable(
   id: string,
   title: string,
   protocol: string,
   labelHeaders: string[],
   metrics: readonly string[],
-  rows: TableRow[],
+  sources: RowSource[],
   failed: CellRecord[],
+  test: (row: RowSource, base: RowSource, metric: number) => ReturnType<typeof testAgainstBaseline>,
 ): MetricTable {
   const initIndex = labelHeaders.indexOf("init");
-  for (const row of rows) {
-    const base = rows.find((r) => r.labels.every((l, i) => (i === initIndex ? l === "none" : l === row.labels[i])));
-    row.baseline = metrics.map((_, m) => (base === undefined || base === row ? NaN : base.stats[m].mean));
-    row.tests = metrics.map(() => undefined);
-  }
+  const baseOf = (source: RowSource) => {
+    const base = sources.find((s) =>
+      s.row.labels.every((l, i) => (i === initIndex ? l === "none" : l === source.row.labels[i])),
+    );
+    return base === source ? undefined : base;
+  };
+  const rows = sources.map((s) => s.row);
+  const tests = correctTable(
+    sources.map((source) => {
+      const base = baseOf(source);
+      return metrics.map((metric, m) =>
+        base === undefined || SHARE_METRICS.has(metric) ? undefined : test(source, base, m),
+      );
+    }),
+  );
+  sources.forEach((source, i) => {
+    const base = baseOf(source);
+    source.row.baseline = metrics.map((metric, m) =>
+      base === undefined || SHARE_METRICS.has(metric) ? NaN : base.row.stats[m].mean,
+    );
+    source.row.tests = tests[i];
+  });
   const best = metrics.map((_, m) => {
     const means = rows.map((r) => r.stats[m].mean);
     const max = Math.max(...means.filter((v) => Number.isFinite(v)));
@@ -68,15 +100,26 @@ function finishTable(
 }
 
 /**
- * The cold-items benchmark's tables, per dataset: the cold and hybrid settings with one row per
- * model × init × method (mean ± std over seeds; the change is over init none of the same model and
- * method), then the warm test metrics per model × init.
+ * The cold-items benchmark's tables, per dataset, setting and protocol: the cold and hybrid
+ * settings with one row per model × init × method (mean ± std over seeds; the change over init
+ * none of the same model and method, with a paired test on the per-user cold or hybrid metrics;
+ * the cold share alone), then the warm test metrics per model × init (tested like the paper's).
  */
-export function buildColdItemsTables(records: readonly CellRecord[]): MetricTable[] {
+export function buildColdItemsTables(
+  records: readonly CellRecord[],
+  userMetrics: UserMetricsByCell = new Map(),
+  coldUserMetrics: ColdUserMetrics = new Map(),
+): MetricTable[] {
   const tables: MetricTable[] = [];
   const cold = records.filter((r) => r.experiment === "cold-items");
-  for (const part of groupBy(cold, (r) => r.dataset).values()) {
-    const dataset = basename(part[0].dataset);
+  const partition = (r: CellRecord) => JSON.stringify([r.dataset, r.setting, r.sparseKeep ?? null, protocolOf(r)]);
+  for (const part of groupBy(cold, partition).values()) {
+    const first = part[0];
+    const where = [
+      basename(first.dataset),
+      ...(first.setting === "sparse" ? [`sparse (≤ ${first.sparseKeep} training interactions per user)`] : []),
+      ...(protocolOf(first) === "standard" ? [] : [`${protocolOf(first)} protocol`]),
+    ].join(", ");
     const ok = part.filter((r) => r.status === "ok");
     const summaries = ok.flatMap((r) => (r.coldStart === undefined ? [] : [r.coldStart]));
     const distinct = (values: Array<string | number>) => [...new Set(values)].join(" / ");
@@ -88,30 +131,34 @@ export function buildColdItemsTables(records: readonly CellRecord[]): MetricTabl
       `cold items: ${distinct(summaries.map((s) => s.ratio))} of the items held out with all their interactions ` +
         `(${distinct(summaries.map((s) => `${s.items.coldValid} valid + ${s.items.coldTest} test`))} items; ` +
         `${distinct(summaries.map((s) => s.items.warm))} warm)`,
-      "early stopping on warm valid NDCG@10; λ of map on cold-valid NDCG@10",
-      "hybrid truth: the warm test item and every cold test interaction of the user",
+      "early stopping on warm valid NDCG@10; λ of map and k of map-knn on cold-valid NDCG@10",
+      "hybrid truth: the warm test item and every cold test interaction of the user, masked as the protocol masks " +
+        "the warm test; nothing to mask in the cold setting",
       ...(notApplicable === "" ? [] : [notApplicable]),
     ].join("; ");
     const failed = part.filter((r) => r.status === "failed");
 
-    const rows: TableRow[] = [];
+    const sources: RowSource[] = [];
     for (const [key, list] of groupBy(part, (r) => JSON.stringify([r.model, r.init]))) {
       const [model, init] = JSON.parse(key) as [string, string];
       const done = list.filter((r) => r.status === "ok");
       for (const method of COLD_START_METHODS) {
         const applicable = done.filter((r) => r.coldStart?.methods.find((m) => m.method === method)?.applicable);
         if (done.length > 0 && applicable.length === 0) continue;
-        rows.push({
-          labels: [model, init, method],
-          ok: applicable.length,
-          total: list.length,
-          stats: COLD_ITEMS_METRICS.map((metric) => meanStd(applicable.map((r) => coldValue(r, method, metric)))),
-          baseline: [],
-          tests: [],
+        sources.push({
+          row: {
+            labels: [model, init, method],
+            ok: applicable.length,
+            total: list.length,
+            stats: COLD_ITEMS_METRICS.map((metric) => meanStd(applicable.map((r) => coldValue(r, method, metric)))),
+            baseline: [],
+            tests: [],
+          },
+          records: applicable,
         });
       }
     }
-    const title = `cold-items — ${dataset}: new items in the cold and hybrid settings`;
+    const title = `cold-items — ${where}: new items in the cold and hybrid settings`;
     tables.push(
       finishTable(
         `table-${slug(title)}`,
@@ -119,23 +166,31 @@ export function buildColdItemsTables(records: readonly CellRecord[]): MetricTabl
         protocol,
         ["model", "init", "method"],
         COLD_ITEMS_METRICS,
-        rows,
+        sources,
         failed,
+        (source, base, m) => {
+          const [setting, metric] = COLD_ITEMS_METRICS[m].split(":");
+          const tables = coldUserMetrics.get(`${setting}-${source.row.labels[2]}`) ?? new Map();
+          return testAgainstBaseline(base.records, source.records, metric, tables);
+        },
       ),
     );
 
-    const warmRows: TableRow[] = [...groupBy(part, (r) => JSON.stringify([r.model, r.init]))].map(([key, list]) => {
+    const warmSources: RowSource[] = [...groupBy(part, (r) => JSON.stringify([r.model, r.init]))].map(([key, list]) => {
       const done = list.filter((r) => r.status === "ok");
       return {
-        labels: JSON.parse(key) as string[],
-        ok: done.length,
-        total: list.length,
-        stats: WARM_METRICS.map((metric) => meanStd(done.map((r) => r.test?.[metric] ?? NaN))),
-        baseline: [],
-        tests: [],
+        row: {
+          labels: JSON.parse(key) as string[],
+          ok: done.length,
+          total: list.length,
+          stats: WARM_METRICS.map((metric) => meanStd(done.map((r) => r.test?.[metric] ?? NaN))),
+          baseline: [],
+          tests: [],
+        },
+        records: done,
       };
     });
-    const warmTitle = `cold-items — ${dataset}: warm items (the trained backbones, cold items removed)`;
+    const warmTitle = `cold-items — ${where}: warm items (the trained backbones, cold items removed)`;
     tables.push(
       finishTable(
         `table-${slug(warmTitle)}`,
@@ -143,8 +198,9 @@ export function buildColdItemsTables(records: readonly CellRecord[]): MetricTabl
         protocolLine(part),
         ["model", "init"],
         WARM_METRICS,
-        warmRows,
+        warmSources,
         [],
+        (source, base, m) => testAgainstBaseline(base.records, source.records, WARM_METRICS[m], userMetrics),
       ),
     );
   }

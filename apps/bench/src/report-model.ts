@@ -2,7 +2,13 @@ import { basename } from "node:path";
 import { DEFAULT_DEGREE_BUCKETS, metricTitle } from "@llminit/metrics";
 import { meanStd, type MeanStd } from "./mean-std.js";
 import { buildColdItemsTables } from "./report-cold-items.js";
-import { correctTable, testAgainstBaseline, type CellTest, type UserMetricsByCell } from "./significance.js";
+import {
+  correctTable,
+  testAgainstBaseline,
+  type CellTest,
+  type ColdUserMetrics,
+  type UserMetricsByCell,
+} from "./significance.js";
 import type { CellRecord, Experiment } from "./types.js";
 
 /** Metrics of the tables, in column order. */
@@ -208,7 +214,7 @@ export function protocolLine(records: readonly CellRecord[]): string {
   );
   return [
     `--protocol ${protocols.join(" / ")}`,
-    `filters: rating ≥ ${config("minRating")}, ${config("kCore")}-core`,
+    `filters: ${ratingFilter(use)}, ${config("kCore")}-core`,
     `split: ${config("split")}${sparse.length > 0 ? `, training thinned to ≤ ${sparse.join(" / ")} interactions per user` : ""}`,
     `full ranking, K ∈ {${config("ks")}}`,
     `seeds: ${seeds.join(", ")}`,
@@ -217,6 +223,22 @@ export function protocolLine(records: readonly CellRecord[]): string {
     `backend: ${backends.length === 0 ? "?" : backends.join(" / ")}`,
     `machine: ${machines.join(" / ")}`,
   ].join("; ");
+}
+
+/**
+ * The value filter of a set of records: "rating ≥ 4" (or the `--rating-field` they set), and
+ * "no rating filter (--min-rating none)" for implicit feedback; " / " between differing ones.
+ */
+function ratingFilter(records: readonly CellRecord[]): string {
+  const filters = distinct(
+    records.map((r) => {
+      const min = r.config.minRating;
+      if (min === null) return "no rating filter (--min-rating none)";
+      const field = typeof r.config.ratingField === "string" ? r.config.ratingField : "rating";
+      return `${field} ≥ ${min === undefined ? "?" : String(min)}`;
+    }),
+  );
+  return filters.join(" / ");
 }
 
 /** What one table reads from a record: its test metrics, or those of one degree bucket. */
@@ -433,11 +455,13 @@ function buildCharts(records: readonly CellRecord[]): ChartSpec[] {
 
 /**
  * Everything both reports show, computed from the latest record of each cell and, for the paired
- * tests, the per-user test metrics of the cells that stored them (`loadUserMetrics`).
+ * tests, the per-user test metrics of the cells that stored them (`loadUserMetrics`; the cold and
+ * hybrid ones of cold-items cells: `loadColdUserMetrics`).
  */
 export function buildReportModel(
   records: readonly CellRecord[],
   userMetrics: UserMetricsByCell = new Map(),
+  coldUserMetrics: ColdUserMetrics = new Map(),
 ): ReportModel {
   const ok = records.filter((r) => r.status === "ok").length;
   return {
@@ -447,7 +471,7 @@ export function buildReportModel(
         records.filter((r) => r.experiment !== "cold-items"),
         userMetrics,
       ),
-      ...buildColdItemsTables(records),
+      ...buildColdItemsTables(records, userMetrics, coldUserMetrics),
     ],
     rankTables: buildRankTables(records),
     charts: buildCharts(records),

@@ -124,4 +124,18 @@ describe("ridgePath", () => {
     }
     expect(path.gcv(lambda)).toBeCloseTo((25 * rss) / (25 - trace) ** 2, 4);
   });
+
+  it("predicts fixed rows at any λ as fit(λ) and applyRidgeMap do", () => {
+    const x = randomMatrix(40, 9, 14);
+    const y = randomMatrix(40, 4, 15);
+    const rows = randomMatrix(7, 9, 16);
+    const path = ridgePath(x, y);
+    const predict = path.predictor(rows);
+    for (const lambda of [0.01, 2, 300]) {
+      const expected = applyRidgeMap(path.fit(lambda), rows);
+      const predicted = predict(lambda);
+      expect(predicted.rows).toBe(7);
+      for (let k = 0; k < expected.data.length; k++) expect(predicted.data[k]).toBeCloseTo(expected.data[k], 5);
+    }
+  });
 });

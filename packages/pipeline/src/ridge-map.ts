@@ -101,25 +101,27 @@ export function ridgePath(x: Matrix, y: Matrix): RidgePath {
     },
     predictor(rows: Matrix) {
       if (rows.cols !== D) throw new ShapeError(`ridge map takes ${D} columns, got ${rows.cols}`);
-      // (x − x̄) Q, kept transposed: D × rows, so that Qᵀ applies to it as to C.
+      // (x − x̄) Q: transposed, D × rows, Qᵀ applies to it as to C; then back to rows × D.
       const r = rows.rows;
-      const basis = new Float64Array(D * r);
-      for (let q = 0; q < r; q++) for (let i = 0; i < D; i++) basis[i * r + q] = rows.data[q * D + i] - meanX[i];
-      applyQTranspose(tri, basis, r);
+      const transposed = new Float64Array(D * r);
+      for (let q = 0; q < r; q++) for (let i = 0; i < D; i++) transposed[i * r + q] = rows.data[q * D + i] - meanX[i];
+      applyQTranspose(tri, transposed, r);
+      const basis = new Float64Array(r * D);
+      for (let i = 0; i < D; i++) for (let q = 0; q < r; q++) basis[q * D + i] = transposed[i * r + q];
       return (lambda: number): Matrix => {
         const z = solve(lambda);
-        const acc = new Float64Array(r * d);
-        for (let q = 0; q < r; q++) acc.set(meanY, q * d);
-        for (let i = 0; i < D; i++) {
-          const zi = i * d;
-          for (let q = 0; q < r; q++) {
-            const b = basis[i * r + q];
-            if (b === 0) continue;
-            const out = q * d;
-            for (let j = 0; j < d; j++) acc[out + j] += b * z[zi + j];
+        const out = new Float32Array(r * d);
+        const acc = new Float64Array(d);
+        for (let q = 0; q < r; q++) {
+          acc.set(meanY);
+          for (let i = 0; i < D; i++) {
+            const b = basis[q * D + i];
+            const zi = i * d;
+            for (let j = 0; j < d; j++) acc[j] += b * z[zi + j];
           }
+          out.set(acc, q * d);
         }
-        return { rows: r, cols: d, data: Float32Array.from(acc) };
+        return { rows: r, cols: d, data: out };
       };
     },
   };

@@ -33,11 +33,11 @@ export function tridiagonalize(matrix: Float64Array, n: number): Tridiagonal {
   for (let k = 0; k < n - 2; k++) {
     const row = k * n;
     diagonal[k] = a[row + k];
-    // x = A[k + 1 …, k], stored in row k of A by symmetry.
+    // x = A[k + 1 …, k] (the lower triangle is the one kept up to date).
     let norm = 0;
-    for (let i = k + 1; i < n; i++) norm += a[row + i] * a[row + i];
+    for (let i = k + 1; i < n; i++) norm += a[i * n + k] * a[i * n + k];
     norm = Math.sqrt(norm);
-    const x0 = a[row + k + 1];
+    const x0 = a[(k + 1) * n + k];
     if (norm === 0) {
       offDiagonal[k] = 0;
       continue;
@@ -45,18 +45,28 @@ export function tridiagonalize(matrix: Float64Array, n: number): Tridiagonal {
     // u = x + sign(x₀)‖x‖e₁ (no cancellation); H x = −sign(x₀)‖x‖e₁.
     const sign = x0 >= 0 ? 1 : -1;
     const u = reflectors.subarray(row, row + n);
-    for (let i = k + 1; i < n; i++) u[i] = a[row + i];
+    for (let i = k + 1; i < n; i++) u[i] = a[i * n + k];
     u[k + 1] += sign * norm;
     const beta = 1 / (norm * (norm + Math.abs(x0)));
     betas[k] = beta;
     offDiagonal[k] = -sign * norm;
-    // p = β A₂₂ u, then w = p − (β/2)(pᵀu) u, and A₂₂ −= u wᵀ + w uᵀ.
-    let pu = 0;
+    // p = β A₂₂ u, then w = p − (β/2)(pᵀu) u, and A₂₂ −= u wᵀ + w uᵀ. Only the lower triangle of
+    // A₂₂ is read and kept: each row's entries left of the diagonal serve both products.
+    p.fill(0, k + 1, n);
     for (let i = k + 1; i < n; i++) {
       const r = i * n;
+      const ui = u[i];
       let s = 0;
-      for (let j = k + 1; j < n; j++) s += a[r + j] * u[j];
-      p[i] = beta * s;
+      for (let j = k + 1; j < i; j++) {
+        const aij = a[r + j];
+        s += aij * u[j];
+        p[j] += aij * ui;
+      }
+      p[i] += s + a[r + i] * ui;
+    }
+    let pu = 0;
+    for (let i = k + 1; i < n; i++) {
+      p[i] *= beta;
       pu += p[i] * u[i];
     }
     const half = (beta / 2) * pu;
@@ -65,12 +75,12 @@ export function tridiagonalize(matrix: Float64Array, n: number): Tridiagonal {
       const r = i * n;
       const ui = u[i];
       const wi = p[i];
-      for (let j = k + 1; j < n; j++) a[r + j] -= ui * p[j] + wi * u[j];
+      for (let j = k + 1; j <= i; j++) a[r + j] -= ui * p[j] + wi * u[j];
     }
   }
   if (n >= 2) {
     diagonal[n - 2] = a[(n - 2) * n + n - 2];
-    offDiagonal[n - 2] = a[(n - 2) * n + n - 1];
+    offDiagonal[n - 2] = a[(n - 1) * n + n - 2];
   }
   if (n >= 1) diagonal[n - 1] = a[n * n - 1];
   return { n, diagonal, offDiagonal, reflectors, betas };

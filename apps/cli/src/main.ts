@@ -142,7 +142,7 @@ options:
   --method M           how a new item is embedded {${COLD_START_METHODS.join("|")}} [map]
   --encoder SPEC       encode the new items with this spec of the run's model instead of the run's
                        own (e.g. file:new.npy holding their vectors)
-  --cache-dir DIR      embedding cache of the new items [the run's]
+  --cache-dir DIR      embedding cache the new items and the catalogue are read through [the run's]
 ${OUTPUT_HELP}
 `,
 };

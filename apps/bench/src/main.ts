@@ -17,6 +17,7 @@ import {
   checkDataset,
   checkEncoderSpec,
   checkOutputPath,
+  coerceOption,
   createFolders,
   describeFsError,
   removeFolders,
@@ -64,9 +65,20 @@ export const DEFAULT_SEEDS = [2020, 2021, 2022];
 export const DEFAULT_DATASETS = ["amazon-office-products", "ml-100k"];
 export const DEFAULT_SPARSE_KEEP = 3;
 export const DEFAULT_COLLAPSE_DIMS = [32, 64, 128, 256, 512];
+export const DEFAULT_COLD_ITEMS = 0.2;
 
 /** Run options the grids set themselves; every other pipeline option passes through. */
-const GRID_KEYS = new Set(["dataset", "model", "init", "seed", "out", "sparseKeep", "sparseRatio", "dataDir"]);
+const GRID_KEYS = new Set([
+  "dataset",
+  "model",
+  "init",
+  "seed",
+  "out",
+  "sparseKeep",
+  "sparseRatio",
+  "dataDir",
+  "coldItems",
+]);
 
 interface CommandSpec {
   experiment: Experiment;
@@ -108,6 +120,12 @@ const COMMANDS: Record<Experiment, CommandSpec> = {
     owned: ["encoder"],
     defaults: { models: "lightgcn", inits: "var", settings: "full" },
   },
+  "cold-items": {
+    experiment: "cold-items",
+    flags: [{ key: "coldItems" }],
+    owned: [],
+    defaults: { models: "lightgcn,sgl,sgcl", inits: "none,var", settings: "full" },
+  },
 };
 
 function runFlags(owned: readonly string[]): FlagSpec[] {
@@ -145,6 +163,9 @@ usage (from the repository root: pnpm bench <command> …):
             LightGCN at each d; effective rank of the learned item embeddings (full = uni with d = D)
   encoders  --encoders use-lite,file:/x.npy,… [--inits var]
             the same LightGCN run with different text encoders
+  cold-items [--cold-items 0.2] [--models lightgcn,sgl,sgcl] [--inits none,var]
+            item cold-start: hold out a share of the items; direct / map / map-knn / content-knn / random
+            scored in the cold and hybrid settings from each trained run
   report    --out DIR
             regenerate DIR/report.md and DIR/report.html from DIR/results.jsonl
   speed     [--json] [--graphs office,ml-100k,beauty-synthetic] [--repeats 3] [--python /usr/bin/python3]
@@ -180,6 +201,19 @@ ${GRID_OPTIONS_HELP}`,
 The same LightGCN run with different text encoders.
 
 ${GRID_OPTIONS_HELP}`,
+  "cold-items": `usage: pnpm bench cold-items [--cold-items 0.2] [--models lightgcn,sgl,sgcl] [--inits none,var]
+                        [common options]
+
+Item cold-start: every cell holds out a seeded share of the items (--cold-items R, in (0, 0.9];
+half cold validation, half cold test) with all their interactions, trains on the warm items, and
+scores the held-out items from their text with direct / map / map-knn / content-knn / random, in
+the cold setting (cold test items ranked alone) and the hybrid one (with the warm items). Every
+run encodes the item texts, also with init none. The report has one cold/hybrid table and one
+warm-items table per dataset.
+
+  --cold-items R        share of the items held out in every cell [${DEFAULT_COLD_ITEMS}]
+
+${GRID_OPTIONS_HELP}`,
   report: `usage: pnpm bench report --out DIR
 
 Regenerates DIR/report.md and DIR/report.html from DIR/results.jsonl alone. With no results
@@ -209,6 +243,7 @@ export async function main(argv: readonly string[], io: BenchIo, deps: BenchDeps
       case "paper":
       case "collapse":
       case "encoders":
+      case "cold-items":
         return await gridCommand(COMMANDS[command], rest, io, deps);
       case "report":
         return await reportCommand(rest, io);
@@ -230,7 +265,7 @@ export async function main(argv: readonly string[], io: BenchIo, deps: BenchDeps
         return await oversubscriptionCommand(rest, io);
       default:
         io.stderr.write(
-          `llminit-bench: error: unknown command "${command}" (expected paper, collapse, encoders, report, speed, scale, worker, status, collect, checkpoint, resume, oversubscription, help)\n`,
+          `llminit-bench: error: unknown command "${command}" (expected paper, collapse, encoders, cold-items, report, speed, scale, worker, status, collect, checkpoint, resume, oversubscription, help)\n`,
         );
         return 2;
     }
@@ -299,6 +334,13 @@ export function seedList(value: string | boolean | undefined): number[] {
     return Array.from({ length: seeds[0] }, (_, i) => DEFAULT_SEEDS[0] + i);
   }
   return seeds;
+}
+
+/** `--cold-items R`: the share of items the cold-items benchmark holds out, in (0, 0.9]. */
+function coldItemsOption(value: string | boolean | undefined): number {
+  if (value === undefined) return DEFAULT_COLD_ITEMS;
+  const spec = RUN_OPTIONS.find((s) => s.key === "coldItems")!;
+  return coerceOption(spec, value, "command line", "--cold-items") as number;
 }
 
 function stderrLogger(stream: BenchIo["stderr"], verbose: boolean): Logger {
@@ -375,11 +417,13 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
           )
         : [base.encoder],
     protocol: base.protocol,
+    coldItems: spec.experiment === "cold-items" ? coldItemsOption(values.coldItems) : undefined,
   };
 
   // Queued cells find their data on each worker (--data-dir there), so only a grid run here needs it.
   if (values.queue === undefined) for (const dataset of axes.datasets) await checkDataset(dataset, "datasets");
-  if (axes.inits.some((init) => init !== "none"))
+  // Cold-items cells encode the item texts whatever their init.
+  if (axes.coldItems !== undefined || axes.inits.some((init) => init !== "none"))
     for (const encoder of axes.encoders)
       checkEncoderSpec(encoder, spec.experiment === "encoders" ? "encoders" : "encoder");
 

@@ -23,6 +23,8 @@ export interface GridAxes {
   dims: readonly number[];
   /** Encoder specs; one value (the common --encoder) outside the encoders benchmark. */
   encoders: readonly string[];
+  /** cold-items: the share of items every cell holds out (the pipeline's `coldItems`). */
+  coldItems?: number;
   /** The common `--protocol`; cells of another protocol than "standard" get it in their id. */
   protocol?: string;
 }
@@ -98,6 +100,7 @@ export function planGrid(axes: GridAxes): PlannedCell[] {
                 );
               }
             }
+  if (axes.coldItems !== undefined) for (const cell of cells) cell.values.coldItems = axes.coldItems;
   checkUnique(cells);
   return cells;
 }

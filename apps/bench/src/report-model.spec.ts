@@ -169,3 +169,15 @@ describe("report: protocols", () => {
     expect(md).toContain("Protocol: --protocol official (the official LLMInit code's RecBole repeatable: True");
   });
 });
+
+describe("report: the rating filter in the protocol line", () => {
+  it("says the filter is off for implicit feedback, and names the rating field", () => {
+    const withConfig = (config: Record<string, unknown>) =>
+      buildReportModel([{ ...cell("none", 1, "full", 0.1, 4, 10), config: { kCore: 5, ...config } }]).tables[0]
+        .protocol;
+    expect(withConfig({ minRating: 4 })).toContain("filters: rating ≥ 4, 5-core;");
+    expect(withConfig({ minRating: null })).toContain("filters: no rating filter (--min-rating none), 5-core;");
+    expect(withConfig({ minRating: null })).not.toContain("null");
+    expect(withConfig({ minRating: 3, ratingField: "stars" })).toContain("filters: stars ≥ 3, 5-core;");
+  });
+});

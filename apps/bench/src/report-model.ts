@@ -1,15 +1,28 @@
 import { basename } from "node:path";
 import { DEFAULT_DEGREE_BUCKETS, metricTitle } from "@llminit/metrics";
 import { meanStd, type MeanStd } from "./mean-std.js";
-import { correctTable, testAgainstBaseline, type CellTest, type UserMetricsByCell } from "./significance.js";
+import { buildColdItemsTables } from "./report-cold-items.js";
+import {
+  correctTable,
+  testAgainstBaseline,
+  type CellTest,
+  type ColdUserMetrics,
+  type UserMetricsByCell,
+} from "./significance.js";
 import type { CellRecord, Experiment } from "./types.js";
 
 /** Metrics of the tables, in column order. */
 export const TABLE_METRICS = ["recall@10", "recall@20", "ndcg@10", "ndcg@20"] as const;
-/** Column headings from the metric registry: "ndcg@10" → "NDCG@10". */
-export const METRIC_TITLES: Record<string, string> = Object.fromEntries(
-  TABLE_METRICS.map((key) => [key, metricTitle(key)]),
-);
+/** Column headings from the metric registry: "ndcg@10" → "NDCG@10"; then the cold-items benchmark's columns. */
+export const METRIC_TITLES: Record<string, string> = {
+  ...Object.fromEntries(TABLE_METRICS.map((key) => [key, metricTitle(key)])),
+  // The cold-items benchmark's columns (report-cold-items.ts).
+  "cold:recall@20": `Cold ${metricTitle("recall@20")}`,
+  "cold:ndcg@20": `Cold ${metricTitle("ndcg@20")}`,
+  "hybrid:recall@20": `Hybrid ${metricTitle("recall@20")}`,
+  "hybrid:ndcg@20": `Hybrid ${metricTitle("ndcg@20")}`,
+  "hybrid:coldShare@20": "Cold share of hybrid top-20",
+};
 
 const INIT_ORDER = ["none", "rand", "uni", "var", "full"];
 
@@ -125,6 +138,8 @@ function rowLabels(record: CellRecord): string[] {
       return [record.model, record.init, String(record.dim)];
     case "encoders":
       return [record.model, record.encoder, record.init];
+    case "cold-items":
+      return [record.model, record.init];
   }
 }
 
@@ -132,6 +147,7 @@ const LABEL_HEADERS: Record<Experiment, string[]> = {
   paper: ["model", "init"],
   collapse: ["model", "init", "d"],
   encoders: ["model", "encoder", "init"],
+  "cold-items": ["model", "init"],
 };
 
 /** The evaluation protocol a cell ran under (cells recorded before the option existed: standard). */
@@ -198,7 +214,7 @@ export function protocolLine(records: readonly CellRecord[]): string {
   );
   return [
     `--protocol ${protocols.join(" / ")}`,
-    `filters: rating ≥ ${config("minRating")}, ${config("kCore")}-core`,
+    `filters: ${ratingFilter(use)}, ${config("kCore")}-core`,
     `split: ${config("split")}${sparse.length > 0 ? `, training thinned to ≤ ${sparse.join(" / ")} interactions per user` : ""}`,
     `full ranking, K ∈ {${config("ks")}}`,
     `seeds: ${seeds.join(", ")}`,
@@ -207,6 +223,22 @@ export function protocolLine(records: readonly CellRecord[]): string {
     `backend: ${backends.length === 0 ? "?" : backends.join(" / ")}`,
     `machine: ${machines.join(" / ")}`,
   ].join("; ");
+}
+
+/**
+ * The value filter of a set of records: "rating ≥ 4" (or the `--rating-field` they set), and
+ * "no rating filter (--min-rating none)" for implicit feedback; " / " between differing ones.
+ */
+function ratingFilter(records: readonly CellRecord[]): string {
+  const filters = distinct(
+    records.map((r) => {
+      const min = r.config.minRating;
+      if (min === null) return "no rating filter (--min-rating none)";
+      const field = typeof r.config.ratingField === "string" ? r.config.ratingField : "rating";
+      return `${field} ≥ ${min === undefined ? "?" : String(min)}`;
+    }),
+  );
+  return filters.join(" / ");
 }
 
 /** What one table reads from a record: its test metrics, or those of one degree bucket. */
@@ -423,16 +455,24 @@ function buildCharts(records: readonly CellRecord[]): ChartSpec[] {
 
 /**
  * Everything both reports show, computed from the latest record of each cell and, for the paired
- * tests, the per-user test metrics of the cells that stored them (`loadUserMetrics`).
+ * tests, the per-user test metrics of the cells that stored them (`loadUserMetrics`; the cold and
+ * hybrid ones of cold-items cells: `loadColdUserMetrics`).
  */
 export function buildReportModel(
   records: readonly CellRecord[],
   userMetrics: UserMetricsByCell = new Map(),
+  coldUserMetrics: ColdUserMetrics = new Map(),
 ): ReportModel {
   const ok = records.filter((r) => r.status === "ok").length;
   return {
     cells: { total: records.length, ok, failed: records.length - ok },
-    tables: buildMetricTables(records, userMetrics),
+    tables: [
+      ...buildMetricTables(
+        records.filter((r) => r.experiment !== "cold-items"),
+        userMetrics,
+      ),
+      ...buildColdItemsTables(records, userMetrics, coldUserMetrics),
+    ],
     rankTables: buildRankTables(records),
     charts: buildCharts(records),
   };

@@ -224,6 +224,7 @@ async function runCell(
       machine: summary.machine,
       curve,
       ...(rank === undefined ? {} : { effectiveRank: rank }),
+      ...(summary.coldStart === undefined ? {} : { coldStart: summary.coldStart }),
       runDir: summary.runDir,
     };
   } catch (error) {

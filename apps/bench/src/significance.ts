@@ -41,6 +41,33 @@ export async function loadUserMetrics(records: readonly CellRecord[], logger?: L
   return tables;
 }
 
+/** Per-user cold-start metrics by split (`cold-map`, `hybrid-map`, …), each by cell id. */
+export type ColdUserMetrics = ReadonlyMap<string, UserMetricsByCell>;
+
+/**
+ * Reads the per-user cold and hybrid test metrics (`user-metrics/cold-<method>.*`,
+ * `hybrid-<method>.*`) of every ok cold-items cell, as its `coldStart.userMetrics` lists them.
+ */
+export async function loadColdUserMetrics(records: readonly CellRecord[], logger?: Logger): Promise<ColdUserMetrics> {
+  const bySplit = new Map<string, Map<string, UserMetricsTable>>();
+  for (const record of records) {
+    if (record.status !== "ok") continue;
+    for (const split of record.coldStart?.userMetrics ?? []) {
+      try {
+        const table = await readUserMetrics(record.runDir, split);
+        if (!bySplit.has(split)) bySplit.set(split, new Map());
+        bySplit.get(split)!.set(record.id, table);
+      } catch (error) {
+        logger?.log(
+          "warn",
+          `no paired ${split} tests for ${record.id}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+  }
+  return bySplit;
+}
+
 /**
  * The paired test of `metric` between the cells of a row and the cells of its init-`none` row:
  * per seed, the users of both runs (same seed ⇒ same split), matched by user id, restricted to

@@ -4,7 +4,7 @@ import { renderHtml } from "./report-html.js";
 import { renderMarkdown } from "./report-markdown.js";
 import { buildReportModel } from "./report-model.js";
 import { latestById, readResults } from "./results-file.js";
-import { loadUserMetrics } from "./significance.js";
+import { loadColdUserMetrics, loadUserMetrics } from "./significance.js";
 
 /**
  * Regenerates `dir/report.md` and `dir/report.html` from `dir/results.jsonl` and, for the paired
@@ -16,7 +16,11 @@ export async function writeReports(
   options: { logger?: Logger } = {},
 ): Promise<{ markdown: string; html: string; cells: number }> {
   const records = latestById(await readResults(join(dir, "results.jsonl"), { logger: options.logger }));
-  const model = buildReportModel(records, await loadUserMetrics(records, options.logger));
+  const model = buildReportModel(
+    records,
+    await loadUserMetrics(records, options.logger),
+    await loadColdUserMetrics(records, options.logger),
+  );
   const markdown = join(dir, "report.md");
   const html = join(dir, "report.html");
   if (records.length === 0) return { markdown, html, cells: 0 };

@@ -11,20 +11,27 @@ import {
 } from "@llminit/core";
 import { listDatasets, type DatasetListing } from "@llminit/data";
 import {
+  checkOutputPath,
+  COLD_START_METHODS,
   describeFsError,
   encodeDataset,
+  openRecommender,
+  readNewItems,
   recommendFromRun,
   resolveRunConfig,
   RESUME_OPTIONS,
   resumeExperiment,
   RUN_OPTIONS,
   runExperiment,
+  type ColdStartMethod,
   type ConfigLayer,
   type OptionSpec,
+  type Recommendation,
   type ResumeOverrides,
   type RunConfig,
   type RunSummary,
 } from "@llminit/pipeline";
+import { formatColdStart } from "./format-cold-start.js";
 import { inspectCommand, INSPECT_USAGE } from "./inspect-command.js";
 import { loadConfigFile } from "./load-config-file.js";
 
@@ -133,14 +140,23 @@ options:
 ${OUTPUT_HELP}
 `,
   recommend: `usage: llminit recommend --run DIR --users ID[,ID…] [--k 10] [--json]
+       llminit recommend --run DIR --users ID[,ID…] --new-items FILE [--method map] [--encoder SPEC]
 
 Top-k items for users (original ids) from a run folder's final embeddings, leaving out the items
-each user trained on.
+each user trained on. With --new-items, items the run never saw are embedded from their text by
+the run's encoder and ranked together with the catalogue (marked "new"); the run needs its
+cold-start/ folder (an LLM init, or --cold-items).
 
 options:
   --run DIR            a run folder written by \`llminit run\` (required)
   --users ID,ID        comma-separated user ids (required)
-  --k K                items per user, 1 … the run's items [10]
+  --k K                items per user, 1 … the run's items (plus the new ones) [10]
+  --new-items FILE     new items: a RecBole .item file, or .csv/.tsv with a header naming item_id
+                       (or id) and text (or the run's item-text template fields)
+  --method M           how a new item is embedded {${COLD_START_METHODS.join("|")}} [map]
+  --encoder SPEC       encode the new items with this spec of the run's model instead of the run's
+                       own (e.g. file:new.npy holding their vectors)
+  --cache-dir DIR      embedding cache the new items and the catalogue are read through [the run's]
 ${OUTPUT_HELP}
 `,
 };
@@ -156,6 +172,9 @@ usage:
   llminit inspect --dataset NAME [options]   what a run would read, keep and drop; trains nothing
   llminit recommend --run DIR --users ID[,ID…] [--k 10] [--json]
                                              top-k items for users from a saved run
+        [--new-items FILE [--method map|map-knn|direct|content-knn|random] [--encoder SPEC]]
+                                             …ranked together with new items read from FILE (.item,
+                                             .csv or .tsv: item_id + text), embedded by the run's encoder
   llminit help COMMAND                       that command's options (also: llminit COMMAND --help)
 
 common: --config FILE (YAML or JSON; keys as the flags, data-dir, or camelCase, dataDir;
@@ -336,6 +355,7 @@ function formatSummary(summary: RunSummary): string {
       (g) =>
         `  ${g.bucket.padEnd(8)} users ${String(g.users).padStart(6)}  recall@10 ${(g.metrics["recall@10"] ?? NaN).toFixed(4)}  ndcg@10 ${(g.metrics["ndcg@10"] ?? NaN).toFixed(4)}`,
     ),
+    ...(summary.coldStart === undefined ? [] : formatColdStart(summary.coldStart)),
     `run folder: ${summary.runDir}`,
   ];
   return `${lines.join("\n")}\n`;
@@ -373,7 +393,16 @@ function formatListing(entry: DatasetListing): string {
 }
 
 async function recommendCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseCliArgs(argv, [...OUTPUT_FLAGS, { key: "run" }, { key: "users" }, { key: "k" }]);
+  const { values } = parseCliArgs(argv, [
+    ...OUTPUT_FLAGS,
+    { key: "run" },
+    { key: "users" },
+    { key: "k" },
+    { key: "newItems" },
+    { key: "method" },
+    { key: "encoder" },
+    { key: "cacheDir" },
+  ]);
   if (typeof values.run !== "string")
     throw new ConfigError("--run", "is required: a run folder written by `llminit run`");
   if (typeof values.users !== "string") throw new ConfigError("--users", "is required: comma-separated user ids");
@@ -386,12 +415,50 @@ async function recommendCommand(argv: readonly string[], io: CliIo): Promise<num
     .filter((u) => u.length > 0);
   if (users.length === 0)
     throw new ConfigError("--users", `lists no user ids ("${values.users}"); give ids separated by commas`);
-  const recommendations = await recommendFromRun(values.run, users, k);
+  if (values.newItems === undefined)
+    for (const key of ["method", "encoder", "cacheDir"])
+      if (values[key] !== undefined)
+        throw new ConfigError(`--${flagName(key)}`, "applies to new items only: give --new-items FILE with it");
+  const recommendations =
+    typeof values.newItems === "string"
+      ? await recommendWithNewItems(values.run, values.newItems, users, k, values, io)
+      : await recommendFromRun(values.run, users, k);
   if (values.json) io.stdout.write(`${JSON.stringify(recommendations)}\n`);
   else {
     for (const r of recommendations) {
-      io.stdout.write(`${r.user}: ${r.items.map((x) => `${x.item} (${x.score.toFixed(3)})`).join(", ")}\n`);
+      io.stdout.write(
+        `${r.user}: ${r.items.map((x) => `${x.item} (${x.score.toFixed(3)}${x.new ? ", new" : ""})`).join(", ")}\n`,
+      );
     }
   }
   return 0;
+}
+
+/** `recommend --new-items FILE`: the run's catalogue and the new items ranked together. */
+async function recommendWithNewItems(
+  run: string,
+  file: string,
+  users: string[],
+  k: number,
+  values: Record<string, string | boolean>,
+  io: CliIo,
+): Promise<Recommendation[]> {
+  const method = values.method ?? "map";
+  if (!COLD_START_METHODS.includes(method as ColdStartMethod))
+    throw new ConfigError("--method", `"${String(method)}" is not one of ${COLD_START_METHODS.join(", ")}`);
+  if (typeof values.cacheDir === "string") checkOutputPath("--cache-dir", values.cacheDir, "folder");
+  const { logger, progress } = reporters(values, io);
+  const recommender = await openRecommender(run, {
+    method: method as ColdStartMethod,
+    encoder: values.encoder as string | undefined,
+    cacheDir: values.cacheDir as string | undefined,
+    logger,
+    progress,
+  });
+  try {
+    await recommender.addItems(await readNewItems(file, recommender.textTemplate));
+    return await recommender.recommend(users, k);
+  } finally {
+    await recommender.dispose();
+  }
 }

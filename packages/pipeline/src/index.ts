@@ -22,3 +22,15 @@ export { checkOutputPath, createFolders, removeFolders, describeFsError } from "
 export { checkRunLimits, estimateRunMemory } from "./check-run-limits.js";
 export type { RunShape, MemoryPart } from "./check-run-limits.js";
 export { checkEncoderSpec, checkDataset } from "./check-inputs.js";
+export { holdOutColdItems } from "./cold-items-split.js";
+export type { ColdItemsSplit, ColdItemsOptions } from "./cold-items-split.js";
+export { COLD_START_METHODS, coldStartSpace, isolatedItemScale } from "./cold-start-methods.js";
+export type { ColdStartMethod, ColdStartContext, ScoringSpace } from "./cold-start-methods.js";
+export type { ColdStartSummary, ColdMethodResult } from "./cold-start-run.js";
+export type { ColdStartModelFile, KnnChoice, MapChoice } from "./cold-start-files.js";
+export { ridgePath, applyRidgeMap, RIDGE_RELATIVE_GRID } from "./ridge-map.js";
+export type { RidgeMap, RidgePath } from "./ridge-map.js";
+export { readNewItems } from "./read-new-items.js";
+export type { NewItem } from "./read-new-items.js";
+export { openRecommender, scoreNewItems } from "./open-recommender.js";
+export type { Recommender, RecommenderOptions } from "./open-recommender.js";

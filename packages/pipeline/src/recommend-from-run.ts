@@ -5,10 +5,11 @@ import { kernelDotProductScorer, topKIndices } from "@llminit/metrics";
 
 export interface Recommendation {
   user: string;
-  items: Array<{ item: string; score: number }>;
+  /** Best first; `new` marks items added at run time (see `openRecommender`). */
+  items: Array<{ item: string; score: number; new?: boolean }>;
 }
 
-async function readIdList(path: string): Promise<string[]> {
+export async function readIdList(path: string): Promise<string[]> {
   const text = await readFile(path, "utf8").catch((error: unknown) => {
     throw new NotAvailableError(
       path,
@@ -30,7 +31,7 @@ function readRunNpy(path: string): ReturnType<typeof readNpy> {
   });
 }
 
-async function readMatrix(path: string): Promise<Matrix> {
+export async function readMatrix(path: string): Promise<Matrix> {
   const array = await readRunNpy(path);
   if (array.dtype !== "float32" || array.shape.length !== 2) {
     throw new DataFormatError(
@@ -41,7 +42,7 @@ async function readMatrix(path: string): Promise<Matrix> {
   return { rows: array.shape[0], cols: array.shape[1], data: array.data as Float32Array };
 }
 
-async function readTrainMask(runDir: string): Promise<{ indptr: Int32Array; indices: Int32Array }> {
+export async function readTrainMask(runDir: string): Promise<{ indptr: Int32Array; indices: Int32Array }> {
   const indptr = await readRunNpy(join(runDir, "checkpoint", "train-indptr.npy"));
   const indices = await readRunNpy(join(runDir, "checkpoint", "train-indices.npy"));
   return { indptr: indptr.data as Int32Array, indices: indices.data as Int32Array };

@@ -47,15 +47,18 @@ async function interrupted(values: Record<string, unknown>, stopAfter: number): 
 
 describe("resumeExperiment", () => {
   it.each([
-    ["lightgcn", "standard"],
-    ["sgl", "standard"],
-    ["lightgcn", "official"],
+    ["lightgcn", "standard", {}],
+    ["sgl", "standard", {}],
+    ["lightgcn", "official", {}],
+    ["lightgcn", "standard, cold items", { coldItems: 0.2 }],
   ])(
-    "%s, %s protocol: continues an interrupted run to the uninterrupted run's bits",
-    async (model, protocol) => {
-      const values = { model, epochs: 6, patience: 2, threads: 1, protocol };
-      const whole = await runExperiment(config({ ...values, out: join(root, `${model}-${protocol}-whole`) }));
-      const out = join(root, `${model}-${protocol}-cut`);
+    "%s, %s: continues an interrupted run to the uninterrupted run's bits",
+    async (model, label, extra) => {
+      const protocol = label.startsWith("official") ? "official" : "standard";
+      const values = { model, epochs: 6, patience: 2, threads: 1, protocol, ...extra };
+      const whole = await runExperiment(config({ ...values, out: join(root, `${model}-${label}-whole`) }));
+      if ("coldItems" in extra) expect(whole.coldStart?.methods.length).toBeGreaterThan(0);
+      const out = join(root, `${model}-${label}-cut`);
       await interrupted({ ...values, out }, 2);
       expect(existsSync(join(out, TRAINING_CHECKPOINT_DIR, "epoch-000002.json"))).toBe(true);
       const logger = new RecordingLogger();

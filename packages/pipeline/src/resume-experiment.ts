@@ -85,8 +85,9 @@ export async function resumeExperiment(
 
 /**
  * The part of a run's summary that its configuration and seed determine: everything but
- * wall-clock times, the run folder (and the per-user metrics folder in it), the machine and the
- * encoder's cache counts. A resumed run's equals the uninterrupted run's bitwise (compare the JSON).
+ * wall-clock times (the cold-start's too), the run folder (and the per-user metrics folder in it),
+ * the machine and the encoder's cache counts. A resumed run's equals the uninterrupted run's
+ * bitwise (compare the JSON).
  */
 export function deterministicSummary(
   summary: RunSummary,
@@ -98,10 +99,12 @@ export function deterministicSummary(
     userMetricsDir: _userMetrics,
     machine: _machine,
     encoder,
+    coldStart,
     ...rest
   } = summary;
   return {
     ...rest,
     encoder: encoder === undefined ? undefined : { ...encoder, cached: 0, encoded: 0, itemsPerSecond: 0 },
+    ...(coldStart === undefined ? {} : { coldStart: { ...coldStart, seconds: 0 } }),
   };
 }

@@ -18,6 +18,8 @@ export interface RunConfig {
   textTemplate?: string;
   sparseKeep?: number;
   sparseRatio?: number;
+  /** Item cold-start: share of the items held out with all their interactions (half valid, half test). */
+  coldItems?: number;
   encoder: string;
   modelDir?: string;
   cacheDir?: string;
@@ -107,6 +109,13 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     above: 0,
     max: 1,
     help: "sparse setting: keep this share of each user's training interactions",
+  },
+  {
+    key: "coldItems",
+    kind: "number",
+    above: 0,
+    max: 0.9,
+    help: "item cold-start: hold out this share of the items with all their interactions (half valid, half test)",
   },
   {
     key: "encoder",

@@ -5,11 +5,13 @@ import { resolve } from "node:path";
 import {
   createRng,
   csrColumnDegrees,
+  gatherRows,
   csrRowDegrees,
   silentLogger,
   silentProgress,
   type Csr,
   type Logger,
+  type Matrix,
   type ProgressReporter,
 } from "@llminit/core";
 import { sparsifyTrain, type StageStats } from "@llminit/data";
@@ -31,6 +33,8 @@ import {
   type TrainConfig,
 } from "@llminit/models";
 import { llminitInit } from "@llminit/selection";
+import { holdOutColdItems } from "./cold-items-split.js";
+import { finishColdStart, type ColdStartSummary } from "./cold-start-run.js";
 import { encodeItems, type EncodingSummary } from "./encode-items.js";
 import { prepareFromConfig } from "./prepare-from-config.js";
 import { PROTOCOLS, type ProtocolName } from "./protocol.js";
@@ -91,6 +95,8 @@ export interface RunSummary {
   testByDegree: MetricGroup[];
   /** Per-user valid and test metrics in the run folder (see `writeUserMetrics`). */
   userMetricsDir: string;
+  /** Item cold-start results (runs with `coldItems`); `dataset`, `valid` and `test` are then the warm part. */
+  coldStart?: ColdStartSummary;
   seconds: { total: number; data: number; encode: number; train: number; evaluate: number };
   machine: { cpus: number; cpuModel: string; node: string; platform: string };
   runDir: string;
@@ -120,20 +126,25 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
   const dir = resolve(config.out ?? freshRunDir(defaultRunDir(config.dataset, config.model, config.init)));
   const folderOptions: RunFolderOptions = { ...hooks.folder, logger };
   checkRunFolder(dir, folderOptions);
-  if (config.init !== "none") {
+  if (config.init !== "none" || config.coldItems !== undefined) {
     checkEncoderSpec(config.encoder);
     if (config.cacheDir !== undefined) checkOutputPath("--cache-dir", config.cacheDir, "folder");
   }
 
   const prepared = await prepareFromConfig(config, rng, { logger, progress });
+  const cold =
+    config.coldItems === undefined
+      ? undefined
+      : holdOutColdItems(prepared.split, { ratio: config.coldItems, rng: rng.child("cold-items"), logger });
+  const base = cold?.warm ?? prepared.split;
   const split =
     config.sparseKeep === undefined && config.sparseRatio === undefined
-      ? prepared.split
+      ? base
       : {
-          ...prepared.split,
+          ...base,
           // The sparse setting: the model only ever sees the thinned training graph (init, training,
           // masking, degree buckets); validation and test stay as they are.
-          train: sparsifyTrain(prepared.split.train, {
+          train: sparsifyTrain(base.train, {
             keep: config.sparseKeep,
             ratio: config.sparseRatio,
             rng: rng.child("sparse"),
@@ -147,11 +158,16 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
   let initializer: Initializer = { kind: "xavier" };
   let encoder: EncodingSummary | undefined;
   let selectedColumns: number[] | undefined;
+  // Encoder vectors of every item of the prepared split (warm and cold), when the run encodes.
+  let vectors: Matrix | undefined;
   const encodeStarted = performance.now();
-  if (config.init !== "none") {
+  if (config.init !== "none" || cold !== undefined) {
     const encoded = await encodeItems(prepared, config, { logger, progress, signal: hooks.signal });
     encoder = encoded.summary;
-    const init = llminitInit(encoded.matrix, split.train, {
+    vectors = encoded.matrix;
+  }
+  if (vectors !== undefined && config.init !== "none") {
+    const init = llminitInit(cold === undefined ? vectors : gatherRows(vectors, cold.warmItems), split.train, {
       strategy: config.init,
       dim: config.dim,
       rng: rng.child("init"),
@@ -276,6 +292,16 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
       if (evaluation.perUser !== undefined)
         await writeUserMetrics(folder.dir, name, evaluation.perUser, userIds, trainDegrees);
     }
+    const coldStart =
+      vectors === undefined || encoder === undefined
+        ? undefined
+        : await finishColdStart({
+            ...{ folder, config, vectors, cold, split, selectedColumns, logger, signal: hooks.signal },
+            final: result.final,
+            itemTexts: prepared.itemTexts,
+            textTemplate: prepared.textTemplate,
+            rng: rng.child("cold-start"),
+          });
 
     const cpuList = cpus();
     const summary: RunSummary = {
@@ -283,7 +309,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
         name: prepared.name,
         users: numUsers,
         items: numItems,
-        interactions: prepared.split.train.indices.length + split.valid.indices.length + split.test.indices.length,
+        interactions: base.train.indices.length + split.valid.indices.length + split.test.indices.length,
         train: split.train.indices.length,
         valid: split.valid.indices.length,
         test: split.test.indices.length,
@@ -305,6 +331,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
       test: test.metrics,
       testByDegree: test.byDegree,
       userMetricsDir: folder.path(USER_METRICS_DIR),
+      ...(coldStart === undefined ? {} : { coldStart }),
       seconds: {
         total: (performance.now() - started) / 1000,
         data: dataSeconds,

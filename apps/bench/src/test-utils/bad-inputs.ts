@@ -43,6 +43,27 @@ export const BENCH_BAD_INPUTS: readonly BadInputCase[] = [
     /option "dims"/,
   ),
   bad(
+    "cold items: zero",
+    `${PAPER.replace("paper", "cold-items")} --cold-items 0`,
+    /option "--cold-items": must be > 0, got 0/,
+  ),
+  bad(
+    "cold items: above 0.9",
+    `${PAPER.replace("paper", "cold-items")} --cold-items 0.95`,
+    /option "--cold-items": must be ≤ 0\.9, got 0\.95/,
+  ),
+  bad(
+    "cold items: not a number",
+    `${PAPER.replace("paper", "cold-items")} --cold-items fifth`,
+    /option "--cold-items": expected a number, got "fifth"/,
+  ),
+  bad("cold items: outside cold-items", `${PAPER} --cold-items 0.2`, /unknown option --cold-items/),
+  bad(
+    "cold items: bad encoder with init none",
+    `${PAPER.replace("paper", "cold-items").replace("file:{vectors}", "bert")} --inits none`,
+    /option "encoder": unknown encoder "bert"/,
+  ),
+  bad(
     "datasets: a missing folder",
     `${PAPER.replace("{toy}", "{toy},{dir}/none")}`,
     /option "datasets": "[^"]*none" is neither a known dataset/,

@@ -524,6 +524,49 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
   ),
   bad("recommend: stray word", "recommend --run {run} --users u1 extra", /unexpected argument "extra"/),
 
+  bad("cold items: zero", `${RUN} --cold-items 0`, /option "--cold-items": must be > 0, got 0/),
+  bad("cold items: above 0.9", `${RUN} --cold-items 0.95`, /option "--cold-items": must be ≤ 0\.9, got 0\.95/),
+  bad(
+    "cold items: too few for the data",
+    `${RUN} --cold-items 0.01`,
+    /option "coldItems": 0\.01 of 40 items gives 0 cold items; need at least 2/,
+  ),
+  bad(
+    "new items: unknown method",
+    "recommend --run {run} --users u1 --new-items {dir}/new.csv --method knn",
+    /option "--method": "knn" is not one of direct, map, map-knn, content-knn, random/,
+    { files: { "new.csv": "item_id,text\nnew1,red pen\n" } },
+  ),
+  bad(
+    "new items: method without new items",
+    "recommend --run {run} --users u1 --method map",
+    /option "--method": applies to new items only: give --new-items FILE with it/,
+  ),
+  bad(
+    "new items: cache dir is a file",
+    "recommend --run {run} --users u1 --new-items {dir}/new.csv --cache-dir {dir}/new.csv",
+    /option "--cache-dir": .*new\.csv is a file, not a folder/,
+    { files: { "new.csv": "item_id,text\nnew1,red pen\n" } },
+  ),
+  bad(
+    "new items: file not found",
+    "recommend --run {run} --users u1 --new-items {dir}/absent.csv",
+    /absent\.csv: file not found/,
+    { status: 1 },
+  ),
+  bad(
+    "new items: an id of the catalogue",
+    "recommend --run {run} --users u1 --new-items {dir}/new.csv",
+    /new\.csv:2 field "item_id": item "i3" is already in the catalogue/,
+    { status: 1, files: { "new.csv": "item_id,text\ni3,red pen\n" } },
+  ),
+  bad(
+    "new items: no text",
+    "recommend --run {run} --users u1 --new-items {dir}/new.csv",
+    /new\.csv:1.*no text: the header \(item_id, price\) has neither/,
+    { status: 1, files: { "new.csv": "item_id,price\nnew1,3\n" } },
+  ),
+
   // encode and datasets.
   bad(
     "encode: no --out",

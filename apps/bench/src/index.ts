@@ -35,3 +35,19 @@ export { measureScaleOurs } from "./scale-ours.js";
 export type { ScaleOurs, ScaleSettings } from "./scale-ours.js";
 export { renderScaleMarkdown, renderScaleChart, deriveScale, SCALE_TARGETS } from "./scale-report.js";
 export type { ScaleReport, ScaleSize, ScaleDerived } from "./scale-report.js";
+export {
+  checkpointCommand,
+  renderCheckpointMarkdown,
+  CHECKPOINT_TARGET,
+  CHECKPOINT_USAGE,
+} from "./checkpoint-command.js";
+export type { CheckpointCostReport } from "./checkpoint-command.js";
+export { resumeCommand, renderResumeMarkdown, RESUME_USAGE } from "./resume-command.js";
+export type { ResumePair } from "./resume-command.js";
+export {
+  oversubscriptionCommand,
+  renderOversubscriptionMarkdown,
+  OVERSUBSCRIPTION_TARGET,
+  OVERSUBSCRIPTION_USAGE,
+} from "./oversubscription-command.js";
+export type { OversubscriptionReport } from "./oversubscription-command.js";

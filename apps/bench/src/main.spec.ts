@@ -445,7 +445,7 @@ describe("one grid per folder", () => {
   }, 60_000);
 
   it("prints each command's own help, and runs nothing", async () => {
-    for (const command of ["paper", "collapse", "encoders", "report"]) {
+    for (const command of ["paper", "collapse", "encoders", "report", "checkpoint", "resume", "oversubscription"]) {
       const help = await bench(command, "--out", join(root, "help"), "-h");
       expect(help.status, command).toBe(0);
       expect(help.stdout).toMatch(new RegExp(`^usage: pnpm bench ${command}`));

@@ -31,6 +31,9 @@ import { findDataDir } from "./find-data-dir.js";
 
 import { planFullCells, planGrid, type GridAxes, type PlannedCell } from "./plan-grid.js";
 import { latestById, readResults } from "./results-file.js";
+import { checkpointCommand, CHECKPOINT_USAGE } from "./checkpoint-command.js";
+import { oversubscriptionCommand, OVERSUBSCRIPTION_USAGE } from "./oversubscription-command.js";
+import { resumeCommand, RESUME_USAGE } from "./resume-command.js";
 import { resolveCell, runGrid, type ConfigLayer } from "./run-grid.js";
 import {
   QUEUE_FLAGS,
@@ -169,6 +172,12 @@ usage (from the repository root: pnpm bench <command> …):
             time training and evaluation against PyTorch on this CPU (speed --help)
   scale     [--sizes S,M,L] [--out docs/results]
             cost growth from 0.2 M to 20 M interactions, ours vs PyTorch (scale --help)
+  checkpoint [--dataset amazon-office-products] [--epochs 10]
+            what the per-epoch training checkpoint costs against an epoch (checkpoint --help)
+  resume    [--dataset amazon-office-products] [--kill-after 3|random] [run options]
+            a kill -9 / llminit run --resume pair beside an uninterrupted run (resume --help)
+  oversubscription [--dataset amazon-office-products] [--processes 2] [run options]
+            one llminit run alone, then two at once on the same cores (oversubscription --help)
 
 ${QUEUE_USAGE}
 Each command's own options: pnpm bench <command> --help (or -h anywhere).
@@ -210,6 +219,9 @@ ${GRID_OPTIONS_HELP}`,
 Regenerates DIR/report.md and DIR/report.html from DIR/results.jsonl alone. With no results
 there, it writes nothing (earlier reports stay as they are) and exits 2.
 `,
+  checkpoint: CHECKPOINT_USAGE,
+  resume: RESUME_USAGE,
+  oversubscription: OVERSUBSCRIPTION_USAGE,
 };
 
 /** Runs a benchmark command; returns the exit status. */
@@ -245,9 +257,15 @@ export async function main(argv: readonly string[], io: BenchIo, deps: BenchDeps
         return await statusCommand(rest, io);
       case "collect":
         return await collectCommand(rest, io);
+      case "checkpoint":
+        return await checkpointCommand(rest, io);
+      case "resume":
+        return await resumeCommand(rest, io);
+      case "oversubscription":
+        return await oversubscriptionCommand(rest, io);
       default:
         io.stderr.write(
-          `llminit-bench: error: unknown command "${command}" (expected paper, collapse, encoders, cold-items, report, speed, scale, worker, status, collect, help)\n`,
+          `llminit-bench: error: unknown command "${command}" (expected paper, collapse, encoders, cold-items, report, speed, scale, worker, status, collect, checkpoint, resume, oversubscription, help)\n`,
         );
         return 2;
     }

@@ -19,12 +19,15 @@ import {
   readNewItems,
   recommendFromRun,
   resolveRunConfig,
+  RESUME_OPTIONS,
+  resumeExperiment,
   RUN_OPTIONS,
   runExperiment,
   type ColdStartMethod,
   type ConfigLayer,
   type OptionSpec,
   type Recommendation,
+  type ResumeOverrides,
   type RunConfig,
   type RunSummary,
 } from "@llminit/pipeline";
@@ -50,6 +53,10 @@ const RUN_FLAGS: FlagSpec[] = [
   ...OUTPUT_FLAGS,
   ...RUN_OPTIONS.map((spec) => ({ key: spec.key, boolean: spec.kind === "boolean" })),
 ];
+/** `run --resume DIR`: the flags it takes besides the run options that RESUME_OPTIONS lets change. */
+const RESUME_FLAGS = ["resume", "json", "verbose", "help"];
+/** The flags `--resume` allows, as the help and its error name them. */
+const RESUME_ALLOWED = [...RESUME_OPTIONS.map((key) => `--${flagName(key)}`), "--json", "--verbose"].join(", ");
 
 /** What `encode` uses of the run options; the others are accepted (one config file serves both) and ignored. */
 const ENCODE_KEYS = new Set([
@@ -88,14 +95,21 @@ function optionHelp(spec: OptionSpec): string {
 const HELP: Record<string, string> = {
   inspect: INSPECT_USAGE,
   run: `usage: llminit run --dataset NAME [options]
+       llminit run --resume DIR [--threads N] [--data-dir D] [--cache-dir C] [--model-dir M] [--json]
 
 Trains and evaluates one model and writes a run folder (--out; default
-runs/<dataset>-<model>-<init>-<time>). Nothing is created until the options and the data are
-checked. A folder that holds files is refused unless --overwrite.
+runs/<dataset>-<model>-<init>-<time>), with a checkpoint after every epoch. Nothing is created
+until the options and the data are checked. A folder that holds files is refused unless
+--overwrite or --resume.
 
 options (defaults reproduce the paper's protocol):
 ${RUN_OPTIONS.map(optionHelp).join("\n")}
   --overwrite          replace the run in a non-empty --out (once this run is checked, never before)
+  --resume DIR         continue the run in DIR (stopped at any moment, even by kill -9) from its
+                       last epoch checkpoint, to the same metrics, bitwise, as an uninterrupted run;
+                       its options come from DIR/config.json, and only these may be given with it:
+                       ${RESUME_ALLOWED}
+                       A folder in use by a live run is refused; a killed run's lock is taken over.
 ${CONFIG_HELP}
 ${OUTPUT_HELP}
 
@@ -151,6 +165,7 @@ const USAGE = `llminit — LLMInit for collaborative filtering
 
 usage:
   llminit run --dataset NAME [options]       train and evaluate one model (writes a run folder)
+  llminit run --resume DIR [--threads N]     continue a killed run from its last epoch checkpoint
   llminit encode --dataset NAME --out FILE.npy [options]
                                              encode the filtered items' text; ids go to FILE.npy.ids.txt
   llminit datasets [--data-dir DIR] [--json] list the dataset registry and where each one is found
@@ -284,7 +299,8 @@ function reporters(
 }
 
 async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseCliArgs(argv, [...RUN_FLAGS, { key: "overwrite", boolean: true }]);
+  const { values } = parseCliArgs(argv, [...RUN_FLAGS, { key: "overwrite", boolean: true }, { key: "resume" }]);
+  if (values.resume !== undefined) return resumeCommand(values, io);
   const config = await resolveFromArgs(values, io);
   const { logger, progress } = reporters(values, io);
   const summary = await runExperiment(config, {
@@ -294,6 +310,33 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   });
   if (values.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
   else io.stdout.write(formatSummary(summary));
+  return 0;
+}
+
+/** `run --resume DIR`: the configuration comes from DIR/config.json; only RESUME_OPTIONS may be given anew. */
+async function resumeCommand(values: Record<string, string | boolean>, io: CliIo): Promise<number> {
+  const allowed = [...RESUME_FLAGS, ...RESUME_OPTIONS];
+  const refused = Object.keys(values).filter((key) => !allowed.includes(key));
+  if (refused.length > 0)
+    throw new ConfigError(
+      `--${flagName(refused[0])}`,
+      `cannot be given with --resume: a resumed run takes its configuration from DIR/config.json ` +
+        `(with --resume: ${RESUME_ALLOWED})`,
+    );
+  const dir = values.resume;
+  if (typeof dir !== "string" || dir.trim() === "")
+    throw new ConfigError("--resume", "needs a run folder: --resume DIR");
+  const overrides: ResumeOverrides = {};
+  for (const key of RESUME_OPTIONS) {
+    const value = values[key];
+    if (typeof value === "string") overrides[key] = value;
+  }
+  const { logger, progress } = reporters(values, io);
+  const outcome = await resumeExperiment(dir, overrides, { logger, progress });
+  if (outcome.alreadyFinished)
+    io.stderr.write(`llminit: ${outcome.summary.runDir ?? dir} already finished: nothing to resume (metrics.json)\n`);
+  if (values.json) io.stdout.write(`${JSON.stringify(outcome.summary)}\n`);
+  else io.stdout.write(formatSummary(outcome.summary));
   return 0;
 }
 

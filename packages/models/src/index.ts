@@ -18,7 +18,15 @@ export { createLightGcn, lightgcnDefaults } from "./lightgcn.js";
 export type { CfModel } from "./lightgcn.js";
 export { createMf, mfDefaults } from "./mf.js";
 export { trainModel, modelDefaults } from "./train-model.js";
-export type { ModelName, TrainConfig, Embeddings, EpochRecord, TrainOptions, TrainResult } from "./types.js";
+export type {
+  ModelName,
+  TrainConfig,
+  Embeddings,
+  EpochRecord,
+  TrainingCheckpoint,
+  TrainOptions,
+  TrainResult,
+} from "./types.js";
 export { sampleAugmentedView, edgeDropout, nodeDropout } from "./augmentation.js";
 export type { Augmentation, AugmentedView } from "./augmentation.js";
 export {
@@ -36,7 +44,14 @@ export { createKernelEngine, sharedProductsFor } from "./kernel-engine.js";
 export type { KernelEngineOptions } from "./kernel-engine.js";
 export { createTfjsEngine } from "./tfjs-engine.js";
 export type { TfjsEngineOptions } from "./tfjs-engine.js";
-export type { EngineBatch, EngineName, EngineOptions, EnginePreference, TrainingEngine } from "./training-engine.js";
+export type {
+  EngineBatch,
+  EngineName,
+  EngineOptions,
+  EnginePreference,
+  EngineState,
+  TrainingEngine,
+} from "./training-engine.js";
 export { KernelPropagation, allocateKernelCsr, copyIntoKernelCsr } from "./kernel-propagation.js";
 export type { KernelCsr } from "./kernel-propagation.js";
 export { ContrastiveWorkspace, bprLossAndGradient } from "./kernel-losses.js";

@@ -6,8 +6,9 @@ import { sampleAugmentedView } from "./augmentation.js";
 import { ContrastiveWorkspace, addL2, bprLossAndGradient } from "./kernel-losses.js";
 import { KernelPropagation, allocateKernelCsr, copyIntoKernelCsr } from "./kernel-propagation.js";
 import type { KernelCsr } from "./kernel-propagation.js";
+import { checkEngineState } from "./engine-state.js";
 import { assertKernelEngineFits } from "./kernel-memory.js";
-import type { EngineBatch, EngineOptions, TrainingEngine } from "./training-engine.js";
+import type { EngineBatch, EngineOptions, EngineState, TrainingEngine } from "./training-engine.js";
 
 /** Everything the kernels engine needs. */
 export interface KernelEngineOptions extends EngineOptions {
@@ -214,6 +215,18 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
       return loss;
     },
     readEgo: () => unpadded(ego),
+    async exportState(): Promise<EngineState> {
+      // Padding columns stay zero in the table and both moments (zero gradients), so the unpadded
+      // copies hold the whole state.
+      return { ego: unpadded(ego), moment1: unpadded(moment1), moment2: unpadded(moment2), step: steps };
+    },
+    async importState(state: EngineState): Promise<void> {
+      checkEngineState(state, nodes, dim, "kernels engine");
+      copyRows(state.ego, dim, ego.array, width, nodes);
+      copyRows(state.moment1, dim, moment1.array, width, nodes);
+      copyRows(state.moment2, dim, moment2.array, width, nodes);
+      steps = state.step;
+    },
     finalFromEgo(table: Float32Array): Float32Array {
       if (table.length !== nodes * dim)
         throw new RangeError(`kernels engine: ego table has ${table.length} values, expected ${nodes} × ${dim}`);

@@ -14,7 +14,15 @@ import { sgclDefaults } from "./sgcl.js";
 import { sglDefaults } from "./sgl.js";
 import { createTfjsEngine } from "./tfjs-engine.js";
 import type { EngineName, TrainingEngine } from "./training-engine.js";
-import type { Embeddings, EpochRecord, ModelName, TrainConfig, TrainOptions, TrainResult } from "./types.js";
+import type {
+  Embeddings,
+  EpochRecord,
+  ModelName,
+  TrainConfig,
+  TrainingCheckpoint,
+  TrainOptions,
+  TrainResult,
+} from "./types.js";
 
 /** Per-model defaults, next to each model (RecBole-style); merge with `{ ...modelDefaults[m], ...yours }`. */
 export const modelDefaults: Record<ModelName, Partial<TrainConfig>> = {
@@ -142,6 +150,25 @@ function checkConfig(config: TrainConfig): void {
     throw new ConfigError("config.sslNegatives", `must be "all" or "batch", got ${JSON.stringify(sslNegatives)}`);
 }
 
+/** Throws a ConfigError naming `resumeFrom` unless the checkpoint fits this run. */
+function checkResume(checkpoint: TrainingCheckpoint, config: TrainConfig, engine: EngineName, nodes: number): void {
+  const fail = (reason: string): never => {
+    throw new ConfigError("resumeFrom", reason);
+  };
+  if (checkpoint.engine !== engine)
+    fail(`the checkpoint was trained on the ${checkpoint.engine} engine, this run uses ${engine}`);
+  if (!Number.isSafeInteger(checkpoint.epoch) || checkpoint.epoch < 1 || checkpoint.epoch > config.epochs)
+    fail(`epoch must lie in [1, ${config.epochs}] (config.epochs), got ${checkpoint.epoch}`);
+  if (checkpoint.history.length !== checkpoint.epoch)
+    fail(`holds ${checkpoint.history.length} epoch records for ${checkpoint.epoch} epochs`);
+  if (checkpoint.bestEgo.length !== nodes * config.dim)
+    fail(`bestEgo has ${checkpoint.bestEgo.length} values, expected ${nodes} × ${config.dim}`);
+  // sinceBest and bestValid mean what the rule that counted them means.
+  const rule = config.earlyStopping ?? "strict";
+  if (checkpoint.earlyStopping !== rule)
+    fail(`the checkpoint counted early stopping by the "${checkpoint.earlyStopping}" rule, this run uses "${rule}"`);
+}
+
 function split(nodes: Float32Array, users: number, items: number, dim: number): Embeddings {
   return {
     user: createMatrix(users, dim, nodes.slice(0, users * dim)),
@@ -173,10 +200,14 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  *
  * Random streams: `rng.child("init")` for the initialiser, `rng.child("epoch-<n>")` with children
  * "shuffle", "sampling" and (SGL) "views" → "view-1"/"view-2" for epoch n, so results depend
- * only on the seed and the backend.
+ * only on the seed and the backend — and an epoch's streams need no saved state.
+ *
+ * Checkpoints: `onCheckpoint` receives after every epoch the engine's state (ego table, Adam's
+ * moments and step count) with the best epoch's parameters and the early-stopping state;
+ * `resumeFrom` continues from one, to the same bits as the uninterrupted run.
  */
 export async function trainModel(options: TrainOptions): Promise<TrainResult> {
-  const { train, config, init, rng, validate, onEpoch, signal } = options;
+  const { train, config, init, rng, validate, onEpoch, onCheckpoint, resumeFrom, signal } = options;
   const logger = options.logger ?? silentLogger;
   const progress = options.progress ?? silentProgress;
   checkConfig(config);
@@ -204,7 +235,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     epsilon: ADAM_EPSILON,
     ...contrastive,
   };
+  const stopping = config.earlyStopping ?? "strict";
   const engineName = chooseEngine(options, logger);
+  if (resumeFrom !== undefined) checkResume(resumeFrom, config, engineName, users + items);
   let engine: TrainingEngine;
   if (engineName === "kernels") {
     engine = createKernelEngine({ ...engineOptions, threads: options.threads });
@@ -312,9 +345,27 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   let sinceBest = 0;
   let stoppedEarly = false;
   let trainSeconds = 0;
+  let firstEpoch = 1;
 
   try {
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    if (resumeFrom !== undefined) {
+      await engine.importState(resumeFrom.state);
+      history.push(...resumeFrom.history.map((record) => ({ ...record })));
+      ({ bestEgo, bestEpoch, bestValid, sinceBest } = resumeFrom);
+      trainSeconds = history.reduce((sum, record) => sum + record.seconds, 0);
+      firstEpoch = resumeFrom.epoch + 1;
+      // A checkpoint taken after the last epoch or the early stop: nothing is left to train.
+      if (validate !== undefined && shouldStop(stopping, sinceBest, config.patience)) {
+        stoppedEarly = resumeFrom.epoch < config.epochs;
+        firstEpoch = config.epochs + 1;
+      }
+      logger.log("info", `resuming ${config.model} after epoch ${resumeFrom.epoch}`, {
+        bestEpoch,
+        bestValid,
+        sinceBest,
+      });
+    }
+    for (let epoch = firstEpoch; epoch <= config.epochs; epoch++) {
       const epochRng = rng.child(`epoch-${epoch}`);
       const shuffleRng = epochRng.child("shuffle");
       const samplingRng = epochRng.child("sampling");
@@ -364,7 +415,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         const ego = engine.readEgo();
         const score = await validate(split(engine.finalFromEgo(ego), users, items, dim), epoch);
         record.valid = score;
-        if (isImprovement(config.earlyStopping ?? "strict", score, bestValid)) {
+        if (isImprovement(stopping, score, bestValid)) {
           bestValid = score;
           bestEpoch = epoch;
           bestEgo = ego;
@@ -382,9 +433,20 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       history.push(record);
       logger.log("debug", `epoch ${epoch}`, { ...record });
       onEpoch?.(record);
+      await onCheckpoint?.({
+        epoch,
+        engine: engineName,
+        state: await engine.exportState(),
+        bestEgo,
+        bestEpoch,
+        bestValid,
+        sinceBest,
+        earlyStopping: stopping,
+        history: history.map((r) => ({ ...r })),
+      });
       // Training is synchronous between epochs; yield once so that I/O and signals get handled.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (validate !== undefined && shouldStop(config.earlyStopping ?? "strict", sinceBest, config.patience)) {
+      if (validate !== undefined && shouldStop(stopping, sinceBest, config.patience)) {
         stoppedEarly = epoch < config.epochs;
         break;
       }

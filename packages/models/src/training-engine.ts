@@ -21,6 +21,22 @@ export interface EngineBatch {
 }
 
 /**
+ * What an engine carries from one step to the next: enough to continue training bitwise where it
+ * stopped. Every engine trains the ego table with Adam, so this is the same for all of them and a
+ * checkpoint does not depend on the engine's own layout (padding, tensors).
+ */
+export interface EngineState {
+  /** The ego table, (users + items) × dim, users first. */
+  ego: Float32Array;
+  /** Adam's first moment (m) of the ego table, same shape. */
+  moment1: Float32Array;
+  /** Adam's second moment (v) of the ego table, same shape. */
+  moment2: Float32Array;
+  /** Adam steps taken so far (the bias corrections depend on it). */
+  step: number;
+}
+
+/**
  * The part of training that touches parameters: one engine per training run. Every engine
  * implements the same models with the same losses, optimiser and random streams; results
  * differ only by floating-point rounding.
@@ -37,6 +53,13 @@ export interface TrainingEngine {
   step(batch: EngineBatch): number;
   /** A copy of the ego table (nodes × dim). */
   readEgo(): Float32Array;
+  /** A copy of the training state (ego table, Adam's moments and step count), for a checkpoint. */
+  exportState(): Promise<EngineState>;
+  /**
+   * Continues from an exported state: call it on a fresh engine of the same model, graph and
+   * dim, before the first step.
+   */
+  importState(state: EngineState): Promise<void>;
   /** The final (propagated) embeddings of an ego table, nodes × dim. */
   finalFromEgo(ego: Float32Array): Float32Array;
   dispose(): void;

@@ -29,8 +29,9 @@ const FLOAT = 4;
  * A coarse estimate of the memory a run needs, by part: the embedding tables with their
  * gradients, Adam moments and scratch; the propagation layers; the batch buffers (quadratic in
  * the batch for SGCL's in-batch contrast, linear in the nodes for SGL's all-node negatives); the
- * evaluation's score chunk; and the host-side copies. It follows the kernels engine's allocations
- * (rows padded to 4 floats); the tfjs engine holds the same tensors in about the same space.
+ * evaluation's score chunk; and the host-side copies, the per-epoch checkpoint's among them. It
+ * follows the kernels engine's allocations (rows padded to 4 floats); the tfjs engine holds the
+ * same tensors in about the same space.
  */
 export function estimateRunMemory(config: RunConfig, shape: RunShape): MemoryPart[] {
   const { users, items, trainPairs } = shape;
@@ -90,6 +91,13 @@ export function estimateRunMemory(config: RunConfig, shape: RunShape): MemoryPar
   parts.push({
     what: "host copies of the embeddings and the item vectors",
     bytes: FLOAT * (6 * nodes * config.dim + (config.init === "none" ? 0 : items * (shape.encoderDimension ?? 0))),
+    wasm: false,
+  });
+  parts.push({
+    // Copied out of the engine after every epoch: the ego table and Adam's moments, then all four
+    // tables (with the best epoch's) encoded as .npy while they are written.
+    what: "the per-epoch training checkpoint (tables and their .npy bytes)",
+    bytes: FLOAT * 7 * nodes * config.dim,
     wasm: false,
   });
   parts.push({ what: "the trainer's batch indices", bytes: FLOAT * 7 * batch, wasm: false });

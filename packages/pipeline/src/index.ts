@@ -1,6 +1,10 @@
 export { RUN_OPTIONS, resolveRunConfig, coerceOption } from "./run-config.js";
 export type { RunConfig, InitName, OptionSpec, ConfigLayer } from "./run-config.js";
-export { runExperiment } from "./run-experiment.js";
+export { runExperiment, TRAINING_CHECKPOINT_DIR } from "./run-experiment.js";
+export { deterministicSummary, resumeExperiment, RESUME_OPTIONS } from "./resume-experiment.js";
+export type { ResumeOutcome, ResumeOverrides } from "./resume-experiment.js";
+export { CheckpointWriter, checkpointFingerprint, loadTrainingCheckpoint } from "./training-checkpoint.js";
+export type { CheckpointFingerprint, CheckpointStep, CheckpointWriteOptions } from "./training-checkpoint.js";
 export type { RunHooks, RunSummary } from "./run-experiment.js";
 export { encodeDataset, idsPathFor } from "./encode-dataset.js";
 export type { EncodingSummary } from "./encode-items.js";

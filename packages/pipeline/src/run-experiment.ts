@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
 import {
@@ -41,6 +43,7 @@ import { checkRunLimits } from "./check-run-limits.js";
 import { checkOutputPath } from "./output-path.js";
 import { checkRunFolder, defaultRunDir, freshRunDir, prepareRunFolder, type RunFolderOptions } from "./run-folder.js";
 import type { RunConfig } from "./run-config.js";
+import { checkpointFingerprint, CheckpointWriter, loadTrainingCheckpoint } from "./training-checkpoint.js";
 import { USER_METRICS_DIR, writeUserMetrics } from "./user-metrics-file.js";
 
 /** Hooks a caller (CLI, benchmark, test) passes to observe a run. */
@@ -51,9 +54,11 @@ export interface RunHooks {
   signal?: AbortSignal;
   /**
    * How to treat an existing `out` folder: by default one that holds files is refused;
-   * `overwrite` replaces a previous run's files once the new run is validated.
+   * `overwrite` replaces a previous run's files once the new run is validated; `resume`
+   * continues the run in it from its newest training checkpoint (see `resumeExperiment`, which
+   * reads the configuration from the folder and names `--resume` as the `option`).
    */
-  folder?: Pick<RunFolderOptions, "overwrite" | "resume" | "command">;
+  folder?: Pick<RunFolderOptions, "overwrite" | "resume" | "command" | "option">;
 }
 
 /** Everything a run reports; also written to `metrics.json` in the run folder. */
@@ -101,9 +106,14 @@ const VALID_METRIC = "ndcg@10";
 /** The final evaluations: accuracy, then novelty, popularity (ARP) and coverage. */
 const FINAL_METRICS = [...ACCURACY_METRICS, ...BEYOND_ACCURACY_METRICS];
 
+/** Where a run folder keeps its training checkpoints (removed once metrics.json is written). */
+export const TRAINING_CHECKPOINT_DIR = "checkpoint/training";
+
 /**
  * One LLMInit experiment: load → filter → split → (encode → select → initialise) → train with
- * early stopping on valid NDCG@10 → full-ranking test. Writes the run folder as it goes.
+ * early stopping on valid NDCG@10 → full-ranking test. Writes the run folder as it goes, with a
+ * training checkpoint after every epoch. `hooks.folder.resume`: continue the run in `config.out`
+ * from its newest checkpoint, under the folder's lock (see `resumeExperiment`).
  */
 export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Promise<RunSummary> {
   const logger = hooks.logger ?? silentLogger;
@@ -170,12 +180,18 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
   }
   const encodeSeconds = (performance.now() - encodeStarted) / 1000;
 
+  const resume = folderOptions.resume === true;
   const folder = await prepareRunFolder(dir, folderOptions);
-  // The folder is where the record lives: `out` is left out so that replaying config.json
-  // (`--config DIR/config.json`) starts a new run instead of targeting this one.
-  const { out: _out, ...recorded } = config;
-  await folder.writeJson("config.json", recorded);
-  logger.log("info", "run folder", { dir: folder.dir });
+  if (resume && existsSync(folder.path("config.json"))) {
+    // Keep what the killed run wrote; its config.json is the one this run was read from.
+    logger.log("info", "resuming run folder", { dir: folder.dir });
+  } else {
+    // The folder is where the record lives: `out` is left out so that replaying config.json
+    // (`--config DIR/config.json`) starts a new run instead of targeting this one.
+    const { out: _out, ...recorded } = config;
+    await folder.writeJson("config.json", recorded);
+    logger.log("info", "run folder", { dir: folder.dir });
+  }
 
   try {
     const numUsers = split.users.size;
@@ -211,6 +227,21 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
 
     const protocol = PROTOCOLS[config.protocol];
     const trainConfig = { ...trainConfigFor(config), ...protocol.training };
+    const fingerprint = checkpointFingerprint(config.model, split.train, config.dim);
+    const checkpointDir = folder.path(TRAINING_CHECKPOINT_DIR);
+    // Read under the lock: no other writer can change the checkpoints meanwhile.
+    const resumeFrom = resume ? await loadTrainingCheckpoint(checkpointDir, fingerprint, logger) : undefined;
+    if (resume) {
+      if (resumeFrom === undefined && config.epochs > 0)
+        logger.log("warn", "no training checkpoint in the run folder: training from the first epoch", {
+          dir: checkpointDir,
+        });
+      // The log holds exactly the checkpoint's epochs: a line written after it is written again.
+      await folder.rewriteLog(resumeFrom?.history ?? []);
+    } else {
+      await rm(checkpointDir, { recursive: true, force: true });
+    }
+    const checkpoints = new CheckpointWriter(checkpointDir, fingerprint);
     const trainStarted = performance.now();
     let result: Awaited<ReturnType<typeof trainModel>>;
     let valid: EvaluationResult;
@@ -231,6 +262,8 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
           folder.appendLog(record);
           hooks.onEpoch?.(record);
         },
+        onCheckpoint: (checkpoint) => checkpoints.save(checkpoint),
+        resumeFrom,
         progress,
         logger,
         signal: hooks.signal,
@@ -315,6 +348,8 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
       runDir: folder.dir,
     };
     await folder.writeJson("metrics.json", summary);
+    // A finished run is not resumed: its training checkpoints have served.
+    await rm(checkpointDir, { recursive: true, force: true });
     return summary;
   } finally {
     folder.release();

@@ -148,6 +148,11 @@ export class RunFolder {
     appendFileSync(this.path("log.jsonl"), `${JSON.stringify(record)}\n`);
   }
 
+  /** Replaces `log.jsonl` whole with these records (a resumed run keeps only its checkpoint's epochs). */
+  async rewriteLog(records: readonly unknown[]): Promise<void> {
+    await writeFileAtomic(this.path("log.jsonl"), records.map((record) => `${JSON.stringify(record)}\n`).join(""));
+  }
+
   async writeMatrix(name: string, matrix: Matrix): Promise<void> {
     await writeNpy(this.path(name), matrix.data, [matrix.rows, matrix.cols]);
   }

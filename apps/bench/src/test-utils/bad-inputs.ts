@@ -13,6 +13,12 @@ function bad(name: string, command: string, error: RegExp, more: Partial<BadInpu
   return { name, argv: command.split(" ").filter((word) => word !== ""), error, ...more };
 }
 
+const RESUME = "resume --dataset {toy} --encoder file:{vectors} --cache-dir {cache} --dim 8 --epochs 4 --out {dir}/out";
+const OVERSUBSCRIPTION = RESUME.replace("resume", "oversubscription");
+/** A lock of this (live) process on a bench folder. */
+const benchLock = (command: string) =>
+  JSON.stringify({ pid: process.pid, host: hostname(), command, started: "now", token: "t" });
+
 const report = { "out/report.md": "# an earlier report\n", "out/report.html": "<p>earlier</p>\n" };
 
 export const BENCH_BAD_INPUTS: readonly BadInputCase[] = [
@@ -129,4 +135,35 @@ export const BENCH_BAD_INPUTS: readonly BadInputCase[] = [
     status: 1,
   }),
   bad("unknown command", "train", /unknown command "train"/),
+
+  // checkpoint, resume, oversubscription: checked before any run starts or any folder exists.
+  bad("checkpoint: stray word", "checkpoint --dataset {toy} now", /unexpected argument "now"/),
+  bad("checkpoint: epochs 0", "checkpoint --dataset {toy} --epochs 0", /option "epochs": expected an integer ≥ 1/),
+  bad("checkpoint: negative threads", "checkpoint --dataset {toy} --threads -2", /option "threads": expected an/),
+  bad("checkpoint: unknown flag", "checkpoint --dataset {toy} --epoch 3", /unknown option --epoch \(did you mean/),
+  bad("checkpoint: out under a file", "checkpoint --dataset {toy} --out {dir}/f/out", /option "--out": cannot create/, {
+    files: { f: "x" },
+  }),
+  bad("resume: stray word", `${RESUME} now`, /unexpected argument "now"/),
+  bad("resume: kill after 0", `${RESUME} --kill-after 0`, /option "kill-after": expected an epoch ≥ 1 or "random"/),
+  bad("resume: kill after the end", `${RESUME} --kill-after 4`, /option "kill-after": must be below --epochs \(4\)/),
+  bad("resume: a run option out of range", `${RESUME} --layers 11`, /option "layers": must be ≤ 10, got 11/),
+  bad("resume: an option it sets itself", `${RESUME} --resume {dir}`, /unknown option --resume/),
+  bad("resume: out under a file", `${RESUME.replace("{dir}/out", "{dir}/f/out")}`, /option "--out": cannot create/, {
+    files: { f: "x" },
+  }),
+  bad("resume: out in use", RESUME, /out is in use by llminit-bench resume \(pid \d+/, {
+    files: { "out/.llminit.lock": () => benchLock("llminit-bench resume") },
+  }),
+  bad("oversubscription: stray word", `${OVERSUBSCRIPTION} twice`, /unexpected argument "twice"/),
+  bad(
+    "oversubscription: no processes",
+    `${OVERSUBSCRIPTION} --processes 0`,
+    /option "processes": expected an integer in/,
+  ),
+  bad("oversubscription: repeats 1.5", `${OVERSUBSCRIPTION} --repeats 1.5`, /option "repeats": expected an integer in/),
+  bad("oversubscription: a run option out of range", `${OVERSUBSCRIPTION} --dim 0`, /option "dim": must be ≥ 1/),
+  bad("oversubscription: out in use", OVERSUBSCRIPTION, /out is in use by llminit-bench oversubscription/, {
+    files: { "out/.llminit.lock": () => benchLock("llminit-bench oversubscription") },
+  }),
 ];

@@ -49,6 +49,14 @@ const vectors = (rows: number, cols: number, fill = (r: number, c: number) => Ma
 const lock = (host: string, pid: number) =>
   JSON.stringify({ pid, host, command: "llminit run", started: "2025-01-01T00:00:00.000Z", token: "t" });
 const hasProc = () => existsSync("/proc/self");
+/** A run folder's config.json for the toy dataset (a run that was killed: no metrics.json). */
+const RESUMABLE_CONFIG = JSON.stringify({
+  dataset: "{toy}",
+  encoder: "file:{vectors}",
+  cacheDir: "{cache}",
+  dim: 8,
+  epochs: 3,
+});
 
 export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
   // Flags: names, values, ranges.
@@ -172,6 +180,62 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
   bad("out with a lock it cannot read", `${RUN} --overwrite`, /\.llminit\.lock is not a lock this version can read/, {
     files: { "run/.llminit.lock": "garbage", "run/config.json": "{}" },
   }),
+
+  // Resuming (llminit run --resume DIR).
+  bad("resume: not a run folder", "run --resume {dir}", /option "--resume": .* has no config\.json: not a run folder/, {
+    files: { "notes.txt": "mine" },
+  }),
+  bad("resume: no such folder", "run --resume {dir}/nowhere", /option "--resume": .*nowhere is not a folder/),
+  bad("resume: no folder named", "run --resume=", /option "--resume": needs a run folder: --resume DIR/),
+  bad(
+    "resume: every checkpoint damaged",
+    "run --resume {dir}/run",
+    /checkpoint\/training: no usable training checkpoint: .*epoch-000002\.json: not a readable checkpoint manifest.*epoch-000001\.json: not an llminit training checkpoint.*Delete /,
+    {
+      files: {
+        "run/config.json": RESUMABLE_CONFIG,
+        "run/log.jsonl": '{"epoch":1}\n{"epoch":2}\n',
+        "run/checkpoint/training/epoch-000002.json": '{"format": "llminit-training-chec',
+        "run/checkpoint/training/epoch-000001.json": '{"format": "something else"}\n',
+      },
+      status: 1,
+    },
+  ),
+  bad("resume: a run option with it", "run --resume {run} --dim 16", /option "--dim": cannot be given with --resume: /),
+  bad("resume: --overwrite with it", "run --resume {run} --overwrite", /option "--overwrite": cannot be given with/),
+  bad(
+    "resume: a config file with it",
+    "run --resume {run} --config {dir}/c.yaml",
+    /option "--config": cannot be given/,
+    {
+      files: { "c.yaml": "epochs: 3\n" },
+    },
+  ),
+  bad(
+    "resume: threads out of range",
+    "run --resume {run} --threads 1000",
+    /option "threads": 1000 threads is more than/,
+  ),
+  bad(
+    "resume: a folder in use by a live run",
+    "run --resume {dir}/run",
+    /option "--resume": .*run is in use by llminit/,
+    {
+      files: { "run/.llminit.lock": () => lock(hostname(), process.pid), "run/config.json": RESUMABLE_CONFIG },
+    },
+  ),
+  bad("resume: config.json not JSON", "run --resume {dir}/run", /run\/config\.json: not valid JSON/, {
+    files: { "run/config.json": '{"dataset": ' },
+    status: 1,
+  }),
+  bad(
+    "resume: config.json edited wrong",
+    "run --resume {dir}/run",
+    /option "epoch": unknown option in .*config\.json/,
+    {
+      files: { "run/config.json": '{"dataset": "{toy}", "epoch": 3}\n' },
+    },
+  ),
 
   // Config files.
   bad(

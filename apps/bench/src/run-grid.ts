@@ -3,13 +3,19 @@ import { mkdir, readFile, rm } from "node:fs/promises";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { ConfigError, DataFormatError, readNpy, silentLogger, type Logger } from "@llminit/core";
-import { otherModelsOptions, resolveRunConfig, type RunConfig, type runExperiment } from "@llminit/pipeline";
+import {
+  otherModelsOptions,
+  resolveRunConfig,
+  type ConfigLayer,
+  type RunConfig,
+  type runExperiment,
+} from "@llminit/pipeline";
 import { effectiveRank } from "./effective-rank.js";
 import { appendResult } from "./results-file.js";
 import type { PlannedCell } from "./plan-grid.js";
 import type { CellRecord, CurvePoint, MachineInfo } from "./types.js";
 
-export type ConfigLayer = { source: string; values: Readonly<Record<string, unknown>> };
+export type { ConfigLayer } from "@llminit/pipeline";
 
 export interface GridContext {
   /** The benchmark folder: results.jsonl and runs/<cell-id>/. */
@@ -124,13 +130,28 @@ export async function runGrid(
  * (one `--temperature` for a grid of LightGCN and SGL applies to the SGL cells).
  */
 export function layersFor(model: string, layers: readonly ConfigLayer[]): ConfigLayer[] {
-  return layers.map(({ source, values }) => {
-    const drop = new Set(otherModelsOptions(model, values));
-    return { source, values: Object.fromEntries(Object.entries(values).filter(([key]) => !drop.has(key))) };
+  return layers.map((layer) => {
+    const drop = new Set(otherModelsOptions(model, layer.values));
+    return { ...layer, values: Object.fromEntries(Object.entries(layer.values).filter(([key]) => !drop.has(key))) };
   });
 }
 
-function resolveCell(cell: PlannedCell, ctx: GridContext): RunConfig {
+/**
+ * Resolves and runs one planned cell on its own (a queue worker's unit of work); never throws:
+ * a failure is a `failed` record, as in a grid.
+ */
+export async function runPlannedCell(cell: PlannedCell, ctx: GridContext): Promise<CellRecord> {
+  let resolved: { config?: RunConfig; error?: unknown };
+  try {
+    resolved = { config: resolveCell(cell, ctx) };
+  } catch (error) {
+    resolved = { error };
+  }
+  return runCell(cell, resolved, ctx);
+}
+
+/** A cell's configuration: the common layers under its own values, its run folder under `out/runs/`. */
+export function resolveCell(cell: PlannedCell, ctx: Pick<GridContext, "out" | "layers">): RunConfig {
   return resolveRunConfig([
     ...layersFor(cell.model, ctx.layers),
     { source: `bench cell ${cell.id}`, values: { ...cell.values, out: join(ctx.out, "runs", cell.id) } },
@@ -172,6 +193,7 @@ async function runCell(
     ...(cell.sparseKeep === undefined ? {} : { sparseKeep: cell.sparseKeep }),
     dim: cell.dim,
     encoder: cell.encoder,
+    ...(cell.protocol === undefined ? {} : { protocol: cell.protocol }),
     status: "failed",
     startedAt: startedAt.toISOString(),
     seconds: 0,
@@ -189,6 +211,7 @@ async function runCell(
     await rm(runDir, { recursive: true, force: true });
     const summary = await ctx.run(resolved.config, {
       logger: ctx.logger ?? silentLogger,
+      folder: { overwrite: true, command: `llminit-bench cell ${cell.id}` },
       onEpoch: ctx.epochLines
         ? (r) =>
             ctx.stderr.write(
@@ -218,6 +241,7 @@ async function runCell(
       machine: summary.machine,
       curve,
       ...(rank === undefined ? {} : { effectiveRank: rank }),
+      ...(summary.coldStart === undefined ? {} : { coldStart: summary.coldStart }),
       runDir: summary.runDir,
     };
   } catch (error) {

@@ -15,7 +15,7 @@ export {
   validateCsr,
 } from "./csr.js";
 export type { Csr, CsrFromPairsOptions } from "./csr.js";
-export { encodeNpy, decodeNpy, readNpy, writeNpy } from "./npy.js";
+export { encodeNpy, encodeNpyHeader, decodeNpy, readNpy, writeNpy } from "./npy.js";
 export type { NpyArray, NpyData, NpyDtype } from "./npy.js";
 export { writeFileAtomic } from "./atomic-write.js";
 export { silentProgress, RecordingProgress } from "./progress.js";
@@ -23,5 +23,5 @@ export type { ProgressReporter, ProgressTask, RecordedProgress } from "./progres
 export { silentLogger, RecordingLogger } from "./logger.js";
 export type { Logger, LogLevel, LogFields, LogRecord } from "./logger.js";
 export { Vocab } from "./vocab.js";
-export { parseCliArgs, flagName } from "./parse-cli-args.js";
-export type { FlagSpec, ParsedArgs } from "./parse-cli-args.js";
+export { parseCliArgs, flagName, optionKey, closestName, parseBooleanWord, wantsHelp } from "./parse-cli-args.js";
+export type { FlagSpec, ParsedArgs, ParseOptions } from "./parse-cli-args.js";

@@ -275,6 +275,8 @@ for (;;) {
   }
   if (request < 0) break;
   seen = request;
+  // Claim the part (the claim word holds the last claimed call); the caller may have run it already.
+  if (Atomics.compareExchange(ctl, slot * 4 + 3, request - 1, request) !== request - 1) continue;
   try {
     const name = ops[a[base]];
     const count = a[base + 1];
@@ -293,6 +295,20 @@ for (;;) {
   Atomics.notify(ctl, slot * 4 + 1);
 }
 `;
+
+/**
+ * The parent's Node options for a worker, without `--input-type`: the worker's program is a
+ * CommonJS script, which `node --input-type=module` would otherwise make an ES module.
+ */
+function workerExecArgv(): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i];
+    if (arg === "--input-type") i++;
+    else if (!arg.startsWith("--input-type=")) args.push(arg);
+  }
+  return args;
+}
 
 /** Row length of score matrices: a multiple of 16 floats keeps every row on a 64-byte line. */
 export function paddedColumns(n: number): number {
@@ -383,7 +399,7 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
   const f32 = (length: number) => buffer(length, (b, p, n) => new Float32Array(b, p, n));
   const i32 = (length: number) => buffer(length, (b, p, n) => new Int32Array(b, p, n));
 
-  // Worker threads: slot w (1 … threads − 1) has control words [request, done, status, _] and
+  // Worker threads: slot w (1 … threads − 1) has control words [request, done, status, claimed] and
   // ARGS_PER_SLOT float64 arguments (op, count, args…, result in the last one).
   const control = new Int32Array(new SharedArrayBuffer(4 * 4 * threads));
   control[SPIN_FLAG] = 1;
@@ -417,14 +433,20 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
   const args = new Float64Array(new SharedArrayBuffer(8 * ARGS_PER_SLOT * threads));
   const workers: Worker[] = [];
   const workerErrors: string[] = [];
+  /** Why a worker thread died, once one has: the calling thread would otherwise run its parts, slowly and silently. */
+  let stopped: string | undefined;
   let disposed = false;
   for (let slot = 1; slot < threads; slot++) {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      execArgv: workerExecArgv(),
       workerData: { module, memory, control: control.buffer, args: args.buffer, slot, ops: OPS },
     });
     worker.on("message", (message: unknown) => workerErrors.push(String(message)));
-    worker.on("error", (error: Error) => workerErrors.push(error.stack ?? error.message));
+    worker.on("error", (error: Error) => {
+      workerErrors.push(error.stack ?? error.message);
+      stopped = `worker ${slot} stopped: ${error.message}`;
+    });
     worker.unref();
     workers.push(worker);
   }
@@ -434,6 +456,7 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
   /** Runs one call per range: ranges[0] on this thread, the others on workers; returns the results. */
   function run(op: OpName, calls: number[][]): number[] {
     if (disposed && calls.length > 1) throw new Error("kernels: disposed: its worker threads are stopped");
+    if (stopped !== undefined && calls.length > 1) throw new Error(`kernels: ${stopped}`);
     const sequence: number[] = [];
     for (let t = 1; t < calls.length; t++) {
       const slot = t;
@@ -456,6 +479,14 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
     const spinUntil =
       calls.length > 1 && spinning(now) ? now + Math.min(SPIN_MAX_MS, now - started + SPIN_SLACK_MS) : 0;
     for (let slot = 1; slot < calls.length; slot++) {
+      // A part that no worker has claimed yet (its worker is asleep or waits for a core) runs here
+      // at once: when other processes hold the cores, waiting for a descheduled worker costs a
+      // whole time slice per call. The part, and so every result, is the same whoever runs it.
+      if (Atomics.compareExchange(control, slot * 4 + 3, sequence[slot] - 1, sequence[slot]) === sequence[slot] - 1) {
+        const value = (exports[op] as (...a: number[]) => number | undefined)(...calls[slot]);
+        results[slot] = typeof value === "number" ? value : 0;
+        continue;
+      }
       while (Atomics.load(control, slot * 4 + 1) !== sequence[slot] && performance.now() < spinUntil);
       const deadline = Date.now() + WORKER_TIMEOUT_MS;
       for (

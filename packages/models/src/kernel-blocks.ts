@@ -41,13 +41,51 @@ export interface KernelBlocksContext {
   noiseSeeds(count: number): number[];
 }
 
+/**
+ * What a {@link KernelBlocks} allocates for one step at most: the length of each scratch slot (in
+ * call order) and the contrastive workspace. A plan (see `planKernelEngine`) measures it on the
+ * largest batch; blocks given it allocate each slot once at that size, so the engine's memory is
+ * what the plan says.
+ */
+export interface BlocksReservation {
+  /** Float32 values per float slot. */
+  readonly floats: readonly number[];
+  /** Int32 values per int slot. */
+  readonly ints: readonly number[];
+  /** Rows and candidates of the contrastive workspace (undefined: none). */
+  readonly workspace?: { readonly rows: number; readonly candidates: number };
+}
+
+/** How a {@link KernelBlocks} runs. */
+export interface KernelBlocksOptions {
+  /** Sizes to allocate scratch at (from a plan); default: as needed. */
+  reservation?: BlocksReservation;
+  /**
+   * Plan only: hand out placeholders, run no kernel or loss arithmetic, and record what a step
+   * would allocate ({@link KernelBlocks.reservation}). The context's buffers may be placeholders.
+   */
+  planOnly?: boolean;
+}
+
+/** A buffer of no memory, handed out while planning (its pointer is never used). */
+function placeholder<T extends Float32Array | Int32Array>(length: number, array: T): KernelBuffer<T> {
+  return { ptr: 0, length, array };
+}
+
 /** Scratch buffers handed out in call order and reused by the next step's calls. */
 class Arena {
   private readonly floats: KernelBuffer<Float32Array>[] = [];
   private readonly ints: KernelBuffer<Int32Array>[] = [];
+  /** Largest length asked of each slot (what a plan reserves). */
+  readonly floatLengths: number[] = [];
+  readonly intLengths: number[] = [];
   private nextFloat = 0;
   private nextInt = 0;
-  constructor(private readonly kernels: Kernels) {}
+  constructor(
+    private readonly kernels: Kernels,
+    private readonly reservation: BlocksReservation | undefined,
+    private readonly planOnly: boolean,
+  ) {}
   reset(): void {
     this.nextFloat = 0;
     this.nextInt = 0;
@@ -55,22 +93,28 @@ class Arena {
   /** Room for `length` floats, zero-filled when asked (fresh buffers are zero anyway). */
   f32(length: number, zero: boolean): KernelBuffer<Float32Array> {
     const slot = this.nextFloat++;
+    this.floatLengths[slot] = Math.max(this.floatLengths[slot] ?? 0, length);
+    if (this.planOnly) return placeholder(length, new Float32Array(0));
     const held = this.floats[slot];
     if (held !== undefined && held.length >= length) {
       if (zero) held.array.fill(0, 0, length);
       return held;
     }
-    // Grow with some room: batches of distinct anchors vary from step to step.
-    const fresh = this.kernels.f32(Math.max(length, Math.ceil(1.25 * (held?.length ?? 0))));
+    // The reserved size, or some room beyond it: batches of distinct anchors vary from step to step.
+    const reserved = this.reservation?.floats[slot] ?? 0;
+    const fresh = this.kernels.f32(Math.max(length, reserved, Math.ceil(1.25 * (held?.length ?? 0))));
     this.floats[slot] = fresh;
     return fresh;
   }
   /** A copy of `values` in kernels memory. */
   i32(values: Int32Array): KernelBuffer<Int32Array> {
     const slot = this.nextInt++;
+    this.intLengths[slot] = Math.max(this.intLengths[slot] ?? 0, values.length);
+    if (this.planOnly) return placeholder(values.length, new Int32Array(0));
     let held = this.ints[slot];
     if (held === undefined || held.length < values.length) {
-      held = this.kernels.i32(Math.max(values.length, Math.ceil(1.25 * (held?.length ?? 0))));
+      const reserved = this.reservation?.ints[slot] ?? 0;
+      held = this.kernels.i32(Math.max(values.length, reserved, Math.ceil(1.25 * (held?.length ?? 0))));
       this.ints[slot] = held;
     }
     held.array.set(values);
@@ -161,12 +205,26 @@ export class KernelBlocks implements Blocks {
   readonly items: number;
   private readonly arena: Arena;
   private readonly nodes: TapeNode[] = [];
-  private workspace?: { space: ContrastiveWorkspace; rows: number; candidates: number };
+  private workspace?: { space?: ContrastiveWorkspace; rows: number; candidates: number };
+  private readonly planOnly: boolean;
+  private readonly reserved?: BlocksReservation;
 
-  constructor(private readonly context: KernelBlocksContext) {
+  constructor(
+    private readonly context: KernelBlocksContext,
+    options: KernelBlocksOptions = {},
+  ) {
     this.users = context.users;
     this.items = context.items;
-    this.arena = new Arena(context.kernels);
+    this.planOnly = options.planOnly ?? false;
+    this.reserved = options.reservation;
+    this.arena = new Arena(context.kernels, options.reservation, this.planOnly);
+  }
+
+  /** What these blocks have allocated at most per step so far (a plan's result). */
+  reservation(): BlocksReservation {
+    const held = this.workspace;
+    const workspace = held === undefined ? {} : { workspace: { rows: held.rows, candidates: held.candidates } };
+    return { floats: [...this.arena.floatLengths], ints: [...this.arena.intLengths], ...workspace };
   }
 
   get trainGraph(): Graph {
@@ -223,7 +281,7 @@ export class KernelBlocks implements Blocks {
     const { parallel } = this.context.kernels;
     const output = target.output;
     if (output === undefined) {
-      parallel.axpy(this.tableGradient().ptr + 4 * target.at * this.width, local.ptr, n, unit);
+      if (!this.planOnly) parallel.axpy(this.tableGradient().ptr + 4 * target.at * this.width, local.ptr, n, unit);
       return;
     }
     const factor = unit / output.unit;
@@ -231,7 +289,8 @@ export class KernelBlocks implements Blocks {
       output.grad = local;
       return;
     }
-    parallel.axpy(this.gradientOf(output).ptr + 4 * target.at * this.width, local.ptr, n, factor);
+    const into = this.gradientOf(output);
+    if (!this.planOnly) parallel.axpy(into.ptr + 4 * target.at * this.width, local.ptr, n, factor);
   }
 
   private leaf(inputs: KernelRows[], value: () => number, backward: (node: TapeNode) => void): Term {
@@ -273,13 +332,13 @@ export class KernelBlocks implements Blocks {
       const count = options.rows.length;
       const rows = this.arena.i32(options.rows);
       const out = this.arena.f32(count * width, false);
-      propagation.forwardRows(graph.adjacency, table.ptr, rows, count, out);
+      if (!this.planOnly) propagation.forwardRows(graph.adjacency, table.ptr, rows, count, out);
       const node = this.node({
         outputs: [],
         inputs: [],
         leaf: false,
         backward: () => {
-          if (mean.grad !== undefined)
+          if (mean.grad !== undefined && !this.planOnly)
             propagation.backwardRows(graph.adjacency, mean.grad, rows, count, this.tableGradient(), mean.unit);
         },
       });
@@ -296,11 +355,12 @@ export class KernelBlocks implements Blocks {
     const out = this.arena.f32(nodes * width, false);
     const kept = new Map(keep.map((k) => [k, this.arena.f32(nodes * width, false)]));
     const seeds = noise > 0 ? this.context.noiseSeeds(layers) : undefined;
-    propagation.forwardAll(graph.adjacency, table, out, {
-      includeEgo,
-      noise: seeds === undefined ? undefined : { epsilon: noise, dim: this.context.dim, seeds },
-      keep: kept,
-    });
+    if (!this.planOnly)
+      propagation.forwardAll(graph.adjacency, table, out, {
+        includeEgo,
+        noise: seeds === undefined ? undefined : { epsilon: noise, dim: this.context.dim, seeds },
+        keep: kept,
+      });
     const node = this.node({
       outputs: [],
       inputs: [],
@@ -312,6 +372,7 @@ export class KernelBlocks implements Blocks {
         // With no gradient for the mean, its zeros stand in (the taps carry everything).
         const g = mean.grad ?? this.gradientOf(mean);
         const alpha = mean.scales.length > 0 ? mean.unit : (taps[0]?.output.unit ?? 1);
+        if (this.planOnly) return;
         propagation.backwardAll(graph.adjacency, g, this.tableGradient(), alpha, {
           includeEgo,
           taps: taps.map(({ layer, output, grad }) => ({ layer, g: grad, factor: output.unit / alpha })),
@@ -339,7 +400,8 @@ export class KernelBlocks implements Blocks {
     const count = rows.length;
     const indices = this.arena.i32(rows);
     const out = this.arena.f32(count * width, true);
-    exports.addGatheredRows(out.ptr, source.data.ptr + 4 * source.at * width, indices.ptr, count, width, 1);
+    if (!this.planOnly)
+      exports.addGatheredRows(out.ptr, source.data.ptr + 4 * source.at * width, indices.ptr, count, width, 1);
     const node = this.node({
       outputs: [],
       inputs: [source],
@@ -349,6 +411,7 @@ export class KernelBlocks implements Blocks {
         const target = source.output;
         const into = target === undefined ? this.tableGradient() : this.gradientOf(target);
         const factor = target === undefined ? output.unit : output.unit / target.unit;
+        if (this.planOnly) return;
         exports.scatterAddRows(into.ptr + 4 * source.at * width, output.grad.ptr, indices.ptr, count, width, factor);
       },
     });
@@ -368,12 +431,14 @@ export class KernelBlocks implements Blocks {
     if (x.count % 3 !== 0) throw new RangeError(`bpr: expected 3B stacked rows, got ${x.count}`);
     const width = this.width;
     const local = this.arena.f32(x.count * width, false);
-    const value = bprLossAndGradient(
-      x.data.array.subarray(x.at * width, (x.at + x.count) * width),
-      local.array,
-      x.count / 3,
-      width,
-    );
+    const value = this.planOnly
+      ? NaN
+      : bprLossAndGradient(
+          x.data.array.subarray(x.at * width, (x.at + x.count) * width),
+          local.array,
+          x.count / 3,
+          width,
+        );
     return this.leaf(
       [x],
       () => value,
@@ -389,16 +454,24 @@ export class KernelBlocks implements Blocks {
       [],
       () => (half ??= addL2(table.array, undefined, rows, rows.length, width, 0) / 2),
       (node) => {
-        half = addL2(table.array, this.tableGradient().array, rows, rows.length, width, node.scale) / 2;
+        if (!this.planOnly)
+          half = addL2(table.array, this.tableGradient().array, rows, rows.length, width, node.scale) / 2;
       },
     );
   }
 
-  private contrastive(rows: number, candidates: number): ContrastiveWorkspace {
+  /** The contrastive workspace for `rows` anchors and `candidates` candidates (none while planning). */
+  private contrastive(rows: number, candidates: number): ContrastiveWorkspace | undefined {
     const held = this.workspace;
-    if (held !== undefined && held.rows >= rows && held.candidates >= Math.max(rows, candidates)) return held.space;
-    const size = { rows: Math.max(rows, held?.rows ?? 0, this.context.batchSize), candidates: 0 };
-    size.candidates = Math.max(candidates, held?.candidates ?? 0, size.rows);
+    if (held?.space !== undefined && held.rows >= rows && held.candidates >= Math.max(rows, candidates))
+      return held.space;
+    const reserved = this.reserved?.workspace;
+    const size = { rows: Math.max(rows, held?.rows ?? 0, reserved?.rows ?? 0, this.context.batchSize), candidates: 0 };
+    size.candidates = Math.max(candidates, held?.candidates ?? 0, reserved?.candidates ?? 0, size.rows);
+    if (this.planOnly) {
+      this.workspace = size;
+      return undefined;
+    }
     const space = new ContrastiveWorkspace(this.context.kernels, this.width, size.rows, size.candidates);
     this.workspace = { space, ...size };
     return space;
@@ -417,7 +490,7 @@ export class KernelBlocks implements Blocks {
     const width = this.width;
     const localA = this.arena.f32(a.count * width, true);
     const localC = this.arena.f32(c.count * width, true);
-    const value = this.contrastive(a.count, c.count).infoNce(
+    const value = this.contrastive(a.count, c.count)?.infoNce(
       a.data,
       a.at * width,
       a.count,
@@ -434,7 +507,7 @@ export class KernelBlocks implements Blocks {
     );
     return this.leaf(
       [a, c],
-      () => value,
+      () => value ?? NaN,
       (node) => {
         this.deliver(localA, a, node.scale);
         this.deliver(localC, c, node.scale);
@@ -447,10 +520,10 @@ export class KernelBlocks implements Blocks {
     if (x.count % 2 !== 0) throw new RangeError(`pairContrast: expected 2B stacked rows, got ${x.count}`);
     if (!(temperature > 0)) throw new RangeError(`pairContrast: temperature must be positive, got ${temperature}`);
     const local = this.arena.f32(x.count * this.width, false);
-    const value = this.contrastive(x.count, x.count).sgcl(x.data, x.count / 2, temperature, local, x.at * this.width);
+    const value = this.contrastive(x.count, x.count)?.sgcl(x.data, x.count / 2, temperature, local, x.at * this.width);
     return this.leaf(
       [x],
-      () => value,
+      () => value ?? NaN,
       (node) => this.deliver(local, x, node.scale),
     );
   }
@@ -523,6 +596,6 @@ export class KernelBlocks implements Blocks {
       node.backward();
       for (const producer of producers.get(node)!) if (--producer.waiting === 0) ready.push(producer);
     }
-    return (loss as KernelTerm).value();
+    return this.planOnly ? NaN : (loss as KernelTerm).value();
   }
 }

@@ -7,8 +7,11 @@ import { EpochStreams } from "./epoch-streams.js";
 import { KernelBlocks } from "./kernel-blocks.js";
 import type { KernelBlocksContext, KernelGraph } from "./kernel-blocks.js";
 import { KernelPropagation, allocateKernelCsr, copyIntoKernelCsr } from "./kernel-propagation.js";
+import { checkEngineState } from "./engine-state.js";
+import { checkKernelEngineMemory, planKernelEngine } from "./kernel-memory.js";
+import type { KernelEnginePlan } from "./kernel-memory.js";
 import type { ModelBatch, ViewOptions } from "./model-definition.js";
-import type { EngineOptions, TrainingEngine } from "./training-engine.js";
+import type { EngineOptions, EngineState, TrainingEngine } from "./training-engine.js";
 
 /** Everything the kernels engine needs. */
 export interface KernelEngineOptions extends EngineOptions {
@@ -41,6 +44,16 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
   const nodes = users + items;
   const width = paddedDim(dim);
   const kernels = createKernels({ threads: options.threads ?? 1 });
+  // What the run will allocate, checked against wasm32's 4 GiB before anything is.
+  const shape = { users, items, interactions: train.indptr[users], threads: kernels.threads };
+  let plan: KernelEnginePlan;
+  try {
+    plan = planKernelEngine({ model, settings, ...shape });
+    checkKernelEngineMemory({ ...settings, ...shape, model: model.name }, plan.memory);
+  } catch (error) {
+    kernels.dispose();
+    throw error;
+  }
   const parameters = new KernelParameters(kernels, nodes * width);
   copyRows(options.egoInit, dim, parameters.ego.array, width, nodes);
 
@@ -98,9 +111,9 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
     view,
     noiseSeeds: (count) => streams.noiseSeeds(count),
   });
-  const blocks = new KernelBlocks(contextFor(parameters.ego, parameters.gradient));
+  const blocks = new KernelBlocks(contextFor(parameters.ego, parameters.gradient), { reservation: plan.training });
   const scoring = kernels.f32(nodes * width);
-  const scoringBlocks = new KernelBlocks(contextFor(scoring, undefined));
+  const scoringBlocks = new KernelBlocks(contextFor(scoring, undefined), { reservation: plan.scoring });
 
   function unpadded(buffer: Float32Array, at: number): Float32Array {
     const out = new Float32Array(nodes * dim);
@@ -122,6 +135,7 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
 
   return {
     name: "kernels",
+    wasmBytes: () => kernels.allocatedBytes,
     backend: `kernels (wasm SIMD, ${kernels.threads} thread${kernels.threads === 1 ? "" : "s"}${sharedNote})`,
     beginEpoch(epochRng: Rng): void {
       streams.begin(epochRng);
@@ -134,6 +148,13 @@ export function createKernelEngine(options: KernelEngineOptions): TrainingEngine
       return loss;
     },
     readEgo: () => unpadded(parameters.ego.array, 0),
+    async exportState(): Promise<EngineState> {
+      return parameters.exportState(dim);
+    },
+    async importState(state: EngineState): Promise<void> {
+      checkEngineState(state, nodes, dim, "kernels engine");
+      parameters.importState(state, dim);
+    },
     finalFromEgo,
     dispose(): void {
       kernels.dispose(); // stops the worker threads; the memory goes with the engine
@@ -161,6 +182,37 @@ export class KernelParameters {
     this.gradient = kernels.f32(size);
     this.moment1 = kernels.f32(size);
     this.moment2 = kernels.f32(size);
+  }
+
+  /**
+   * The ego table, Adam's moments (rows of `dim`, padding dropped) and the step count. Padding
+   * columns stay zero in the table and both moments (their gradient is zero), so this is the
+   * whole state.
+   */
+  exportState(dim: number): EngineState {
+    const width = paddedDim(dim);
+    const rows = this.size / width;
+    const unpadded = (buffer: KernelBuffer<Float32Array>) => {
+      const out = new Float32Array(rows * dim);
+      copyRows(buffer.array, width, out, dim, rows);
+      return out;
+    };
+    return {
+      ego: unpadded(this.ego),
+      moment1: unpadded(this.moment1),
+      moment2: unpadded(this.moment2),
+      step: this.steps,
+    };
+  }
+
+  /** Continues from an {@link exportState} state (checked by the caller). */
+  importState(state: EngineState, dim: number): void {
+    const width = paddedDim(dim);
+    const rows = this.size / width;
+    copyRows(state.ego, dim, this.ego.array, width, rows);
+    copyRows(state.moment1, dim, this.moment1.array, width, rows);
+    copyRows(state.moment2, dim, this.moment2.array, width, rows);
+    this.steps = state.step;
   }
 
   /** One `torch.optim.Adam` step with the gradient. */

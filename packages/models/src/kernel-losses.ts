@@ -147,15 +147,23 @@ export class ContrastiveWorkspace {
     this.dim = dim;
     const rows = Math.max(maxRows, 1);
     const candidates = Math.max(maxCandidates, rows);
-    this.z1 = kernels.f32(rows * dim);
-    this.z2 = kernels.f32(candidates * dim);
-    this.dz1 = kernels.f32(rows * dim);
-    this.dz2 = kernels.f32(candidates * dim);
-    this.logits = kernels.f32(rows * candidates);
-    this.logits2 = kernels.f32(rows * rows);
+    const [z1, z2, dz1, dz2, logits, logits2, lse] = ContrastiveWorkspace.lengths(dim, maxRows, maxCandidates);
+    this.z1 = kernels.f32(z1);
+    this.z2 = kernels.f32(z2);
+    this.dz1 = kernels.f32(dz1);
+    this.dz2 = kernels.f32(dz2);
+    this.logits = kernels.f32(logits);
+    this.logits2 = kernels.f32(logits2);
     this.norms1 = new Float64Array(rows);
     this.norms2 = new Float64Array(candidates);
-    this.lse = kernels.f32(rows);
+    this.lse = kernels.f32(lse);
+  }
+
+  /** The float32 buffers (lengths, in allocation order) a workspace of this size takes in kernels memory. */
+  static lengths(dim: number, maxRows: number, maxCandidates: number): number[] {
+    const rows = Math.max(maxRows, 1);
+    const candidates = Math.max(maxCandidates, rows);
+    return [rows * dim, candidates * dim, rows * dim, candidates * dim, rows * candidates, rows * rows, rows];
   }
 
   /**

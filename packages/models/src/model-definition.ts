@@ -182,6 +182,12 @@ export interface ModelDefinition<O extends OptionValues = OptionValues> {
   loss(blocks: Blocks, batch: ModelBatch, settings: ModelSettings<O>): Term;
   /** The embeddings used for scoring (every node), e.g. the propagated mean; no randomness. */
   embed(blocks: Blocks, settings: ModelSettings<O>): Rows;
+  /**
+   * `embed` of a node without edges per unit of its ego row: 1 / (K + 1) for a mean of layers
+   * 0 … K (propagated layers of such a node are zero), 1 for the ego table, 0 for a mean of
+   * layers 1 … K. Item cold-start's `direct` method places a new item with it.
+   */
+  isolatedScale(settings: ModelSettings<O>): number;
 }
 
 /** Identity with types: declares a model (see {@link ModelDefinition}). */

@@ -13,6 +13,12 @@ export const TRAINING_KEYS: readonly (keyof TrainingDefaults)[] = [
   "patience",
 ];
 
+/** The trainer's own choices beside the model's settings (see `TrainConfig`), with their values. */
+const TRAINER_CHOICES: Readonly<Record<string, readonly string[]>> = {
+  negatives: ["exclude-train", "exclude-positive"],
+  earlyStopping: ["strict", "recbole"],
+};
+
 /** Names of the registered models, in registry order. */
 export function modelNames(): string[] {
   return MODELS.map((m) => m.name);
@@ -77,8 +83,17 @@ function optionOwners(): Map<string, string[]> {
 export function resolveTrainConfig(config: TrainConfig): { model: ModelDefinition; settings: ModelSettings } {
   const model = getModel(config.model);
   const owners = optionOwners();
+  for (const [key, choices] of Object.entries(TRAINER_CHOICES)) {
+    const value = config[key];
+    if (value !== undefined && !choices.includes(value as string))
+      throw new ConfigError(
+        `config.${key}`,
+        `must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}, got ${JSON.stringify(value)}`,
+      );
+  }
   for (const key of Object.keys(config)) {
-    if (key === "model" || key === "evalEvery" || (TRAINING_KEYS as readonly string[]).includes(key)) continue;
+    if (key === "model" || key === "evalEvery" || key in TRAINER_CHOICES) continue;
+    if ((TRAINING_KEYS as readonly string[]).includes(key)) continue;
     if (!owners.has(key))
       throw new ConfigError(
         `config.${key}`,
@@ -109,4 +124,14 @@ export function resolveTrainConfig(config: TrainConfig): { model: ModelDefinitio
   const failed = model.check?.(settings as ModelSettings);
   if (failed !== undefined) throw new ConfigError(`config.${failed.option}`, failed.problem);
   return { model, settings: settings as ModelSettings };
+}
+
+/**
+ * The scoring embedding of an item without edges per unit of its ego row, for the model and
+ * settings of `config` (see `ModelDefinition.isolatedScale`): what item cold-start's `direct`
+ * method scales a new item's ego row by.
+ */
+export function isolatedItemScale(config: TrainConfig): number {
+  const { model, settings } = resolveTrainConfig(config);
+  return model.isolatedScale(settings);
 }

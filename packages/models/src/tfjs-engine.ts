@@ -4,12 +4,14 @@ import { buildNormalizedAdjacency } from "./adjacency.js";
 import { sampleAugmentedView } from "./augmentation.js";
 import { EpochStreams } from "./epoch-streams.js";
 import type { Tf } from "./backend.js";
+import { checkEngineState, float32PowerByProducts } from "./engine-state.js";
 import type { ModelBatch, ViewOptions } from "./model-definition.js";
+import { readValues } from "./read-values.js";
 import { TfjsBlocks } from "./tfjs-blocks.js";
 import type { TfjsBlocksContext, TfjsGraph } from "./tfjs-blocks.js";
 import { createTfjsAdjacency, sparseOpsFor } from "./tfjs-graph.js";
 import type { SparseOps } from "./tfjs-graph.js";
-import type { EngineOptions, TrainingEngine } from "./training-engine.js";
+import type { EngineOptions, EngineState, TrainingEngine } from "./training-engine.js";
 
 /** Everything the tfjs engine needs. */
 export interface TfjsEngineOptions extends EngineOptions {
@@ -73,7 +75,37 @@ export function createTfjsEngine(options: TfjsEngineOptions): TrainingEngine {
       lossT?.dispose();
       return loss;
     },
-    readEgo: () => new Float32Array(egoVar.dataSync()),
+    readEgo: () => new Float32Array(readValues(tf, egoVar)),
+    async exportState(): Promise<EngineState> {
+      // [iterations, m, v]; the moments exist once a step has run.
+      const [iterations, ...moments] = await optimizer.getWeights();
+      const step = (await iterations.tensor.data())[0];
+      iterations.tensor.dispose();
+      const read = async (k: number) =>
+        moments.length === 2 ? new Float32Array(await moments[k].tensor.data()) : new Float32Array(nodes * dim);
+      return { ego: new Float32Array(readValues(tf, egoVar)), moment1: await read(0), moment2: await read(1), step };
+    },
+    async importState(state: EngineState): Promise<void> {
+      checkEngineState(state, nodes, dim, "tfjs engine");
+      tf.tidy(() => egoVar.assign(tf.tensor2d(state.ego, [nodes, dim], "float32")));
+      const weights = [
+        { name: "iter", tensor: tf.scalar(state.step, "int32") },
+        { name: `${egoVar.name}/m`, tensor: tf.tensor2d(state.moment1, [nodes, dim], "float32") },
+        { name: `${egoVar.name}/v`, tensor: tf.tensor2d(state.moment2, [nodes, dim], "float32") },
+      ];
+      await optimizer.setWeights(weights);
+      tf.dispose(weights.map((w) => w.tensor)); // the optimiser's variables keep their own reference
+      // setWeights sets β^t as pow(β, t + 1); the optimiser then multiplies by β once per step in
+      // float32, which can differ in the last bit: restore the product for a bitwise resume.
+      const powers = optimizer as unknown as Partial<Record<"accBeta1" | "accBeta2", Variable>>;
+      if (typeof powers.accBeta1?.assign !== "function" || typeof powers.accBeta2?.assign !== "function")
+        throw new Error("tfjs engine: this @tensorflow/tfjs-core's Adam keeps no accBeta1/accBeta2 to restore");
+      const { accBeta1, accBeta2 } = powers;
+      tf.tidy(() => {
+        accBeta1.assign(tf.scalar(float32PowerByProducts(options.beta1, state.step), "float32"));
+        accBeta2.assign(tf.scalar(float32PowerByProducts(options.beta2, state.step), "float32"));
+      });
+    },
     finalFromEgo(table: Float32Array): Float32Array {
       if (table.length !== nodes * dim)
         throw new RangeError(`tfjs engine: ego table has ${table.length} values, expected ${nodes} × ${dim}`);

@@ -86,6 +86,44 @@ describe("trainModel", { timeout: 30_000 }, () => {
     expect(relativeError(result.final.user.data, final.subarray(0, 60 * 16))).toBeLessThan(1e-6);
   });
 
+  it("earlyStopping recbole: ≥ on 4 decimals moves the best epoch to a tie; stops after patience + 1", async () => {
+    // 4 decimals: 0.1, 0.3, 0.3 (tie → new best), 0.2, 0.3 (tie again), then 4 worse.
+    const scores = [0.1, 0.3, 0.30004, 0.2, 0.29996, 0.1, 0.1, 0.1, 0.1, 0.9];
+    const seen = new Map<number, Embeddings>();
+    const result = await trainModel({
+      train,
+      config: { ...base, epochs: 20, patience: 3, earlyStopping: "recbole" },
+      init: { kind: "normal", std: 0.1 },
+      rng: createRng(5),
+      engine: "kernels",
+      validate: async (embeddings, epoch) => {
+        seen.set(epoch, embeddings);
+        return scores[epoch - 1];
+      },
+    });
+    expect(result.history.map((r) => r.best)).toEqual([true, true, true, false, true, false, false, false, false]);
+    expect(result.epochsRun).toBe(9);
+    expect(result.bestEpoch).toBe(5);
+    expect(result.bestValid).toBe(0.29996);
+    expect(result.final.user.data).toEqual(seen.get(5)!.user.data);
+  });
+
+  it("negatives exclude-positive (RecBole's repeatable sampler) trains, deterministically, to other numbers", async () => {
+    const run = (negatives: TrainConfig["negatives"]) =>
+      trainModel({
+        train,
+        config: { ...base, epochs: 3, negatives },
+        init: { kind: "xavier" },
+        rng: createRng(3),
+        engine: "kernels",
+      });
+    const repeatable = await run("exclude-positive");
+    expect((await run("exclude-positive")).final.item.data).toEqual(repeatable.final.item.data);
+    expect((await run(undefined)).final.item.data).toEqual((await run("exclude-train")).final.item.data);
+    expect(repeatable.final.item.data).not.toEqual((await run("exclude-train")).final.item.data);
+    expect(repeatable.history[2].loss).toBeLessThan(repeatable.history[0].loss);
+  });
+
   it("validates every `evalEvery` epochs and at the last one", async () => {
     const validated: number[] = [];
     const result = await trainModel({

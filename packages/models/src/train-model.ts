@@ -5,12 +5,15 @@ import { kernelsSupported } from "@llminit/kernels";
 import { selectBackend } from "./backend.js";
 import { initializeEmbeddings } from "./initializers.js";
 import { createKernelEngine } from "./kernel-engine.js";
-import type { ModelBatch } from "./model-definition.js";
+import { isImprovement, shouldStop } from "./early-stopping.js";
+import type { EarlyStoppingRule } from "./early-stopping.js";
+import type { ModelBatch, ModelSettings } from "./model-definition.js";
 import { resolveTrainConfig } from "./model-registry.js";
 import { sampleNegatives } from "./negative-sampling.js";
+import { sampleRepeatableNegatives } from "./repeatable-negatives.js";
 import { createTfjsEngine } from "./tfjs-engine.js";
 import type { EngineName, TrainingEngine } from "./training-engine.js";
-import type { Embeddings, EpochRecord, TrainOptions, TrainResult } from "./types.js";
+import type { Embeddings, EpochRecord, TrainingCheckpoint, TrainOptions, TrainResult } from "./types.js";
 
 /** Distinct values of `values`, in order of first appearance, into `out`; `seen` must be all zero and is left so. */
 function distinct(values: Int32Array, seen: Uint8Array, out: Int32Array): Int32Array {
@@ -75,6 +78,30 @@ function chooseEngine(options: TrainOptions, logger: Logger): EngineName {
   return "kernels";
 }
 
+/** Throws a ConfigError naming `resumeFrom` unless the checkpoint fits this run. */
+function checkResume(
+  checkpoint: TrainingCheckpoint,
+  settings: ModelSettings,
+  rule: EarlyStoppingRule,
+  engine: EngineName,
+  nodes: number,
+): void {
+  const fail = (reason: string): never => {
+    throw new ConfigError("resumeFrom", reason);
+  };
+  if (checkpoint.engine !== engine)
+    fail(`the checkpoint was trained on the ${checkpoint.engine} engine, this run uses ${engine}`);
+  if (!Number.isSafeInteger(checkpoint.epoch) || checkpoint.epoch < 1 || checkpoint.epoch > settings.epochs)
+    fail(`epoch must lie in [1, ${settings.epochs}] (config.epochs), got ${checkpoint.epoch}`);
+  if (checkpoint.history.length !== checkpoint.epoch)
+    fail(`holds ${checkpoint.history.length} epoch records for ${checkpoint.epoch} epochs`);
+  if (checkpoint.bestEgo.length !== nodes * settings.dim)
+    fail(`bestEgo has ${checkpoint.bestEgo.length} values, expected ${nodes} × ${settings.dim}`);
+  // sinceBest and bestValid mean what the rule that counted them means.
+  if (checkpoint.earlyStopping !== rule)
+    fail(`the checkpoint counted early stopping by the "${checkpoint.earlyStopping}" rule, this run uses "${rule}"`);
+}
+
 function split(nodes: Float32Array, users: number, items: number, dim: number): Embeddings {
   return {
     user: createMatrix(users, dim, nodes.slice(0, users * dim)),
@@ -96,18 +123,23 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 /**
  * Trains a registered model (see `MODELS`): Adam on the model's loss over batches of train
  * (user, positive) pairs, each epoch visiting every pair once in a seeded shuffle; models that
- * want negatives get one uniform negative per pair, rejecting the user's train items. With
- * `validate`, keeps the parameters of the best-scoring epoch (strictly greater), stops after
- * `patience` evaluations without improvement and returns the best parameters. `epochs: 0`
- * returns the model's scoring embeddings of the initial table, validated once (epoch 0) when
- * `validate` is given.
+ * want negatives get one uniform negative per pair, rejecting the user's train items
+ * (`negatives: "exclude-positive"`: only the positive). With `validate`, keeps the parameters of
+ * the best-scoring epoch (strictly greater; `earlyStopping: "recbole"`: ≥ on 4 decimals), stops
+ * after `patience` evaluations without improvement (RecBole: `patience + 1`) and returns the best
+ * parameters. `epochs: 0` returns the model's scoring embeddings of the initial table, validated
+ * once (epoch 0) when `validate` is given.
  *
  * Random streams: `rng.child("init")` for the initialiser, `rng.child("epoch-<n>")` with children
  * "shuffle", "sampling", "views" (augmented graphs) and "noise" for epoch n, so results depend
- * only on the seed and the engine.
+ * only on the seed and the engine — and an epoch's streams need no saved state.
+ *
+ * Checkpoints: `onCheckpoint` receives after every epoch the engine's state (ego table, Adam's
+ * moments and step count) with the best epoch's parameters and the early-stopping state;
+ * `resumeFrom` continues from one, to the same bits as the uninterrupted run.
  */
 export async function trainModel(options: TrainOptions): Promise<TrainResult> {
-  const { train, config, init, rng, validate, onEpoch, signal } = options;
+  const { train, config, init, rng, validate, onEpoch, onCheckpoint, resumeFrom, signal } = options;
   const logger = options.logger ?? silentLogger;
   const progress = options.progress ?? silentProgress;
   const { model, settings } = resolveTrainConfig(config);
@@ -135,7 +167,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     beta2: 0.999,
     epsilon: ADAM_EPSILON,
   };
+  const stopping = config.earlyStopping ?? "strict";
   const engineName = chooseEngine(options, logger);
+  if (resumeFrom !== undefined) checkResume(resumeFrom, settings, stopping, engineName, users + items);
   let engine: TrainingEngine;
   if (engineName === "kernels") {
     engine = createKernelEngine({ ...engineOptions, threads: options.threads });
@@ -241,9 +275,27 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   let sinceBest = 0;
   let stoppedEarly = false;
   let trainSeconds = 0;
+  let firstEpoch = 1;
 
   try {
-    for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+    if (resumeFrom !== undefined) {
+      await engine.importState(resumeFrom.state);
+      history.push(...resumeFrom.history.map((record) => ({ ...record })));
+      ({ bestEgo, bestEpoch, bestValid, sinceBest } = resumeFrom);
+      trainSeconds = history.reduce((sum, record) => sum + record.seconds, 0);
+      firstEpoch = resumeFrom.epoch + 1;
+      // A checkpoint taken after the last epoch or the early stop: nothing is left to train.
+      if (validate !== undefined && shouldStop(stopping, sinceBest, settings.patience)) {
+        stoppedEarly = resumeFrom.epoch < settings.epochs;
+        firstEpoch = settings.epochs + 1;
+      }
+      logger.log("info", `resuming ${model.name} after epoch ${resumeFrom.epoch}`, {
+        bestEpoch,
+        bestValid,
+        sinceBest,
+      });
+    }
+    for (let epoch = firstEpoch; epoch <= settings.epochs; epoch++) {
       const epochRng = rng.child(`epoch-${epoch}`);
       const shuffleRng = epochRng.child("shuffle");
       const samplingRng = epochRng.child("sampling");
@@ -263,7 +315,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           batchUsers[b] = pairUsers[pair];
           batchPositives[b] = pairItems[pair];
         }
-        if (needsNegatives) sampleNegatives(train, batchUsers.subarray(0, size), samplingRng, batchNegatives);
+        if (needsNegatives && config.negatives === "exclude-positive")
+          sampleRepeatableNegatives(items, batchPositives.subarray(0, size), samplingRng, batchNegatives);
+        else if (needsNegatives) sampleNegatives(train, batchUsers.subarray(0, size), samplingRng, batchNegatives);
         // Rows stacked as [users; positives; negatives] (no negatives: [users; positives]), as node ids.
         const stacked = tripleNodes.subarray(0, (needsNegatives ? 3 : 2) * size);
         for (let b = 0; b < size; b++) {
@@ -295,7 +349,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         const ego = engine.readEgo();
         const score = await validate(split(engine.finalFromEgo(ego), users, items, dim), epoch);
         record.valid = score;
-        if (bestValid === undefined || score > bestValid) {
+        if (isImprovement(stopping, score, bestValid)) {
           bestValid = score;
           bestEpoch = epoch;
           bestEgo = ego;
@@ -313,9 +367,20 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       history.push(record);
       logger.log("debug", `epoch ${epoch}`, { ...record });
       onEpoch?.(record);
+      await onCheckpoint?.({
+        epoch,
+        engine: engineName,
+        state: await engine.exportState(),
+        bestEgo,
+        bestEpoch,
+        bestValid,
+        sinceBest,
+        earlyStopping: stopping,
+        history: history.map((r) => ({ ...r })),
+      });
       // Training is synchronous between epochs; yield once so that I/O and signals get handled.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (validate !== undefined && sinceBest >= settings.patience) {
+      if (validate !== undefined && shouldStop(stopping, sinceBest, settings.patience)) {
         stoppedEarly = epoch < settings.epochs;
         break;
       }

@@ -1,6 +1,7 @@
 import type { Csr, Logger, Matrix, ProgressReporter, Rng } from "@llminit/core";
+import type { EarlyStoppingRule } from "./early-stopping.js";
 import type { Initializer } from "./initializers.js";
-import type { EngineName, EnginePreference } from "./training-engine.js";
+import type { EngineName, EnginePreference, EngineState } from "./training-engine.js";
 
 /** A registered model's name (`modelNames()` lists them; `llminit models` shows their options). */
 export type ModelName = string;
@@ -26,6 +27,14 @@ export interface TrainConfig {
   patience?: number;
   /** Validate every this many epochs (default 1); the last epoch is always validated. */
   evalEvery?: number;
+  /**
+   * Training negatives: "exclude-train" (default) rejects every train item of the user;
+   * "exclude-positive" rejects only the current positive (RecBole's `repeatable: True`, the
+   * official LLMInit code; see `sampleRepeatableNegatives`).
+   */
+  negatives?: "exclude-train" | "exclude-positive";
+  /** When a validation score is a new best and when to stop; default "strict" (see `EarlyStoppingRule`). */
+  earlyStopping?: EarlyStoppingRule;
   /** The model's own options (see its definition), e.g. `layers`, `temperature`. */
   [option: string]: number | string | undefined;
 }
@@ -50,6 +59,31 @@ export interface EpochRecord {
   best: boolean;
 }
 
+/**
+ * Everything training needs to continue bitwise after a finished epoch (see
+ * `TrainOptions.onCheckpoint` and `TrainOptions.resumeFrom`). The random streams need no state:
+ * epoch n draws from `rng.child("epoch-<n>")`.
+ */
+export interface TrainingCheckpoint {
+  /** Epochs finished (≥ 1). */
+  epoch: number;
+  /** The engine that trained; a checkpoint continues on the same engine only. */
+  engine: EngineName;
+  /** Ego table, Adam's moments and step count after epoch `epoch`. */
+  state: EngineState;
+  /** Ego table of the best epoch so far (the initial one when no epoch was kept yet), nodes × dim. */
+  bestEgo: Float32Array;
+  /** Epoch whose parameters `bestEgo` holds (0 = the initialisation). */
+  bestEpoch: number;
+  bestValid?: number;
+  /** Evaluations since the best one (early stopping). */
+  sinceBest: number;
+  /** The rule that counted `bestValid` and `sinceBest` (`TrainConfig.earlyStopping`); a resume must use the same. */
+  earlyStopping: EarlyStoppingRule;
+  /** One record per finished epoch. */
+  history: EpochRecord[];
+}
+
 /** Everything `trainModel` needs. */
 export interface TrainOptions {
   /** Train interactions, users × items. */
@@ -61,6 +95,17 @@ export interface TrainOptions {
   /** Validation score of the given final embeddings; higher is better (e.g. valid NDCG@10). */
   validate?: (embeddings: Embeddings, epoch: number) => Promise<number>;
   onEpoch?: (record: EpochRecord) => void;
+  /**
+   * Called after every epoch (after `onEpoch`) with what a later `resumeFrom` needs; awaited
+   * before the next epoch. Its arrays are fresh copies the callee may keep.
+   */
+  onCheckpoint?: (checkpoint: TrainingCheckpoint) => Promise<void> | void;
+  /**
+   * Continue from this checkpoint instead of the first epoch: with the same train graph, config,
+   * seed and engine, training ends bitwise where an uninterrupted run would (the kernels engine
+   * gives the same bits for any thread count).
+   */
+  resumeFrom?: TrainingCheckpoint;
   /**
    * "kernels" (this project's wasm SIMD kernels, the fast CPU path), "tfjs" (TensorFlow.js ops
    * on the backend below; the GPU path) or "auto" (default): tfjs when `backend` names a tfjs

@@ -104,19 +104,27 @@ export function modelRunOptions(): OptionSpec[] {
   return [model, ...training, ...own];
 }
 
+/** How errors name an option a configuration layer gave: `--sgl-weight` or the key as written, and where. */
+export interface GivenOption {
+  label: string;
+  /** The layer, e.g. "command line" or "run.yaml:3". */
+  where: string;
+}
+
 /**
  * Completes a merged run configuration for its model, in place: an option of other models only
  * is an error, the chosen model's options are checked against its own limits, and every setting
- * not given takes the model's default. `sourceOf` names the layer each given value came from.
+ * not given takes the model's default. `given` says how to name each given value in errors.
  */
-export function applyModelSettings(merged: Record<string, unknown>, sourceOf: ReadonlyMap<string, string>): void {
+export function applyModelSettings(merged: Record<string, unknown>, given: ReadonlyMap<string, GivenOption>): void {
   const model = getModel(String(merged.model));
+  const fail = (key: string, reason: string): never => {
+    const option = given.get(key);
+    throw new ConfigError(option?.label ?? key, `${reason} (from ${option?.where ?? "the model's defaults"})`);
+  };
   for (const [key, owners] of optionOwners()) {
     if (merged[key] === undefined || key in model.options) continue;
-    throw new ConfigError(
-      key,
-      `is an option of ${owners.map((o) => o.model).join(", ")}, not of ${model.name} (from ${sourceOf.get(key) ?? "defaults"})`,
-    );
+    fail(key, `is an option of ${owners.map((o) => o.model).join(", ")}, not of ${model.name}`);
   }
   for (const [key, spec] of Object.entries(model.options)) {
     if (merged[key] === undefined) {
@@ -124,15 +132,11 @@ export function applyModelSettings(merged: Record<string, unknown>, sourceOf: Re
       continue;
     }
     const reason = optionProblem(spec, merged[key]);
-    if (reason !== undefined) throw new ConfigError(key, `${reason} for ${model.name} (from ${sourceOf.get(key)})`);
+    if (reason !== undefined) fail(key, `${reason} for ${model.name}`);
   }
   for (const { key } of TRAINING) merged[key] ??= model.defaults[key as keyof typeof model.defaults];
   const failed = model.check?.(merged as unknown as Parameters<NonNullable<typeof model.check>>[0]);
-  if (failed !== undefined)
-    throw new ConfigError(
-      failed.option,
-      `${failed.problem} for ${model.name} (from ${sourceOf.get(failed.option) ?? "the model's defaults"})`,
-    );
+  if (failed !== undefined) fail(failed.option, `${failed.problem} for ${model.name}`);
 }
 
 /** The keys of `values` that are options of registered models other than `model` (the bench drops them per cell). */

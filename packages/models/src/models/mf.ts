@@ -16,4 +16,5 @@ export const mf = defineModel({
     return b.sum(b.bpr(b.ego(batch.triples)), b.scale(b.l2(batch.triples), o.regWeight / batch.size));
   },
   embed: (b) => b.ego(),
+  isolatedScale: () => 1,
 });

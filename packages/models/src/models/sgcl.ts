@@ -16,7 +16,7 @@ export const sgcl = defineModel<SgclOptions>({
   reference: "the LLMInit authors' sgcl.py / SGCL.yaml (τ 0.2, no L2 term)",
   defaults: { dim: 128, learningRate: 1e-3, regWeight: 0, batchSize: 256, epochs: 300, patience: 10 },
   options: {
-    layers: { kind: "integer", default: 2, min: 0, help: "propagation layers K" },
+    layers: { kind: "integer", default: 2, min: 0, max: 10, help: "propagation layers K" },
     temperature: { kind: "number", default: 0.2, above: 0, help: "contrastive temperature τ" },
   },
   negatives: false,
@@ -25,4 +25,5 @@ export const sgcl = defineModel<SgclOptions>({
     return b.sum(b.pairContrast(final, o.temperature), b.scale(b.l2(batch.pairs), o.regWeight / batch.size));
   },
   embed: (b, o) => b.propagate({ layers: o.layers }).mean,
+  isolatedScale: (o) => 1 / (o.layers + 1),
 });

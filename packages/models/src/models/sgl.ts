@@ -25,7 +25,7 @@ export const sgl = defineModel<SglOptions>({
   reference: "Wu et al., SGL, SIGIR 2021; RecBole's sgl.py; the LLMInit authors' SGL.yaml (λ 1e-5, w 0.05, ρ 0.1)",
   defaults: { dim: 128, learningRate: 1e-3, regWeight: 1e-5, batchSize: 256, epochs: 300, patience: 10 },
   options: {
-    layers: { kind: "integer", default: 2, min: 0, help: "propagation layers K" },
+    layers: { kind: "integer", default: 2, min: 0, max: 10, help: "propagation layers K" },
     temperature: { kind: "number", default: 0.2, above: 0, help: "InfoNCE temperature τ" },
     sslWeight: {
       kind: "number",
@@ -37,7 +37,7 @@ export const sgl = defineModel<SglOptions>({
       kind: "number",
       default: 0.1,
       min: 0,
-      below: 1,
+      max: 0.99,
       help: "share of edges (ed, rw) or nodes (nd) dropped",
     },
     augmentation: {
@@ -83,4 +83,5 @@ export const sgl = defineModel<SglOptions>({
     return b.sum(ranking, b.scale(ssl, o.sslWeight));
   },
   embed: (b, o) => b.propagate({ layers: o.layers }).mean,
+  isolatedScale: (o) => 1 / (o.layers + 1),
 });

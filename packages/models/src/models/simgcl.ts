@@ -22,7 +22,7 @@ export const simgcl = defineModel<SimGclOptions>({
     "Yu et al., SimGCL, SIGIR 2022; SELFRec's SimGCL.py / SimGCL.yaml (ε 0.1, λ 0.5, τ 0.2, K 2). Original: d 64, batch 2048",
   defaults: { dim: 128, learningRate: 1e-3, regWeight: 1e-4, batchSize: 256, epochs: 300, patience: 10 },
   options: {
-    layers: { kind: "integer", default: 2, min: 1, help: "propagation layers K (the mean of layers 1 … K)" },
+    layers: { kind: "integer", default: 2, min: 1, max: 10, help: "propagation layers K (the mean of layers 1 … K)" },
     noise: { kind: "number", default: 0.1, min: 0, help: "magnitude ε of the noise added to each layer's rows" },
     sslWeight: { kind: "number", default: 0.5, min: 0, help: "weight λ of the InfoNCE terms" },
     temperature: { kind: "number", default: 0.2, above: 0, help: "InfoNCE temperature τ" },
@@ -41,4 +41,5 @@ export const simgcl = defineModel<SimGclOptions>({
     return b.sum(ranking, b.scale(ssl, o.sslWeight));
   },
   embed: (b, o) => b.propagate({ layers: o.layers, includeEgo: false }).mean,
+  isolatedScale: () => 0,
 });

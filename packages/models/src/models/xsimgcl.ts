@@ -28,7 +28,7 @@ export const xsimgcl = defineModel<XSimGclOptions>({
     "Yu et al., XSimGCL, TKDE 2023; SELFRec's XSimGCL.py / XSimGCL.yaml (K 2, l* 1, ε 0.2, λ 0.2, τ 0.15). Original: d 64, batch 2048",
   defaults: { dim: 128, learningRate: 1e-3, regWeight: 1e-4, batchSize: 256, epochs: 300, patience: 10 },
   options: {
-    layers: { kind: "integer", default: 2, min: 1, help: "propagation layers K (the mean of layers 1 … K)" },
+    layers: { kind: "integer", default: 2, min: 1, max: 10, help: "propagation layers K (the mean of layers 1 … K)" },
     contrastLayer: { kind: "integer", default: 1, min: 1, help: "layer l* contrasted with the mean (1 … K)" },
     noise: { kind: "number", default: 0.2, min: 0, help: "magnitude ε of the noise added to each layer's rows" },
     sslWeight: { kind: "number", default: 0.2, min: 0, help: "weight λ of the InfoNCE terms" },
@@ -54,4 +54,5 @@ export const xsimgcl = defineModel<XSimGclOptions>({
     return b.sum(ranking, b.scale(ssl, o.sslWeight));
   },
   embed: (b, o) => b.propagate({ layers: o.layers, includeEgo: false }).mean,
+  isolatedScale: () => 0,
 });

@@ -381,7 +381,41 @@ describe("bench collapse and encoders", () => {
     expect((await bench("encoders", "--out", out)).stderr).toMatch(/option "encoders"/);
     expect((await bench("report", "--out", join(root, "nothing"))).stderr).toMatch(/nothing.* does not exist/);
     expect((await bench("paper", "--bogus")).stderr).toMatch(/unknown option --bogus/);
+    expect((await bench("paper", "--out", out, "--models", "lightgcn,gcn")).stderr).toMatch(
+      /option "models": --models: "gcn" is not one of lightgcn, mf, sgl, sgcl, simgcl, xsimgcl \(llminit models/,
+    );
+    expect((await bench("paper", "--out", out, "--models", "lightgcn", "--ssl-weight", "0.1")).stderr).toMatch(
+      /option "--ssl-weight": is not an option of any model of --models lightgcn/,
+    );
+    expect((await bench("paper", "--out", out, "--models", "sgl", "--drop-ratio", "1")).stderr).toMatch(
+      /option "--drop-ratio": must be ≤ 0\.99, got 1 for sgl \(from command line\)/,
+    );
   });
+
+  it("gives a model's own option to the cells of the models that take it", async () => {
+    const out = join(root, "model-options");
+    calls.length = 0;
+    const run = await bench(
+      "paper",
+      ...common(out),
+      "--models",
+      "lightgcn,sgl",
+      "--inits",
+      "none",
+      "--seeds",
+      "1",
+      "--epochs",
+      "0",
+      "--ssl-weight",
+      "0.3",
+    );
+    expect(run.status).toBe(0);
+    expect(calls.map((c) => [c.model, c.sslWeight])).toEqual([
+      ["lightgcn", undefined],
+      ["sgl", 0.3],
+    ]);
+    expect(calls[1]).toMatchObject({ temperature: 0.2, regWeight: 1e-5 });
+  }, 60_000);
 });
 
 describe("one grid per folder", () => {

@@ -20,6 +20,7 @@ import {
   coerceOption,
   createFolders,
   describeFsError,
+  listModels,
   removeFolders,
   resolveRunConfig,
   RUN_OPTIONS,
@@ -34,7 +35,7 @@ import { latestById, readResults } from "./results-file.js";
 import { checkpointCommand, CHECKPOINT_USAGE } from "./checkpoint-command.js";
 import { oversubscriptionCommand, OVERSUBSCRIPTION_USAGE } from "./oversubscription-command.js";
 import { resumeCommand, RESUME_USAGE } from "./resume-command.js";
-import { resolveCell, runGrid, type ConfigLayer } from "./run-grid.js";
+import { layersFor, resolveCell, runGrid, type ConfigLayer } from "./run-grid.js";
 import {
   QUEUE_FLAGS,
   QUEUE_USAGE,
@@ -147,8 +148,9 @@ const GRID_OPTIONS_HELP = `common options:
                         instead of running them here [--grid NAME] [--attempts 3] [--retry-delay 5]
   -h, --help            this help
   any other run option of \`llminit run\` (--dim, --encoder, --batch-size, --cache-dir, --backend, …)
-  applies to every cell (llminit run --help lists them). Every axis and every cell's options are
-  checked before the first cell runs.
+  applies to every cell (llminit run --help lists them); a model's own option (--temperature,
+  --ssl-weight, …) to the cells of the models that take it (llminit models). Every axis and every
+  cell's options are checked before the first cell runs.
 
 Each finished cell is appended to DIR/results.jsonl at once; a rerun skips cells recorded ok and
 retries failed ones. Exit status: 0 every cell ok, 1 some cell failed, 2 bad usage or option.
@@ -158,7 +160,7 @@ const USAGE = `llminit-bench — reproduce the LLMInit paper's tables and figure
 
 usage (from the repository root: pnpm bench <command> …):
   paper     [--models lightgcn,sgl,sgcl] [--inits none,rand,uni,var] [--settings full,sparse] [--sparse-keep 3]
-            the main tables: datasets × settings × models × inits × seeds
+            the main tables: datasets × settings × models × inits × seeds (models: see llminit models)
   collapse  [--dims 32,64,128,256,512] [--inits none,var,full]
             LightGCN at each d; effective rank of the learned item embeddings (full = uni with d = D)
   encoders  --encoders use-lite,file:/x.npy,… [--inits var]
@@ -365,7 +367,11 @@ function choicesOf(key: string): readonly string[] {
 function checkChoices(key: string, values: readonly string[], choices: readonly string[]): void {
   for (const value of values)
     if (!choices.includes(value))
-      throw new ConfigError(key, `--${flagName(key)}: "${value}" is not one of ${choices.join(", ")}`);
+      throw new ConfigError(
+        key,
+        `--${flagName(key)}: "${value}" is not one of ${choices.join(", ")}` +
+          (key === "models" ? " (llminit models lists them)" : ""),
+      );
 }
 
 function outDir(values: Record<string, string | boolean>, io: BenchIo, command: string): string {
@@ -387,8 +393,22 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
   const cli: Record<string, unknown> = {};
   for (const option of runFlags(spec.owned)) if (values[option.key] !== undefined) cli[option.key] = values[option.key];
   layers.push({ source: "command line", values: cli, kind: "flags" });
-  // Options shared by every cell are checked once, before anything runs.
-  const base: RunConfig = resolveRunConfig([...layers, { source: "check", values: { dataset: "check" } }]);
+  // Options shared by every cell are checked once for each model, before anything runs.
+  const models = list(values.models, spec.defaults.models, "models");
+  const known = listModels();
+  checkChoices(
+    "models",
+    models,
+    known.map((m) => m.name),
+  );
+  const owned = new Set(models.flatMap((model) => known.find((m) => m.name === model)!.settings.map((s) => s.key)));
+  for (const key of Object.keys(cli))
+    if (RUN_OPTIONS.find((s) => s.key === key)?.models !== undefined && !owned.has(key))
+      throw new ConfigError(`--${flagName(key)}`, `is not an option of any model of --models ${models.join(",")}`);
+  const checks = models.map((model) =>
+    resolveRunConfig([...layersFor(model, layers), { source: "check", values: { dataset: "check", model } }]),
+  );
+  const base: RunConfig = checks[0];
 
   const settings = list(values.settings, spec.defaults.settings, "settings");
   for (const s of settings)
@@ -397,8 +417,6 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
   if (spec.experiment !== "collapse" && inits.includes("full"))
     throw new ConfigError("inits", "init full (every encoder column) belongs to the collapse benchmark");
   checkChoices("inits", inits, spec.experiment === "collapse" ? [...choicesOf("init"), "full"] : choicesOf("init"));
-  const models = list(values.models, spec.defaults.models, "models");
-  checkChoices("models", models, choicesOf("model"));
   const axes: GridAxes = {
     experiment: spec.experiment,
     datasets: list(values.datasets, DEFAULT_DATASETS.join(","), "datasets").map((d) =>

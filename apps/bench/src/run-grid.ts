@@ -3,7 +3,13 @@ import { mkdir, readFile, rm } from "node:fs/promises";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { ConfigError, DataFormatError, readNpy, silentLogger, type Logger } from "@llminit/core";
-import { resolveRunConfig, type ConfigLayer, type RunConfig, type runExperiment } from "@llminit/pipeline";
+import {
+  otherModelsOptions,
+  resolveRunConfig,
+  type ConfigLayer,
+  type RunConfig,
+  type runExperiment,
+} from "@llminit/pipeline";
 import { effectiveRank } from "./effective-rank.js";
 import { appendResult } from "./results-file.js";
 import type { PlannedCell } from "./plan-grid.js";
@@ -120,6 +126,17 @@ export async function runGrid(
 }
 
 /**
+ * The common option layers as a cell of `model` sees them: options of other models are left out
+ * (one `--temperature` for a grid of LightGCN and SGL applies to the SGL cells).
+ */
+export function layersFor(model: string, layers: readonly ConfigLayer[]): ConfigLayer[] {
+  return layers.map((layer) => {
+    const drop = new Set(otherModelsOptions(model, layer.values));
+    return { ...layer, values: Object.fromEntries(Object.entries(layer.values).filter(([key]) => !drop.has(key))) };
+  });
+}
+
+/**
  * Resolves and runs one planned cell on its own (a queue worker's unit of work); never throws:
  * a failure is a `failed` record, as in a grid.
  */
@@ -136,7 +153,7 @@ export async function runPlannedCell(cell: PlannedCell, ctx: GridContext): Promi
 /** A cell's configuration: the common layers under its own values, its run folder under `out/runs/`. */
 export function resolveCell(cell: PlannedCell, ctx: Pick<GridContext, "out" | "layers">): RunConfig {
   return resolveRunConfig([
-    ...ctx.layers,
+    ...layersFor(cell.model, ctx.layers),
     { source: `bench cell ${cell.id}`, values: { ...cell.values, out: join(ctx.out, "runs", cell.id) } },
   ]);
 }
@@ -147,8 +164,8 @@ function unresolvedConfig(cell: PlannedCell, ctx: GridContext): Record<string, u
   try {
     return {
       ...(resolveRunConfig([
-        ...ctx.layers,
-        { source: "common options", values: { dataset: cell.dataset } },
+        ...layersFor(cell.model, ctx.layers),
+        { source: "common options", values: { dataset: cell.dataset, model: cell.model } },
       ]) as unknown as Record<string, unknown>),
       ...values,
     };

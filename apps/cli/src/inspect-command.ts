@@ -4,7 +4,7 @@ import { RUN_OPTIONS, type RunConfig } from "@llminit/pipeline";
 import { terminalLogger, terminalProgress, type TerminalStream } from "./terminal-reporter.js";
 
 /** The run options that decide what a run reads and keeps; `inspect` takes these and no others. */
-const DATA_OPTIONS: ReadonlyArray<keyof RunConfig> = [
+const DATA_OPTIONS: readonly string[] = [
   "dataset",
   "dataDir",
   "minRating",

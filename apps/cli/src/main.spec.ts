@@ -125,6 +125,38 @@ describe("llminit encode / datasets", () => {
       ]),
     );
   });
+
+  it("lists the models with their settings, options and defaults, from the model registry", async () => {
+    const text = await cli("models");
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^lightgcn — LightGCN: /m);
+    expect(text.stdout).toMatch(/^sgl — SGL: /m);
+    expect(text.stdout).toMatch(/--augmentation +ed +.*\{ed\|nd\|rw\}/);
+    const json = await cli("models", "--json");
+    expect(json.status).toBe(0);
+    const models: { name: string; settings: { key: string; default: unknown; shared: boolean }[] }[] = JSON.parse(
+      json.stdout,
+    );
+    expect(models.map((m) => m.name)).toEqual(expect.arrayContaining(["lightgcn", "mf", "sgl", "sgcl"]));
+    const sgl = models.find((m) => m.name === "sgl")!;
+    expect(sgl.settings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: "dim", default: 128, shared: true }),
+        expect.objectContaining({ key: "batchSize", default: 256, shared: true }),
+        expect.objectContaining({ key: "sslWeight", default: 0.05, shared: false }),
+      ]),
+    );
+    expect((await cli("models", "extra")).status).toBe(2);
+  });
+
+  it("run --help shows each model's own options with the models that take them", async () => {
+    const { status, stdout } = await cli("run", "--help");
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/model options/);
+    expect(stdout).toMatch(/--temperature +.*\[sgl 0\.2, sgcl 0\.2, .*xsimgcl 0\.15/);
+    expect(stdout).toMatch(/--contrast-layer +.*\[1: xsimgcl\]/);
+    expect(stdout).toMatch(/--batch-size +training pairs per step \[256\]/);
+  });
 });
 
 describe("CLI conventions", () => {

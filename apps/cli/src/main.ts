@@ -15,6 +15,7 @@ import {
   COLD_START_METHODS,
   describeFsError,
   encodeDataset,
+  listModels,
   openRecommender,
   readNewItems,
   recommendFromRun,
@@ -25,6 +26,7 @@ import {
   runExperiment,
   type ColdStartMethod,
   type ConfigLayer,
+  type ModelListing,
   type OptionSpec,
   type Recommendation,
   type ResumeOverrides,
@@ -92,6 +94,11 @@ function optionHelp(spec: OptionSpec): string {
   return `  --${flagName(spec.key).padEnd(18)} ${spec.help}${choices}${fallback}`;
 }
 
+const MODEL_OPTIONS_HELP = `model options (each model's own; [default: the models that take it]; llminit models):
+${RUN_OPTIONS.filter((spec) => spec.models !== undefined)
+  .map(optionHelp)
+  .join("\n")}`;
+
 const HELP: Record<string, string> = {
   inspect: INSPECT_USAGE,
   run: `usage: llminit run --dataset NAME [options]
@@ -103,7 +110,9 @@ until the options and the data are checked. A folder that holds files is refused
 --overwrite or --resume.
 
 options (defaults reproduce the paper's protocol):
-${RUN_OPTIONS.map(optionHelp).join("\n")}
+${RUN_OPTIONS.filter((spec) => spec.models === undefined)
+  .map(optionHelp)
+  .join("\n")}
   --overwrite          replace the run in a non-empty --out (once this run is checked, never before)
   --resume DIR         continue the run in DIR (stopped at any moment, even by kill -9) from its
                        last epoch checkpoint, to the same metrics, bitwise, as an uninterrupted run;
@@ -112,6 +121,8 @@ ${RUN_OPTIONS.map(optionHelp).join("\n")}
                        A folder in use by a live run is refused; a killed run's lock is taken over.
 ${CONFIG_HELP}
 ${OUTPUT_HELP}
+
+${MODEL_OPTIONS_HELP}
 
 ${CONVENTIONS}
 `,
@@ -130,6 +141,15 @@ ${OUTPUT_HELP}
 The other options of \`llminit run\` are accepted and ignored, so one config file serves both.
 
 ${CONVENTIONS}
+`,
+  models: `usage: llminit models [--json]
+
+Lists the registered models (--model) with their settings, own options, limits and defaults, as
+each model's file declares them; --json gives the same as one JSON array. A setting that a run
+does not give takes the chosen model's default.
+
+options:
+${OUTPUT_HELP}
 `,
   datasets: `usage: llminit datasets [--data-dir DIR] [--json]
 
@@ -169,6 +189,7 @@ usage:
   llminit encode --dataset NAME --out FILE.npy [options]
                                              encode the filtered items' text; ids go to FILE.npy.ids.txt
   llminit datasets [--data-dir DIR] [--json] list the dataset registry and where each one is found
+  llminit models [--json]                    list the models with their settings, options and defaults
   llminit inspect --dataset NAME [options]   what a run would read, keep and drop; trains nothing
   llminit recommend --run DIR --users ID[,ID…] [--k 10] [--json]
                                              top-k items for users from a saved run
@@ -182,7 +203,11 @@ command line > file > defaults), --json (one JSON object on stdout, logs on stde
 -h/--help. ${CONVENTIONS}
 
 run/encode options (defaults reproduce the paper's protocol):
-${RUN_OPTIONS.map(optionHelp).join("\n")}
+${RUN_OPTIONS.filter((spec) => spec.models === undefined)
+  .map(optionHelp)
+  .join("\n")}
+
+${MODEL_OPTIONS_HELP}
 `;
 
 function version(): string {
@@ -223,13 +248,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await encodeCommand(rest, io);
       case "datasets":
         return await datasetsCommand(rest, io);
+      case "models":
+        return modelsCommand(rest, io);
       case "inspect":
         return await inspectCommand(rest, io, (values) => resolveFromArgs(values, io));
       case "recommend":
         return await recommendCommand(rest, io);
       default:
         io.stderr.write(
-          `llminit: error: unknown command "${command}" (expected run, encode, datasets, inspect, recommend, help)\n`,
+          `llminit: error: unknown command "${command}" (expected run, encode, datasets, models, inspect, recommend, help)\n`,
         );
         return 2;
     }
@@ -390,6 +417,36 @@ function formatListing(entry: DatasetListing): string {
       ? `not here; downloads ${entry.location.urls.join(" ")}`
       : `found (${entry.location.kind}) in ${entry.location.dir}`;
   return `${entry.name.padEnd(32)} ${entry.description}\n${" ".repeat(33)}${where}`;
+}
+
+function modelsCommand(argv: readonly string[], io: CliIo): number {
+  const { values } = parseCliArgs(argv, OUTPUT_FLAGS);
+  const models = listModels();
+  if (values.json) io.stdout.write(`${JSON.stringify(models)}\n`);
+  else io.stdout.write(models.map(formatModel).join("\n"));
+  return 0;
+}
+
+function formatModel(model: ModelListing): string {
+  const limits = (s: ModelListing["settings"][number]) =>
+    [
+      s.choices === undefined ? "" : `{${s.choices.join("|")}}`,
+      s.min === undefined ? "" : `≥ ${s.min}`,
+      s.above === undefined ? "" : `> ${s.above}`,
+      s.max === undefined ? "" : `≤ ${s.max}`,
+      s.below === undefined ? "" : `< ${s.below}`,
+    ]
+      .filter((t) => t !== "")
+      .join(", ");
+  const lines = [
+    `${model.name} — ${model.title}: ${model.summary}`,
+    `  ${model.reference}`,
+    ...model.settings.map(
+      (s) =>
+        `  --${flagName(s.key).padEnd(16)} ${String(s.default).padEnd(8)} ${s.help}${limits(s) === "" ? "" : ` (${limits(s)})`}`,
+    ),
+  ];
+  return `${lines.join("\n")}\n`;
 }
 
 async function recommendCommand(argv: readonly string[], io: CliIo): Promise<number> {

@@ -113,18 +113,25 @@ const epochLog = (out: string) =>
 
 describe("llminit run --resume after kill -9", { timeout: 240_000 }, () => {
   it.each([
-    ["kernels", "standard", {}],
-    ["kernels", "official", { protocol: "official", patience: 2 }],
-    ["tfjs", "standard", { engine: "tfjs", backend: "wasm", epochs: 6 }],
+    ["kernels", "standard", "lightgcn", {}],
+    ["kernels", "official", "lightgcn", { protocol: "official", patience: 2 }],
+    ["tfjs", "standard", "lightgcn", { engine: "tfjs", backend: "wasm", epochs: 6 }],
     [
       "tfjs",
       "official",
+      "lightgcn",
       { engine: "tfjs", backend: "wasm", epochs: 12, protocol: "official", patience: 2, learningRate: 0.01 },
     ],
+    // SimGCL and XSimGCL draw noise seeds at every step from the epoch's stream.
+    ["kernels", "standard", "simgcl", { epochs: 8 }],
+    ["kernels", "standard", "xsimgcl", { epochs: 8, layers: 3, contrastLayer: 2 }],
+    ["tfjs", "standard", "simgcl", { engine: "tfjs", backend: "wasm", epochs: 6 }],
+    ["tfjs", "standard", "xsimgcl", { engine: "tfjs", backend: "wasm", epochs: 6 }],
   ] as const)(
-    "%s, %s protocol: killed after its third checkpoint, resumes to bitwise the same metrics",
-    async (engine, protocol, extra) => {
-      const name = `${engine}-${protocol}`;
+    "%s, %s protocol, %s: killed after its third checkpoint, resumes to bitwise the same metrics",
+    async (engine, protocol, model, settings) => {
+      const extra = { model, ...settings };
+      const name = `${engine}-${protocol}-${model}`;
       const expected = await reference(`whole-${name}`, extra);
       expect(expected.protocol).toBe(protocol);
       // Official: RecBole's rule stops the run early, after the kill, so its state crosses the resume.
@@ -198,7 +205,7 @@ describe("llminit run --resume after kill -9", { timeout: 240_000 }, () => {
   });
 
   it("refuses options that would change the run, and folders that are not runs", async () => {
-    const out = join(root, "whole-kernels-standard");
+    const out = join(root, "whole-kernels-standard-lightgcn");
     const dim = await cli("run", "--resume", out, "--dim", "8");
     expect(dim.status).toBe(2);
     expect(dim.stderr).toMatch(/option "--dim": cannot be given with --resume: .*DIR\/config\.json .*--threads/);

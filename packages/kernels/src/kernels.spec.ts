@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { createRng } from "@llminit/core";
 import { createKernels, paddedDim } from "./kernels.js";
+import { noiseUniform } from "./noise-uniform.js";
 import { relativeError } from "./test-utils/relative-error.js";
 
 function randomArray(length: number, seed: number): Float64Array {
@@ -84,6 +85,43 @@ describe("kernels", () => {
       expect(scattered.array[c]).toBeCloseTo(3 * x.array[c], 5);
       expect(scattered.array[dim + c]).toBe(0);
     }
+  });
+
+  it("addSignedNoise adds sign(x) · ε · u / ‖u‖ per row with noiseUniform's u, leaving zeros and padding alone", () => {
+    const k = createKernels();
+    for (const dim of [1, 5, 8, 13]) {
+      const width = paddedDim(dim);
+      const [rows, seed, epsilon] = [7, 0xdeadbeef, 0.1];
+      const x = k.f32(rows * width);
+      const start = randomArray(rows * width, dim);
+      for (let r = 0; r < rows; r++) for (let c = dim; c < width; c++) start[r * width + c] = 0;
+      start[3 * width + (1 % dim)] = 0; // a zero entry gets no noise (sign 0)
+      x.array.set(start);
+      k.exports.addSignedNoise(x.ptr, width, dim, seed, epsilon, 2, 6);
+      const want = Float64Array.from(x.array);
+      for (let r = 2; r < 6; r++) {
+        const u = Array.from({ length: dim }, (_, c) => noiseUniform(seed, r * dim + c));
+        const norm = Math.sqrt(u.reduce((s, v) => s + v * v, 0));
+        for (let c = 0; c < dim; c++)
+          want[r * width + c] = start[r * width + c] + Math.sign(start[r * width + c]) * epsilon * (u[c] / norm);
+      }
+      for (const r of [0, 1, 6]) want.set(Float32Array.from(start.subarray(r * width, (r + 1) * width)), r * width);
+      expect(relativeError(x.array, want)).toBeLessThan(1e-6);
+      expect(x.array[3 * width + (1 % dim)]).toBe(0);
+      for (let r = 0; r < rows; r++) for (let c = dim; c < width; c++) expect(x.array[r * width + c]).toBe(0);
+    }
+  });
+
+  it("noiseUniform is uniform in [0, 1) and differs by seed", () => {
+    const values = Array.from({ length: 20_000 }, (_, i) => noiseUniform(7, i));
+    expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...values)).toBeLessThan(1);
+    const mean = values.reduce((s, v) => s + v, 0) / values.length;
+    expect(Math.abs(mean - 0.5)).toBeLessThan(0.01);
+    const deciles = new Array(10).fill(0);
+    for (const v of values) deciles[Math.floor(v * 10)]++;
+    for (const count of deciles) expect(Math.abs(count - 2000)).toBeLessThan(200);
+    expect(noiseUniform(8, 0)).not.toBe(noiseUniform(7, 0));
   });
 
   it("adam matches a float64 PyTorch-style Adam over several steps", () => {
@@ -423,7 +461,10 @@ describe("kernels", () => {
           k.parallel.scoreTransposed(a.ptr, bT.ptr, scored.ptr, gm, gn, gd);
           const nans = k.parallel.topKRows(c.ptr, gm, gn - 3, gn, 5, items.ptr, counts.ptr); // last 3 columns: padding
           k.parallel.softmaxRows(c.ptr, gm, gn, 0.2, 1, lse.ptr);
-          return [all, some, big, big2, m, w, cn, lse, c, items, counts, scored]
+          const noisy = k.f32(nodes * dim);
+          noisy.array.set(x);
+          k.parallel.addSignedNoise(noisy.ptr, dim, dim - 1, 12345, 0.2, nodes);
+          return [all, some, big, big2, m, w, cn, lse, c, items, counts, scored, noisy]
             .map((buffer) => Array.from(buffer.array))
             .concat([Array.from(scores), [nans]]);
         });

@@ -43,6 +43,8 @@ export interface KernelExports {
   scale(x: number, n: number, alpha: number): void;
   addGatheredRows(out: number, x: number, rows: number, count: number, dim: number, alpha: number): void;
   scatterAddRows(out: number, x: number, rows: number, count: number, dim: number, alpha: number): void;
+  /** SimGCL's sign-matched uniform noise on rows [from, to) (see `noiseUniform`); width % 4 == 0. */
+  addSignedNoise(x: number, width: number, dim: number, seed: number, epsilon: number, from: number, to: number): void;
   adam(
     param: number,
     grad: number,
@@ -119,6 +121,8 @@ export interface ParallelKernels {
   ): void;
   axpy(out: number, x: number, n: number, alpha: number): void;
   scale(x: number, n: number, alpha: number): void;
+  /** {@link KernelExports.addSignedNoise} on rows [0, rows), split by rows. */
+  addSignedNoise(x: number, width: number, dim: number, seed: number, epsilon: number, rows: number): void;
   adam(
     param: number,
     grad: number,
@@ -241,6 +245,7 @@ const OPS = [
   "softmaxRows",
   "topKRows",
   "scoreTransposed",
+  "addSignedNoise",
 ] as const;
 type OpName = (typeof OPS)[number];
 const ARGS_PER_SLOT = 16;
@@ -569,6 +574,12 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
       run(
         "scale",
         floatRanges(n).map(([a, b]) => [x + 4 * a, b - a, alpha]),
+      );
+    },
+    addSignedNoise(x, width, dim, seed, epsilon, rows) {
+      run(
+        "addSignedNoise",
+        rowRanges(rows, 64).map(([s, e]) => [x, width, dim, seed, epsilon, s, e]),
       );
     },
     adam(param, grad, m, v, n, stepSize, beta1, beta2, epsilon, bc2Sqrt) {

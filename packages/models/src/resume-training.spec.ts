@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { createRng } from "@llminit/core";
 import { float32PowerByProducts } from "./engine-state.js";
 import { clusterAuc, plantedClusters } from "./test-utils/planted-clusters.js";
-import { modelDefaults, trainModel } from "./train-model.js";
+import { modelDefaults } from "./model-registry.js";
+import { trainModel } from "./train-model.js";
 import type { EngineName } from "./training-engine.js";
 import type { Embeddings, TrainConfig, TrainingCheckpoint, TrainOptions } from "./types.js";
 
@@ -28,12 +29,17 @@ describe("trainModel: checkpoints and resume", { timeout: 120_000 }, () => {
     ["lightgcn", "kernels", { dim: 6, ...OFFICIAL }, { threads: 2 }],
     ["mf", "kernels", { dim: 6, layers: 0, ...OFFICIAL }, {}],
     ["lightgcn", "tfjs", { dim: 6, ...OFFICIAL }, { backend: "wasm" }],
+    // SimGCL draws its noise seeds step by step from the epoch's stream, XSimGCL as well (all 7 epochs run).
+    ["simgcl", "kernels", { dim: 8, patience: 7 }, { threads: 2 }],
+    ["xsimgcl", "kernels", { dim: 8, layers: 3, contrastLayer: 2, patience: 7 }, {}],
+    ["simgcl", "tfjs", { dim: 6, patience: 7 }, { backend: "wasm" }],
+    ["xsimgcl", "tfjs", { dim: 6, patience: 7, ...OFFICIAL }, { backend: "wasm" }],
   ];
 
   it.each(cases)("%s on %s: resuming after any epoch ends bitwise as the uninterrupted run", async (...args) => {
     const [model, engine, extra, engineOptions] = args;
     const config = {
-      ...(modelDefaults[model as TrainConfig["model"]] as TrainConfig),
+      ...modelDefaults[model],
       layers: 2,
       learningRate: 0.02,
       batchSize: 64,
@@ -82,7 +88,7 @@ describe("trainModel: checkpoints and resume", { timeout: 120_000 }, () => {
   });
 
   it("the early-stopping state travels: a checkpoint after the stop trains nothing more", async () => {
-    const config = { ...(modelDefaults.lightgcn as TrainConfig), dim: 8, layers: 1, batchSize: 64, epochs: 30 };
+    const config = { ...modelDefaults.lightgcn, dim: 8, layers: 1, batchSize: 64, epochs: 30 };
     const scores = [0.1, 0.5, 0.4, 0.3, 0.2, 0.9];
     const options: TrainOptions = {
       train,
@@ -114,7 +120,7 @@ describe("trainModel: checkpoints and resume", { timeout: 120_000 }, () => {
   });
 
   it("RecBole's rule travels too: a tie is a new best, the stop comes one evaluation later", async () => {
-    const config = { ...(modelDefaults.lightgcn as TrainConfig), dim: 8, layers: 1, batchSize: 64, epochs: 30 };
+    const config = { ...modelDefaults.lightgcn, dim: 8, layers: 1, batchSize: 64, epochs: 30 };
     // 0.50004 rounds to 0.5 (4 decimals): a tie, so the best epoch moves to 3.
     const scores = [0.1, 0.5, 0.50004, 0.4, 0.3, 0.2, 0.9];
     const options: TrainOptions = {
@@ -157,7 +163,7 @@ describe("trainModel: checkpoints and resume", { timeout: 120_000 }, () => {
   });
 
   it("rejects a checkpoint that does not fit the run, naming resumeFrom", async () => {
-    const config = { ...(modelDefaults.mf as TrainConfig), dim: 4, layers: 0, batchSize: 64, epochs: 2 };
+    const config = { ...modelDefaults.mf, dim: 4, layers: 0, batchSize: 64, epochs: 2 };
     const options: TrainOptions = { train, config, init: { kind: "xavier" }, rng: createRng(1), engine: "kernels" };
     const checkpoints: TrainingCheckpoint[] = [];
     await trainModel({ ...options, onCheckpoint: (c) => void checkpoints.push(copy(c)) });

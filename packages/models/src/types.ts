@@ -1,32 +1,30 @@
 import type { Csr, Logger, Matrix, ProgressReporter, Rng } from "@llminit/core";
-import type { Augmentation } from "./augmentation.js";
 import type { EarlyStoppingRule } from "./early-stopping.js";
 import type { Initializer } from "./initializers.js";
 import type { EngineName, EnginePreference, EngineState } from "./training-engine.js";
 
-/** The models this package trains. */
-export type ModelName = "lightgcn" | "mf" | "sgl" | "sgcl";
+/** A registered model's name (`modelNames()` lists them; `llminit models` shows their options). */
+export type ModelName = string;
 
-/** SGL's negatives for InfoNCE: the other anchors of the batch, or every node of the type. */
-export type SslNegatives = "batch" | "all";
-
-/** Training hyper-parameters (see `modelDefaults` for per-model defaults). */
+/**
+ * What to train: a model and any of its settings. Omitted settings take the model's defaults
+ * (`modelDefaults[model]`); model options go beside the shared settings, e.g.
+ * `{ model: "sgl", augmentation: "nd" }`. Options of other models are ignored.
+ */
 export interface TrainConfig {
   model: ModelName;
   /** Embedding size d. */
-  dim: number;
-  /** LightGCN propagation layers K (ignored by MF). */
-  layers: number;
+  dim?: number;
   /** Adam learning rate. */
-  learningRate: number;
-  /** λ of the L2 term on the batch's ego embeddings (see `bprLoss`). */
-  regWeight: number;
+  learningRate?: number;
+  /** λ of the L2 term on the batch's ego rows. */
+  regWeight?: number;
   /** (user, positive) pairs per step. */
-  batchSize: number;
-  /** Maximum epochs; 0 returns the (propagated) initial embeddings. */
-  epochs: number;
+  batchSize?: number;
+  /** Maximum epochs; 0 returns the model's scoring embeddings of the initial table. */
+  epochs?: number;
   /** Evaluations without improvement of the validation score before stopping. */
-  patience: number;
+  patience?: number;
   /** Validate every this many epochs (default 1); the last epoch is always validated. */
   evalEvery?: number;
   /**
@@ -37,19 +35,8 @@ export interface TrainConfig {
   negatives?: "exclude-train" | "exclude-positive";
   /** When a validation score is a new best and when to stop; default "strict" (see `EarlyStoppingRule`). */
   earlyStopping?: EarlyStoppingRule;
-  /** τ of the contrastive losses (SGL's InfoNCE, SGCL); default 0.2. */
-  temperature?: number;
-  /** SGL: weight of the InfoNCE terms next to BPR; default 0.05. */
-  sslWeight?: number;
-  /** SGL: share of edges (ED, RW) or of users and items (ND) dropped per view; in [0, 1); default 0.1. */
-  dropRatio?: number;
-  /** SGL: how views are drawn; default "ed". */
-  augmentation?: Augmentation;
-  /**
-   * SGL: InfoNCE negatives; "all" (default) = every user / item of the second view, as RecBole's
-   * `calc_ssl_loss` and the SGL paper; "batch" = the batch's other unique users / items.
-   */
-  sslNegatives?: SslNegatives;
+  /** The model's own options (see its definition), e.g. `layers`, `temperature`. */
+  [option: string]: number | string | undefined;
 }
 
 /** Node embeddings used for scoring: FINAL (propagated, for LightGCN) ones unless said otherwise. */
@@ -62,7 +49,7 @@ export interface Embeddings {
 export interface EpochRecord {
   /** 1-based epoch number. */
   epoch: number;
-  /** Mean batch loss of the epoch (the model's training loss: BPR + L2, + SSL for SGL, SGCL's loss). */
+  /** Mean batch loss of the epoch (the model's training loss). */
   loss: number;
   /** Wall-clock seconds of the epoch's training steps (validation excluded). */
   seconds: number;
@@ -103,7 +90,7 @@ export interface TrainOptions {
   train: Csr;
   config: TrainConfig;
   init: Initializer;
-  /** Drives everything: children "init" and "epoch-<n>" (with "shuffle", "sampling" and, for SGL, "views"). */
+  /** Drives everything: children "init" and "epoch-<n>" (with "shuffle", "sampling", "views", "noise"). */
   rng: Rng;
   /** Validation score of the given final embeddings; higher is better (e.g. valid NDCG@10). */
   validate?: (embeddings: Embeddings, epoch: number) => Promise<number>;
@@ -136,7 +123,7 @@ export interface TrainOptions {
 
 /** What training produced; embeddings are those of the best epoch. */
 export interface TrainResult {
-  /** Final embeddings for scoring (propagated for LightGCN). */
+  /** The model's scoring embeddings (propagated for the graph models). */
   final: Embeddings;
   /** Ego (layer-0) embeddings. */
   ego: Embeddings;
@@ -150,6 +137,8 @@ export interface TrainResult {
   backend: string;
   /** The engine that trained. */
   engine: EngineName;
+  /** What trained: the model's settings, its defaults under the config's values. */
+  settings: Readonly<Record<string, number | string>>;
   stoppedEarly: boolean;
   /** Best validation score, when validated. */
   bestValid?: number;

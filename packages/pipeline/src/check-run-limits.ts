@@ -1,5 +1,7 @@
-import { totalmem } from "node:os";
+import { availableParallelism, totalmem } from "node:os";
 import { ConfigError, flagName, type Logger } from "@llminit/core";
+import { getModel, kernelEngineMemory } from "@llminit/models";
+import { trainConfigOf } from "./model-options.js";
 import { RUN_OPTIONS, type RunConfig } from "./run-config.js";
 
 /** What a run's size depends on, known once the data is loaded and split. */
@@ -26,62 +28,47 @@ export const WASM_MEMORY_LIMIT = 65536 * 65536;
 const FLOAT = 4;
 
 /**
- * A coarse estimate of the memory a run needs, by part: the embedding tables with their
- * gradients, Adam moments and scratch; the propagation layers; the batch buffers (quadratic in
- * the batch for SGCL's in-batch contrast, linear in the nodes for SGL's all-node negatives); the
- * evaluation's score chunk; and the host-side copies, the per-epoch checkpoint's among them. It
- * follows the kernels engine's allocations (rows padded to 4 floats); the tfjs engine holds the
- * same tensors in about the same space.
+ * An estimate of the memory a run needs, by part: what the kernels engine allocates for training
+ * (`kernelEngineMemory`: the tables with their gradient and Adam moments, the graph, and every
+ * buffer the model's building blocks use, found by planning the model's loss on the largest
+ * batch; the tfjs engine holds the same tensors in about the same space), the evaluation's score
+ * chunk, and the host-side copies, the per-epoch checkpoint's and the trainer's batch indices
+ * among them.
  */
 export function estimateRunMemory(config: RunConfig, shape: RunShape): MemoryPart[] {
   const { users, items, trainPairs } = shape;
   const nodes = users + items;
   const width = Math.ceil(config.dim / 4) * 4;
   const batch = config.batchSize;
-  const layers = config.model === "mf" ? 0 : config.layers;
+  const engine = kernelEngineMemory({
+    ...trainConfigOf(config),
+    dim: config.dim,
+    batchSize: batch,
+    users,
+    items,
+    interactions: trainPairs,
+    threads: config.threads === 0 ? availableParallelism() : config.threads,
+  });
   const parts: MemoryPart[] = [
     {
-      what: `${nodes} × ${config.dim} embeddings with gradients, Adam moments and scratch`,
-      bytes: FLOAT * nodes * width * (6 + (layers > 0 ? layers + 3 : 0)),
+      what: `${nodes} × ${config.dim} embeddings with their gradient`,
+      bytes: engine.parameters,
       wasm: "training",
     },
+    { what: "Adam's moments", bytes: engine.optimizer, wasm: "training" },
+    { what: "the normalised adjacency (and the model's augmented views)", bytes: engine.graph, wasm: "training" },
     {
-      what: "the normalised adjacency",
-      bytes: config.model === "mf" ? 0 : FLOAT * (nodes + 1 + 4 * trainPairs),
+      what: `layer outputs, scoring table and step buffers (batches of ${batch} pairs)`,
+      bytes: engine.buffers - engine.contrastive,
       wasm: "training",
     },
   ];
-  const rows = config.model === "sgcl" ? 2 * batch : 3 * batch;
-  parts.push({
-    what: `batches of ${batch} pairs`,
-    bytes: FLOAT * rows * (1 + 2 * width),
-    wasm: "training",
-  });
-  if (config.model === "sgcl") {
+  if (engine.contrastive > 0)
     parts.push({
-      what: `SGCL's in-batch contrast (${2 * batch} × ${2 * batch} logits)`,
-      bytes: FLOAT * (8 * batch * width + 8 * batch * batch),
+      what: `the contrastive logits and scratch of ${getModel(config.model).title} (batches of ${batch} pairs)`,
+      bytes: engine.contrastive,
       wasm: "training",
     });
-  }
-  if (config.model === "sgl" && (config.sslWeight ?? 0.05) > 0) {
-    const all = (config.sslNegatives ?? "all") === "all";
-    const candidates = all ? Math.max(users, items) : batch;
-    const viewGraphs = config.augmentation === "rw" ? layers : 1;
-    parts.push({
-      what: `SGL's contrast (${batch} × ${candidates} logits) and views`,
-      bytes:
-        FLOAT *
-        (2 * batch * width +
-          2 * candidates * width +
-          batch * candidates +
-          batch * batch +
-          2 * viewGraphs * (nodes + 1 + 8 * trainPairs) +
-          8 * batch * width +
-          (all ? 2 * nodes * width : 8 * batch * width)),
-      wasm: "training",
-    });
-  }
   const chunk = Math.min(config.evalChunk, users);
   parts.push({
     what: `evaluation scores of ${chunk} users × ${items} items at once`,
@@ -100,7 +87,7 @@ export function estimateRunMemory(config: RunConfig, shape: RunShape): MemoryPar
     bytes: FLOAT * 7 * nodes * config.dim,
     wasm: false,
   });
-  parts.push({ what: "the trainer's batch indices", bytes: FLOAT * 7 * batch, wasm: false });
+  parts.push({ what: `batches of ${batch} pairs (the trainer's indices)`, bytes: FLOAT * 7 * batch, wasm: false });
   return parts;
 }
 
@@ -192,6 +179,10 @@ export function checkRunLimits(
 
 const SIZE_OPTIONS = ["dim", "batchSize", "evalChunk", "layers"] as const;
 
+function defaultOf(key: string): unknown {
+  return RUN_OPTIONS.find((spec) => spec.key === key)?.default;
+}
+
 /** The size option whose default would save the most memory: the one to name in the error. */
 function culprit(
   config: RunConfig,
@@ -201,8 +192,12 @@ function culprit(
   const now = measure(estimateRunMemory(config, shape));
   let best: (typeof SIZE_OPTIONS)[number] = "dim";
   let bestSaving = -Infinity;
+  const model = getModel(config.model);
   for (const key of SIZE_OPTIONS) {
-    const fallback = RUN_OPTIONS.find((spec) => spec.key === key)?.default as number;
+    const fallback = (
+      key === "dim" || key === "batchSize" ? model.defaults[key] : (model.options[key]?.default ?? defaultOf(key))
+    ) as number | undefined;
+    if (fallback === undefined) continue;
     const saving = now - measure(estimateRunMemory({ ...config, [key]: fallback }, shape));
     if (saving > bestSaving) {
       bestSaving = saving;

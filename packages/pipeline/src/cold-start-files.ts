@@ -41,7 +41,8 @@ export interface ColdStartModelFile {
   /** Encoder dimensions the LLM init selected; null for init none. */
   selectedColumns: number[] | null;
   model: string;
-  layers: number;
+  /** The model's propagation layers K, where it has them. */
+  layers?: number;
   /** Final embedding of an item without edges per unit of its ego embedding. */
   isolatedScale: number;
   /**

@@ -1,6 +1,7 @@
 import { createRng, csrFromPairs, type Matrix } from "@llminit/core";
 import { describe, expect, it } from "vitest";
-import { coldStartSpace, isolatedItemScale, methodUnavailable, type ColdStartContext } from "./cold-start-methods.js";
+import { isolatedItemScale } from "@llminit/models";
+import { coldStartSpace, methodUnavailable, type ColdStartContext } from "./cold-start-methods.js";
 import { ridgePath } from "./ridge-map.js";
 
 function matrix(rows: number[][]): Matrix {
@@ -87,8 +88,8 @@ describe("cold-start methods", () => {
     expect(Array.from(space.cold.data)).toEqual(
       [0.05, 0.98, 0.97, 0.02].map((v) => Math.fround(Math.fround(v) * (1 / 3))),
     );
-    expect(isolatedItemScale("lightgcn", 2)).toBeCloseTo(1 / 3);
-    expect(isolatedItemScale("mf", 0)).toBe(1);
+    expect(isolatedItemScale({ model: "lightgcn", layers: 2 })).toBeCloseTo(1 / 3);
+    expect(isolatedItemScale({ model: "mf" })).toBe(1);
   });
 
   it("direct is not applicable without an LLM init; map without a fitted map", () => {
@@ -98,6 +99,10 @@ describe("cold-start methods", () => {
       /option "method": direct: not applicable/,
     );
     expect(methodUnavailable("map", context)).toMatch(/no ridge map/);
+    // SimGCL and XSimGCL score the mean of layers 1 … K: an item without edges is zero there.
+    const isolatedScale = isolatedItemScale({ model: "simgcl" });
+    expect(isolatedScale).toBe(0);
+    expect(methodUnavailable("direct", { ...plantedContext(), isolatedScale })).toMatch(/not applicable: .* as zero/);
     expect(methodUnavailable("content-knn", context)).toBeUndefined();
   });
 

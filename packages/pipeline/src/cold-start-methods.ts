@@ -30,7 +30,7 @@ export interface ColdStartContext {
   train: Csr;
   /** Encoder dimensions the LLM init selected; undefined for init none. */
   selectedColumns?: Int32Array;
-  /** Final embedding of an item without edges per unit of ego embedding (see {@link isolatedItemScale}). */
+  /** Final embedding of an item without edges per unit of ego embedding (`isolatedItemScale` in @llminit/models). */
   isolatedScale: number;
   /** The fitted ridge map for `map`. */
   map?: RidgeMap;
@@ -45,19 +45,12 @@ export interface ScoringSpace {
   cold: Matrix;
 }
 
-/**
- * Final embedding of an item that has no edges, per unit of its ego embedding: LightGCN-style
- * encoders (lightgcn, sgl, sgcl) average layers 0…K and the propagated layers of an isolated node
- * are zero, so 1/(K + 1); MF scores the ego embedding itself.
- */
-export function isolatedItemScale(model: string, layers: number): number {
-  return model === "mf" ? 1 : 1 / (layers + 1);
-}
-
 /** Why a method cannot run on this context, or undefined when it can. */
 export function methodUnavailable(method: ColdStartMethod, context: ColdStartContext): string | undefined {
   if (method === "direct" && context.selectedColumns === undefined)
     return "not applicable: init none selects no LLM dimensions, and a xavier-trained space has no relation to them";
+  if (method === "direct" && context.isolatedScale === 0)
+    return "not applicable: the model scores an item without edges as zero (its scores average propagated layers only)";
   if (method === "direct" && context.selectedColumns!.length !== context.item.cols)
     return `not applicable: ${context.selectedColumns!.length} selected dimensions for ${context.item.cols}-d embeddings`;
   if (method === "map" && context.map === undefined) return "not available: no ridge map was fitted";

@@ -19,7 +19,7 @@ import {
   type KernelRanking,
   type RankingMetric,
 } from "@llminit/metrics";
-import type { Embeddings } from "@llminit/models";
+import { isolatedItemScale, type Embeddings } from "@llminit/models";
 import type { ColdItemsSplit } from "./cold-items-split.js";
 import { coldShareMetric } from "./cold-share-metric.js";
 import {
@@ -33,13 +33,13 @@ import {
   COLD_START_METHODS,
   coldStartSpace,
   contentUserVectors,
-  isolatedItemScale,
   methodUnavailable,
   type ColdStartContext,
   type ColdStartMethod,
   type ScoringSpace,
 } from "./cold-start-methods.js";
 import { knnGrid, knnMapEmbeddingsForEach } from "./knn-map.js";
+import { trainConfigOf } from "./model-options.js";
 import { PROTOCOLS } from "./protocol.js";
 import { RIDGE_RELATIVE_GRID, ridgePath, type RidgeMap } from "./ridge-map.js";
 import type { RunConfig } from "./run-config.js";
@@ -132,8 +132,8 @@ export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStar
     textTemplate: inputs.textTemplate,
     selectedColumns: selectedColumns === undefined ? null : Array.from(selectedColumns),
     model: config.model,
-    layers: config.layers,
-    isolatedScale: isolatedItemScale(config.model, config.layers),
+    ...(typeof config.layers === "number" ? { layers: config.layers } : {}),
+    isolatedScale: isolatedItemScale(trainConfigOf(config)),
     map: null,
     mapKnn: null,
     seed: config.seed,

@@ -1,5 +1,7 @@
 export { RUN_OPTIONS, resolveRunConfig, coerceOption } from "./run-config.js";
 export type { RunConfig, InitName, OptionSpec, ConfigLayer } from "./run-config.js";
+export { listModels, otherModelsOptions } from "./model-options.js";
+export type { ModelListing, ModelSettingListing } from "./model-options.js";
 export { runExperiment, TRAINING_CHECKPOINT_DIR } from "./run-experiment.js";
 export { deterministicSummary, resumeExperiment, RESUME_OPTIONS } from "./resume-experiment.js";
 export type { ResumeOutcome, ResumeOverrides } from "./resume-experiment.js";
@@ -24,7 +26,7 @@ export type { RunShape, MemoryPart } from "./check-run-limits.js";
 export { checkEncoderSpec, checkDataset } from "./check-inputs.js";
 export { holdOutColdItems } from "./cold-items-split.js";
 export type { ColdItemsSplit, ColdItemsOptions } from "./cold-items-split.js";
-export { COLD_START_METHODS, coldStartSpace, isolatedItemScale } from "./cold-start-methods.js";
+export { COLD_START_METHODS, coldStartSpace } from "./cold-start-methods.js";
 export type { ColdStartMethod, ColdStartContext, ScoringSpace } from "./cold-start-methods.js";
 export type { ColdStartSummary, ColdMethodResult } from "./cold-start-run.js";
 export type { ColdStartModelFile, KnnChoice, MapChoice } from "./cold-start-files.js";

@@ -51,6 +51,56 @@ describe("resolveRunConfig", () => {
     expect(() => resolveRunConfig([{ source: "command line", values: {} }])).toThrow(/option "dataset": is required/);
   });
 
+  it("takes the model's settings and options from its file; given values win", () => {
+    const resolve = (values: Record<string, unknown>) =>
+      resolveRunConfig([{ source: "command line", values: { dataset: "x", ...values } }]);
+    expect(resolve({})).toMatchObject({ model: "lightgcn", dim: 128, batchSize: 256, layers: 2, regWeight: 1e-4 });
+    expect(resolve({ model: "sgl" })).toMatchObject({
+      regWeight: 1e-5,
+      temperature: 0.2,
+      sslWeight: 0.05,
+      dropRatio: 0.1,
+      augmentation: "ed",
+      sslNegatives: "all",
+    });
+    expect(resolve({ model: "sgcl", regWeight: "0.001" })).toMatchObject({ regWeight: 0.001, temperature: 0.2 });
+    expect(resolve({ model: "mf" })).not.toHaveProperty("layers");
+    expect(resolve({ model: "sgl", dim: "64", augmentation: "rw" })).toMatchObject({ dim: 64, augmentation: "rw" });
+  });
+
+  it("rejects options the chosen model does not take, and values outside its own limits", () => {
+    const resolve = (values: Record<string, unknown>) =>
+      resolveRunConfig([{ source: "run.yaml", values: { dataset: "x", ...values } }]);
+    expect(() => resolve({ temperature: 0.2 })).toThrow(
+      /option "temperature": is an option of sgl, sgcl.*not of lightgcn \(from run\.yaml\)/,
+    );
+    expect(() => resolve({ model: "mf", layers: 3 })).toThrow(/option "layers": .*not of mf/);
+    expect(() => resolve({ model: "sgl", dropRatio: 1 })).toThrow(/option "dropRatio": must be ≤ 0\.99, got 1 for sgl/);
+    expect(() => resolve({ model: "sgl", augmentation: "xx" })).toThrow(/option "augmentation": "xx" is not one of/);
+    expect(() => resolve({ model: "gcn" })).toThrow(/option "model": "gcn" is not one of lightgcn, mf, sgl, sgcl/);
+    expect(() => resolve({ batchSize: 0 })).toThrow(/option "batchSize": must be ≥ 1/);
+    expect(() => resolve({ model: "xsimgcl", contrastLayer: 3 })).toThrow(
+      /option "contrastLayer": must be ≤ layers \(2\), got 3 for xsimgcl \(from run\.yaml\)/,
+    );
+    expect(resolve({ model: "xsimgcl", layers: 3, contrastLayer: 3 })).toMatchObject({ noise: 0.2, temperature: 0.15 });
+  });
+
+  it("names a model option as the flag on the command line and by its line in a file, kebab-case or not", () => {
+    expect(() =>
+      resolveRunConfig([
+        { source: "command line", kind: "flags", values: { dataset: "x", model: "sgl", dropRatio: "0.995" } },
+      ]),
+    ).toThrow(/option "--drop-ratio": must be ≤ 0\.99, got 0\.995 for sgl \(from command line\)/);
+    expect(() =>
+      resolveRunConfig([
+        { source: "r.yaml", kind: "file", values: { dataset: "x", "ssl-weight": 0.1 }, lines: { "ssl-weight": 3 } },
+      ]),
+    ).toThrow(/option "ssl-weight": is an option of sgl, simgcl, xsimgcl, not of lightgcn \(from r\.yaml:3\)/);
+    expect(
+      resolveRunConfig([{ source: "r.yaml", values: { dataset: "x", model: "simgcl", "ssl-weight": 0.1 } }]),
+    ).toMatchObject({ sslWeight: 0.1, noise: 0.1 });
+  });
+
   it("turns the rating filter off with none / null, and takes a rating field", () => {
     for (const off of ["none", "null", "None", null]) {
       const config = resolveRunConfig([{ source: "config.yaml", values: { dataset: "x", minRating: off } }]);

@@ -1,5 +1,7 @@
 import { availableParallelism } from "node:os";
 import { closestName, ConfigError, flagName, optionKey, parseBooleanWord } from "@llminit/core";
+import { applyModelSettings, modelRunOptions } from "./model-options.js";
+import type { GivenOption } from "./model-options.js";
 import type { ProtocolName } from "./protocol.js";
 
 /** The initialisation of the CF embeddings: `none` is the xavier baseline; the others are LLMInit. */
@@ -27,17 +29,11 @@ export interface RunConfig {
   normalize: boolean;
   popularRatio: number;
   withReplacement: boolean;
-  model: "lightgcn" | "mf" | "sgl" | "sgcl";
+  /** A registered model (`llminit models`); the settings below default to its own. */
+  model: string;
   dim: number;
-  layers: number;
   learningRate: number;
-  /** Undefined: the model's own default (see `modelDefaults` in @llminit/models). */
-  regWeight?: number;
-  temperature?: number;
-  sslWeight?: number;
-  dropRatio?: number;
-  augmentation?: "ed" | "nd" | "rw";
-  sslNegatives?: "all" | "batch";
+  regWeight: number;
   batchSize: number;
   epochs: number;
   patience: number;
@@ -50,13 +46,15 @@ export interface RunConfig {
   threads: number;
   backend: "auto" | "tfjs-node-gpu" | "tfjs-node" | "wasm" | "cpu";
   out?: string;
+  /** The model's own options (e.g. `layers`, `temperature`), its defaults filled in. */
+  [modelOption: string]: unknown;
 }
 
 type Kind = "string" | "integer" | "number" | "boolean" | "integer-list";
 
 /** One option: its type, default, limits and a line of help. Drives validation and the CLI. */
 export interface OptionSpec {
-  key: keyof RunConfig;
+  key: string;
   kind: Kind;
   help: string;
   default?: RunConfig[keyof RunConfig];
@@ -65,13 +63,16 @@ export interface OptionSpec {
   max?: number;
   /** Exclusive lower bound. */
   above?: number;
+  /** For a model's own option: the models that take it (its value is checked against the chosen one's limits). */
+  models?: readonly string[];
   /** The words `none` and `null` (and a null in a config file) give null: the option is off. */
   nullable?: boolean;
 }
 
 /**
  * Every run option. Defaults reproduce the paper's protocol: rating ≥ 4, 5-core, random
- * leave-one-out, d = 128, 2 layers, Adam lr 1e-3, seed 2020, full ranking @10/20/50.
+ * leave-one-out, seed 2020, full ranking @10/20/50; the model's settings (d = 128, 2 layers, Adam
+ * lr 1e-3, batch 256 for every model) come from the model's file through the model registry.
  */
 export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: "dataset", kind: "string", help: "registry name (e.g. amazon-office-products) or a folder of atomic files" },
@@ -147,52 +148,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     default: false,
     help: "rand: draw columns with replacement (official code)",
   },
-  {
-    key: "model",
-    kind: "string",
-    default: "lightgcn",
-    choices: ["lightgcn", "mf", "sgl", "sgcl"],
-    help: "CF backbone",
-  },
-  { key: "dim", kind: "integer", default: 128, min: 1, help: "embedding size d" },
-  { key: "layers", kind: "integer", default: 2, min: 0, max: 10, help: "LightGCN propagation layers" },
-  { key: "learningRate", kind: "number", default: 1e-3, above: 0, help: "Adam learning rate" },
-  {
-    key: "regWeight",
-    kind: "number",
-    min: 0,
-    help: "L2 weight on the batch's ego embeddings (default per model: 1e-4 LightGCN/MF, 1e-5 SGL, 0 SGCL)",
-  },
-  { key: "temperature", kind: "number", above: 0, help: "SGL/SGCL: contrastive temperature τ (default 0.2)" },
-  { key: "sslWeight", kind: "number", min: 0, help: "SGL: weight of the InfoNCE term (default 0.05)" },
-  {
-    key: "dropRatio",
-    kind: "number",
-    min: 0,
-    max: 0.99,
-    help: "SGL: edge/node dropout ratio of the views (default 0.1)",
-  },
-  {
-    key: "augmentation",
-    kind: "string",
-    choices: ["ed", "nd", "rw"],
-    help: "SGL: edge dropout, node dropout or random walk views (default ed)",
-  },
-  {
-    key: "sslNegatives",
-    kind: "string",
-    choices: ["all", "batch"],
-    help: "SGL: InfoNCE negatives over all nodes (RecBole) or the batch (default all)",
-  },
-  { key: "batchSize", kind: "integer", default: 256, min: 1, help: "training pairs per step" },
-  {
-    key: "epochs",
-    kind: "integer",
-    default: 300,
-    min: 0,
-    help: "maximum epochs (0: evaluate the initialisation untrained)",
-  },
-  { key: "patience", kind: "integer", default: 10, min: 1, help: "early stopping patience on valid NDCG@10" },
+  ...modelRunOptions(),
   { key: "ks", kind: "integer-list", default: [10, 20, 50], min: 1, help: "cut-offs K of the metrics" },
   {
     key: "protocol",
@@ -268,6 +224,8 @@ function where(layer: ConfigLayer, written: string): string {
  */
 export function resolveRunConfig(layers: ReadonlyArray<ConfigLayer>): RunConfig {
   const merged: Record<string, unknown> = {};
+  // Where each given value came from, for the model's checks.
+  const given = new Map<string, GivenOption>();
   for (const spec of RUN_OPTIONS) if (spec.default !== undefined) merged[spec.key] = spec.default;
   for (const layer of layers) {
     const seen = new Map<string, string>();
@@ -290,8 +248,10 @@ export function resolveRunConfig(layers: ReadonlyArray<ConfigLayer>): RunConfig 
         throw new ConfigError(label, `given twice in ${layer.source}, as "${twin}" and "${written}"`);
       seen.set(key, written);
       merged[key] = coerceOption(spec, raw, where(layer, written), label);
+      given.set(key, { label, where: where(layer, written) });
     }
   }
+  applyModelSettings(merged, given);
   if (merged.sparseKeep !== undefined && merged.sparseRatio !== undefined) {
     throw new ConfigError("sparseKeep", "give sparseKeep or sparseRatio, not both");
   }

@@ -24,7 +24,6 @@ import {
   type MetricGroup,
 } from "@llminit/metrics";
 import {
-  modelDefaults,
   trainModel,
   type EngineName,
   type EpochRecord,
@@ -36,6 +35,7 @@ import { llminitInit } from "@llminit/selection";
 import { holdOutColdItems } from "./cold-items-split.js";
 import { finishColdStart, type ColdStartSummary } from "./cold-start-run.js";
 import { encodeItems, type EncodingSummary } from "./encode-items.js";
+import { trainConfigOf } from "./model-options.js";
 import { prepareFromConfig } from "./prepare-from-config.js";
 import { PROTOCOLS, type ProtocolName } from "./protocol.js";
 import { checkEncoderSpec } from "./check-inputs.js";
@@ -78,7 +78,7 @@ export interface RunSummary {
   init: string;
   /** The evaluation and sampling protocol (see `PROTOCOLS`). */
   protocol: ProtocolName;
-  /** What the trainer ran with: the run's options over the model's defaults. */
+  /** What the trainer ran with: the model and its settings (the run's values over the model's defaults). */
   trainConfig: TrainConfig;
   /** The training engine: "kernels" (wasm SIMD) or "tfjs". */
   engine: EngineName;
@@ -226,7 +226,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
     };
 
     const protocol = PROTOCOLS[config.protocol];
-    const trainConfig = { ...trainConfigFor(config), ...protocol.training };
+    const trainConfig: TrainConfig = { ...trainConfigOf(config), ...protocol.training };
     const fingerprint = checkpointFingerprint(config.model, split.train, config.dim);
     const checkpointDir = folder.path(TRAINING_CHECKPOINT_DIR);
     // Read under the lock: no other writer can change the checkpoints meanwhile.
@@ -354,29 +354,4 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
   } finally {
     folder.release();
   }
-}
-
-/** The trainer's configuration: the run's values over the model's own defaults (RecBole-style). */
-function trainConfigFor(config: RunConfig): TrainConfig {
-  const defaults = modelDefaults[config.model];
-  const optional = {
-    regWeight: config.regWeight,
-    temperature: config.temperature,
-    sslWeight: config.sslWeight,
-    dropRatio: config.dropRatio,
-    augmentation: config.augmentation,
-    sslNegatives: config.sslNegatives,
-  };
-  return {
-    ...defaults,
-    ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
-    model: config.model,
-    dim: config.dim,
-    layers: config.layers,
-    learningRate: config.learningRate,
-    batchSize: config.batchSize,
-    epochs: config.epochs,
-    patience: config.patience,
-    regWeight: config.regWeight ?? defaults.regWeight ?? 0,
-  };
 }

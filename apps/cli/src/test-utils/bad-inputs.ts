@@ -82,7 +82,12 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
   bad("zero learning rate", `${RUN} --learning-rate 0`, /option "--learning-rate": must be > 0, got 0/),
   bad("zero popular ratio", `${RUN} --popular-ratio 0`, /option "--popular-ratio": must be > 0, got 0/),
   bad("popular ratio above 1", `${RUN} --popular-ratio 1.5`, /option "--popular-ratio": must be ≤ 1, got 1\.5/),
-  bad("drop ratio 1", `${RUN} --drop-ratio 1`, /option "--drop-ratio": must be ≤ 0\.99, got 1/),
+  bad("drop ratio 1", `${RUN} --model sgl --drop-ratio 1`, /option "--drop-ratio": must be ≤ 0\.99, got 1 for sgl/),
+  bad(
+    "another model's option",
+    `${RUN} --drop-ratio 0.1`,
+    /option "--drop-ratio": is an option of sgl, not of lightgcn/,
+  ),
   bad("patience 0", `${RUN} --patience 0`, /option "--patience": must be ≥ 1, got 0/),
   bad("cut-off 0", `${RUN} --ks 0`, /option "--ks": must be ≥ 1, got 0/),
   bad("cut-off not a number", `${RUN} --ks 10,x`, /option "--ks": expected a list of integers, got "10,x"/),
@@ -91,8 +96,13 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
   bad("batch size 0", `${RUN} --batch-size 0`, /option "--batch-size": must be ≥ 1, got 0/),
   bad("k-core negative", `${RUN} --k-core -1`, /option "--k-core": must be ≥ 0, got -1/),
   bad("minimum rating not a number", `${RUN} --min-rating high`, /option "--min-rating": expected a number/),
-  bad("temperature 0", `${RUN} --temperature 0`, /option "--temperature": must be > 0, got 0/),
-  bad("negative ssl weight", `${RUN} --ssl-weight -1`, /option "--ssl-weight": must be ≥ 0, got -1/),
+  bad("temperature 0", `${RUN} --model sgcl --temperature 0`, /option "--temperature": must be > 0, got 0 for sgcl/),
+  bad("negative ssl weight", `${RUN} --model simgcl --ssl-weight -1`, /option "--ssl-weight": must be ≥ 0, got -1/),
+  bad(
+    "contrast layer beyond the last",
+    `${RUN} --model xsimgcl --contrast-layer 3`,
+    /option "--contrast-layer": must be ≤ layers \(2\), got 3 for xsimgcl \(from command line\)/,
+  ),
   bad("sparse keep and ratio", `${RUN} --sparse-keep 2 --sparse-ratio 0.5`, /give sparseKeep or sparseRatio, not both/),
   bad("sparse ratio 0", `${RUN} --sparse-ratio 0`, /option "--sparse-ratio": must be > 0, got 0/),
   bad("boolean flag with a bad word", `${RUN} --normalize=maybe`, /--normalize takes true or false .*got "maybe"/),
@@ -130,7 +140,7 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
   bad(
     "SGCL batch too large",
     `${RUN} --model sgcl --batch-size 200000`,
-    /option "batchSize": .*SGCL's in-batch contrast/,
+    /option "batchSize": .*the contrastive logits and scratch of SGCL \(batches of 200000 pairs\)/,
   ),
   bad("d above the encoder's D", `${RUN} --dim 17`, /option "dim": cannot select 17 of the encoder's 16 dimensions/),
 
@@ -202,6 +212,11 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     },
   ),
   bad("resume: a run option with it", "run --resume {run} --dim 16", /option "--dim": cannot be given with --resume: /),
+  bad(
+    "resume: a model option with it",
+    "run --resume {run} --temperature 0.5",
+    /option "--temperature": cannot be given with --resume: /,
+  ),
   bad("resume: --overwrite with it", "run --resume {run} --overwrite", /option "--overwrite": cannot be given with/),
   bad(
     "resume: a config file with it",
@@ -257,7 +272,7 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
   bad(
     "config: value out of range",
     `${RUN} --config {dir}/c.yaml`,
-    /option "layers": must be ≤ 10, got 50 \(from .*c\.yaml:3\)/,
+    /option "layers": must be ≤ 10, got 50 for lightgcn \(from .*c\.yaml:3\)/,
     {
       files: { "c.yaml": "init: uni\n\nlayers: 50\n" },
     },

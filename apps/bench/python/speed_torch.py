@@ -30,6 +30,13 @@ def parse_args():
     p.add_argument("--chunk", type=int, default=256)
     p.add_argument("--topk", type=int, default=20)
     p.add_argument("--seed", type=int, default=2020)
+    # `bench scale`: time steps instead of whole epochs, rank only the users with a truth item
+    # (a fixed sample), skip the single propagation layer.
+    p.add_argument("--steps", type=int, default=0, help="timed steps (0: --repeats whole epochs)")
+    p.add_argument("--warmup-steps", type=int, default=3)
+    p.add_argument("--min-step-seconds", type=float, default=0.0)
+    p.add_argument("--eval-truth-users", action="store_true")
+    p.add_argument("--skip-propagation", action="store_true")
     return p.parse_args()
 
 
@@ -71,18 +78,20 @@ def main():
     adj = torch.sparse_coo_tensor(torch.from_numpy(np.stack([row, col])), torch.from_numpy(val), (nodes, nodes)).coalesce()
 
     # 1. One propagation layer, forward.
-    x = torch.randn(nodes, dim)
-    warm = 0
-    start = time.perf_counter()
-    while warm < 10 or time.perf_counter() - start < 0.5:  # warm-up: >= 10 calls and 0.5 s, as ours
-        torch.sparse.mm(adj, x)
-        warm += 1
     prop = []
-    start = time.perf_counter()
-    while len(prop) < max(args.repeats, 21) or time.perf_counter() - start < 0.1:  # >= 21 calls and 0.1 s, as ours
-        t0 = time.perf_counter()
-        torch.sparse.mm(adj, x)
-        prop.append((time.perf_counter() - t0) * 1000)
+    if not args.skip_propagation:
+        x = torch.randn(nodes, dim)
+        warm = 0
+        start = time.perf_counter()
+        while warm < 10 or time.perf_counter() - start < 0.5:  # warm-up: >= 10 calls and 0.5 s, as ours
+            torch.sparse.mm(adj, x)
+            warm += 1
+        start = time.perf_counter()
+        while len(prop) < max(args.repeats, 21) or time.perf_counter() - start < 0.1:  # >= 21 calls and 0.1 s
+            t0 = time.perf_counter()
+            torch.sparse.mm(adj, x)
+            prop.append((time.perf_counter() - t0) * 1000)
+        del x
 
     # 2./3. LightGCN, BPR + L2 (squared, λ = 1e-4, mean over the batch), Adam lr 1e-3; one
     # uniform negative per pair rejecting the user's train items; full propagation each step.
@@ -111,31 +120,53 @@ def main():
             acc = acc + cur
         return (acc / (layers + 1))[rows]
 
+    def train_step(idx):
+        bu, bi = tu[idx], ti[idx]
+        bj = sample_negatives(bu)
+        rows = torch.from_numpy(np.concatenate([bu, bi + users, bj + users]))
+        b = len(idx)
+        final = final_rows(rows)
+        u, i, j = final[:b], final[b:2 * b], final[2 * b:]
+        e = ego[rows]
+        bpr = torch.nn.functional.softplus((u * j).sum(1) - (u * i).sum(1)).mean()
+        loss = bpr + reg * (e * e).sum() / 2 / b
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
     steps_per_epoch = math.ceil(nnz / args.batch)
     step_ms = []
     epoch_s = []
     losses = []
-    for _ in range(args.repeats):
+    if args.steps > 0:
+        # Full batches from one shuffled epoch (wrapping around): warm-ups, then >= --steps timed
+        # steps and >= --min-step-seconds of them; the epoch is the median step x steps per epoch.
+        order = rng.permutation(nnz)
+        full = max(1, nnz // args.batch)
+        step = 0
+        started = None
+        while len(step_ms) < args.steps or time.perf_counter() - started < args.min_step_seconds:
+            at = (step % full) * args.batch
+            idx = order[at:at + args.batch]
+            t0 = time.perf_counter()
+            if step == args.warmup_steps:
+                started = t0
+            loss = train_step(idx)
+            if step >= args.warmup_steps:
+                step_ms.append((time.perf_counter() - t0) * 1000)
+                losses.append(loss)
+            step += 1
+        epoch_s.append(median(step_ms) / 1000 * steps_per_epoch)
+    for _ in range(args.repeats if args.steps == 0 else 0):
         order = rng.permutation(nnz)
         t_epoch = time.perf_counter()
         total = 0.0
         for step in range(steps_per_epoch):
             t0 = time.perf_counter()
             idx = order[step * args.batch:(step + 1) * args.batch]
-            bu, bi = tu[idx], ti[idx]
-            bj = sample_negatives(bu)
-            rows = torch.from_numpy(np.concatenate([bu, bi + users, bj + users]))
-            b = len(idx)
-            final = final_rows(rows)
-            u, i, j = final[:b], final[b:2 * b], final[2 * b:]
-            e = ego[rows]
-            bpr = torch.nn.functional.softplus((u * j).sum(1) - (u * i).sum(1)).mean()
-            loss = bpr + reg * (e * e).sum() / 2 / b
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * b
-            if b == args.batch:
+            total += train_step(idx) * len(idx)
+            if len(idx) == args.batch:
                 step_ms.append((time.perf_counter() - t0) * 1000)
         epoch_s.append(time.perf_counter() - t_epoch)
         losses.append(total / nnz)
@@ -148,20 +179,34 @@ def main():
     order = np.argsort(tu, kind="stable")
     su, si = torch.from_numpy(tu[order]), torch.from_numpy(ti[order])
     truth_keys = np.sort(vu * items + vi)
+    eval_users = np.unique(vu) if args.eval_truth_users else None
     ranking = []
     hits = 0
     for r in range(-args.warmups, args.eval_repeats):  # r < 0: untimed warm-ups
         t0 = time.perf_counter()
         hits = 0
         with torch.no_grad():
-            for start in range(0, users, args.chunk):
-                end = min(users, start + args.chunk)
-                scores = ue[start:end] @ ie.T
-                a, z = int(indptr[start]), int(indptr[end])
-                scores[su[a:z] - start, si[a:z]] = -math.inf
-                top = torch.topk(scores, args.topk, dim=1).indices
-                keys = (torch.arange(start, end).unsqueeze(1) * items + top).flatten().numpy()
-                hits += int(np.isin(keys, truth_keys, assume_unique=False).sum())
+            if eval_users is None:
+                for start in range(0, users, args.chunk):
+                    end = min(users, start + args.chunk)
+                    scores = ue[start:end] @ ie.T
+                    a, z = int(indptr[start]), int(indptr[end])
+                    scores[su[a:z] - start, si[a:z]] = -math.inf
+                    top = torch.topk(scores, args.topk, dim=1).indices
+                    keys = (torch.arange(start, end).unsqueeze(1) * items + top).flatten().numpy()
+                    hits += int(np.isin(keys, truth_keys, assume_unique=False).sum())
+            else:
+                for start in range(0, len(eval_users), args.chunk):
+                    chunk = eval_users[start:start + args.chunk]
+                    scores = ue[torch.from_numpy(chunk)] @ ie.T
+                    lengths = indptr[chunk + 1] - indptr[chunk]
+                    # Positions of the chunk's train entries in su/si: its users' ranges, concatenated.
+                    firsts = np.repeat(indptr[chunk] - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+                    at = torch.from_numpy(firsts + np.arange(int(lengths.sum())))
+                    scores[torch.from_numpy(np.repeat(np.arange(len(chunk)), lengths)), si[at]] = -math.inf
+                    top = torch.topk(scores, args.topk, dim=1).indices
+                    keys = (torch.from_numpy(chunk).unsqueeze(1) * items + top).flatten().numpy()
+                    hits += int(np.isin(keys, truth_keys, assume_unique=False).sum())
         if r >= 0:
             ranking.append(time.perf_counter() - t0)
 
@@ -171,13 +216,15 @@ def main():
         "python": platform.python_version(),
         "threads": torch.get_num_threads(),
         "blas": "openblas" if "openblas" in torch.__config__.show().lower() else "other",
-        "propagationMs": median(prop),
+        "propagationMs": median(prop) if prop else None,
         "trainStepMs": median(step_ms) if step_ms else None,
         "trainEpochSeconds": median(epoch_s),
         "epochLosses": losses,
         "stepsPerEpoch": steps_per_epoch,
         "fullRankSeconds": median(ranking),
         "fullRankHits": hits,
+        "fullRankUsers": int(len(eval_users)) if eval_users is not None else users,
+        "timedSteps": len(step_ms),
         "peakRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
     return 0

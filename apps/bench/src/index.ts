@@ -25,3 +25,29 @@ export { runTorchSpeed, speedTorchScript, DEFAULT_PYTHON, TORCH_ABSENT_TEXT } fr
 export type { TorchMeasurement, TorchOutcome, TorchRunOptions } from "./speed-torch.js";
 export { renderSpeedMarkdown, ratio, TARGETS } from "./speed-report.js";
 export type { SpeedReport, SpeedGraph } from "./speed-report.js";
+export { pairedComparison, holmAdjust } from "./paired-comparison.js";
+export type { PairedComparison } from "./paired-comparison.js";
+export { studentTTwoSidedP, regularizedIncompleteBeta, logGamma } from "./student-t.js";
+export { loadUserMetrics, testAgainstBaseline, correctTable, SIGNIFICANCE_LEVEL } from "./significance.js";
+export type { CellTest, UserMetricsByCell } from "./significance.js";
+export { scaleCommand, SCALE_SIZES, SCALE_USAGE, sampleTruthUsers, modelBytes } from "./scale-command.js";
+export { measureScaleOurs } from "./scale-ours.js";
+export type { ScaleOurs, ScaleSettings } from "./scale-ours.js";
+export { renderScaleMarkdown, renderScaleChart, deriveScale, SCALE_TARGETS } from "./scale-report.js";
+export type { ScaleReport, ScaleSize, ScaleDerived } from "./scale-report.js";
+export {
+  checkpointCommand,
+  renderCheckpointMarkdown,
+  CHECKPOINT_TARGET,
+  CHECKPOINT_USAGE,
+} from "./checkpoint-command.js";
+export type { CheckpointCostReport } from "./checkpoint-command.js";
+export { resumeCommand, renderResumeMarkdown, RESUME_USAGE } from "./resume-command.js";
+export type { ResumePair } from "./resume-command.js";
+export {
+  oversubscriptionCommand,
+  renderOversubscriptionMarkdown,
+  OVERSUBSCRIPTION_TARGET,
+  OVERSUBSCRIPTION_USAGE,
+} from "./oversubscription-command.js";
+export type { OversubscriptionReport } from "./oversubscription-command.js";

@@ -1,11 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRng, encodeNpy } from "@llminit/core";
 import { runExperiment, type RunConfig } from "@llminit/pipeline";
 import { writeToyDataset, type ToyDataset } from "@llminit/pipeline/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { main, seedList } from "./main.js";
+import { pairedComparison } from "./paired-comparison.js";
+import { formatGainInterval, formatP } from "./significance.js";
 import { renderInChromium } from "./test-utils/render-in-chromium.js";
 import type { CellRecord } from "./types.js";
 
@@ -40,6 +43,18 @@ async function bench(...argv: string[]): Promise<{ status: number; stdout: strin
   return { status, stdout, stderr };
 }
 
+/** A cell's per-user test metrics, read from its run folder by hand. */
+function userMetricsOf(record: CellRecord): { users: string[]; columns: string[]; values: Float64Array } {
+  const dir = join(record.runDir, "user-metrics");
+  const lines = (file: string) => readFileSync(join(dir, file), "utf8").trim().split("\n");
+  const bytes = readFileSync(join(dir, "test.npy"));
+  const headerLength = bytes.readUInt16LE(8);
+  const values = new Float64Array(
+    bytes.buffer.slice(bytes.byteOffset + 10 + headerLength, bytes.byteOffset + bytes.length),
+  );
+  return { users: lines("test.users.txt"), columns: lines("test.columns.txt"), values };
+}
+
 function results(out: string): CellRecord[] {
   return readFileSync(join(out, "results.jsonl"), "utf8")
     .trim()
@@ -72,6 +87,7 @@ async function expectRendersCleanly(
   html: string,
   expected: Record<string, number>,
   skip: (reason: string) => void,
+  marks?: { tested: number; significant: number },
 ): Promise<void> {
   const reason = inject("chromiumSkipReason");
   if (reason !== "") {
@@ -81,6 +97,7 @@ async function expectRendersCleanly(
   const page = await renderInChromium(html);
   expect(page.problems).toEqual([]);
   expect(Object.fromEntries(page.charts.map((c) => [c.id, c.marks]))).toEqual(expected);
+  if (marks !== undefined) expect({ tested: page.testedCells, significant: page.significantMarks }).toEqual(marks);
   for (const chart of page.charts) {
     expect(chart.title.length, chart.id).toBeGreaterThan(10);
     expect(chart.width * chart.height, chart.id).toBeGreaterThan(0);
@@ -149,12 +166,23 @@ describe("bench paper", () => {
     expect(mixed.status).toBe(2);
     expect(mixed.stderr).toMatch(/option "epochs": .*run with epochs=2, now 3/);
 
-    // A model the pipeline does not know fails as a cell, with the pipeline's error.
+    // A model the pipeline does not know stops the command before any cell runs.
+    const unknown = await bench("paper", ...args, "--models", "lightgcn,nosuch");
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/option "models": --models: "nosuch" is not one of lightgcn, mf, sgl, sgcl/);
+    expect(results(out)).toHaveLength(4);
+
+    // A dataset whose file turns out broken fails as a cell, with the pipeline's error, and the grid goes on.
+    const broken = join(root, "broken");
+    mkdirSync(broken, { recursive: true });
+    const lines = readFileSync(join(toy.dir, "toy.inter"), "utf8").split("\n");
+    lines[2] = lines[2].replace(/\t[25]\t/, "\tfive\t");
+    writeFileSync(join(broken, "broken.inter"), lines.join("\n"));
     const failing = await bench(
       "paper",
-      ...common(out),
+      ...common(out).map((a) => (a === toy.dir ? `${toy.dir},${broken}` : a)),
       "--models",
-      "nosuch",
+      "lightgcn",
       "--inits",
       "none",
       "--seeds",
@@ -163,11 +191,13 @@ describe("bench paper", () => {
       "2",
     );
     expect(failing.status).toBe(1);
-    expect(failing.stderr).toMatch(/paper-toy-full-nosuch-none-s2020: FAILED/);
+    expect(failing.stderr).toMatch(/paper-toy-full-lightgcn-none-s2020: skipped/);
+    expect(failing.stderr).toMatch(/paper-broken-full-lightgcn-none-s2020: FAILED/);
     const all = results(out);
     expect(all).toHaveLength(5);
-    expect(all[4]).toMatchObject({ id: "paper-toy-full-nosuch-none-s2020", status: "failed", model: "nosuch" });
-    expect(all[4].error).toMatch(/option "model": "nosuch" is not one of/);
+    expect(all[4]).toMatchObject({ id: "paper-broken-full-lightgcn-none-s2020", status: "failed", model: "lightgcn" });
+    expect(all[4].error).toMatch(/broken\.inter:3 field "rating": not a number: "five"/);
+    expect(existsSync(join(out, "runs", "paper-broken-full-lightgcn-none-s2020"))).toBe(false);
 
     // report.md: mean ± std over seeds, by hand from results.jsonl.
     const md = readFileSync(join(out, "report.md"), "utf8");
@@ -186,14 +216,32 @@ describe("bench paper", () => {
         if (init === "var") {
           const none = stat("none", metric).mean;
           const pct = ((mine.mean - none) / none) * 100;
-          expect(cells[m]).toContain(`(${pct >= 0 ? "+" : "−"}${Math.abs(pct).toFixed(1)} %)`);
+          expect(cells[m]).toContain(`(${pct >= 0 ? "+" : "−"}${Math.abs(pct).toFixed(1)} % [`);
+          // The paired test, by hand from the run folders: users matched per seed, pooled.
+          const x: number[] = [];
+          const y: number[] = [];
+          for (const seed of [2020, 2021]) {
+            const base = userMetricsOf(records.find((r) => r.init === "none" && r.seed === seed)!);
+            const ours = userMetricsOf(records.find((r) => r.init === "var" && r.seed === seed)!);
+            ours.users.forEach((user, i) => {
+              const j = base.users.indexOf(user);
+              x.push(base.values[j * base.columns.length + base.columns.indexOf(metric)]);
+              y.push(ours.values[i * ours.columns.length + ours.columns.indexOf(metric)]);
+            });
+          }
+          expect(x).toHaveLength(120);
+          const test = pairedComparison(x, y);
+          expect(cells[m]).toContain(`${formatGainInterval(test)}, ${formatP(test.p)})`);
+          // The toy's planted clusters make var far better: significant even after Holm over 4 cells.
+          expect(test.p * 4).toBeLessThan(0.05);
+          expect(cells[m]).toContain(`${formatP(test.p)}) †`);
         }
       });
     }
-    expect(md).toContain("| nosuch | none | 0/1 | – | – | – | – |");
-    expect(md).toMatch(/Failed cells \(1\):\n\n- `paper-toy-full-nosuch-none-s2020`: option "model"/);
+    expect(md).toContain("| lightgcn | none | 0/1 | – | – | – | – |");
+    expect(md).toMatch(/Failed cells \(1\):\n\n- `paper-broken-full-lightgcn-none-s2020`: .*broken\.inter:3/);
     expect(md).toMatch(
-      /Protocol: filters: rating ≥ 4, 5-core; split: random-loo; full ranking, K ∈ \{10, 20, 50\}; seeds: 2020, 2021; d = 8, 2 layers, ≤ 2 epochs .*encoder: file:.*toy-vectors\.npy \(16-d\); backend: kernels \(wasm SIMD, \d+ threads?(, shared sums)?\); machine: .+ × \d+ cores/,
+      /Protocol: --protocol standard \(.*\); filters: rating ≥ 4, 5-core; split: random-loo; full ranking, K ∈ \{10, 20, 50\}; seeds: 2020, 2021; d = 8, 2 layers, ≤ 2 epochs .*encoder: file:.*toy-vectors\.npy \(16-d\); backend: kernels \(wasm SIMD, \d+ threads?(, shared sums)?\); machine: .+ × \d+ cores/,
     );
 
     // report regenerates both files from results.jsonl alone.
@@ -221,6 +269,8 @@ describe("bench paper", () => {
       join(out, "report.html"),
       { "degree-paper-toy-full-lightgcn": bars, "training-paper-toy-full-lightgcn": 4 },
       (r) => context.skip(r),
+      // The var row's four cells of the overall table are tested, and significant (checked above).
+      { tested: (md.match(/ %, p [=<] /g) ?? []).length, significant: (md.match(/\) †/g) ?? []).length },
     );
   }, 60_000);
 });
@@ -282,13 +332,17 @@ describe("bench collapse and encoders", () => {
       ),
     );
     writeFileSync(`${other}.ids.txt`, `${Array.from({ length: 40 }, (_, i) => `i${i}`).join("\n")}\n`);
+    // Vectors for other items: found only when the cell encodes.
+    const wrongIds = join(root, "wrong-ids.npy");
+    writeFileSync(wrongIds, encodeNpy(new Float32Array(40 * 12), [40, 12]));
+    writeFileSync(`${wrongIds}.ids.txt`, `${Array.from({ length: 40 }, (_, i) => `x${i}`).join("\n")}\n`);
     const run = await bench(
       "encoders",
       ...shared(out),
       "--dim",
       "8",
       "--encoders",
-      `${toy.encoder},file:${other},file:${join(root, "missing.npy")}`,
+      `${toy.encoder},file:${other},file:${wrongIds}`,
       "--seeds",
       "2020",
       "--epochs",
@@ -299,7 +353,7 @@ describe("bench collapse and encoders", () => {
     expect(records.map((r) => [r.encoder, r.status, r.encoderDimension])).toEqual([
       [toy.encoder, "ok", 16],
       [`file:${other}`, "ok", 12],
-      [`file:${join(root, "missing.npy")}`, "failed", undefined],
+      [`file:${wrongIds}`, "failed", undefined],
     ]);
     const md = readFileSync(join(out, "report.md"), "utf8");
     expect(md).toContain("| model | encoder | init | seeds ok | Recall@10 |");
@@ -325,7 +379,111 @@ describe("bench collapse and encoders", () => {
     );
     expect((await bench("paper", "--out", out, "--dim", "0")).status).toBe(2);
     expect((await bench("encoders", "--out", out)).stderr).toMatch(/option "encoders"/);
-    expect((await bench("report", "--out", join(root, "nothing"))).stderr).toMatch(/holds no results/);
+    expect((await bench("report", "--out", join(root, "nothing"))).stderr).toMatch(/nothing.* does not exist/);
     expect((await bench("paper", "--bogus")).stderr).toMatch(/unknown option --bogus/);
+    expect((await bench("paper", "--out", out, "--models", "lightgcn,gcn")).stderr).toMatch(
+      /option "models": --models: "gcn" is not one of lightgcn, mf, sgl, sgcl, simgcl, xsimgcl \(llminit models/,
+    );
+    expect((await bench("paper", "--out", out, "--models", "lightgcn", "--ssl-weight", "0.1")).stderr).toMatch(
+      /option "--ssl-weight": is not an option of any model of --models lightgcn/,
+    );
+    expect((await bench("paper", "--out", out, "--models", "sgl", "--drop-ratio", "1")).stderr).toMatch(
+      /option "--drop-ratio": must be ≤ 0\.99, got 1 for sgl \(from command line\)/,
+    );
+  });
+
+  it("gives a model's own option to the cells of the models that take it", async () => {
+    const out = join(root, "model-options");
+    calls.length = 0;
+    const run = await bench(
+      "paper",
+      ...common(out),
+      "--models",
+      "lightgcn,sgl",
+      "--inits",
+      "none",
+      "--seeds",
+      "1",
+      "--epochs",
+      "0",
+      "--ssl-weight",
+      "0.3",
+    );
+    expect(run.status).toBe(0);
+    expect(calls.map((c) => [c.model, c.sslWeight])).toEqual([
+      ["lightgcn", undefined],
+      ["sgl", 0.3],
+    ]);
+    expect(calls[1]).toMatchObject({ temperature: 0.2, regWeight: 1e-5 });
+  }, 60_000);
+});
+
+describe("one grid per folder", () => {
+  it("refuses a second grid on a folder in use, and takes over the lock of a killed one", async () => {
+    const out = join(root, "locked");
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started: () => void = () => {};
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const slow = {
+      runExperiment: async (config: RunConfig, hooks?: Parameters<typeof runExperiment>[1]) => {
+        started();
+        await gate;
+        return runExperiment(config, hooks);
+      },
+    };
+    const io = (sink: { stdout: string; stderr: string }) => ({
+      stdout: { write: (t: string) => (sink.stdout += t) },
+      stderr: { write: (t: string) => (sink.stderr += t) },
+      env: {},
+      cwd: root,
+    });
+    const args = [
+      "paper",
+      ...common(out),
+      "--models",
+      "lightgcn",
+      "--inits",
+      "none",
+      "--seeds",
+      "2020",
+      "--epochs",
+      "1",
+    ];
+    const firstSink = { stdout: "", stderr: "" };
+    const first = main(args, io(firstSink), slow);
+    await running;
+    const second = await bench(...args);
+    expect(second.status).toBe(2);
+    expect(second.stderr).toMatch(
+      new RegExp(`option "--out": .*locked is in use by llminit-bench paper \\(pid ${process.pid} on `),
+    );
+    release();
+    expect(await first).toBe(0);
+    expect(results(out)).toHaveLength(1);
+    expect(existsSync(join(out, ".llminit.lock"))).toBe(false);
+
+    // A lock left by a killed grid (its pid is gone) is taken over, with a warning.
+    const dead = Number(
+      spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString(),
+    );
+    writeFileSync(
+      join(out, ".llminit.lock"),
+      JSON.stringify({ pid: dead, host: hostname(), command: "llminit-bench paper", started: "then", token: "x" }),
+    );
+    const again = await bench(...args);
+    expect(again.status).toBe(0);
+    expect(again.stderr).toMatch(new RegExp(`took over a stale lock: llminit-bench paper \\(pid ${dead} .*no longer`));
+    expect(again.stderr).toMatch(/skipped \(recorded ok/);
+    expect(results(out)).toHaveLength(1);
+  }, 60_000);
+
+  it("prints each command's own help, and runs nothing", async () => {
+    for (const command of ["paper", "collapse", "encoders", "report", "checkpoint", "resume", "oversubscription"]) {
+      const help = await bench(command, "--out", join(root, "help"), "-h");
+      expect(help.status, command).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^usage: pnpm bench ${command}`));
+    }
+    expect(existsSync(join(root, "help"))).toBe(false);
   });
 });

@@ -39,6 +39,18 @@ describe("planGrid", () => {
     expect(cells.every((c) => !c.effectiveRank)).toBe(true);
   });
 
+  it("names the protocol in the ids of official cells only, so both protocols can share a results file", () => {
+    const standard = planGrid({ ...axes, protocol: "standard" });
+    expect(standard.map((c) => c.id)).toEqual(planGrid(axes).map((c) => c.id));
+    expect(standard[0].protocol).toBeUndefined();
+    const official = planGrid({ ...axes, protocol: "official" });
+    expect(official[0]).toMatchObject({
+      id: "paper-amazon-office-products-full-lightgcn-none-official-s2020",
+      protocol: "official",
+    });
+    expect(official[0].values).not.toHaveProperty("protocol");
+  });
+
   it("names d in collapse and the encoder in encoders, and refuses two cells with one id", () => {
     const collapse = planGrid({
       ...axes,

@@ -23,6 +23,10 @@ export interface GridAxes {
   dims: readonly number[];
   /** Encoder specs; one value (the common --encoder) outside the encoders benchmark. */
   encoders: readonly string[];
+  /** cold-items: the share of items every cell holds out (the pipeline's `coldItems`). */
+  coldItems?: number;
+  /** The common `--protocol`; cells of another protocol than "standard" get it in their id. */
+  protocol?: string;
 }
 
 function slug(text: string): string {
@@ -45,11 +49,15 @@ export function cellId(cell: Omit<PlannedCell, "id" | "values" | "effectiveRank"
   ];
   if (cell.experiment === "collapse") parts.push(`d${cell.dim}`);
   if (cell.experiment === "encoders") parts.push(slug(basename(cell.encoder)));
+  // Standard cells keep their ids, so that existing results files stay valid.
+  if (cell.protocol !== undefined && cell.protocol !== "standard") parts.push(slug(cell.protocol));
   parts.push(`s${cell.seed}`);
   return parts.join("-");
 }
 
-function makeCell(base: Omit<PlannedCell, "id" | "values" | "effectiveRank">): PlannedCell {
+function makeCell(cell: Omit<PlannedCell, "id" | "values" | "effectiveRank">): PlannedCell {
+  const { protocol, ...rest } = cell;
+  const base = protocol === undefined || protocol === "standard" ? rest : { ...rest, protocol };
   const values: Record<string, unknown> = {
     dataset: base.dataset,
     model: base.model,
@@ -87,10 +95,12 @@ export function planGrid(axes: GridAxes): PlannedCell[] {
                     sparseKeep: setting === "sparse" ? axes.sparseKeep : undefined,
                     dim,
                     encoder,
+                    protocol: axes.protocol,
                   }),
                 );
               }
             }
+  if (axes.coldItems !== undefined) for (const cell of cells) cell.values.coldItems = axes.coldItems;
   checkUnique(cells);
   return cells;
 }
@@ -131,6 +141,7 @@ export function planFullCells(
                 sparseKeep: setting === "sparse" ? axes.sparseKeep : undefined,
                 dim: found.encoderDimension as number,
                 encoder,
+                protocol: axes.protocol,
               }),
             );
           }

@@ -44,3 +44,17 @@ describe("generatePowerLawGraph", () => {
     expect(generatePowerLawGraph({ users: 3, items: 3, interactions: 9, rng: createRng(1) }).interactions).toBe(9);
   });
 });
+
+describe("generatePowerLawGraph at scale", () => {
+  // Beyond a JS Set's 2^24 entries would need 17 M interactions; this checks the key set against a
+  // Set on a graph whose keys exceed 2^32 (users × items) and repeat often.
+  it("deduplicates keys above 2^32 exactly as a Set does", () => {
+    const graph = generatePowerLawGraph({ users: 70_000, items: 70_000, interactions: 60_000 * 3, rng: createRng(3) });
+    const keys = new Set<number>();
+    for (let u = 0; u < graph.train.rows; u++)
+      for (let k = graph.train.indptr[u]; k < graph.train.indptr[u + 1]; k++)
+        keys.add(u * 70_000 + graph.train.indices[k]);
+    expect(keys.size).toBe(180_000);
+    expect(graph.interactions).toBe(180_000);
+  });
+});

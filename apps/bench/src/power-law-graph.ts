@@ -41,6 +41,38 @@ function zipfSampler(n: number, exponent: number, rng: Rng): () => number {
 }
 
 /**
+ * A set of non-negative integer keys below 2^53 in one Float64Array (open addressing, linear
+ * probing): a JS `Set` holds at most 2^24 entries, and MovieLens-20M's size needs 20 M.
+ */
+class IntegerKeySet {
+  private readonly slots: Float64Array;
+  private readonly mask: number;
+  constructor(capacity: number) {
+    let size = 16;
+    while (size < 2 * capacity) size *= 2;
+    this.slots = new Float64Array(size).fill(-1);
+    this.mask = size - 1;
+  }
+  /** Adds `key`; false when it was there already. */
+  add(key: number): boolean {
+    const low = key % 0x100000000;
+    const high = (key - low) / 0x100000000;
+    let h = Math.imul(low ^ Math.imul(high, 0x9e3779b1), 0x85ebca6b);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 13;
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const held = this.slots[slot];
+      if (held === key) return false;
+      if (held === -1) {
+        this.slots[slot] = key;
+        return true;
+      }
+    }
+  }
+}
+
+/**
  * A user–item graph with power-law (Zipf-like) degrees on both sides, exactly `interactions`
  * distinct pairs, every user and every item with at least one interaction. Popularity ranks are
  * shuffled onto ids, so id 0 is not always the most popular. Steps: each user gets one Zipf
@@ -78,13 +110,11 @@ export function generatePowerLawGraph(options: PowerLawGraphOptions): PowerLawGr
 
   const rows = new Int32Array(interactions);
   const cols = new Int32Array(interactions);
-  const seen = new Set<number>();
+  const seen = new IntegerKeySet(interactions);
   const itemCovered = new Uint8Array(items);
   let count = 0;
   const add = (u: number, i: number): boolean => {
-    const key = u * items + i;
-    if (seen.has(key)) return false;
-    seen.add(key);
+    if (!seen.add(u * items + i)) return false;
     rows[count] = u;
     cols[count] = i;
     count++;

@@ -1,17 +1,25 @@
 import { formatImprovement, formatMeanStd } from "./mean-std.js";
 import { METRIC_TITLES, type MetricTable, type RankTable, type ReportModel } from "./report-model.js";
+import { formatGainInterval, formatP, SIGNIFICANCE_LEGEND } from "./significance.js";
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
-/** One metric cell: `mean ± std`, bold when best in its column, then the change over init none. */
+/**
+ * One metric cell: `mean ± std`, bold when best in its column, then the change over init none
+ * with, where per-user metrics allow a paired test, the 95 % interval of the gain, the p-value and
+ * † when significant after correction.
+ */
 export function formatMetricCell(table: MetricTable, row: number, m: number): string {
   const r = table.rows[row];
   const text = formatMeanStd(r.stats[m]);
   const bold = table.best[m].includes(row) ? `**${text}**` : text;
   const change = formatImprovement(r.stats[m].mean, r.baseline[m]);
-  return change === "" ? bold : `${bold} (${change})`;
+  if (change === "") return bold;
+  const test = r.tests[m];
+  if (test === undefined) return `${bold} (${change})`;
+  return `${bold} (${change} ${formatGainInterval(test)}, ${formatP(test.p)})${test.significant ? " †" : ""}`;
 }
 
 function metricTable(table: MetricTable): string {
@@ -62,7 +70,8 @@ export function renderMarkdown(model: ReportModel): string {
     `Cells: ${model.cells.total} (${model.cells.ok} ok, ${model.cells.failed} failed). ` +
       "Each metric is the mean ± sample standard deviation (n − 1) over the seeds that finished, on the test split; " +
       "(+x %) is the change of the mean over init `none` (xavier) of the same row otherwise; the best mean of each column is in bold. " +
-      "Charts are in report.html.",
+      "Charts are in report.html.\n\n" +
+      SIGNIFICANCE_LEGEND,
     ...model.rankTables.map(rankTable),
     ...model.tables.map(metricTable),
   ];

@@ -1,4 +1,6 @@
+import type { UserMetricsTable } from "@llminit/pipeline";
 import { describe, expect, it } from "vitest";
+import { pairedComparison } from "./paired-comparison.js";
 import { buildReportModel } from "./report-model.js";
 import { renderMarkdown } from "./report-markdown.js";
 import type { CellRecord } from "./types.js";
@@ -64,5 +66,118 @@ describe("report: the cold-start table", () => {
     const empty = cell("none", 1, "full", 0.1, 4, 10);
     empty.testByDegree = [];
     expect(renderMarkdown(buildReportModel([empty]))).not.toContain("coldest users");
+  });
+});
+
+/** Per-user test metrics of ten users: u0–u3 of training degree 5 (bucket 4-7), the others 20. */
+function table(recall: number[]): UserMetricsTable {
+  const columns = ["recall@10", "ndcg@10"];
+  const values = new Float64Array(recall.length * 2);
+  recall.forEach((v, i) => ((values[2 * i] = v), (values[2 * i + 1] = v / 2)));
+  return {
+    columns,
+    users: recall.map((_, i) => `u${i}`),
+    trainDegrees: Int32Array.from(recall, (_, i) => (i < 4 ? 5 : 20)),
+    values,
+  };
+}
+
+describe("report: paired tests against init none", () => {
+  const records = [
+    cell("none", 1, "full", 0.1, 4, 10),
+    cell("none", 2, "full", 0.3, 4, 10),
+    cell("var", 1, "full", 0.3, 4, 10),
+    cell("var", 2, "full", 0.5, 4, 10),
+  ];
+  const none1 = [0, 1, 0, 0, 1, 0, 1, 0, 0, 1];
+  const none2 = [1, 0, 0, 0, 0, 1, 1, 0, 0, 0];
+  const var1 = [1, 1, 1, 0, 1, 1, 1, 0, 1, 1];
+  const var2 = [1, 1, 1, 1, 1, 1, 1, 1, 0, 1];
+  // var's users listed in another order: pairs are matched by user id.
+  const shuffled = (t: UserMetricsTable): UserMetricsTable => {
+    const order = [9, 3, 0, 7, 1, 8, 2, 6, 4, 5];
+    return {
+      columns: t.columns,
+      users: order.map((i) => t.users[i]),
+      trainDegrees: Int32Array.from(order, (i) => t.trainDegrees[i]),
+      values: Float64Array.from(order.flatMap((i) => [t.values[2 * i], t.values[2 * i + 1]])),
+    };
+  };
+  const userMetrics = new Map([
+    [records[0].id, table(none1)],
+    [records[1].id, table(none2)],
+    [records[2].id, shuffled(table(var1))],
+    [records[3].id, shuffled(table(var2))],
+  ]);
+
+  it("pools the users of every seed, matched by id, and corrects over the table's cells", () => {
+    const model = buildReportModel(records, userMetrics);
+    const overall = model.tables[0];
+    const [none, varRow] = overall.rows;
+    expect(none.tests.every((t) => t === undefined)).toBe(true);
+    const expected = pairedComparison([...none1, ...none2], [...var1, ...var2]);
+    const recall = varRow.tests[overall.metrics.indexOf("recall@10")]!;
+    expect(recall).toMatchObject({
+      n: 20,
+      seeds: [1, 2],
+      p: expected.p,
+      gain: expected.gain,
+      gainLow: expected.gainLow,
+    });
+    // recall@20 and ndcg@20 have no per-user column: untested, and not counted in the family.
+    expect(varRow.tests[overall.metrics.indexOf("recall@20")]).toBeUndefined();
+    const ndcg = varRow.tests[overall.metrics.indexOf("ndcg@10")]!;
+    expect(ndcg.p).toBeCloseTo(expected.p, 12); // ndcg = recall / 2 here: same t
+    expect(recall.pAdjusted).toBeCloseTo(Math.min(1, 2 * expected.p), 15);
+    expect(recall.significant).toBe(recall.pAdjusted < 0.05);
+    const md = renderMarkdown(model);
+    expect(md).toContain("† marks a cell whose paired two-sided t-test");
+    expect(md).toMatch(
+      /\| lightgcn \| var \| 2\/2 \| \*\*0\.5000 ± 0\.0000\*\* \(\+0\.0 % \[[^\]]+\] %, p [=<] [0-9.]+\)( †)? \|/,
+    );
+  });
+
+  it("tests the coldest-users table on the users of that degree bucket only", () => {
+    const cold = buildReportModel(records, userMetrics).tables[1];
+    const test = cold.rows[1].tests[cold.metrics.indexOf("recall@10")]!;
+    const first4 = (v: number[]) => v.slice(0, 4);
+    const expected = pairedComparison([...first4(none1), ...first4(none2)], [...first4(var1), ...first4(var2)]);
+    expect(test).toMatchObject({ n: 8, p: expected.p });
+  });
+
+  it("leaves cells untested when a seed's baseline or per-user metrics are missing", () => {
+    const partial = new Map([[records[2].id, table(var1)]]);
+    const model = buildReportModel(records, partial);
+    expect(model.tables[0].rows[1].tests.every((t) => t === undefined)).toBe(true);
+    expect(renderMarkdown(model)).toContain("| lightgcn | var | 2/2 | **0.5000 ± 0.0000** (+0.0 %) |");
+  });
+});
+
+describe("report: protocols", () => {
+  it("puts each protocol's cells in their own table and names the protocol above and in the title", () => {
+    const official = [cell("none", 1, "full", 0.1, 4, 10), cell("var", 1, "full", 0.2, 4, 10)].map((r) => ({
+      ...r,
+      id: `${r.id}-official`,
+      protocol: "official",
+      config: { protocol: "official" },
+    }));
+    const standard = [cell("none", 1, "full", 0.1, 4, 10), cell("var", 1, "full", 0.2, 4, 10)];
+    const md = renderMarkdown(buildReportModel([...standard, ...official]));
+    expect(md).toContain("## paper — d, full\n");
+    expect(md).toContain("## paper — d, full, official protocol\n");
+    expect(md).toContain("Protocol: --protocol standard (training and validation items masked at test");
+    expect(md).toContain("Protocol: --protocol official (the official LLMInit code's RecBole repeatable: True");
+  });
+});
+
+describe("report: the rating filter in the protocol line", () => {
+  it("says the filter is off for implicit feedback, and names the rating field", () => {
+    const withConfig = (config: Record<string, unknown>) =>
+      buildReportModel([{ ...cell("none", 1, "full", 0.1, 4, 10), config: { kCore: 5, ...config } }]).tables[0]
+        .protocol;
+    expect(withConfig({ minRating: 4 })).toContain("filters: rating ≥ 4, 5-core;");
+    expect(withConfig({ minRating: null })).toContain("filters: no rating filter (--min-rating none), 5-core;");
+    expect(withConfig({ minRating: null })).not.toContain("null");
+    expect(withConfig({ minRating: 3, ratingField: "stars" })).toContain("filters: stars ≥ 3, 5-core;");
   });
 });

@@ -1,14 +1,27 @@
 import { basename } from "node:path";
+import { DEFAULT_DEGREE_BUCKETS, metricTitle } from "@llminit/metrics";
 import { meanStd, type MeanStd } from "./mean-std.js";
+import { buildColdItemsTables } from "./report-cold-items.js";
+import {
+  correctTable,
+  testAgainstBaseline,
+  type CellTest,
+  type ColdUserMetrics,
+  type UserMetricsByCell,
+} from "./significance.js";
 import type { CellRecord, Experiment } from "./types.js";
 
 /** Metrics of the tables, in column order. */
 export const TABLE_METRICS = ["recall@10", "recall@20", "ndcg@10", "ndcg@20"] as const;
+/** Column headings from the metric registry: "ndcg@10" → "NDCG@10"; then the cold-items benchmark's columns. */
 export const METRIC_TITLES: Record<string, string> = {
-  "recall@10": "Recall@10",
-  "recall@20": "Recall@20",
-  "ndcg@10": "NDCG@10",
-  "ndcg@20": "NDCG@20",
+  ...Object.fromEntries(TABLE_METRICS.map((key) => [key, metricTitle(key)])),
+  // The cold-items benchmark's columns (report-cold-items.ts).
+  "cold:recall@20": `Cold ${metricTitle("recall@20")}`,
+  "cold:ndcg@20": `Cold ${metricTitle("ndcg@20")}`,
+  "hybrid:recall@20": `Hybrid ${metricTitle("recall@20")}`,
+  "hybrid:ndcg@20": `Hybrid ${metricTitle("ndcg@20")}`,
+  "hybrid:coldShare@20": "Cold share of hybrid top-20",
 };
 
 const INIT_ORDER = ["none", "rand", "uni", "var", "full"];
@@ -21,6 +34,8 @@ export interface TableRow {
   stats: MeanStd[];
   /** Mean of the same row with init none, per metric (NaN when there is none). */
   baseline: number[];
+  /** Paired test against the same row with init none, per metric (undefined: no test possible). */
+  tests: Array<CellTest | undefined>;
 }
 
 export interface MetricTable {
@@ -123,6 +138,8 @@ function rowLabels(record: CellRecord): string[] {
       return [record.model, record.init, String(record.dim)];
     case "encoders":
       return [record.model, record.encoder, record.init];
+    case "cold-items":
+      return [record.model, record.init];
   }
 }
 
@@ -130,10 +147,28 @@ const LABEL_HEADERS: Record<Experiment, string[]> = {
   paper: ["model", "init"],
   collapse: ["model", "init", "d"],
   encoders: ["model", "encoder", "init"],
+  "cold-items": ["model", "init"],
 };
 
+/** The evaluation protocol a cell ran under (cells recorded before the option existed: standard). */
+export function protocolOf(record: CellRecord): string {
+  const value = record.config.protocol;
+  return typeof value === "string" ? value : "standard";
+}
+
+/** ", official protocol" in titles; nothing for the default protocol. */
+function protocolSuffix(record: CellRecord): string {
+  return protocolOf(record) === "standard" ? "" : `, ${protocolOf(record)} protocol`;
+}
+
 function partitionKey(record: CellRecord): string {
-  return JSON.stringify([record.experiment, record.dataset, record.setting, record.sparseKeep ?? null]);
+  return JSON.stringify([
+    record.experiment,
+    record.dataset,
+    record.setting,
+    record.sparseKeep ?? null,
+    protocolOf(record),
+  ]);
 }
 
 function compareLabels(experiment: Experiment, a: string[], b: string[]): number {
@@ -170,8 +205,16 @@ export function protocolLine(records: readonly CellRecord[]): string {
   const backends = distinct(ok.map((r) => r.backend ?? "?"));
   const machines = distinct(use.map((r) => `${r.machine.cpuModel.trim()} × ${r.machine.cpus} cores`));
   const sparse = distinct(records.filter((r) => r.setting === "sparse").map((r) => r.sparseKeep));
+  const protocols = distinct(use.map(protocolOf)).map((p) =>
+    p === "official"
+      ? "official (the official LLMInit code's RecBole repeatable: True: nothing masked at evaluation, negatives exclude only the positive, ≥ on the 4-decimal valid score, stop after patience + 1)"
+      : p === "standard"
+        ? "standard (training and validation items masked at test, negatives outside the user's training items, strictly greater valid score)"
+        : p,
+  );
   return [
-    `filters: rating ≥ ${config("minRating")}, ${config("kCore")}-core`,
+    `--protocol ${protocols.join(" / ")}`,
+    `filters: ${ratingFilter(use)}, ${config("kCore")}-core`,
     `split: ${config("split")}${sparse.length > 0 ? `, training thinned to ≤ ${sparse.join(" / ")} interactions per user` : ""}`,
     `full ranking, K ∈ {${config("ks")}}`,
     `seeds: ${seeds.join(", ")}`,
@@ -182,12 +225,30 @@ export function protocolLine(records: readonly CellRecord[]): string {
   ].join("; ");
 }
 
+/**
+ * The value filter of a set of records: "rating ≥ 4" (or the `--rating-field` they set), and
+ * "no rating filter (--min-rating none)" for implicit feedback; " / " between differing ones.
+ */
+function ratingFilter(records: readonly CellRecord[]): string {
+  const filters = distinct(
+    records.map((r) => {
+      const min = r.config.minRating;
+      if (min === null) return "no rating filter (--min-rating none)";
+      const field = typeof r.config.ratingField === "string" ? r.config.ratingField : "rating";
+      return `${field} ≥ ${min === undefined ? "?" : String(min)}`;
+    }),
+  );
+  return filters.join(" / ");
+}
+
 /** What one table reads from a record: its test metrics, or those of one degree bucket. */
 interface TableView {
   metrics: readonly string[];
   values: (record: CellRecord) => Record<string, number | null> | undefined;
   /** Appended to the table title. */
   titleSuffix: string;
+  /** Which users' per-user metrics the paired tests use, by training degree (default: all). */
+  includeDegree?: (degree: number) => boolean;
 }
 
 const OVERALL: TableView = { metrics: TABLE_METRICS, values: (r) => r.test, titleSuffix: "" };
@@ -204,24 +265,26 @@ function coldestView(part: readonly CellRecord[]): TableView | null {
   const groups = ok.map((r) => r.testByDegree?.find((g) => g.bucket === bucket.bucket));
   if (ok.every((r, i) => groups[i]?.users === r.datasetStats?.users)) return null;
   const users = distinct(groups.map((g) => g?.users ?? 0));
+  const range = DEFAULT_DEGREE_BUCKETS.find((b) => b.label === bucket.bucket);
   return {
+    includeDegree: range === undefined ? () => false : (degree) => degree >= range.min && degree <= range.max,
     metrics: ["recall@10", "ndcg@10", "recall@20", "ndcg@20"],
     values: (r) => r.testByDegree?.find((g) => g.bucket === bucket.bucket)?.metrics,
     titleSuffix: ` — coldest users (training degree ${bucket.bucket}; ${users.join(" / ")} users)`,
   };
 }
 
-function buildMetricTables(records: readonly CellRecord[]): MetricTable[] {
+function buildMetricTables(records: readonly CellRecord[], userMetrics: UserMetricsByCell): MetricTable[] {
   const tables: MetricTable[] = [];
   for (const part of groupBy(records, partitionKey).values()) {
-    tables.push(buildMetricTable(part, OVERALL));
+    tables.push(buildMetricTable(part, OVERALL, userMetrics));
     const cold = coldestView(part);
-    if (cold !== null) tables.push(buildMetricTable(part, cold));
+    if (cold !== null) tables.push(buildMetricTable(part, cold, userMetrics));
   }
   return tables;
 }
 
-function buildMetricTable(part: readonly CellRecord[], view: TableView): MetricTable {
+function buildMetricTable(part: readonly CellRecord[], view: TableView, userMetrics: UserMetricsByCell): MetricTable {
   const suffix = view.titleSuffix;
   const first = part[0];
   const experiment = first.experiment;
@@ -235,6 +298,7 @@ function buildMetricTable(part: readonly CellRecord[], view: TableView): MetricT
       total: list.length,
       stats: view.metrics.map((m) => meanStd(ok.map((r) => metric(view.values(r), m)))),
       baseline: [],
+      tests: [],
     });
   }
   tableRows.sort((a, b) => compareLabels(experiment, a.labels, b.labels));
@@ -244,12 +308,24 @@ function buildMetricTable(part: readonly CellRecord[], view: TableView): MetricT
     const base = tableRows.find((r) => JSON.stringify(r.labels) === JSON.stringify(baseLabels));
     row.baseline = view.metrics.map((_, m) => (base === undefined || base === row ? NaN : base.stats[m].mean));
   }
+  const okRecords = (labels: string[]) => (rows.get(JSON.stringify(labels)) ?? []).filter((r) => r.status === "ok");
+  const tests = correctTable(
+    tableRows.map((row) => {
+      const baseLabels = row.labels.map((l, i) => (i === initIndex ? "none" : l));
+      if (JSON.stringify(baseLabels) === JSON.stringify(row.labels)) return view.metrics.map(() => undefined);
+      const base = okRecords(baseLabels);
+      return view.metrics.map((m) =>
+        testAgainstBaseline(base, okRecords(row.labels), m, userMetrics, view.includeDegree),
+      );
+    }),
+  );
+  tableRows.forEach((row, i) => (row.tests = tests[i]));
   const best = view.metrics.map((_, m) => {
     const means = tableRows.map((r) => r.stats[m].mean);
     const max = Math.max(...means.filter((v) => Number.isFinite(v)));
     return means.flatMap((v, i) => (v === max ? [i] : []));
   });
-  const title = `${experiment} — ${datasetLabel(first)}, ${settingLabel(first)}${suffix}`;
+  const title = `${experiment} — ${datasetLabel(first)}, ${settingLabel(first)}${protocolSuffix(first)}${suffix}`;
   return {
     id: `table-${slug(title)}`,
     title,
@@ -332,7 +408,7 @@ function buildCharts(records: readonly CellRecord[]): ChartSpec[] {
   );
   for (const part of curveParts.values()) {
     const first = part[0];
-    const name = `${first.experiment} ${datasetLabel(first)} ${first.setting} ${first.model}`;
+    const name = `${first.experiment} ${datasetLabel(first)} ${first.setting}${protocolSuffix(first)} ${first.model}`;
     const bySeries = groupBy(part, seriesLabel);
     const categories = distinct(part.flatMap((r) => (r.testByDegree ?? []).map((g) => g.bucket)));
     const degreeSeries = [...bySeries].map(([label, list]) => ({
@@ -345,7 +421,7 @@ function buildCharts(records: readonly CellRecord[]): ChartSpec[] {
     charts.push({
       kind: "degree",
       id: uniqueId(`degree-${slug(name)}`),
-      title: `Test Recall@10 by user training degree — ${datasetLabel(first)}, ${first.setting}, ${first.model} (${first.experiment})`,
+      title: `Test Recall@10 by user training degree — ${datasetLabel(first)}, ${first.setting}${protocolSuffix(first)}, ${first.model} (${first.experiment})`,
       yLabel: "Recall@10",
       categories,
       series: sortSeries(degreeSeries),
@@ -367,7 +443,7 @@ function buildCharts(records: readonly CellRecord[]): ChartSpec[] {
     charts.push({
       kind: "training",
       id: uniqueId(`training-${slug(name)}`),
-      title: `Training: valid NDCG@10 per epoch — ${datasetLabel(first)}, ${first.setting}, ${first.model} (${first.experiment})`,
+      title: `Training: valid NDCG@10 per epoch — ${datasetLabel(first)}, ${first.setting}${protocolSuffix(first)}, ${first.model} (${first.experiment})`,
       xLabel: "epoch",
       yLabel: "valid NDCG@10",
       xLog2: false,
@@ -377,12 +453,26 @@ function buildCharts(records: readonly CellRecord[]): ChartSpec[] {
   return charts;
 }
 
-/** Everything both reports show, computed from the latest record of each cell. */
-export function buildReportModel(records: readonly CellRecord[]): ReportModel {
+/**
+ * Everything both reports show, computed from the latest record of each cell and, for the paired
+ * tests, the per-user test metrics of the cells that stored them (`loadUserMetrics`; the cold and
+ * hybrid ones of cold-items cells: `loadColdUserMetrics`).
+ */
+export function buildReportModel(
+  records: readonly CellRecord[],
+  userMetrics: UserMetricsByCell = new Map(),
+  coldUserMetrics: ColdUserMetrics = new Map(),
+): ReportModel {
   const ok = records.filter((r) => r.status === "ok").length;
   return {
     cells: { total: records.length, ok, failed: records.length - ok },
-    tables: buildMetricTables(records),
+    tables: [
+      ...buildMetricTables(
+        records.filter((r) => r.experiment !== "cold-items"),
+        userMetrics,
+      ),
+      ...buildColdItemsTables(records, userMetrics, coldUserMetrics),
+    ],
     rankTables: buildRankTables(records),
     charts: buildCharts(records),
   };

@@ -4,13 +4,19 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { ConfigError, DataFormatError, silentLogger, type Logger } from "@llminit/core";
 import { readNpy } from "@llminit/core/node";
-import { resolveRunConfig, type RunConfig, type runExperiment } from "@llminit/pipeline";
+import {
+  otherModelsOptions,
+  resolveRunConfig,
+  type ConfigLayer,
+  type RunConfig,
+  type runExperiment,
+} from "@llminit/pipeline";
 import { effectiveRank } from "./effective-rank.js";
 import { appendResult } from "./results-file.js";
 import type { PlannedCell } from "./plan-grid.js";
 import type { CellRecord, CurvePoint, MachineInfo } from "./types.js";
 
-export type ConfigLayer = { source: string; values: Readonly<Record<string, unknown>> };
+export type { ConfigLayer } from "@llminit/pipeline";
 
 export interface GridContext {
   /** The benchmark folder: results.jsonl and runs/<cell-id>/. */
@@ -120,9 +126,35 @@ export async function runGrid(
   return outcome;
 }
 
-function resolveCell(cell: PlannedCell, ctx: GridContext): RunConfig {
+/**
+ * The common option layers as a cell of `model` sees them: options of other models are left out
+ * (one `--temperature` for a grid of LightGCN and SGL applies to the SGL cells).
+ */
+export function layersFor(model: string, layers: readonly ConfigLayer[]): ConfigLayer[] {
+  return layers.map((layer) => {
+    const drop = new Set(otherModelsOptions(model, layer.values));
+    return { ...layer, values: Object.fromEntries(Object.entries(layer.values).filter(([key]) => !drop.has(key))) };
+  });
+}
+
+/**
+ * Resolves and runs one planned cell on its own (a queue worker's unit of work); never throws:
+ * a failure is a `failed` record, as in a grid.
+ */
+export async function runPlannedCell(cell: PlannedCell, ctx: GridContext): Promise<CellRecord> {
+  let resolved: { config?: RunConfig; error?: unknown };
+  try {
+    resolved = { config: resolveCell(cell, ctx) };
+  } catch (error) {
+    resolved = { error };
+  }
+  return runCell(cell, resolved, ctx);
+}
+
+/** A cell's configuration: the common layers under its own values, its run folder under `out/runs/`. */
+export function resolveCell(cell: PlannedCell, ctx: Pick<GridContext, "out" | "layers">): RunConfig {
   return resolveRunConfig([
-    ...ctx.layers,
+    ...layersFor(cell.model, ctx.layers),
     { source: `bench cell ${cell.id}`, values: { ...cell.values, out: join(ctx.out, "runs", cell.id) } },
   ]);
 }
@@ -133,8 +165,8 @@ function unresolvedConfig(cell: PlannedCell, ctx: GridContext): Record<string, u
   try {
     return {
       ...(resolveRunConfig([
-        ...ctx.layers,
-        { source: "common options", values: { dataset: cell.dataset } },
+        ...layersFor(cell.model, ctx.layers),
+        { source: "common options", values: { dataset: cell.dataset, model: cell.model } },
       ]) as unknown as Record<string, unknown>),
       ...values,
     };
@@ -162,6 +194,7 @@ async function runCell(
     ...(cell.sparseKeep === undefined ? {} : { sparseKeep: cell.sparseKeep }),
     dim: cell.dim,
     encoder: cell.encoder,
+    ...(cell.protocol === undefined ? {} : { protocol: cell.protocol }),
     status: "failed",
     startedAt: startedAt.toISOString(),
     seconds: 0,
@@ -179,6 +212,7 @@ async function runCell(
     await rm(runDir, { recursive: true, force: true });
     const summary = await ctx.run(resolved.config, {
       logger: ctx.logger ?? silentLogger,
+      folder: { overwrite: true, command: `llminit-bench cell ${cell.id}` },
       onEpoch: ctx.epochLines
         ? (r) =>
             ctx.stderr.write(
@@ -208,6 +242,7 @@ async function runCell(
       machine: summary.machine,
       curve,
       ...(rank === undefined ? {} : { effectiveRank: rank }),
+      ...(summary.coldStart === undefined ? {} : { coldStart: summary.coldStart }),
       runDir: summary.runDir,
     };
   } catch (error) {

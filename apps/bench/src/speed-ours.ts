@@ -71,7 +71,7 @@ export function median(values: readonly number[]): number {
   return n % 2 === 1 ? s[n >> 1] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
-function randomMatrix(rows: number, cols: number, rng: Rng): Matrix {
+export function randomMatrix(rows: number, cols: number, rng: Rng): Matrix {
   const data = new Float32Array(rows * cols);
   for (let k = 0; k < data.length; k++) data[k] = rng.normal();
   return createMatrix(rows, cols, data);

@@ -118,7 +118,7 @@ export function renderSpeedMarkdown(report: SpeedReport): string {
     row(
       `propagation layer (ms; ${how})`,
       num(g.ours.propagationMs, path.kind === "pullRows" ? 1 : 2),
-      t === null ? "" : num(t.propagationMs, 1),
+      t?.propagationMs == null ? "" : num(t.propagationMs, 1),
       g.ratios.propagation,
       "—",
       "—",

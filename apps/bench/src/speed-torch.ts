@@ -17,13 +17,18 @@ export interface TorchMeasurement {
   python: string;
   threads: number;
   blas: string;
-  propagationMs: number;
+  /** null when the run skipped it (`skipPropagation`). */
+  propagationMs: number | null;
   trainStepMs: number | null;
   trainEpochSeconds: number;
   stepsPerEpoch: number;
   epochLosses: number[];
   fullRankSeconds: number;
   fullRankHits: number;
+  /** Users ranked per evaluation (every user, or those with a truth item under `evalTruthUsers`). */
+  fullRankUsers?: number;
+  /** Timed training steps. */
+  timedSteps?: number;
   peakRssMiB: number;
 }
 
@@ -53,6 +58,17 @@ export interface TorchRunOptions {
    * cores, spinning OpenMP threads made a 2-thread PyTorch step ~20× slower here (556 ms vs 31 ms on ml-100k).
    */
   ompWaitPolicy?: string;
+  /**
+   * Time this many full-batch steps (after `warmupSteps`, and for at least `minStepSeconds`) instead of
+   * `repeats` whole epochs; the epoch is then the median step × steps per epoch.
+   */
+  steps?: number;
+  warmupSteps?: number;
+  minStepSeconds?: number;
+  /** Rank only the users with a truth item (a sample), not every user. */
+  evalTruthUsers?: boolean;
+  /** Skip the single propagation layer. */
+  skipPropagation?: boolean;
 }
 
 /** The OpenMP wait policy the PyTorch child runs with. */
@@ -98,8 +114,17 @@ export async function runTorchSpeed(options: TorchRunOptions): Promise<TorchOutc
     ["--topk", options.topK],
     ["--chunk", options.chunkSize],
     ["--seed", options.seed],
+    options.steps === undefined
+      ? []
+      : [
+          ["--steps", options.steps],
+          ["--warmup-steps", options.warmupSteps ?? 3],
+          ["--min-step-seconds", options.minStepSeconds ?? 0],
+        ],
+    options.evalTruthUsers === true ? ["--eval-truth-users"] : [],
+    options.skipPropagation === true ? ["--skip-propagation"] : [],
   ]
-    .flat()
+    .flat(2)
     .map(String);
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
     (resolve) => {

@@ -93,9 +93,24 @@ function noData(): string {
   return `<text x="${WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle" font-size="14">no data</text>`;
 }
 
+/** Powers of ten (with 2× and 5× steps when [min, max] spans under 2.5 decades) covering [min, max]; both > 0. */
+export function logTicks(min: number, max: number): number[] {
+  const from = Math.floor(Math.log10(min));
+  const to = Math.ceil(Math.log10(max));
+  const steps = Math.log10(max / min) < 2.5 ? [1, 2, 5] : [1];
+  const ticks: number[] = [];
+  for (let e = from; e <= to; e++)
+    for (const m of steps) {
+      const v = Number((m * 10 ** e).toPrecision(12));
+      if (v >= min / 1.0001 && v <= max * 1.0001) ticks.push(v);
+    }
+  return ticks.length > 0 ? ticks : [min];
+}
+
 /**
  * A line chart: one polyline and one circle (class "mark") per point and series; x linear or
- * log2 (ticks at the data's x values). Points with non-finite values must be left out by the caller.
+ * log2 (ticks at the data's x values), or both axes log10 (`logLog`; values must be > 0).
+ * Points with non-finite values must be left out by the caller.
  */
 export function lineChart(spec: {
   id: string;
@@ -104,22 +119,28 @@ export function lineChart(spec: {
   xLabel: string;
   yLabel: string;
   xLog2: boolean;
+  logLog?: boolean;
   series: ChartSeries[];
 }): string {
   const points = spec.series.flatMap((s) => s.points);
   if (points.length === 0) return `${svgOpen(spec.id, spec.kind, spec.title, 0)}${noData()}</svg>`;
-  const tx = (v: number): number => (spec.xLog2 ? Math.log2(v) : v);
+  const logLog = spec.logLog === true;
+  const tx = (v: number): number => (logLog ? Math.log10(v) : spec.xLog2 ? Math.log2(v) : v);
+  const ty = (v: number): number => (logLog ? Math.log10(v) : v);
   const xs = points.map((p) => tx(p.x));
   let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
-  const [y0, y1] = yDomain(points.map((p) => p.y));
+  const ys = points.map((p) => p.y);
+  const [yMin, yMax] = logLog ? [Math.min(...ys) / 1.5, Math.max(...ys) * 1.5] : yDomain(ys);
+  const [y0, y1] = [ty(yMin), ty(yMax)];
   const frame: Frame = {
     x: (v) => MARGIN.left + 12 + ((tx(v) - x0) / (x1 - x0)) * (WIDTH - MARGIN.left - MARGIN.right - 24),
-    y: (v) => HEIGHT - MARGIN.bottom - ((v - y0) / (y1 - y0)) * (HEIGHT - MARGIN.top - MARGIN.bottom),
-    yTicks: niceTicks(y0, y1),
+    y: (v) => HEIGHT - MARGIN.bottom - ((ty(v) - y0) / (y1 - y0)) * (HEIGHT - MARGIN.top - MARGIN.bottom),
+    yTicks: logLog ? logTicks(yMin, yMax) : niceTicks(y0, y1),
   };
   const xValues = [...new Set(points.map((p) => p.x))].sort((a, b) => a - b);
-  const xTicks = spec.xLog2 || xValues.length <= 12 ? xValues : niceTicks(xValues[0], xValues[xValues.length - 1], 8);
+  const xTicks =
+    logLog || spec.xLog2 || xValues.length <= 12 ? xValues : niceTicks(xValues[0], xValues[xValues.length - 1], 8);
   const parts = [
     svgOpen(spec.id, spec.kind, spec.title, points.length),
     axes(

@@ -1,7 +1,7 @@
-import type { RunSummary } from "@llminit/pipeline";
+import type { ColdStartSummary, RunSummary } from "@llminit/pipeline";
 
 /** Which benchmark produced a cell. */
-export type Experiment = "paper" | "collapse" | "encoders";
+export type Experiment = "paper" | "collapse" | "encoders" | "cold-items";
 
 /** `full`: the whole training graph; `sparse`: at most `sparseKeep` training interactions per user. */
 export type Setting = "full" | "sparse";
@@ -38,6 +38,8 @@ export interface CellIdentity {
   dim: number;
   /** Encoder spec of the run (only used when init ≠ none). */
   encoder: string;
+  /** The run's `--protocol` when not the default "standard" (it then names the cell too). */
+  protocol?: string;
 }
 
 /**
@@ -64,6 +66,8 @@ export interface CellRecord extends CellIdentity {
   curve?: CurvePoint[];
   /** Effective rank of the learned item embeddings (collapse). */
   effectiveRank?: number | null;
+  /** Item cold-start results of every method (cold-items); `test`/`valid` are then the warm part. */
+  coldStart?: ColdStartSummary;
   /** The resolved RunConfig, or the values given to it when resolution failed. */
   config: Record<string, unknown>;
   runDir: string;

@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { decodeNpy } from "@llminit/core";
 import { writeToyDataset, type ToyDataset } from "@llminit/pipeline/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,7 +82,7 @@ describe("llminit run", () => {
     expect(flag.stderr).toMatch(/unknown option --learning-rat \(did you mean --learning-rate\?\)/);
     const value = await cli("run", "--dataset", toy.dir, "--init", "pca");
     expect(value.status).toBe(2);
-    expect(value.stderr).toMatch(/option "init": "pca" is not one of/);
+    expect(value.stderr).toMatch(/option "--init": "pca" is not one of/);
     const command = await cli("train");
     expect(command.status).toBe(2);
   });
@@ -125,4 +125,114 @@ describe("llminit encode / datasets", () => {
       ]),
     );
   });
+
+  it("lists the models with their settings, options and defaults, from the model registry", async () => {
+    const text = await cli("models");
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^lightgcn — LightGCN: /m);
+    expect(text.stdout).toMatch(/^sgl — SGL: /m);
+    expect(text.stdout).toMatch(/--augmentation +ed +.*\{ed\|nd\|rw\}/);
+    const json = await cli("models", "--json");
+    expect(json.status).toBe(0);
+    const models: { name: string; settings: { key: string; default: unknown; shared: boolean }[] }[] = JSON.parse(
+      json.stdout,
+    );
+    expect(models.map((m) => m.name)).toEqual(expect.arrayContaining(["lightgcn", "mf", "sgl", "sgcl"]));
+    const sgl = models.find((m) => m.name === "sgl")!;
+    expect(sgl.settings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: "dim", default: 128, shared: true }),
+        expect.objectContaining({ key: "batchSize", default: 256, shared: true }),
+        expect.objectContaining({ key: "sslWeight", default: 0.05, shared: false }),
+      ]),
+    );
+    expect((await cli("models", "extra")).status).toBe(2);
+  });
+
+  it("run --help shows each model's own options with the models that take them", async () => {
+    const { status, stdout } = await cli("run", "--help");
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/model options/);
+    expect(stdout).toMatch(/--temperature +.*\[sgl 0\.2, sgcl 0\.2, .*xsimgcl 0\.15/);
+    expect(stdout).toMatch(/--contrast-layer +.*\[1: xsimgcl\]/);
+    expect(stdout).toMatch(/--batch-size +training pairs per step \[256\]/);
+  });
+});
+
+describe("CLI conventions", () => {
+  it("prints each command's own help with --help or -h anywhere, and does no work", async () => {
+    const out = join(root, "help-run");
+    for (const argv of [
+      ["run", "--help"],
+      ["run", "--dataset", toy.dir, "--out", out, "-h"],
+      ["run", "--bogus", "-h"],
+      ["help", "run"],
+    ]) {
+      const { status, stdout, stderr } = await cli(...argv);
+      expect(status, argv.join(" ")).toBe(0);
+      expect(stdout).toMatch(/^usage: llminit run --dataset NAME/);
+      expect(stdout).toMatch(/--overwrite/);
+      expect(stdout).toMatch(/keys as the flags \(data-dir: x\) or in\s+camelCase \(dataDir: x\)/);
+      expect(stderr).toBe("");
+    }
+    expect(existsSync(out)).toBe(false);
+    for (const [command, usage] of [
+      ["encode", /^usage: llminit encode --dataset NAME --out FILE\.npy/],
+      ["datasets", /^usage: llminit datasets/],
+      ["recommend", /^usage: llminit recommend --run DIR/],
+    ] as const) {
+      const { status, stdout } = await cli(command, "--help");
+      expect(status, command).toBe(0);
+      expect(stdout).toMatch(usage);
+    }
+  });
+
+  it("takes --x false for yes/no options and records it", async () => {
+    const out = join(root, "no-normalize");
+    const { status, stdout } = await cli(
+      "run",
+      ...common(),
+      "--normalize",
+      "false",
+      "--with-replacement=yes",
+      "--init",
+      "rand",
+      "--epochs",
+      "0",
+      "--out",
+      out,
+      "--json",
+    );
+    expect(status).toBe(0);
+    expect(JSON.parse(stdout).init).toBe("rand");
+    const recorded = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+    expect(recorded).toMatchObject({ normalize: false, withReplacement: true });
+  }, 60_000);
+
+  it("reads kebab-case config keys, and replaying a run's config.json never targets that run", async () => {
+    const config = join(root, "kebab.yaml");
+    const first = join(root, "replayed");
+    writeFileSync(config, `init: none\nbatch-size: 32\nepochs: 0\nout: ${first}\ncache-dir: ${join(root, "cache")}\n`);
+    const run = await cli("run", "--dataset", toy.dir, "--dim", "8", "--config", config, "--json");
+    expect(run.status, run.stderr).toBe(0);
+    const recorded = JSON.parse(readFileSync(join(first, "config.json"), "utf8"));
+    expect(recorded).toMatchObject({ batchSize: 32, init: "none" });
+    expect(recorded.out).toBeUndefined();
+    const before = readdirSync(first).sort();
+
+    // A config.json from before out was dropped from it: its own folder is not reused.
+    writeFileSync(join(first, "config.json"), JSON.stringify({ ...recorded, out: first }));
+    const replay = await cli("run", "--config", join(first, "config.json"), "--out", join(root, "replay-2"), "--json");
+    expect(replay.status, replay.stderr).toBe(0);
+    expect(JSON.parse(replay.stdout).runDir).toBe(join(root, "replay-2"));
+    const implicit = await cli("run", "--config", join(first, "config.json"), "--json");
+    expect(implicit.status, implicit.stderr).toBe(0);
+    expect(implicit.stderr).toMatch(/config\.json is the record of the run in .*replayed; its out is not reused/);
+    const elsewhere = JSON.parse(implicit.stdout).runDir as string;
+    expect(elsewhere).not.toBe(first);
+    expect(elsewhere).toMatch(/runs\/toy-lightgcn-none-\d{8}T\d{6}Z/);
+    rmSync(elsewhere, { recursive: true });
+    if (readdirSync(dirname(elsewhere)).length === 0) rmSync(dirname(elsewhere), { recursive: true });
+    expect(readdirSync(first).sort()).toEqual(before);
+  }, 60_000);
 });

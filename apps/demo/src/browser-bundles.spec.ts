@@ -8,6 +8,7 @@ const BROWSER_ENTRIES = [
   "@llminit/selection",
   "@llminit/metrics",
   "@llminit/models",
+  "@llminit/models/define",
   "@llminit/data/browser",
   "@llminit/encoders/browser",
 ];

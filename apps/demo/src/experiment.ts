@@ -18,15 +18,18 @@ export const DEMO_INITS: readonly DemoInit[] = ["var", "xavier"];
  * LightGCN as the demo trains it, in the page and in Node alike: d 64, 2 layers, the paper's batch 256 and
  * learning rate 1e-3, at most 40 epochs with early stopping on valid NDCG@10 (patience 10).
  */
-export const DEMO_CONFIG: TrainConfig = {
-  ...(modelDefaults.lightgcn as TrainConfig),
+export const DEMO_CONFIG = {
+  ...modelDefaults.lightgcn,
   dim: 64,
   layers: 2,
   batchSize: 256,
   learningRate: 1e-3,
   epochs: 40,
   patience: 10,
-};
+} satisfies TrainConfig;
+
+/** A demo configuration: a LightGCN config whose size and length are given. */
+export type DemoConfig = TrainConfig & { dim: number; layers: number; batchSize: number; epochs: number };
 
 /** The demo's seed (the paper's). */
 export const DEMO_SEED = 2020;
@@ -61,7 +64,7 @@ export function prepareData(data: LoadedData, seed = DEMO_SEED): PreparedData {
 export interface TrainBothOptions {
   /** Kernels threads per training (1 without cross-origin isolation). */
   threads: number;
-  config?: TrainConfig;
+  config?: DemoConfig;
   seed?: number;
   onEpoch?: (init: DemoInit, record: EpochRecord) => void;
   signal?: AbortSignal;

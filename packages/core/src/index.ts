@@ -15,12 +15,12 @@ export {
   validateCsr,
 } from "./csr.js";
 export type { Csr, CsrFromPairsOptions } from "./csr.js";
-export { encodeNpy, decodeNpy } from "./npy.js";
+export { encodeNpy, encodeNpyHeader, decodeNpy } from "./npy.js";
 export type { NpyArray, NpyData, NpyDtype } from "./npy.js";
 export { silentProgress, RecordingProgress } from "./progress.js";
 export type { ProgressReporter, ProgressTask, RecordedProgress } from "./progress.js";
 export { silentLogger, RecordingLogger } from "./logger.js";
 export type { Logger, LogLevel, LogFields, LogRecord } from "./logger.js";
 export { Vocab } from "./vocab.js";
-export { parseCliArgs, flagName } from "./parse-cli-args.js";
-export type { FlagSpec, ParsedArgs } from "./parse-cli-args.js";
+export { parseCliArgs, flagName, optionKey, closestName, parseBooleanWord, wantsHelp } from "./parse-cli-args.js";
+export type { FlagSpec, ParsedArgs, ParseOptions } from "./parse-cli-args.js";

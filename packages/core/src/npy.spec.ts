@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { decodeNpy, encodeNpy } from "./npy.js";
+import { decodeNpy, encodeNpy, encodeNpyHeader } from "./npy.js";
 import { readNpy, writeNpy } from "./node/npy-file.js";
 
 const dir = mkdtempSync(join(tmpdir(), "llminit-npy-"));
@@ -94,5 +94,16 @@ describe("npy", () => {
     writeFileSync(path, "old");
     await writeNpy(path, Int32Array.of(1), [1]);
     expect(readFileSync(path).subarray(0, 6)).toEqual(Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]));
+  });
+});
+
+describe("encodeNpyHeader", () => {
+  it("is the header encodeNpy writes before the data, 64-byte aligned", () => {
+    const data = Float32Array.from({ length: 12 }, (_, i) => i / 3);
+    const whole = encodeNpy(data, [3, 4]);
+    const header = encodeNpyHeader("float32", [3, 4]);
+    expect(header.length % 64).toBe(0);
+    expect(Array.from(whole.subarray(0, header.length))).toEqual(Array.from(header));
+    expect(whole.length).toBe(header.length + data.byteLength);
   });
 });

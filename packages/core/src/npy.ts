@@ -40,12 +40,12 @@ function dtypeOf(data: NpyData): NpyDtype {
   return "uint8";
 }
 
-/** Encodes an array in numpy's .npy format (version 1.0, or 2.0 for huge headers), C order. */
-export function encodeNpy(data: NpyData, shape: readonly number[]): Uint8Array {
-  const count = shape.reduce((a, b) => a * b, 1);
-  if (count !== data.length)
-    throw new RangeError(`npy shape [${shape.join(", ")}] holds ${count} values, data has ${data.length}`);
-  const dtype = dtypeOf(data);
+/**
+ * The header of a .npy file (version 1.0, or 2.0 for huge headers, C order) for an array of
+ * `dtype` and `shape`, padded so that the data starts on a 64-byte boundary: what a writer that
+ * streams the data after it needs.
+ */
+export function encodeNpyHeader(dtype: NpyDtype, shape: readonly number[]): Uint8Array {
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
   let header = `{'descr': '${DTYPE_TO_DESCR[dtype]}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const version = header.length + 11 > 65535 ? 2 : 1;
@@ -53,7 +53,7 @@ export function encodeNpy(data: NpyData, shape: readonly number[]): Uint8Array {
   // Pad with spaces so data starts on a 64-byte boundary, ending with "\n" (numpy's rule).
   const total = Math.ceil((prefix + header.length + 1) / 64) * 64;
   header = header + " ".repeat(total - prefix - header.length - 1) + "\n";
-  const bytes = new Uint8Array(total + data.byteLength);
+  const bytes = new Uint8Array(total);
   bytes.set(MAGIC, 0);
   bytes[6] = version;
   bytes[7] = 0;
@@ -61,6 +61,19 @@ export function encodeNpy(data: NpyData, shape: readonly number[]): Uint8Array {
   if (version === 1) view.setUint16(8, header.length, true);
   else view.setUint32(8, header.length, true);
   for (let i = 0; i < header.length; i++) bytes[prefix + i] = header.charCodeAt(i);
+  return bytes;
+}
+
+/** Encodes an array in numpy's .npy format (version 1.0, or 2.0 for huge headers), C order. */
+export function encodeNpy(data: NpyData, shape: readonly number[]): Uint8Array {
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count !== data.length)
+    throw new RangeError(`npy shape [${shape.join(", ")}] holds ${count} values, data has ${data.length}`);
+  const dtype = dtypeOf(data);
+  const header = encodeNpyHeader(dtype, shape);
+  const total = header.length;
+  const bytes = new Uint8Array(total + data.byteLength);
+  bytes.set(header, 0);
   const body = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (isLittleEndian()) bytes.set(body, total);
   else writeSwapped(body, BYTES[dtype], bytes, total);

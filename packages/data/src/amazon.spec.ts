@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { DataFormatError, RecordingLogger } from "@llminit/core";
+import { ConfigError, DataFormatError, RecordingLogger } from "@llminit/core";
+import type { DataIssue, FileSummary } from "./data-issues.js";
 import { readAmazonMeta, readAmazonReviews, unescapeHtml } from "./amazon.js";
 import { tempDir } from "./test-utils/fixtures.js";
 
@@ -66,7 +67,11 @@ describe("readAmazonMeta", () => {
       categories: "Office Products, Pens, Gifts",
     });
     expect(meta.get("B2")).toEqual({});
-    expect(logger.records.find((r) => r.level === "warn")?.fields).toMatchObject({ duplicates: 1 });
+    expect(logger.records.find((r) => r.level === "warn")?.fields).toMatchObject({
+      kind: "repeated-metadata",
+      count: 1,
+      line: 3,
+    });
   });
 
   it("reads 2018 and 2023 JSON metadata", async () => {
@@ -113,5 +118,57 @@ describe("readAmazonMeta", () => {
 
   it("unescapes HTML entities", () => {
     expect(unescapeHtml("a &amp; b &#39;c&#x27; &lt;&gt; &bogus;")).toBe("a & b 'c' <> &bogus;");
+  });
+});
+
+describe("Amazon files with missing and messy values", () => {
+  it("reads an absent, null or empty rating as missing, once per key, and any numeric key as the rating", async () => {
+    const lines = [
+      { reviewerID: "A1", asin: "B1", overall: 5, unixReviewTime: 10, vote: "3" },
+      { reviewerID: "A2", asin: "B1", overall: null, unixReviewTime: 20 },
+      { reviewerID: "A3", asin: "B2", overall: "", unixReviewTime: 30, vote: "12" },
+      { reviewerID: "A4", asin: "B2", unixReviewTime: 40, vote: 1 },
+    ];
+    const file = tmp.write("m.json", lines.map((l) => JSON.stringify(l)).join("\n"));
+    const issues: DataIssue[] = [];
+    const files: FileSummary[] = [];
+    const log = await readAmazonReviews(file, { onIssue: (i) => issues.push(i), onFile: (f) => files.push(f) });
+    expect(Array.from(log.rating!).map((v) => (Number.isNaN(v) ? null : v))).toEqual([5, null, null, null]);
+    expect(issues).toMatchObject([{ kind: "missing-value", field: "overall", count: 3, line: 2 }]);
+    expect(files[0].columns.find((c) => c.name === "overall")).toEqual({
+      name: "overall",
+      type: "number",
+      use: "rating",
+    });
+    expect(files[0].columns.find((c) => c.name === "vote")?.use).toBe("unused");
+
+    const votes = await readAmazonReviews(file, { ratingField: "vote" });
+    expect(votes.ratingField).toBe("vote");
+    expect(Array.from(votes.rating!).map((v) => (Number.isNaN(v) ? null : v))).toEqual([3, null, 12, 1]);
+    const error = await readAmazonReviews(file, { ratingField: "stars" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/no key "stars" in .*m\.json \(its keys: reviewerID, asin, overall/);
+  });
+
+  it("refuses invalid UTF-8 in ids and replaces it in metadata text, counted once", async () => {
+    const bad = Buffer.concat([
+      Buffer.from('{"reviewerID": "A'),
+      Buffer.from([0xfe]),
+      Buffer.from('", "asin": "B"}\n'),
+    ]);
+    const reviews = tmp.write("bad-id.json", Buffer.concat([Buffer.from('{"reviewerID": "A", "asin": "B"}\n'), bad]));
+    await expect(readAmazonReviews(reviews)).rejects.toMatchObject({ line: 2, field: "reviewerID" });
+    const meta = tmp.write(
+      "meta_bad.json",
+      Buffer.concat([
+        Buffer.from("{'asin': 'B1', 'title': 'Caf"),
+        Buffer.from([0xe9]),
+        Buffer.from("'}\n{'asin': 'B2', 'title': 'ok'}\n"),
+      ]),
+    );
+    const issues: DataIssue[] = [];
+    const items = await readAmazonMeta(meta, { onIssue: (i) => issues.push(i) });
+    expect(items.get("B1")).toEqual({ title: "Caf\uFFFD" });
+    expect(issues).toMatchObject([{ kind: "invalid-utf8", field: "title", count: 1, line: 1 }]);
   });
 });

@@ -1,10 +1,20 @@
-import { DataFormatError, silentLogger, silentProgress } from "@llminit/core";
-import type { ReadOptions } from "./atomic-file.js";
+import { ConfigError, DataFormatError, silentProgress } from "@llminit/core";
+import {
+  IssueTally,
+  reportBlankLines,
+  InvalidTextTally,
+  reportIssue,
+  reportMissingValues,
+  type ColumnSummary,
+  type ColumnUse,
+  type ReadOptions,
+} from "./data-issues.js";
 import { InteractionLogBuilder } from "./interaction-log.js";
 import type { InteractionLog, ItemFeatures } from "./interaction-log.js";
 import { parsePythonLiteral, PythonLiteralError } from "./python-literal.js";
 import type { PyValue } from "./python-literal.js";
 import { forEachLine } from "./read-lines.js";
+import { checkIdBytes, hasInvalidBytes, printable, quoteValue, replaceInvalidBytes } from "./text-bytes.js";
 
 type Record_ = { [key: string]: PyValue };
 
@@ -21,7 +31,9 @@ function parseRecord(file: string, line: number, text: string): Record_ {
     } catch (error) {
       const pyError = python ? firstError : error;
       const reason = pyError instanceof PythonLiteralError ? pyError.message : String(pyError);
-      throw new DataFormatError({ file, line }, `neither JSON nor a Python literal: ${reason}`, { cause: error });
+      throw new DataFormatError({ file, line }, `neither JSON nor a Python literal: ${printable(reason, 100)}`, {
+        cause: error,
+      });
     }
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
@@ -30,44 +42,92 @@ function parseRecord(file: string, line: number, text: string): Record_ {
   return value as Record_;
 }
 
+/** The keys seen in JSON records, in first-seen order, with the JSON type of their first non-null value. */
+class KeyTypes {
+  private readonly types = new Map<string, string>();
+
+  add(record: Record_): void {
+    for (const key in record) {
+      const known = this.types.get(key);
+      if (known !== undefined && known !== "null") continue;
+      const value = record[key];
+      this.types.set(key, value === null ? "null" : Array.isArray(value) ? "array" : typeof value);
+    }
+  }
+
+  names(): string[] {
+    return [...this.types.keys()];
+  }
+
+  columns(use: (name: string) => ColumnUse): ColumnSummary[] {
+    return [...this.types].map(([name, type]) => ({ name, type, use: use(name) }));
+  }
+}
+
+/** Options of {@link readAmazonReviews}. */
+export interface AmazonReviewOptions extends ReadOptions {
+  /**
+   * The numeric key a value filter applies to (default: `overall`, or `rating` in 2023 files), e.g. "vote". A key
+   * given here that no line has is a {@link ConfigError} listing the keys found.
+   */
+  ratingField?: string;
+}
+
 /**
  * Streams Amazon review lines into an {@link InteractionLog}. Recognised per line:
  * - 2014 / 2018: `reviewerID`, `asin`, `overall` (1–5), `unixReviewTime` (seconds);
  * - 2023: `user_id`, `parent_asin` (the item id the 2023 metadata uses), `rating`, `timestamp` (milliseconds,
  *   stored as seconds).
- * Lines may be JSON or Python-literal dicts. Timestamps are Unix seconds in the result.
+ * Lines may be JSON or Python-literal dicts. Timestamps are Unix seconds in the result. Ids must be
+ * non-empty and valid UTF-8. The rating and time may be numbers or numeric strings; an absent, null or
+ * empty one is missing (NaN), reported once per key with its count. Other keys are not read.
  */
-export async function readAmazonReviews(file: string, options: ReadOptions = {}): Promise<InteractionLog> {
-  const builder = new InteractionLogBuilder({ rating: true, timestamp: true });
+export async function readAmazonReviews(file: string, options: AmazonReviewOptions = {}): Promise<InteractionLog> {
+  const builder = new InteractionLogBuilder({ rating: true, timestamp: true, ratingField: options.ratingField });
   const task = (options.progress ?? silentProgress).begin(`read ${file}`);
+  const missing = new IssueTally();
+  const keysSeen = new KeyTypes();
+  const used = new Map<string, ColumnUse>();
   let blank = 0;
-  await forEachLine(file, (text, line) => {
+  let firstBlank = 0;
+  let ratingSeen = false;
+  await forEachLine(file, (text, line, invalidUtf8) => {
     if (text.trim().length === 0) {
-      blank++;
+      if (blank++ === 0) firstBlank = line;
       return;
     }
     const r = parseRecord(file, line, text);
+    keysSeen.add(r);
     const is2023 = "user_id" in r;
     const keys = is2023
       ? { user: "user_id", item: "parent_asin", rating: "rating", time: "timestamp" }
       : { user: "reviewerID", item: "asin", rating: "overall", time: "unixReviewTime" };
+    if (options.ratingField !== undefined) keys.rating = options.ratingField;
+    if (used.size === 0) {
+      used.set(keys.user, "user").set(keys.item, "item").set(keys.rating, "rating").set(keys.time, "timestamp");
+    }
     const id = (key: string): string => {
       const v = r[key];
-      if (typeof v === "string" && v.length > 0) return v;
+      if (typeof v === "string" && v.length > 0) {
+        if (invalidUtf8) checkIdBytes(v, { file, line, field: key });
+        return v;
+      }
       if (typeof v === "number") return String(v);
       throw new DataFormatError(
         { file, line, field: key },
-        v === undefined ? "missing" : `expected a non-empty string, got ${JSON.stringify(v)}`,
+        v === undefined ? "missing" : `expected a non-empty string, got ${quoteValue(JSON.stringify(v) ?? String(v))}`,
       );
     };
     const num = (key: string): number => {
       const v = r[key];
-      const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : Number.NaN;
+      if (key === keys.rating && v !== undefined) ratingSeen = true;
+      if (v === undefined || v === null || (typeof v === "string" && v.trim() === "")) {
+        missing.add(key, line);
+        return Number.NaN;
+      }
+      const n = typeof v === "number" ? v : typeof v === "string" ? Number(v.trim()) : Number.NaN;
       if (!Number.isFinite(n))
-        throw new DataFormatError(
-          { file, line, field: key },
-          v === undefined ? "missing" : `not a number: ${JSON.stringify(v)}`,
-        );
+        throw new DataFormatError({ file, line, field: key }, `not a number: ${quoteValue(JSON.stringify(v) ?? "")}`);
       return n;
     };
     const time = num(keys.time);
@@ -75,7 +135,18 @@ export async function readAmazonReviews(file: string, options: ReadOptions = {})
     if ((builder.length & 65535) === 0) task.tick(65536);
   });
   task.end({ rows: builder.length });
-  if (blank > 0) (options.logger ?? silentLogger).log("info", `skipped ${blank} blank line(s)`, { file, blank });
+  if (options.ratingField !== undefined && !ratingSeen && builder.length > 0) {
+    throw new ConfigError(
+      "ratingField",
+      `no key "${options.ratingField}" in ${file} (its keys: ${keysSeen
+        .names()
+        .map((k) => printable(k))
+        .join(", ")})`,
+    );
+  }
+  options.onFile?.({ file, format: "json-lines", columns: keysSeen.columns((name) => used.get(name) ?? "unused") });
+  reportBlankLines(options, file, blank, firstBlank);
+  reportMissingValues(options, file, missing);
   return builder.build();
 }
 
@@ -106,20 +177,25 @@ function clean(text: string): string {
 export async function readAmazonMeta(file: string, options: ReadOptions = {}): Promise<ItemFeatures> {
   const features: ItemFeatures = new Map();
   const task = (options.progress ?? silentProgress).begin(`read ${file}`);
-  let duplicates = 0;
+  const repeated = new IssueTally();
+  const invalid = new InvalidTextTally();
+  const keysSeen = new KeyTypes();
   let blank = 0;
-  await forEachLine(file, (text, line) => {
+  let firstBlank = 0;
+  await forEachLine(file, (text, line, invalidUtf8) => {
     if (text.trim().length === 0) {
-      blank++;
+      if (blank++ === 0) firstBlank = line;
       return;
     }
     const r = parseRecord(file, line, text);
+    keysSeen.add(r);
     const idKey = typeof r.parent_asin === "string" ? "parent_asin" : "asin";
     const id = r[idKey];
     if (typeof id !== "string" || id.length === 0)
       throw new DataFormatError({ file, line, field: "asin" }, "missing item id");
+    if (invalidUtf8) checkIdBytes(id, { file, line, field: idKey });
     if (features.has(id)) {
-      duplicates++;
+      repeated.add(idKey, line);
       return;
     }
     const record: Record<string, string> = {};
@@ -140,13 +216,37 @@ export async function readAmazonMeta(file: string, options: ReadOptions = {}): P
       if (first.length > 0) record.category = clean(first[first.length - 1]);
       if (names.length > 0) record.categories = names.join(", ");
     }
+    if (invalidUtf8) {
+      for (const key in record) {
+        if (!hasInvalidBytes(record[key])) continue;
+        invalid.add(key, line);
+        record[key] = replaceInvalidBytes(record[key]);
+      }
+    }
     features.set(id, record);
     if ((features.size & 65535) === 0) task.tick(65536);
   });
   task.end({ items: features.size });
-  const logger = options.logger ?? silentLogger;
-  if (duplicates > 0)
-    logger.log("warn", `ignored ${duplicates} repeated metadata line(s) (first one kept)`, { file, duplicates });
-  if (blank > 0) logger.log("info", `skipped ${blank} blank line(s)`, { file, blank });
+  const text = new Set(["title", "brand", "store", "main_category", "main_cat", "categories", "category"]);
+  options.onFile?.({
+    file,
+    format: "json-lines",
+    columns: keysSeen.columns((name) =>
+      name === "asin" || name === "parent_asin" ? "item" : text.has(name) ? "text" : "unused",
+    ),
+  });
+  for (const { field, count, line } of repeated.entries()) {
+    reportIssue(options, {
+      level: "warn",
+      kind: "repeated-metadata",
+      file,
+      line,
+      field,
+      count,
+      message: `${file}: ignored ${count} repeated metadata line(s), the first one of each item kept (first at line ${line})`,
+    });
+  }
+  reportBlankLines(options, file, blank, firstBlank);
+  invalid.report(options, file);
   return features;
 }

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { DataFormatError, RecordingLogger } from "@llminit/core";
+import { ConfigError, DataFormatError, RecordingLogger } from "@llminit/core";
+import type { DataIssue, FileSummary } from "./data-issues.js";
 import { readAtomicFile, readAtomicInteractions, readAtomicItems } from "./atomic-file.js";
 import { tempDir } from "./test-utils/fixtures.js";
 
@@ -38,7 +39,7 @@ describe("readAtomicInteractions", () => {
     expect(log.length).toBe(1);
     expect(log.rating).toBeUndefined();
     expect(log.timestamp).toBeUndefined();
-    expect(logger.records[0].fields).toMatchObject({ blank: 1 });
+    expect(logger.records[0].fields).toMatchObject({ kind: "blank-lines", count: 1, line: 3 });
   });
 
   it("names file, line and field for a non-numeric float", async () => {
@@ -80,12 +81,15 @@ describe("readAtomicInteractions", () => {
 });
 
 describe("readAtomicFile / readAtomicItems", () => {
-  it("checks float_seq values", async () => {
-    const file = tmp.write("s.item", "item_id:token\tvec:float_seq\ni\t1 2.5 -3e2\nj\t1 x\n");
+  it("leaves values to the readers: float and float_seq columns nobody uses are not parsed", async () => {
+    const file = tmp.write("s.item", "item_id:token\tvec:float_seq\tprice:float\ni\t1 2.5 -3e2\t\nj\t1 x\tn/a\n");
     const rows: string[][] = [];
-    const error = await errorOf(readAtomicFile(file, (values) => rows.push(values)));
-    expect(rows).toEqual([["i", "1 2.5 -3e2"]]);
-    expect([error.line, error.field]).toEqual([3, "vec"]);
+    await readAtomicFile(file, (values) => rows.push(values));
+    expect(rows).toEqual([
+      ["i", "1 2.5 -3e2", ""],
+      ["j", "1 x", "n/a"],
+    ]);
+    expect((await readAtomicItems(file)).get("j")).toEqual({ vec: "1 x", price: "n/a" });
   });
 
   it("reads item features, leaving out empty values", async () => {
@@ -103,5 +107,117 @@ describe("readAtomicFile / readAtomicItems", () => {
     const file = tmp.write("d.item", "item_id:token\ttitle:token_seq\ni1\ta\ni1\tb\n");
     const error = await errorOf(readAtomicItems(file));
     expect([error.line, error.field]).toEqual([3, "item_id"]);
+  });
+});
+
+describe("messy atomic files", () => {
+  it("ignores empty and malformed values in columns the run does not use", async () => {
+    const inter = tmp.write(
+      "m1.inter",
+      "user_id:token\titem_id:token\trating:float\treview:token_seq\tweight:float\n" +
+        "u1\ti1\t5\tgreat\t\nu2\ti1\t4\t\tn/a\n",
+    );
+    const log = await readAtomicInteractions(inter);
+    expect(Array.from(log.rating!)).toEqual([5, 4]);
+    const item = tmp.write("m1.item", "item_id:token\ttitle:token_seq\tprice:float\ni1\tRed Pen\t\ni2\tInk\t\n");
+    const items = await readAtomicItems(item);
+    expect(items.get("i1")).toEqual({ title: "Red Pen" });
+  });
+
+  it("reads an empty value in a used numeric column as missing, reported once with its count", async () => {
+    const file = tmp.write(
+      "m2.inter",
+      "user_id:token\titem_id:token\trating:float\ttimestamp:float\nu1\ti1\t\t10\nu1\ti2\t4\t\nu2\ti1\t \t30\n",
+    );
+    const logger = new RecordingLogger();
+    const issues: DataIssue[] = [];
+    const log = await readAtomicInteractions(file, { logger, onIssue: (i) => issues.push(i) });
+    expect(log.length).toBe(3);
+    expect(Array.from(log.rating!).map((v) => (Number.isNaN(v) ? "NaN" : v))).toEqual(["NaN", 4, "NaN"]);
+    expect(Number.isNaN(log.timestamp![1])).toBe(true);
+    expect(issues.map((i) => [i.kind, i.field, i.count, i.line])).toEqual([
+      ["missing-value", "rating", 2, 2],
+      ["missing-value", "timestamp", 1, 3],
+    ]);
+    expect(logger.records.filter((r) => r.level === "warn")).toHaveLength(2);
+    expect(issues[0].message).toBe(`${file}: 2 row(s) with no "rating" value, read as missing (first at line 2)`);
+  });
+
+  it("is strict on a malformed value in a used column, quoting it safely", async () => {
+    const file = tmp.write("m3.inter", `user_id:token\titem_id:token\trating:float\nu\ti\t${"\u001b[2J".repeat(30)}\n`);
+    const error = await errorOf(readAtomicInteractions(file));
+    expect([error.line, error.field]).toEqual([2, "rating"]);
+    expect(error.message).toMatch(/not a number: "\\u001b\[2J.*…" \(120 characters\)$/);
+    expect(error.message).not.toContain("\u001b");
+  });
+
+  it("refuses ids with invalid UTF-8, naming the file and line, instead of merging them", async () => {
+    const file = tmp.write(
+      "m4.inter",
+      Buffer.concat([
+        Buffer.from("user_id:token\titem_id:token\nok\ti1\nu"),
+        Buffer.from([0xe9]),
+        Buffer.from("\ti1\nu"),
+        Buffer.from([0xe8]),
+        Buffer.from("\ti1\n"),
+      ]),
+    );
+    const error = await errorOf(readAtomicInteractions(file));
+    expect([error.file, error.line, error.field]).toEqual([file, 3, "user_id"]);
+    expect(error.message).toContain('id "u\\xE9" is not valid UTF-8 (byte 0xE9)');
+  });
+
+  it("replaces invalid UTF-8 in item text by U+FFFD, counted in one warning for the file", async () => {
+    const file = tmp.write(
+      "m5.item",
+      Buffer.concat([
+        Buffer.from("item_id:token\ttitle:token_seq\tbrand:token\ni1\tCaf"),
+        Buffer.from([0xe9]),
+        Buffer.from("\tB"),
+        Buffer.from([0xe9]),
+        Buffer.from("\ni2\tNa"),
+        Buffer.from([0xef]),
+        Buffer.from("ve\tok\ni3\tfine\tok\n"),
+      ]),
+    );
+    const issues: DataIssue[] = [];
+    const items = await readAtomicItems(file, { onIssue: (i) => issues.push(i) });
+    expect(items.get("i1")).toEqual({ title: "Caf\uFFFD", brand: "B\uFFFD" });
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ kind: "invalid-utf8", field: "title, brand", count: 2, line: 2 });
+    expect(issues[0].message).toBe(
+      `${file}: 2 line(s) with bytes that are not UTF-8 in text (title, brand), replaced by U+FFFD (first at line 2)`,
+    );
+  });
+
+  it("skips item rows with an empty id, counted once", async () => {
+    const file = tmp.write("m6.item", "item_id:token\ttitle:token_seq\n\tNo id\ni1\tPen\n\tAgain\n");
+    const issues: DataIssue[] = [];
+    const items = await readAtomicItems(file, { onIssue: (i) => issues.push(i) });
+    expect([...items.keys()]).toEqual(["i1"]);
+    expect(issues).toMatchObject([{ kind: "empty-id", count: 2, line: 2 }]);
+  });
+
+  it("reads any numeric column as the rating, and refuses a named column that is not there", async () => {
+    const file = tmp.write("m7.inter", "user_id:token\titem_id:token\tplay_count:float\nu\ti\t12\nu\tj\t3\n");
+    const files: FileSummary[] = [];
+    const log = await readAtomicInteractions(file, {
+      fields: { rating: "play_count" },
+      onFile: (f) => files.push(f),
+    });
+    expect(Array.from(log.rating!)).toEqual([12, 3]);
+    expect(log.ratingField).toBe("play_count");
+    expect(files[0].columns.map((c) => `${c.name}:${c.type}:${c.use}`)).toEqual([
+      "user_id:token:user",
+      "item_id:token:item",
+      "play_count:float:rating",
+    ]);
+    const error = await readAtomicInteractions(file, { fields: { rating: "plays" } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe(
+      `option "ratingField": no column "plays" in ${file} (its columns: user_id, item_id, play_count)`,
+    );
+    // The default name is optional: without a rating column the log has none.
+    expect((await readAtomicInteractions(file)).rating).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError, DataFormatError } from "@llminit/core";
+import type { DataIssue } from "./data-issues.js";
 import { readDelimitedInteractions, splitDelimited } from "./delimited-file.js";
 import { tempDir } from "./test-utils/fixtures.js";
 
@@ -76,5 +77,53 @@ describe("readDelimitedInteractions", () => {
       line: 2,
       field: "user",
     });
+  });
+});
+
+describe("readDelimitedInteractions on messy files", () => {
+  it("reads empty used numbers as missing (one warning per column) and ignores unused columns", async () => {
+    const file = tmp.write("m.csv", "user,item,plays,ts,comment\nu1,i1,,10,x\nu2,i1,7,,\nu3,i2,,30,y\n");
+    const issues: DataIssue[] = [];
+    const log = await readDelimitedInteractions(file, {
+      columns: { user: "user", item: "item", rating: "plays", timestamp: "ts" },
+      onIssue: (i) => issues.push(i),
+    });
+    expect(log.length).toBe(3);
+    expect(log.ratingField).toBe("plays");
+    expect(Number.isNaN(log.rating![0]) && log.rating![1] === 7).toBe(true);
+    expect(issues.map((i) => [i.field, i.count, i.line])).toEqual([
+      ["plays", 2, 2],
+      ["ts", 1, 3],
+    ]);
+  });
+
+  it("names a missing rating column with the file's columns", async () => {
+    const file = tmp.write("n.csv", "user,item\nu,i\n");
+    await expect(
+      readDelimitedInteractions(file, { columns: { user: "user", item: "item", rating: "stars" } }),
+    ).rejects.toThrow(`option "ratingField": no column "stars" in ${file} (its columns: user, item)`);
+  });
+
+  it("refuses an id with invalid UTF-8, even inside a quoted multi-line record", async () => {
+    const file = tmp.write(
+      "u.csv",
+      Buffer.concat([Buffer.from('user,item\nu1,i1\n"a'), Buffer.from([0xff]), Buffer.from('\nb",i2\n')]),
+    );
+    const error = await readDelimitedInteractions(file, { columns: { user: "user", item: "item" } }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DataFormatError);
+    expect(error).toMatchObject({ line: 3, field: "user" });
+  });
+
+  it("takes column names for a file without a header", async () => {
+    const file = tmp.write("h.tsv", "u1\ti1\t3\n");
+    const log = await readDelimitedInteractions(file, {
+      delimiter: "\t",
+      header: false,
+      names: ["who", "what", "stars"],
+      columns: { user: "who", item: "what", rating: "stars" },
+    });
+    expect(Array.from(log.rating!)).toEqual([3]);
   });
 });

@@ -1,10 +1,11 @@
 import { ConfigError, DataFormatError, silentProgress } from "@llminit/core";
-import type { ReadOptions } from "./atomic-file.js";
+import { IssueTally, reportBlankLines, reportMissingValues, type ColumnUse, type ReadOptions } from "./data-issues.js";
 import { InteractionLogBuilder } from "./interaction-log.js";
 import type { InteractionLog } from "./interaction-log.js";
-import { parseDecimal } from "./parse-number.js";
+import { parseUsedNumber } from "./parse-number.js";
 import { forEachLine } from "./read-lines.js";
 import type { TextEncoding } from "./read-lines.js";
+import { checkIdBytes, printable } from "./text-bytes.js";
 
 /** A column given by its header name or its 0-based index. */
 export type ColumnRef = string | number;
@@ -15,8 +16,10 @@ export interface DelimitedOptions extends ReadOptions {
   columns: { user: ColumnRef; item: ColumnRef; rating?: ColumnRef; timestamp?: ColumnRef };
   /** Field separator, one or more characters (default ","; use "\t" for TSV, "::" for MovieLens 1M). */
   delimiter?: string;
-  /** Whether the first line is a header (default true). Column names need a header. */
+  /** Whether the first line is a header (default true). Column names need a header, or `names`. */
   header?: boolean;
+  /** Column names of a file without a header (for `columns` by name, messages and summaries). */
+  names?: readonly string[];
   /**
    * Quote character for fields holding the delimiter, quotes (doubled) or line breaks (default '"'); "" turns
    * quoting off.
@@ -78,9 +81,12 @@ export function splitDelimited(text: string, delimiter: string, quote: string): 
 }
 
 /**
- * Streams a CSV/TSV (or any delimited) file of interactions with a column mapping.
- * Rating and timestamp must be decimal numbers. Every row must have as many fields as the
- * header (or, without a header, at least as many as the highest mapped column needs).
+ * Streams a CSV/TSV (or any delimited) file of interactions with a column mapping. Only the
+ * mapped columns are parsed. Ids must be non-empty and valid UTF-8. Rating and timestamp must
+ * be decimal numbers; an empty one is missing (NaN), reported once per column with its count.
+ * `columns.rating` may name any numeric column (a play count…): it is what `minRating` filters.
+ * Every row must have as many fields as the header (or, without a header, at least as many as
+ * the highest mapped column needs).
  */
 export async function readDelimitedInteractions(file: string, options: DelimitedOptions): Promise<InteractionLog> {
   const delimiter = options.delimiter ?? ",";
@@ -88,7 +94,7 @@ export async function readDelimitedInteractions(file: string, options: Delimited
   const hasHeader = options.header ?? true;
   if (delimiter.length === 0) throw new ConfigError("delimiter", "must not be empty");
   const { columns } = options;
-  if (!hasHeader) {
+  if (!hasHeader && options.names === undefined) {
     for (const [key, ref] of Object.entries(columns)) {
       if (typeof ref === "string")
         throw new ConfigError(`columns.${key}`, `column name "${ref}" needs header: true; give a 0-based index`);
@@ -102,14 +108,18 @@ export async function readDelimitedInteractions(file: string, options: Delimited
   const builder = new InteractionLogBuilder({
     rating: columns.rating !== undefined,
     timestamp: columns.timestamp !== undefined,
+    ratingField: typeof columns.rating === "string" ? columns.rating : undefined,
   });
+  const missing = new IssueTally();
   const task = (options.progress ?? silentProgress).begin(`read ${file}`);
   let index: { user: number; item: number; rating: number; timestamp: number } | undefined;
   let names: string[] = [];
   let expected = -1;
   let pendingText: string | undefined;
   let pendingLine = 0;
+  let pendingInvalid = false;
   let blank = 0;
+  let firstBlank = 0;
   const resolveColumns = (header: string[] | undefined) => {
     const find = (key: string, ref: ColumnRef | undefined): number => {
       if (ref === undefined) return -1;
@@ -124,7 +134,10 @@ export async function readDelimitedInteractions(file: string, options: Delimited
       }
       const at = header!.indexOf(ref);
       if (at < 0)
-        throw new ConfigError(`columns.${key}`, `no column "${ref}" in the header of ${file} (${header!.join(", ")})`);
+        throw new ConfigError(
+          key === "rating" ? "ratingField" : `columns.${key}`,
+          `no column "${ref}" in ${file} (its columns: ${header!.map((h) => printable(h)).join(", ")})`,
+        );
       return at;
     };
     index = {
@@ -134,22 +147,39 @@ export async function readDelimitedInteractions(file: string, options: Delimited
       timestamp: find("timestamp", columns.timestamp),
     };
     names = header ?? [];
-    expected = header?.length ?? Math.max(index.user, index.item, index.rating, index.timestamp) + 1;
+    expected = hasHeader ? header!.length : Math.max(index.user, index.item, index.rating, index.timestamp) + 1;
+    const uses = new Map<number, ColumnUse>([
+      [index.user, "user"],
+      [index.item, "item"],
+      [index.rating, "rating"],
+      [index.timestamp, "timestamp"],
+    ]);
+    options.onFile?.({
+      file,
+      format: "delimited",
+      columns: Array.from({ length: Math.max(expected, names.length) }, (_, c) => ({
+        name: fieldName(c),
+        type: "text",
+        use: uses.get(c) ?? "unused",
+      })),
+    });
   };
   const fieldName = (c: number) => names[c] ?? `#${c}`;
   await forEachLine(
     file,
-    (text, line) => {
+    (text, line, lineInvalid) => {
       const record = pendingText === undefined ? text : `${pendingText}\n${text}`;
       const startLine = pendingText === undefined ? line : pendingLine;
+      const invalidUtf8 = lineInvalid || (pendingText !== undefined && pendingInvalid);
       if (record.length === 0) {
-        blank++;
+        if (blank++ === 0) firstBlank = line;
         return;
       }
       const values = splitDelimited(record, delimiter, quote);
       if (values === undefined) {
         pendingText = record;
         pendingLine = startLine;
+        pendingInvalid = invalidUtf8;
         return;
       }
       pendingText = undefined;
@@ -158,7 +188,7 @@ export async function readDelimitedInteractions(file: string, options: Delimited
           resolveColumns(values.map((v) => v.trim()));
           return;
         }
-        resolveColumns(undefined);
+        resolveColumns(options.names === undefined ? undefined : [...options.names]);
       }
       const at = index!;
       if (hasHeader ? values.length !== expected : values.length < expected) {
@@ -167,19 +197,18 @@ export async function readDelimitedInteractions(file: string, options: Delimited
           `expected ${hasHeader ? "" : "at least "}${expected} fields separated by ${JSON.stringify(delimiter)}, found ${values.length}`,
         );
       }
-      const number = (c: number) => {
-        if (c < 0) return Number.NaN;
-        const value = parseDecimal(values[c].trim());
-        if (Number.isNaN(value))
-          throw new DataFormatError({ file, line: startLine, field: fieldName(c) }, `not a number: "${values[c]}"`);
-        return value;
-      };
+      const number = (c: number) =>
+        c < 0 ? Number.NaN : parseUsedNumber(values[c], file, startLine, fieldName(c), missing);
       const user = values[at.user];
       const item = values[at.item];
       if (user.length === 0)
         throw new DataFormatError({ file, line: startLine, field: fieldName(at.user) }, "empty user id");
       if (item.length === 0)
         throw new DataFormatError({ file, line: startLine, field: fieldName(at.item) }, "empty item id");
+      if (invalidUtf8) {
+        checkIdBytes(user, { file, line: startLine, field: fieldName(at.user) });
+        checkIdBytes(item, { file, line: startLine, field: fieldName(at.item) });
+      }
       builder.add(user, item, number(at.rating), number(at.timestamp));
       if ((builder.length & 65535) === 0) task.tick(65536);
     },
@@ -188,6 +217,7 @@ export async function readDelimitedInteractions(file: string, options: Delimited
   task.end({ rows: builder.length });
   if (pendingText !== undefined)
     throw new DataFormatError({ file, line: pendingLine }, `quoted field opened here is never closed`);
-  if (blank > 0) options.logger?.log("info", `skipped ${blank} blank line(s)`, { file, blank });
+  reportBlankLines(options, file, blank, firstBlank);
+  reportMissingValues(options, file, missing);
   return builder.build();
 }

@@ -8,7 +8,7 @@ import {
   kCore,
   removeDuplicates,
 } from "./filters.js";
-import { compactLog } from "./interaction-log.js";
+import { compactLog, InteractionLogBuilder } from "./interaction-log.js";
 import { makeLog, pairs } from "./test-utils/log.js";
 
 describe("filterByValue", () => {
@@ -143,5 +143,78 @@ describe("filterInteractions", () => {
     expect(log.users.size).toBe(2);
     const c = compactLog(log);
     expect([c.users.toArray(), c.items.toArray(), Array.from(c.user)]).toEqual([["b"], ["y"], [0]]);
+  });
+});
+
+describe("missing values", () => {
+  const NaN_ = Number.NaN;
+  it("a missing rating fails the value filter, and the stage counts those", () => {
+    const log = makeLog([
+      ["u1", "x", 5, 1],
+      ["u1", "y", NaN_, 2],
+      ["u2", "x", 2, 3],
+    ]);
+    const r = filterByValue(log, { field: "rating", min: 4 });
+    expect([pairs(r.log), r.dropped, r.missing]).toEqual([["u1:x"], 2, 1]);
+    const logger = new RecordingLogger();
+    const { stats } = filterInteractions(log, { minRating: 4, logger });
+    expect(stats[1]).toMatchObject({ stage: "rating >= 4", dropped: 2, missing: 1 });
+    expect(logger.records[1].message).toBe(
+      "rating >= 4: 1 users, 1 items, 1 interactions (dropped 2, 1 of them without a value)",
+    );
+  });
+
+  it("names the value stage after the column it filters", () => {
+    const builder = new InteractionLogBuilder({ rating: true, timestamp: false, ratingField: "play_count" });
+    builder.add("u", "a", 10);
+    builder.add("u", "b", 2);
+    const { stats } = filterInteractions(builder.build(), { minRating: 5 });
+    expect(stats.map((s) => s.stage)).toEqual(["raw", "play_count >= 5", "duplicates (keep first)"]);
+  });
+
+  it("duplicates: a missing timestamp counts as later than any present one", () => {
+    const log = makeLog([
+      ["u", "x", 1, NaN_],
+      ["u", "x", 2, 50],
+      ["u", "x", 3, NaN_],
+      ["u", "x", 4, 10],
+    ]);
+    expect(Array.from(removeDuplicates(log, "first").log.rating!)).toEqual([4]);
+    expect(Array.from(removeDuplicates(log, "last").log.rating!)).toEqual([3]);
+  });
+
+  it("requireTimestamp drops interactions without one, in a stage shown only when it drops some", () => {
+    const log = makeLog([
+      ["u1", "x", 5, 1],
+      ["u1", "y", 5, NaN_],
+      ["u2", "x", 5, 3],
+    ]);
+    const { stats } = filterInteractions(log, { requireTimestamp: true, duplicates: "keep" });
+    expect(stats.map((s) => [s.stage, s.interactions, s.dropped])).toEqual([
+      ["raw", 3, 0],
+      ["timestamp present", 2, 1],
+    ]);
+    const complete = makeLog([["u1", "x", 5, 1]]);
+    expect(filterInteractions(complete, { requireTimestamp: true }).stats.map((s) => s.stage)).toEqual([
+      "raw",
+      "duplicates (keep first)",
+    ]);
+  });
+
+  it("EmptyDatasetError carries every stage up to the empty one", () => {
+    const log = makeLog([["u1", "x", 5, 1]]);
+    const error = (() => {
+      try {
+        filterInteractions(log, { minRating: 4, kCore: 2 });
+      } catch (e) {
+        return e as EmptyDatasetError;
+      }
+    })();
+    expect(error?.stats.map((s) => [s.stage, s.interactions])).toEqual([
+      ["raw", 1],
+      ["rating >= 4", 1],
+      ["duplicates (keep first)", 1],
+      ["iterative 2-core", 0],
+    ]);
   });
 });

@@ -13,11 +13,15 @@ export interface StageStats {
   density: number;
   /** Interactions this stage removed. */
   dropped: number;
+  /** Value filters: how many of the dropped interactions had no value (missing counts as failing the filter). */
+  missing?: number;
 }
 
 /** Filtering removed every interaction; `stage` names the filter that did it. */
 export class EmptyDatasetError extends LlminitError {
   readonly stage: string;
+  /** Every stage up to and including the one that left nothing (set by {@link filterInteractions}). */
+  stats: StageStats[] = [];
   constructor(stage: string, before: StageStats) {
     super(
       "E_EMPTY_DATASET",
@@ -51,9 +55,14 @@ export function computeStats(log: InteractionLog, stage: string, dropped = 0): S
 export interface FilterResult {
   log: InteractionLog;
   dropped: number;
+  /** Value filters: how many of the dropped had no value (NaN). */
+  missing?: number;
 }
 
-/** Keeps interactions whose `field` lies in [min, max] (both inclusive, either optional). */
+/**
+ * Keeps interactions whose `field` lies in [min, max] (both inclusive, either optional). A missing value (NaN)
+ * fails the filter, as in RecBole's `val_interval`; `missing` counts those.
+ */
 export function filterByValue(
   log: InteractionLog,
   options: { field: "rating" | "timestamp"; min?: number; max?: number },
@@ -67,18 +76,43 @@ export function filterByValue(
     throw new ConfigError(options.field, `empty interval [${min}, ${max}]`);
   const keep = new Uint8Array(log.length);
   let dropped = 0;
+  let missing = 0;
   for (let k = 0; k < log.length; k++) {
     const v = values[k];
     if (v >= min && v <= max) keep[k] = 1;
-    else dropped++;
+    else {
+      dropped++;
+      if (Number.isNaN(v)) missing++;
+    }
+  }
+  return { log: dropped === 0 ? log : selectInteractions(log, keep), dropped, missing };
+}
+
+/** Drops interactions without a timestamp (NaN): an order by time cannot place them. */
+export function requireTimestamps(log: InteractionLog): FilterResult {
+  const time = log.timestamp;
+  if (time === undefined) return { log, dropped: 0 };
+  const keep = new Uint8Array(log.length);
+  let dropped = 0;
+  for (let k = 0; k < log.length; k++) {
+    if (Number.isNaN(time[k])) dropped++;
+    else keep[k] = 1;
   }
   return { log: dropped === 0 ? log : selectInteractions(log, keep), dropped };
 }
 
+/** Orders two timestamps with a missing one (NaN) after every present one, like pandas' `na_position="last"`. */
+export function compareTimes(a: number, b: number): number {
+  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
+  if (Number.isNaN(b)) return -1;
+  return a - b;
+}
+
 /**
  * Removes repeated (user, item) pairs. `keep: "first"` keeps the earliest interaction of a
- * pair, `"last"` the latest — by timestamp when the log has one, ties (and logs without
- * timestamps) by position in the input. Kept interactions stay in input order.
+ * pair, `"last"` the latest — by timestamp when the log has one (a missing timestamp counts as
+ * later than any present one), ties (and logs without timestamps) by position in the input.
+ * Kept interactions stay in input order.
  */
 export function removeDuplicates(log: InteractionLog, keep: "first" | "last" = "first"): FilterResult {
   const best = new Map<number, number>();
@@ -91,10 +125,9 @@ export function removeDuplicates(log: InteractionLog, keep: "first" | "last" = "
       best.set(key, k);
       continue;
     }
-    const a = time === undefined ? 0 : time[previous];
-    const b = time === undefined ? 0 : time[k];
+    const order = time === undefined ? 0 : compareTimes(time[k], time[previous]);
     // Input order breaks ties: the earlier position is "first", the later one "last".
-    const replace = keep === "first" ? b < a : b >= a;
+    const replace = keep === "first" ? order < 0 : order >= 0;
     if (replace) best.set(key, k);
   }
   const dropped = log.length - best.size;
@@ -160,10 +193,15 @@ export function kCore(
 
 /** Options of {@link filterInteractions}; a stage runs only when its option is set. */
 export interface FilterOptions {
-  /** Keep ratings ≥ this (inclusive). */
+  /** Keep ratings (the log's `rating` column, whatever `ratingField` it came from) ≥ this (inclusive). */
   minRating?: number;
   /** Keep ratings ≤ this (inclusive). */
   maxRating?: number;
+  /**
+   * Drop interactions without a timestamp, in a stage "timestamp present" that appears only when it drops some
+   * (for splits by time, which cannot place them).
+   */
+  requireTimestamp?: boolean;
   /** Remove repeated (user, item) pairs, keeping the first or last by timestamp. Default "first". */
   duplicates?: "first" | "last" | "keep";
   /** Iterative k-core thresholds: one number for both sides, or separate ones. */
@@ -172,9 +210,10 @@ export interface FilterOptions {
 }
 
 /**
- * Runs value filter → duplicate removal → iterative k-core → compaction to dense ids.
+ * Runs value filter → (timestamp present) → duplicate removal → iterative k-core → compaction to dense ids.
  * Every stage's statistics are returned and logged with the number of interactions it dropped.
- * @throws EmptyDatasetError naming the stage that left nothing.
+ * The value filter's stage is named after the log's rating column (`rating >= 4`, `play_count >= 5`).
+ * @throws EmptyDatasetError naming the stage that left nothing, with `stats` up to it.
  */
 export function filterInteractions(
   log: InteractionLog,
@@ -182,28 +221,45 @@ export function filterInteractions(
 ): { log: InteractionLog; stats: StageStats[] } {
   const logger = options.logger ?? silentLogger;
   const stats: StageStats[] = [];
-  const record = (next: InteractionLog, stage: string, dropped: number, extra: Record<string, unknown> = {}) => {
+  const record = (
+    next: InteractionLog,
+    stage: string,
+    dropped: number,
+    extra: Record<string, unknown> = {},
+    missing?: number,
+  ) => {
     const before = stats[stats.length - 1];
     const s = computeStats(next, stage, dropped);
+    if (missing !== undefined && missing > 0) s.missing = missing;
     stats.push(s);
+    const note = s.missing === undefined ? "" : `, ${s.missing} of them without a value`;
     logger.log(
       "info",
-      `${stage}: ${s.users} users, ${s.items} items, ${s.interactions} interactions (dropped ${dropped})`,
+      `${stage}: ${s.users} users, ${s.items} items, ${s.interactions} interactions (dropped ${dropped}${note})`,
       { ...s, ...extra },
     );
-    if (s.interactions === 0) throw new EmptyDatasetError(stage, before ?? s);
+    if (s.interactions === 0) {
+      const error = new EmptyDatasetError(stage, before ?? s);
+      error.stats = stats;
+      throw error;
+    }
     return next;
   };
   let current = record(log, "raw", 0);
   if (options.minRating !== undefined || options.maxRating !== undefined) {
     const r = filterByValue(current, { field: "rating", min: options.minRating, max: options.maxRating });
+    const field = log.ratingField ?? "rating";
     const label = [
-      options.minRating !== undefined ? `rating >= ${options.minRating}` : "",
-      options.maxRating !== undefined ? `rating <= ${options.maxRating}` : "",
+      options.minRating !== undefined ? `${field} >= ${options.minRating}` : "",
+      options.maxRating !== undefined ? `${field} <= ${options.maxRating}` : "",
     ]
       .filter(Boolean)
       .join(", ");
-    current = record(r.log, label, r.dropped);
+    current = record(r.log, label, r.dropped, {}, r.missing);
+  }
+  if (options.requireTimestamp) {
+    const r = requireTimestamps(current);
+    if (r.dropped > 0) current = record(r.log, "timestamp present", r.dropped);
   }
   const duplicates = options.duplicates ?? "first";
   if (duplicates !== "keep") {

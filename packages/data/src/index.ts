@@ -1,5 +1,7 @@
 export { forEachLine, readLines, isGzipFile } from "./read-lines.js";
-export type { NumberedLine, TextEncoding } from "./read-lines.js";
+export type { NumberedLine, TextEncoding, LineSink } from "./read-lines.js";
+export { hasInvalidBytes, replaceInvalidBytes } from "./text-bytes.js";
+export type { DataIssue, FileSummary, ColumnSummary, ColumnUse } from "./data-issues.js";
 export { InteractionLogBuilder, selectInteractions, compactLog } from "./interaction-log.js";
 export type { InteractionLog, ItemFeatures } from "./interaction-log.js";
 export { readAtomicFile, readAtomicInteractions, readAtomicItems } from "./atomic-file.js";
@@ -9,8 +11,9 @@ export type { DelimitedOptions, ColumnRef } from "./delimited-file.js";
 export { parsePythonLiteral, PythonLiteralError } from "./python-literal.js";
 export type { PyValue } from "./python-literal.js";
 export { readAmazonReviews, readAmazonMeta, unescapeHtml } from "./amazon.js";
+export type { AmazonReviewOptions } from "./amazon.js";
 export { readMovieLens100k, readMovieLens1m, ML100K_GENRES } from "./movielens.js";
-export type { MovieLensData } from "./movielens.js";
+export type { MovieLensData, MovieLensOptions } from "./movielens.js";
 export {
   computeStats,
   filterByValue,
@@ -33,6 +36,8 @@ export type { DatasetEntry, RemoteFile, RawFormat } from "./registry.js";
 export { detectFolder, locateDataset, listDatasets, loadDataset } from "./load-dataset.js";
 export type { LocateOptions, LoadOptions, DatasetLocation, DatasetListing, LoadedDataset } from "./load-dataset.js";
 export { prepareDataset } from "./prepare-dataset.js";
+export { inspectDataset } from "./inspect-dataset.js";
+export type { InspectOptions, DatasetInspection, StageReport, TextCoverage, TextCount } from "./inspect-dataset.js";
 export type { PrepareOptions, PreparedDataset } from "./prepare-dataset.js";
 export { readSplitFiles } from "./split-files.js";
 export type { SplitFiles } from "./split-files.js";

@@ -10,9 +10,14 @@ export interface InteractionLog {
   readonly items: Vocab;
   readonly user: Int32Array;
   readonly item: Int32Array;
-  /** Explicit rating, when the source has one. */
+  /**
+   * Explicit rating, when the source has one, or the values of the numeric column named by `ratingField` (a play
+   * count, a click count…): what a value filter (`minRating`) compares. NaN = missing.
+   */
   readonly rating?: Float32Array;
-  /** Unix time in seconds, when the source has one. */
+  /** The column `rating` was read from, when it is not "rating" (e.g. "play_count"); names the filter stage. */
+  readonly ratingField?: string;
+  /** Unix time in seconds, when the source has one. NaN = missing. */
   readonly timestamp?: Float64Array;
   readonly length: number;
 }
@@ -40,12 +45,17 @@ export class InteractionLogBuilder {
   private ratings: Float32Array | undefined;
   private times: Float64Array | undefined;
   private count = 0;
+  private readonly ratingField: string | undefined;
 
   /**
-   * @param columns which optional columns the log has.
+   * @param columns which optional columns the log has; `ratingField` names the rating column when it is not "rating".
    * @param vocabs existing vocabularies to extend (e.g. to keep an item order).
    */
-  constructor(columns: { rating: boolean; timestamp: boolean }, vocabs: { users?: Vocab; items?: Vocab } = {}) {
+  constructor(
+    columns: { rating: boolean; timestamp: boolean; ratingField?: string },
+    vocabs: { users?: Vocab; items?: Vocab } = {},
+  ) {
+    this.ratingField = columns.rating && columns.ratingField !== "rating" ? columns.ratingField : undefined;
     this.users = vocabs.users ?? new Vocab();
     this.items = vocabs.items ?? new Vocab();
     if (columns.rating) this.ratings = new Float32Array(1024);
@@ -87,6 +97,7 @@ export class InteractionLogBuilder {
       user: this.userIds.slice(0, n),
       item: this.itemIds.slice(0, n),
       rating: this.ratings?.slice(0, n),
+      ...(this.ratingField === undefined ? {} : { ratingField: this.ratingField }),
       timestamp: this.times?.slice(0, n),
       length: n,
     };
@@ -110,7 +121,7 @@ export function selectInteractions(log: InteractionLog, keep: Uint8Array): Inter
     if (timestamp !== undefined) timestamp[j] = log.timestamp![k];
     j++;
   }
-  return { users: log.users, items: log.items, user, item, rating, timestamp, length: n };
+  return { users: log.users, items: log.items, user, item, rating, ratingField: log.ratingField, timestamp, length: n };
 }
 
 /**
@@ -138,6 +149,7 @@ export function compactLog(log: InteractionLog): InteractionLog {
     user,
     item,
     rating: log.rating?.slice(0, log.length),
+    ratingField: log.ratingField,
     timestamp: log.timestamp?.slice(0, log.length),
     length: log.length,
   };

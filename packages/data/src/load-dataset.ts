@@ -7,6 +7,7 @@ import type { Logger, ProgressReporter } from "@llminit/core";
 import { readAmazonMeta, readAmazonReviews } from "./amazon.js";
 import { readAtomicInteractions, readAtomicItems } from "./atomic-file.js";
 import { downloadFile } from "./download.js";
+import type { DataIssue, FileSummary } from "./data-issues.js";
 import type { InteractionLog, ItemFeatures } from "./interaction-log.js";
 import { readMovieLens100k, readMovieLens1m } from "./movielens.js";
 import { DATASETS, defaultTextTemplate } from "./registry.js";
@@ -29,8 +30,18 @@ export interface LoadOptions extends LocateOptions {
   download?: boolean;
   /** Passed to {@link downloadFile}. */
   fetch?: typeof fetch;
+  /**
+   * The numeric interaction column read as the log's `rating`, which `minRating` filters (default "rating": the
+   * rating column when there is one; Amazon reviews: `overall`). A name given here must exist, else a
+   * `ConfigError` names the file and the columns it has. E.g. "play_count" for a play-count threshold.
+   */
+  ratingField?: string;
   logger?: Logger;
   progress?: ProgressReporter;
+  /** Called for every problem in the data that did not stop the read (also logged). */
+  onIssue?: (issue: DataIssue) => void;
+  /** Called once per file read, with its format and columns. */
+  onFile?: (summary: FileSummary) => void;
 }
 
 /** Where a dataset was (or would be) found. */
@@ -162,19 +173,28 @@ async function readLocation(
   location: DatasetLocation,
   options: LoadOptions,
 ): Promise<{ log: InteractionLog; items: ItemFeatures }> {
-  const read = { logger: options.logger, progress: options.progress };
+  const read = {
+    logger: options.logger,
+    progress: options.progress,
+    onIssue: options.onIssue,
+    onFile: options.onFile,
+  };
+  const ratingField = options.ratingField;
   switch (location.kind) {
     case "atomic": {
-      const log = await readAtomicInteractions(location.inter, read);
+      const log = await readAtomicInteractions(location.inter, {
+        ...read,
+        fields: ratingField === undefined ? undefined : { rating: ratingField },
+      });
       const items = location.item === undefined ? new Map() : await readAtomicItems(location.item, read);
       return { log, items };
     }
     case "movielens-100k": {
-      const d = await readMovieLens100k(location.dir, read);
+      const d = await readMovieLens100k(location.dir, { ...read, ratingField });
       return { log: d.log, items: d.items };
     }
     case "movielens-1m": {
-      const d = await readMovieLens1m(location.dir, read);
+      const d = await readMovieLens1m(location.dir, { ...read, ratingField });
       return { log: d.log, items: d.items };
     }
     case "zip": {
@@ -185,7 +205,7 @@ async function readLocation(
       return readLocation({ kind: location.format, dir: target }, options);
     }
     case "amazon": {
-      const log = await readAmazonReviews(location.reviews, read);
+      const log = await readAmazonReviews(location.reviews, { ...read, ratingField });
       const items = location.meta === undefined ? new Map() : await readAmazonMeta(location.meta, read);
       return { log, items };
     }

@@ -3,17 +3,24 @@ import type { Logger, ProgressReporter, Rng } from "@llminit/core";
 import { filterInteractions } from "./filters.js";
 import type { StageStats } from "./filters.js";
 import { buildItemTexts } from "./item-text.js";
+import type { DataIssue, FileSummary } from "./data-issues.js";
 import { loadDataset } from "./load-dataset.js";
 import type { DatasetLocation, LocateOptions } from "./load-dataset.js";
 import { splitInteractions } from "./split.js";
+import { valueFilterFor } from "./value-filter.js";
 import type { Split, SplitMethod } from "./split.js";
 
 /** Options of {@link prepareDataset}. Defaults follow the LLMInit paper's protocol. */
 export interface PrepareOptions extends LocateOptions {
   /** Seeded generator; the split uses `rng.child("split")`. */
   rng: Rng;
-  /** Keep ratings ≥ this (default 4); `null` turns the value filter off. */
+  /**
+   * Keep interactions whose rating (or `ratingField`) is ≥ this (default 4); a missing value fails it. `null` turns
+   * the value filter off; a dataset without the rating column runs with it off, after one notice.
+   */
   minRating?: number | null;
+  /** The numeric interaction column `minRating` applies to (default "rating"), e.g. "play_count"; it must exist. */
+  ratingField?: string;
   /** Iterative k-core threshold(s) (default 5); 0 turns it off. */
   kCore?: number | { user: number; item: number };
   /** Repeated (user, item) pairs: keep the first or last by time (default "first"), or keep all. */
@@ -31,6 +38,10 @@ export interface PrepareOptions extends LocateOptions {
   fetch?: typeof fetch;
   logger?: Logger;
   progress?: ProgressReporter;
+  /** Called for every problem in the data that did not stop the run (also logged). */
+  onIssue?: (issue: DataIssue) => void;
+  /** Called once per file read, with its format and columns. */
+  onFile?: (summary: FileSummary) => void;
 }
 
 /** What {@link prepareDataset} returns. */
@@ -48,25 +59,25 @@ export interface PreparedDataset {
 
 /**
  * Load → filter (rating ≥ minRating, duplicates, iterative k-core) → compact → split → item texts.
- * `nameOrDir` is a registry name (see `listDatasets`) or a folder.
+ * `nameOrDir` is a registry name (see `listDatasets`) or a folder. Splits by time drop the
+ * interactions without a timestamp first (a "timestamp present" stage, shown only when it drops some).
  */
 export async function prepareDataset(nameOrDir: string, options: PrepareOptions): Promise<PreparedDataset> {
   if (options.rng === undefined) throw new ConfigError("rng", "a seeded Rng is required (createRng(seed))");
   const logger = options.logger ?? silentLogger;
   const loaded = await loadDataset(nameOrDir, options);
-  const minRating = options.minRating === undefined ? 4 : options.minRating;
-  if (minRating !== null && loaded.log.rating === undefined) {
-    throw new ConfigError("minRating", `dataset "${loaded.name}" has no ratings; pass minRating: null`);
-  }
+  const valueFilter = valueFilterFor(loaded, options.minRating, options);
   const kCore = options.kCore ?? 5;
+  const method = options.split ?? "random-loo";
   const { log, stats } = filterInteractions(loaded.log, {
-    minRating: minRating ?? undefined,
+    minRating: valueFilter?.min,
+    requireTimestamp: method === "temporal-loo" || (method === "ratio" && options.ratioOrder === "time"),
     duplicates: options.duplicates ?? "first",
     kCore: kCore === 0 ? undefined : kCore,
     logger,
   });
   const split = splitInteractions(log, {
-    method: options.split ?? "random-loo",
+    method,
     rng: options.rng,
     ratios: options.ratios,
     order: options.ratioOrder,

@@ -1,8 +1,11 @@
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { createRng, csrNnz, RecordingLogger, validateCsr } from "@llminit/core";
+import { inspectDataset } from "./inspect-dataset.js";
 import { prepareDataset } from "./prepare-dataset.js";
 import type { PreparedDataset } from "./prepare-dataset.js";
 
@@ -68,5 +71,63 @@ describe("real datasets (paper filter: rating >= 4, iterative 5-core)", () => {
     expect(Array.from(b.split.valid.indices)).toEqual(Array.from(a.split.valid.indices));
     const c = await prepareDataset("ml-100k", { dataDir, rng: createRng(2021), download: false });
     expect(Array.from(c.split.test.indices)).not.toEqual(Array.from(a.split.test.indices));
+  });
+});
+
+describe("inspect on the real datasets (no training, no encoding)", () => {
+  it.for([
+    ["amazon-office-products", { rows: 53258, users: 4905, items: 2420 }, [3260, 1583, 36544]],
+    ["ml-100k", { rows: 100000, users: 943, items: 1682 }, [938, 1008, 54413]],
+  ] as const)("%s: the README's counts, stage by stage", async ([name, raw, last], context) => {
+    if (!present(name)) context.skip(reason(name));
+    const report = await inspectDataset(name, { dataDir, download: false });
+    expect(report.error).toBeUndefined();
+    expect(report.raw).toEqual(raw);
+    const final = report.stages[report.stages.length - 1];
+    expect([final.stage, final.users, final.items, final.interactions]).toEqual(["iterative 5-core", ...last]);
+    expect(report.stages.map((s) => s.stage)).toEqual([
+      "raw",
+      "rating >= 4",
+      "duplicates (keep first)",
+      "iterative 5-core",
+    ]);
+    expect(report.files[0].columns.map((c) => c.use)).toEqual(["user", "item", "rating", "timestamp"]);
+    expect(report.text?.filtered).toMatchObject({ items: last[1], emptyText: 0, noItemRow: 0 });
+    expect(report.problemCount).toBe(0);
+  });
+
+  it("an implicit copy of ml-100k (rating column removed) runs as with minRating: null, after one notice", async (context) => {
+    if (!present("ml-100k")) context.skip(reason("ml-100k"));
+    const root = mkdtempSync(join(tmpdir(), "llminit-implicit-"));
+    try {
+      const dir = join(root, "ml-100k-implicit");
+      mkdirSync(dir);
+      const text = gunzipSync(readFileSync(join(dataDir, "ml-100k", "ml-100k.inter.gz"))).toString("utf8");
+      const implicit = text
+        .split("\n")
+        .map((line) =>
+          line
+            .split("\t")
+            .filter((_, c) => c !== 2)
+            .join("\t"),
+        )
+        .join("\n");
+      writeFileSync(join(dir, "ml-100k-implicit.inter"), implicit);
+      copyFileSync(join(dataDir, "ml-100k", "ml-100k.item"), join(dir, "ml-100k-implicit.item"));
+      const logger = new RecordingLogger();
+      const a = await prepareDataset(dir, { rng: createRng(2020), logger });
+      expect(logger.records.filter((r) => r.level === "warn").map((r) => r.message)).toEqual([
+        'dataset "ml-100k-implicit" has no "rating" column: read as implicit feedback, the rating filter ' +
+          "(minRating 4) is off; ratingField can name another numeric column to filter on",
+      ]);
+      const b = await prepareDataset("ml-100k", { dataDir, rng: createRng(2020), minRating: null, download: false });
+      expect(a.stats.map((s) => [s.stage, s.users, s.items, s.interactions])).toEqual(
+        b.stats.map((s) => [s.stage, s.users, s.items, s.interactions]),
+      );
+      expect(a.stats.map((s) => s.stage)).toEqual(["raw", "duplicates (keep first)", "iterative 5-core"]);
+      expect(Array.from(a.split.test.indices)).toEqual(Array.from(b.split.test.indices));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

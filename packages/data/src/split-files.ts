@@ -1,6 +1,7 @@
 import { csrFromPairs, DataFormatError, Vocab } from "@llminit/core";
 import { readAtomicFile } from "./atomic-file.js";
-import type { ReadOptions } from "./atomic-file.js";
+import type { ReadOptions } from "./data-issues.js";
+import { checkIdBytes, quoteValue } from "./text-bytes.js";
 import type { Split } from "./split.js";
 
 /**
@@ -38,7 +39,7 @@ export async function readSplitFiles(
     let ic = -1;
     const header = await readAtomicFile(
       file,
-      (values, line, fields) => {
+      (values, line, fields, invalidUtf8) => {
         if (uc < 0) {
           uc = fields.findIndex((f) => f.name === userField);
           ic = fields.findIndex((f) => f.name === itemField);
@@ -49,12 +50,13 @@ export async function readSplitFiles(
             );
         }
         const id = (vocab: Vocab, fixed: boolean, value: string, field: string, what: string): number => {
+          if (invalidUtf8) checkIdBytes(value, { file, line, field });
           const known = vocab.get(value);
           if (known !== undefined) return known;
           if (fixed || part !== "train")
             throw new DataFormatError(
               { file, line, field },
-              `unknown ${what} id "${value}" (not in ${fixed ? "the given vocabulary" : "the train file"})`,
+              `unknown ${what} id ${quoteValue(value)} (not in ${fixed ? "the given vocabulary" : "the train file"})`,
             );
           return vocab.add(value);
         };

@@ -1,5 +1,6 @@
 import { ConfigError, csrFromPairs, silentLogger } from "@llminit/core";
 import type { Csr, Logger, Rng, Vocab } from "@llminit/core";
+import { compareTimes } from "./filters.js";
 import type { InteractionLog } from "./interaction-log.js";
 
 /** Train / valid / test interactions as users × items CSR matrices (rows sorted, implicit ones). */
@@ -62,7 +63,8 @@ export function ratioCounts(n: number, ratios: readonly [number, number, number]
  * Splits each user's interactions (the log must be compacted: dense ids) into train / valid / test.
  * - `random-loo`: the user's interactions in a random order (one seeded stream, users in index
  *   order); the last one is test, the one before valid, the rest train.
- * - `temporal-loo`: the same on interactions sorted by timestamp (ties: input order); the latest is test.
+ * - `temporal-loo`: the same on interactions sorted by timestamp (ties: input order; a missing timestamp sorts
+ *   last, so drop those first: `filterInteractions`' `requireTimestamp`); the latest is test.
  * - `ratio`: per user, counts from {@link ratioCounts}; train is the first part of the order
  *   (random or by time), then valid, then test.
  * Leave-one-out rule: a user with fewer than 3 interactions keeps all of them in train
@@ -96,7 +98,7 @@ export function splitInteractions(log: InteractionLog, options: SplitOptions): S
     if (n === 0) continue;
     const mine = order.subarray(s, s + n);
     if (byTime) {
-      const sorted = Array.from(mine).sort((a, b) => time![a] - time![b] || a - b);
+      const sorted = Array.from(mine).sort((a, b) => compareTimes(time![a], time![b]) || a - b);
       mine.set(sorted);
     } else {
       rng.shuffle(mine);

@@ -34,7 +34,13 @@ export async function createEncoder(spec: string, options: CreateEncoderOptions 
     case "file":
       return createFileEncoder(rest);
     case "openai":
-      return createOpenAiEncoder(rest, { baseUrl: options.baseUrl, apiKey: options.apiKey, logger: options.logger });
+      return createOpenAiEncoder(rest, {
+        baseUrl: options.baseUrl,
+        apiKey: options.apiKey,
+        requestsPerMinute: options.requestsPerMinute,
+        tokensPerMinute: options.tokensPerMinute,
+        logger: options.logger,
+      });
     default:
       throw new ConfigError("encoder", `unknown encoder "${spec}"; expected one of ${ENCODER_SPECS.join(", ")}`);
   }

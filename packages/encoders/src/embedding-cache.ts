@@ -2,14 +2,18 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, readdir } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { DataFormatError } from "@llminit/core";
 import { writeFileAtomic } from "@llminit/core/node";
 import type { Logger } from "@llminit/core";
 
 /**
  * On-disk embedding cache of one encoder: a folder of shard files, each holding the rows of one
- * finished batch with their keys. Shards are written atomically, so an interrupted run keeps
- * every batch it finished. A shard that fails its checksum or format check is ignored with a
- * warning (its rows are recomputed).
+ * finished batch with their keys. Shards are written atomically, so an interrupted (even killed)
+ * run keeps every batch it finished. A shard that fails its checksum or format check is ignored
+ * with a warning (its rows are recomputed).
+ *
+ * Only an index (key → shard) is kept in memory, never the rows: a catalogue of any size is read
+ * back shard by shard ({@link EmbeddingCache.readRows}).
  *
  * Shard format (`*.emb`): the line `LLMINIT-EMB 1\n`, one JSON header line
  * `{"dim":D,"count":n,"sha256":"<hex of the data>","keys":[...]}\n`, then n × D float32
@@ -17,10 +21,17 @@ import type { Logger } from "@llminit/core";
  */
 export interface EmbeddingCache {
   readonly dir: string;
-  /** Rows found on disk, by key. */
-  readonly entries: Map<string, Float32Array>;
-  /** Writes one shard with `keys[i]` ↔ row `i` of `rows` and adds them to `entries`. */
+  /** Row dimension of the cached shards (undefined while the folder is empty). */
+  readonly dim: number | undefined;
+  /** Whether a row of `key` is cached. */
+  has(key: string): boolean;
+  /** Writes one shard with `keys[i]` ↔ row `i` of `rows` and indexes it. */
   write(keys: readonly string[], rows: Float32Array, dim: number): Promise<void>;
+  /**
+   * Reads the rows of `keys` (each must be cached), one shard file at a time, and awaits
+   * `onRow(key, row)` for each of them once (the row is a view into the shard just read).
+   */
+  readRows(keys: Iterable<string>, onRow: (key: string, row: Float32Array) => void | Promise<void>): Promise<void>;
 }
 
 const MAGIC = "LLMINIT-EMB 1\n";
@@ -71,7 +82,7 @@ function parseShard(bytes: Buffer): { keys: string[]; dim: number; data: Float32
 }
 
 /**
- * Opens (creating if needed) the cache folder of `encoderId` under `root` and loads every
+ * Opens (creating if needed) the cache folder of `encoderId` under `root` and indexes every
  * valid shard whose dimension matches `dim` (when known).
  */
 export async function openEmbeddingCache(
@@ -82,9 +93,15 @@ export async function openEmbeddingCache(
 ): Promise<EmbeddingCache> {
   const dir = encoderCacheFolder(root, encoderId);
   await mkdir(dir, { recursive: true });
-  const entries = new Map<string, Float32Array>();
+  // Key → shard file name (the latest shard holding the key wins).
+  const index = new Map<string, string>();
   const names = (await readdir(dir)).filter((name) => name.endsWith(".emb")).sort();
   let expectedDim = dim;
+  const ignore = (file: string, error: unknown) =>
+    logger.log("warn", "embedding cache: ignoring a corrupt shard; its rows will be recomputed", {
+      file,
+      reason: error instanceof Error ? error.message : String(error),
+    });
   for (const name of names) {
     const file = join(dir, name);
     try {
@@ -92,24 +109,58 @@ export async function openEmbeddingCache(
       if (expectedDim !== undefined && shard.dim !== expectedDim)
         throw new Error(`dimension ${shard.dim}, expected ${expectedDim}`);
       expectedDim = shard.dim;
-      shard.keys.forEach((key, i) => entries.set(key, shard.data.subarray(i * shard.dim, (i + 1) * shard.dim)));
+      for (const key of shard.keys) index.set(key, name);
     } catch (error) {
-      logger.log("warn", "embedding cache: ignoring a corrupt shard; its rows will be recomputed", {
-        file,
-        reason: error instanceof Error ? error.message : String(error),
-      });
+      ignore(file, error);
     }
   }
   return {
     dir,
-    entries,
+    get dim() {
+      return expectedDim;
+    },
+    has: (key) => index.has(key),
     async write(keys, rows, rowDim) {
+      if (expectedDim !== undefined && rowDim !== expectedDim)
+        throw new RangeError(`embedding cache ${dir}: rows of dimension ${rowDim}, the cache holds ${expectedDim}`);
       const payload = Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength);
       const sha256 = createHash("sha256").update(payload).digest("hex");
       const header = JSON.stringify({ dim: rowDim, count: keys.length, sha256, keys });
       const name = `${createHash("sha256").update(keys.join("\n")).digest("hex").slice(0, 16)}.emb`;
       await writeFileAtomic(join(dir, name), Buffer.concat([Buffer.from(MAGIC + header + "\n", "utf8"), payload]));
-      keys.forEach((key, i) => entries.set(key, rows.subarray(i * rowDim, (i + 1) * rowDim)));
+      expectedDim = rowDim;
+      for (const key of keys) index.set(key, name);
+    },
+    async readRows(keys, onRow) {
+      const byShard = new Map<string, Set<string>>();
+      for (const key of keys) {
+        const name = index.get(key);
+        if (name === undefined) throw new RangeError(`embedding cache ${dir}: no row for key ${key}`);
+        let set = byShard.get(name);
+        if (set === undefined) byShard.set(name, (set = new Set()));
+        set.add(key);
+      }
+      for (const [name, wanted] of byShard) {
+        const file = join(dir, name);
+        let shard: ReturnType<typeof parseShard>;
+        try {
+          shard = parseShard(await readFile(file));
+        } catch (error) {
+          throw new DataFormatError(
+            { file },
+            `embedding cache shard changed since it was indexed: ${error instanceof Error ? error.message : String(error)}; run again to recompute its rows`,
+          );
+        }
+        for (let i = 0; i < shard.keys.length; i++) {
+          const key = shard.keys[i];
+          if (wanted.delete(key)) await onRow(key, shard.data.subarray(i * shard.dim, (i + 1) * shard.dim));
+        }
+        if (wanted.size > 0)
+          throw new DataFormatError(
+            { file },
+            `embedding cache shard lost ${wanted.size} of its keys since it was indexed`,
+          );
+      }
     },
   };
 }

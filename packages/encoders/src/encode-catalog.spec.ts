@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RecordingLogger, RecordingProgress, createMatrix } from "@llminit/core";
+import { readNpy } from "@llminit/core/node";
 import type { Matrix } from "@llminit/core";
-import { encodeCatalog, embeddingCacheKey } from "./encode-catalog.js";
+import { encodeCatalog, encodeCatalogToFile, embeddingCacheKey } from "./encode-catalog.js";
 import { encoderCacheFolder, resolveCacheDir } from "./embedding-cache.js";
 import type { EncodeItem, EncodeOptions, TextEncoder } from "./types.js";
 
@@ -14,12 +15,15 @@ class CountingEncoder implements TextEncoder {
   calls = 0;
   itemsSeen = 0;
   failAfterCalls = Infinity;
+  /** After this many calls, encode never answers (a process killed mid-batch). */
+  hangAfterCalls = Infinity;
   constructor(readonly id = "fake:v1") {}
   dimension(): number {
     return 4;
   }
   async encode(items: readonly EncodeItem[], options: EncodeOptions = {}): Promise<Matrix> {
     if (this.calls >= this.failAfterCalls) throw new Error("interrupted");
+    if (this.calls >= this.hangAfterCalls) return new Promise<Matrix>(() => undefined);
     this.calls++;
     this.itemsSeen += items.length;
     const m = createMatrix(items.length, 4);
@@ -128,5 +132,56 @@ describe("encodeCatalog", () => {
       if (saved === undefined) delete process.env.LLMINIT_CACHE_DIR;
       else process.env.LLMINIT_CACHE_DIR = saved;
     }
+  });
+});
+
+describe("encodeCatalogToFile", () => {
+  const many: EncodeItem[] = Array.from({ length: 100_000 }, (_, i) => ({ id: `p${i}`, text: `title ${i % 99_000}` }));
+
+  it(
+    "streams 100k items into a .npy file in item order; a second run only reads the cache",
+    { timeout: 120_000 },
+    async () => {
+      const cacheDir = join(root, "file-100k");
+      const path = join(root, "out", "items.npy");
+      const encoder = new CountingEncoder();
+      const result = await encodeCatalogToFile(encoder, many, path, { cacheDir });
+      expect(result).toMatchObject({ path, rows: 100_000, dimension: 4, encoded: 99_000, cached: 1_000 });
+      expect(result.itemsPerSecond).toBeGreaterThan(0);
+      const npy = await readNpy(path);
+      expect(npy.shape).toEqual([100_000, 4]);
+      expect(Array.from(npy.data as Float32Array)).toEqual(Array.from(expected(many)));
+      const again = new CountingEncoder();
+      await encodeCatalogToFile(again, many, path, { cacheDir });
+      expect(again.calls).toBe(0);
+      expect((await readdir(join(root, "out"))).filter((n) => n.includes(".tmp-"))).toEqual([]);
+    },
+  );
+
+  it("resumes after a run killed mid-batch, re-encoding only the unfinished shard and what follows", async () => {
+    const cacheDir = join(root, "file-killed");
+    const path = join(root, "killed", "items.npy");
+    const items = many.slice(0, 3000);
+    const killed = new CountingEncoder();
+    killed.hangAfterCalls = 5; // five shards of 256 finished, the sixth never will
+    void encodeCatalogToFile(killed, items, path, { cacheDir });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(killed.itemsSeen).toBe(5 * 256);
+    expect(await readdir(join(root, "killed")).catch(() => [])).toEqual([]); // nothing under the final name
+    const resumed = new CountingEncoder();
+    const result = await encodeCatalogToFile(resumed, items, path, { cacheDir });
+    expect(result.encoded).toBe(3000 - 5 * 256);
+    expect(resumed.itemsSeen).toBe(3000 - 5 * 256);
+    expect(Array.from((await readNpy(path)).data as Float32Array)).toEqual(Array.from(expected(items)));
+  });
+
+  it("leaves nothing at the path when encoding fails", async () => {
+    const path = join(root, "failed", "items.npy");
+    const encoder = new CountingEncoder();
+    encoder.failAfterCalls = 1;
+    await expect(
+      encodeCatalogToFile(encoder, many.slice(0, 600), path, { cacheDir: join(root, "file-failed") }),
+    ).rejects.toThrow("interrupted");
+    expect(await readdir(join(root, "failed")).catch(() => [])).toEqual([]);
   });
 });

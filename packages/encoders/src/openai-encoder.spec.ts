@@ -3,7 +3,9 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError, RecordingLogger } from "@llminit/core";
+import { createEncoder } from "./create-encoder.js";
 import { EmbeddingApiError, createOpenAiEncoder } from "./openai-encoder.js";
+import type { Clock } from "./rate-limiter.js";
 
 interface Seen {
   path: string;
@@ -15,7 +17,10 @@ interface Seen {
 let server: Server;
 let baseUrl: string;
 let seen: Seen[] = [];
-let script: Array<number | "drop"> = [];
+let script: Array<number | "drop" | { status: number; retryAfter: string }> = [];
+/** The fake clock of the test that runs, if any: the server stamps each request with its time. */
+let clockNow: (() => number) | undefined;
+let stamps: number[] = [];
 const MAX_REQUESTS = 200;
 let total = 0;
 
@@ -35,9 +40,16 @@ beforeAll(async () => {
     req.on("end", () => {
       const body = JSON.parse(raw) as Seen["body"];
       seen.push({ path: req.url ?? "", auth: req.headers.authorization, body });
+      if (clockNow !== undefined) stamps.push(clockNow());
       const step = script.shift();
       if (step === "drop") {
         req.socket.destroy();
+        return;
+      }
+      if (typeof step === "object") {
+        res.statusCode = step.status;
+        res.setHeader("retry-after", step.retryAfter);
+        res.end(JSON.stringify({ error: { message: `scripted ${step.status}` } }));
         return;
       }
       if (step !== undefined && step !== 200) {
@@ -62,7 +74,24 @@ afterAll(async () => {
 beforeEach(() => {
   seen = [];
   script = [];
+  clockNow = undefined;
+  stamps = [];
 });
+
+/** A clock whose sleeps return at once and move its time on; they are recorded. */
+function fakeClock(): Clock & { sleeps: number[] } {
+  let now = 0;
+  const sleeps: number[] = [];
+  clockNow = () => now;
+  return {
+    sleeps,
+    now: () => now,
+    async sleep(ms: number) {
+      sleeps.push(ms);
+      now += ms;
+    },
+  };
+}
 
 const ITEMS = ["pen", "stapler", "paper clips", "ink", "desk lamp"].map((text, i) => ({ id: `${i}`, text }));
 
@@ -134,6 +163,92 @@ describe("openai: encoder", () => {
     expect((error as EmbeddingApiError).status).toBe(400);
     expect(seen.length).toBe(1);
     expect(seen[0].auth).toBeUndefined();
+  });
+
+  it("honours Retry-After, else backs off exponentially", async () => {
+    script = [{ status: 429, retryAfter: "2" }, 500, 503, { status: 503, retryAfter: "120" }];
+    const clock = fakeClock();
+    const encoder = createOpenAiEncoder("m", { baseUrl, apiKey: "k", retryBaseMs: 500, clock });
+    await encoder.encode(ITEMS.slice(0, 1));
+    expect(seen.length).toBe(5);
+    // Retry-After: 2 s; then 500 ms doubling per attempt (attempts 1 and 2); a Retry-After is capped at 60 s.
+    expect(clock.sleeps).toEqual([2000, 1000, 2000, 60_000]);
+  });
+
+  it("keeps within the requests-per-minute limit over a rolling minute", async () => {
+    const clock = fakeClock();
+    const encoder = createOpenAiEncoder("m", { baseUrl, apiKey: "k", requestsPerMinute: 2, clock });
+    const m = await encoder.encode(ITEMS, { batchSize: 1 });
+    expect(m.rows).toBe(5);
+    expect(stamps).toEqual([0, 0, 60_000, 60_000, 120_000]);
+  });
+
+  it("keeps within the tokens-per-minute limit (tokens estimated as UTF-8 bytes / 4)", async () => {
+    const clock = fakeClock();
+    const items = ["a".repeat(20), "b".repeat(20), "c".repeat(20)].map((text, i) => ({ id: `${i}`, text }));
+    const encoder = createOpenAiEncoder("m", { baseUrl, apiKey: "k", tokensPerMinute: 10, clock });
+    await encoder.encode(items, { batchSize: 1 }); // 5 tokens each: two per minute
+    expect(stamps).toEqual([0, 0, 60_000]);
+    const tooBig = createOpenAiEncoder("m", { baseUrl, apiKey: "k", tokensPerMinute: 4, clock });
+    const error = await tooBig.encode(items.slice(0, 1)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).key).toBe("tokensPerMinute");
+  });
+
+  it("retries count against the rate limit, and 429s from the server still back off", async () => {
+    script = [429, 429];
+    const clock = fakeClock();
+    const encoder = createOpenAiEncoder("m", { baseUrl, apiKey: "k", requestsPerMinute: 2, retryBaseMs: 1, clock });
+    await encoder.encode(ITEMS.slice(0, 1));
+    expect(seen.length).toBe(3);
+    expect(stamps).toEqual([0, 0, 60_000]);
+  });
+
+  it("fails at once, before any request, without an API key for a remote API, naming OPENAI_API_KEY", async () => {
+    const saved = [process.env.OPENAI_BASE_URL, process.env.OPENAI_API_KEY];
+    delete process.env.OPENAI_BASE_URL;
+    delete process.env.OPENAI_API_KEY;
+    try {
+      for (const make of [
+        () => createOpenAiEncoder("text-embedding-3-small"),
+        () => createOpenAiEncoder("m", { baseUrl: "https://llm.example.com/v1" }),
+      ]) {
+        const error = (() => {
+          try {
+            make();
+          } catch (e) {
+            return e;
+          }
+          return undefined;
+        })();
+        expect(error).toBeInstanceOf(ConfigError);
+        expect((error as ConfigError).key).toBe("apiKey");
+        expect((error as Error).message).toMatch(/needs an API key: set the environment variable OPENAI_API_KEY/);
+      }
+      await expect(createEncoder("openai:text-embedding-3-small")).rejects.toThrow(/OPENAI_API_KEY/);
+      expect(seen.length).toBe(0);
+      // A server on this machine needs none.
+      expect(() => createOpenAiEncoder("m", { baseUrl: "http://localhost:11434/v1" })).not.toThrow();
+      expect(() => createOpenAiEncoder("m", { baseUrl: "http://[::1]:8000/v1" })).not.toThrow();
+    } finally {
+      if (saved[0] !== undefined) process.env.OPENAI_BASE_URL = saved[0];
+      if (saved[1] !== undefined) process.env.OPENAI_API_KEY = saved[1];
+    }
+  });
+
+  it("reads the limits from LLMINIT_OPENAI_RPM / LLMINIT_OPENAI_TPM and rejects bad values", async () => {
+    const saved = process.env.LLMINIT_OPENAI_RPM;
+    try {
+      process.env.LLMINIT_OPENAI_RPM = "1";
+      const clock = fakeClock();
+      await createOpenAiEncoder("m", { baseUrl, apiKey: "k", clock }).encode(ITEMS.slice(0, 2), { batchSize: 1 });
+      expect(stamps).toEqual([0, 60_000]);
+      process.env.LLMINIT_OPENAI_RPM = "fast";
+      expect(() => createOpenAiEncoder("m", { baseUrl, apiKey: "k" })).toThrow(/LLMINIT_OPENAI_RPM.*"fast"/);
+    } finally {
+      if (saved === undefined) delete process.env.LLMINIT_OPENAI_RPM;
+      else process.env.LLMINIT_OPENAI_RPM = saved;
+    }
   });
 
   it("rejects a bad base URL as a config error", () => {

@@ -1,21 +1,53 @@
 import { ConfigError, DataFormatError, LlminitError, createMatrix, silentLogger } from "@llminit/core";
 import type { Logger, Matrix } from "@llminit/core";
 import { checkBatchSize, throwIfAborted } from "./batching.js";
+import { createRateLimiter, estimateTokens } from "./rate-limiter.js";
+import type { Clock } from "./rate-limiter.js";
 import type { EncodeItem, EncodeOptions, TextEncoder } from "./types.js";
 
 /** Options of {@link createOpenAiEncoder}. */
 export interface OpenAiEncoderOptions {
   /** API base URL including `/v1` (default env `OPENAI_BASE_URL`, else `https://api.openai.com/v1`). */
   baseUrl?: string;
-  /** Bearer key (default env `OPENAI_API_KEY`; may be empty for local servers such as Ollama). */
+  /**
+   * Bearer key (default env `OPENAI_API_KEY`). Required unless the base URL is on this machine
+   * (localhost, 127.x, ::1: Ollama, vLLM run locally); a server elsewhere that needs no key takes any.
+   */
   apiKey?: string;
   logger?: Logger;
   /** Retries after the first try on 429, 5xx and network errors (default 5). */
   maxRetries?: number;
-  /** First backoff delay in ms, doubled per retry (default 500; a `Retry-After` header wins, capped at 60 s). */
+  /** First backoff delay in ms, doubled per retry up to 30 s (default 500; a `Retry-After` header wins, up to 60 s). */
   retryBaseMs?: number;
+  /** Requests per rolling minute at most (default env `LLMINIT_OPENAI_RPM`, else no limit). */
+  requestsPerMinute?: number;
+  /** Input tokens per rolling minute at most, estimated as UTF-8 bytes ÷ 4 (default env `LLMINIT_OPENAI_TPM`). */
+  tokensPerMinute?: number;
   /** Extra fields sent with every request, e.g. `{ dimensions: 256 }`. */
   extraBody?: Readonly<Record<string, unknown>>;
+  /** Time source for backoff and rate limiting (tests pass a fake one); default the real clock. */
+  clock?: Clock;
+}
+
+/** The environment variable the key is read from. */
+export const OPENAI_API_KEY_ENV = "OPENAI_API_KEY";
+
+const MAX_BACKOFF_MS = 30_000;
+
+const realClock: Clock = { now: () => Date.now(), sleep };
+
+/** True for URLs of this machine, where local servers (Ollama, vLLM) answer without a key. */
+function isLoopback(url: URL): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function envNumber(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(name, `must be a positive number, got "${raw}"`);
+  return value;
 }
 
 /** Default items per request. */
@@ -54,21 +86,40 @@ function retryAfterMs(header: string | null): number | undefined {
 
 /**
  * Encoder calling an OpenAI-compatible `POST {baseUrl}/embeddings` (OpenAI, Ollama, vLLM, …).
- * Batches requests, retries 429/5xx/network errors with exponential backoff (bounded), and
- * stops at once on 401/403 with a {@link ConfigError} on `apiKey`. Id: `openai:<model>`.
+ * Batches requests, keeps within requests- and tokens-per-minute limits, retries 429/5xx/network
+ * errors with exponential backoff (bounded; `Retry-After` honoured), and stops at once on
+ * 401/403 — and before any request when a remote API has no key — with a {@link ConfigError} on
+ * `apiKey` naming OPENAI_API_KEY. Id: `openai:<model>`.
  */
 export function createOpenAiEncoder(model: string, options: OpenAiEncoderOptions = {}): TextEncoder {
   if (model === "") throw new ConfigError("encoder", "openai: needs a model name, e.g. openai:text-embedding-3-small");
   const baseUrl = (options.baseUrl ?? process.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1").replace(/\/+$/, "");
+  let parsed: URL;
   try {
-    new URL(baseUrl);
+    parsed = new URL(baseUrl);
   } catch {
     throw new ConfigError("baseUrl", `not a valid URL: "${baseUrl}"`);
   }
-  const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY ?? "";
+  const apiKey = options.apiKey ?? process.env[OPENAI_API_KEY_ENV] ?? "";
+  // Without a key a remote API can only refuse; say so now rather than after retries.
+  if (apiKey === "" && !isLoopback(parsed))
+    throw new ConfigError(
+      "apiKey",
+      `openai:${model} calls ${baseUrl} and needs an API key: set the environment variable ${OPENAI_API_KEY_ENV} ` +
+        `(or pass apiKey). Only servers on this machine (localhost) are called without one; for a server elsewhere ` +
+        `that needs none, set ${OPENAI_API_KEY_ENV} to any value.`,
+    );
   const logger = options.logger ?? silentLogger;
   const maxRetries = options.maxRetries ?? 5;
   const retryBaseMs = options.retryBaseMs ?? 500;
+  const clock = options.clock ?? realClock;
+  const limiter = createRateLimiter(
+    {
+      requestsPerMinute: options.requestsPerMinute ?? envNumber("LLMINIT_OPENAI_RPM"),
+      tokensPerMinute: options.tokensPerMinute ?? envNumber("LLMINIT_OPENAI_TPM"),
+    },
+    clock,
+  );
   const url = `${baseUrl}/embeddings`;
   let dim: number | undefined;
 
@@ -76,8 +127,11 @@ export function createOpenAiEncoder(model: string, options: OpenAiEncoderOptions
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (apiKey !== "") headers.authorization = `Bearer ${apiKey}`;
     const body = JSON.stringify({ ...options.extraBody, model, input: texts, encoding_format: "float" });
+    const tokens = texts.reduce((sum, text) => sum + estimateTokens(text), 0);
     for (let attempt = 0; ; attempt++) {
       throwIfAborted(signal);
+      // Every try counts against the limits: a retried request is a request to the server too.
+      await limiter.acquire(tokens, signal);
       let response: Response | undefined;
       let failure = "";
       try {
@@ -93,7 +147,7 @@ export function createOpenAiEncoder(model: string, options: OpenAiEncoderOptions
         if (response.status === 401 || response.status === 403) {
           throw new ConfigError(
             "apiKey",
-            `${url} answered HTTP ${response.status} (${text}); ${apiKey === "" ? "no key was sent: set OPENAI_API_KEY or the apiKey option" : "the key was refused: check OPENAI_API_KEY / apiKey"}`,
+            `${url} answered HTTP ${response.status} (${text}); ${apiKey === "" ? `no key was sent: set ${OPENAI_API_KEY_ENV} or the apiKey option` : `the key was refused: check ${OPENAI_API_KEY_ENV} / apiKey`}`,
           );
         }
         failure = `HTTP ${response.status}: ${text}`;
@@ -105,14 +159,14 @@ export function createOpenAiEncoder(model: string, options: OpenAiEncoderOptions
       if (attempt >= maxRetries) {
         throw new EmbeddingApiError(`${url}: gave up after ${attempt + 1} tries; last: ${failure}`, response?.status);
       }
-      const delay = wait ?? retryBaseMs * 2 ** attempt;
+      const delay = wait ?? Math.min(MAX_BACKOFF_MS, retryBaseMs * 2 ** attempt);
       logger.log("warn", "openai embeddings: retrying", {
         url,
         attempt: attempt + 1,
         delayMs: delay,
         failure: failure,
       });
-      await sleep(delay, signal);
+      await clock.sleep(delay, signal);
     }
   }
 

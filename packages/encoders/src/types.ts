@@ -40,8 +40,12 @@ export interface CreateEncoderOptions {
   modelDir?: string;
   /** openai: base URL of the OpenAI-compatible API (default env `OPENAI_BASE_URL`, else `https://api.openai.com/v1`). */
   baseUrl?: string;
-  /** openai: API key (default env `OPENAI_API_KEY`). */
+  /** openai: API key (default env `OPENAI_API_KEY`; required unless the base URL is on this machine). */
   apiKey?: string;
+  /** openai: requests per rolling minute at most (default env `LLMINIT_OPENAI_RPM`, else no limit). */
+  requestsPerMinute?: number;
+  /** openai: input tokens per rolling minute at most (default env `LLMINIT_OPENAI_TPM`, else no limit). */
+  tokensPerMinute?: number;
   /** Local models: worker threads to run (default: number of CPU cores, at most 4); 1 runs in this thread. */
   threads?: number;
   /** Where warnings and timings go. */

@@ -226,6 +226,50 @@ export function scatterAddRows(out: usize, x: usize, rows: usize, count: i32, di
   }
 }
 
+// The 32-bit finaliser of MurmurHash3 (a bijection with full avalanche), on 4 lanes.
+@inline function mix32x4(h: v128): v128 {
+  h = v128.xor(h, i32x4.shr_u(h, 16));
+  h = i32x4.mul(h, i32x4.splat(0x85ebca6b));
+  h = v128.xor(h, i32x4.shr_u(h, 13));
+  h = i32x4.mul(h, i32x4.splat(0xc2b2ae35));
+  return v128.xor(h, i32x4.shr_u(h, 16));
+}
+
+/** `noiseUniform(seed, i)` for i = first … first + 3, with lanes at or past `dim` set to 0 (c: the lane-0 column). */
+@inline function uniform4(seed: u32, first: u32, c: i32, dim: i32): v128 {
+  const index = i32x4.add(i32x4.splat(first), i32x4(0, 1, 2, 3));
+  const h = mix32x4(i32x4.add(i32x4.splat(seed), i32x4.mul(index, i32x4.splat(0x9e3779b9))));
+  const u = f32x4.mul(f32x4.convert_i32x4_u(i32x4.shr_u(h, 8)), f32x4.splat(5.9604644775390625e-8));
+  return v128.and(u, i32x4.lt_s(i32x4.add(i32x4.splat(c), i32x4(0, 1, 2, 3)), i32x4.splat(dim)));
+}
+
+/**
+ * SimGCL's noise, rows [from, to) of x (rows of `width` floats, width % 4 == 0; the first `dim`
+ * are the model's): `x[r][c] += sign(x[r][c]) · ε · u[r][c] / max(‖u[r]‖, 1e-12)` with
+ * `u[r][c] = noiseUniform(seed, r · dim + c)` for c < dim (a counter-based uniform in [0, 1)
+ * with 24 bits: every row is the same whoever computes it). Columns from dim on stay as they are.
+ */
+export function addSignedNoise(x: usize, width: i32, dim: i32, seed: u32, epsilon: f32, from: i32, to: i32): void {
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  for (let r = from; r < to; r++) {
+    const row = x + (<usize>r * <usize>width << 2);
+    const first = <u32>r * <u32>dim;
+    let squares = f32x4.splat(0);
+    for (let c = 0; c < width; c += 4) {
+      const u = uniform4(seed, first + <u32>c, c, dim);
+      squares = f32x4.add(squares, f32x4.mul(u, u));
+    }
+    const scale = f32x4.splat(epsilon / max(sqrt<f32>(horizontalSum(squares)), <f32>1e-12));
+    for (let c = 0; c < width; c += 4) {
+      const p = row + (<usize>c << 2);
+      const v = v128.load(p);
+      const sign = f32x4.sub(v128.and(f32x4.gt(v, zero), one), v128.and(f32x4.lt(v, zero), one));
+      v128.store(p, f32x4.add(v, f32x4.mul(sign, f32x4.mul(uniform4(seed, first + <u32>c, c, dim), scale))));
+    }
+  }
+}
+
 /**
  * One Adam step over n parameters (n % 4 == 0), as PyTorch's `torch.optim.Adam` (no weight
  * decay): m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; p ← p − stepSize · m / (√v / bc2Sqrt + ε),

@@ -5,3 +5,4 @@ export { createSharedPropagation, sharedSumsPossible } from "./shared-propagatio
 export type { BipartiteGraph, SharedPropagation, SharedPropagationOptions } from "./shared-propagation.js";
 export { planSharedSums } from "./shared-sums.js";
 export type { SharedSums, SharedSumsOptions } from "./shared-sums.js";
+export { noiseUniform } from "./noise-uniform.js";

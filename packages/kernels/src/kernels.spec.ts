@@ -1,6 +1,8 @@
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { createRng } from "@llminit/core";
 import { createKernels, paddedDim } from "./kernels.js";
+import { noiseUniform } from "./noise-uniform.js";
 import { relativeError } from "./test-utils/relative-error.js";
 
 function randomArray(length: number, seed: number): Float64Array {
@@ -83,6 +85,43 @@ describe("kernels", () => {
       expect(scattered.array[c]).toBeCloseTo(3 * x.array[c], 5);
       expect(scattered.array[dim + c]).toBe(0);
     }
+  });
+
+  it("addSignedNoise adds sign(x) · ε · u / ‖u‖ per row with noiseUniform's u, leaving zeros and padding alone", () => {
+    const k = createKernels();
+    for (const dim of [1, 5, 8, 13]) {
+      const width = paddedDim(dim);
+      const [rows, seed, epsilon] = [7, 0xdeadbeef, 0.1];
+      const x = k.f32(rows * width);
+      const start = randomArray(rows * width, dim);
+      for (let r = 0; r < rows; r++) for (let c = dim; c < width; c++) start[r * width + c] = 0;
+      start[3 * width + (1 % dim)] = 0; // a zero entry gets no noise (sign 0)
+      x.array.set(start);
+      k.exports.addSignedNoise(x.ptr, width, dim, seed, epsilon, 2, 6);
+      const want = Float64Array.from(x.array);
+      for (let r = 2; r < 6; r++) {
+        const u = Array.from({ length: dim }, (_, c) => noiseUniform(seed, r * dim + c));
+        const norm = Math.sqrt(u.reduce((s, v) => s + v * v, 0));
+        for (let c = 0; c < dim; c++)
+          want[r * width + c] = start[r * width + c] + Math.sign(start[r * width + c]) * epsilon * (u[c] / norm);
+      }
+      for (const r of [0, 1, 6]) want.set(Float32Array.from(start.subarray(r * width, (r + 1) * width)), r * width);
+      expect(relativeError(x.array, want)).toBeLessThan(1e-6);
+      expect(x.array[3 * width + (1 % dim)]).toBe(0);
+      for (let r = 0; r < rows; r++) for (let c = dim; c < width; c++) expect(x.array[r * width + c]).toBe(0);
+    }
+  });
+
+  it("noiseUniform is uniform in [0, 1) and differs by seed", () => {
+    const values = Array.from({ length: 20_000 }, (_, i) => noiseUniform(7, i));
+    expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...values)).toBeLessThan(1);
+    const mean = values.reduce((s, v) => s + v, 0) / values.length;
+    expect(Math.abs(mean - 0.5)).toBeLessThan(0.01);
+    const deciles = new Array(10).fill(0);
+    for (const v of values) deciles[Math.floor(v * 10)]++;
+    for (const count of deciles) expect(Math.abs(count - 2000)).toBeLessThan(200);
+    expect(noiseUniform(8, 0)).not.toBe(noiseUniform(7, 0));
   });
 
   it("adam matches a float64 PyTorch-style Adam over several steps", () => {
@@ -356,78 +395,85 @@ describe("kernels", () => {
     }
   });
 
-  it("parallel kernels on 2 threads give bitwise the results of one thread", () => {
-    const one = createKernels();
-    const two = createKernels({ threads: 2 });
-    try {
-      expect(two.threads).toBe(2);
-      const rng = createRng(9);
-      // A CSR of 300 rows with skewed degrees, d = 12; then the other kernels on larger arrays.
-      const nodes = 300;
-      const dim = 12;
-      const indptr = [0];
-      const indices: number[] = [];
-      for (let r = 0; r < nodes; r++) {
-        const degree = r % 37 === 0 ? 60 : rng.int(6);
-        for (let e = 0; e < degree; e++) indices.push(rng.int(nodes));
-        indptr.push(indices.length);
+  // More threads than cores: some parts find their worker descheduled and the caller runs them.
+  it.each([2, 2 * availableParallelism() + 1])(
+    "parallel kernels on %i threads give bitwise the results of one thread",
+    (threads) => {
+      const one = createKernels();
+      const two = createKernels({ threads });
+      try {
+        expect(two.threads).toBe(threads);
+        const rng = createRng(9);
+        // A CSR of 300 rows with skewed degrees, d = 12; then the other kernels on larger arrays.
+        const nodes = 300;
+        const dim = 12;
+        const indptr = [0];
+        const indices: number[] = [];
+        for (let r = 0; r < nodes; r++) {
+          const degree = r % 37 === 0 ? 60 : rng.int(6);
+          for (let e = 0; e < degree; e++) indices.push(rng.int(nodes));
+          indptr.push(indices.length);
+        }
+        const values = indices.map(() => rng.normal());
+        const x = Float32Array.from({ length: nodes * dim }, () => rng.normal());
+        const rows = Int32Array.from({ length: 150 }, () => rng.int(nodes));
+        const results = [one, two].map((k) => {
+          const p = k.i32(nodes + 1),
+            i = k.i32(indices.length),
+            v = k.f32(values.length),
+            bx = k.f32(nodes * dim);
+          p.array.set(indptr);
+          i.array.set(indices);
+          v.array.set(values);
+          bx.array.set(x);
+          const all = k.f32(nodes * dim),
+            some = k.f32(nodes * dim),
+            list = k.i32(rows.length);
+          list.array.set(rows);
+          k.parallel.pullRows(p, i.ptr, v.ptr, bx.ptr, dim, all.ptr, null, 0, nodes);
+          k.parallel.pullRows(p, i.ptr, v.ptr, bx.ptr, dim, some.ptr, list, 10, 140);
+          const n = 300_000;
+          const big = k.f32(n),
+            big2 = k.f32(n),
+            m = k.f32(n),
+            w = k.f32(n);
+          big.array.set(Float32Array.from({ length: n }, (_, q) => Math.sin(q)));
+          big2.array.set(Float32Array.from({ length: n }, (_, q) => Math.cos(q)));
+          k.parallel.axpy(big.ptr, big2.ptr, n, 0.3);
+          k.parallel.scale(big2.ptr, n, -1.5);
+          k.parallel.adam(big.ptr, big2.ptr, m.ptr, w.ptr, n, 1e-3, 0.9, 0.999, 1e-8, 0.1);
+          const [gm, gn, gd] = [50, 70, 16];
+          const a = k.f32(gm * gd),
+            b = k.f32(gn * gd),
+            c = k.f32(gm * gn),
+            cn = k.f32(gn * gd),
+            lse = k.f32(gm);
+          a.array.set(x.subarray(0, gm * gd));
+          b.array.set(x.subarray(0, gn * gd));
+          k.parallel.gemmNT(a.ptr, b.ptr, c.ptr, gm, gn, gd);
+          const scores = Float32Array.from(c.array);
+          k.parallel.gemmNN(c.ptr, 4, 4 * gn, a.ptr, cn.ptr, gn, gm, gd, 0.5);
+          const items = k.i32(gm * 5),
+            counts = k.i32(gm);
+          const scored = k.f32(gm * gn);
+          const bT = k.f32(gd * gn);
+          bT.array.set(x.subarray(0, gd * gn));
+          k.parallel.scoreTransposed(a.ptr, bT.ptr, scored.ptr, gm, gn, gd);
+          const nans = k.parallel.topKRows(c.ptr, gm, gn - 3, gn, 5, items.ptr, counts.ptr); // last 3 columns: padding
+          k.parallel.softmaxRows(c.ptr, gm, gn, 0.2, 1, lse.ptr);
+          const noisy = k.f32(nodes * dim);
+          noisy.array.set(x);
+          k.parallel.addSignedNoise(noisy.ptr, dim, dim - 1, 12345, 0.2, nodes);
+          return [all, some, big, big2, m, w, cn, lse, c, items, counts, scored, noisy]
+            .map((buffer) => Array.from(buffer.array))
+            .concat([Array.from(scores), [nans]]);
+        });
+        results[0].forEach((values, q) => expect(results[1][q]).toEqual(values));
+      } finally {
+        two.dispose();
+        two.dispose(); // idempotent
       }
-      const values = indices.map(() => rng.normal());
-      const x = Float32Array.from({ length: nodes * dim }, () => rng.normal());
-      const rows = Int32Array.from({ length: 150 }, () => rng.int(nodes));
-      const results = [one, two].map((k) => {
-        const p = k.i32(nodes + 1),
-          i = k.i32(indices.length),
-          v = k.f32(values.length),
-          bx = k.f32(nodes * dim);
-        p.array.set(indptr);
-        i.array.set(indices);
-        v.array.set(values);
-        bx.array.set(x);
-        const all = k.f32(nodes * dim),
-          some = k.f32(nodes * dim),
-          list = k.i32(rows.length);
-        list.array.set(rows);
-        k.parallel.pullRows(p, i.ptr, v.ptr, bx.ptr, dim, all.ptr, null, 0, nodes);
-        k.parallel.pullRows(p, i.ptr, v.ptr, bx.ptr, dim, some.ptr, list, 10, 140);
-        const n = 300_000;
-        const big = k.f32(n),
-          big2 = k.f32(n),
-          m = k.f32(n),
-          w = k.f32(n);
-        big.array.set(Float32Array.from({ length: n }, (_, q) => Math.sin(q)));
-        big2.array.set(Float32Array.from({ length: n }, (_, q) => Math.cos(q)));
-        k.parallel.axpy(big.ptr, big2.ptr, n, 0.3);
-        k.parallel.scale(big2.ptr, n, -1.5);
-        k.parallel.adam(big.ptr, big2.ptr, m.ptr, w.ptr, n, 1e-3, 0.9, 0.999, 1e-8, 0.1);
-        const [gm, gn, gd] = [50, 70, 16];
-        const a = k.f32(gm * gd),
-          b = k.f32(gn * gd),
-          c = k.f32(gm * gn),
-          cn = k.f32(gn * gd),
-          lse = k.f32(gm);
-        a.array.set(x.subarray(0, gm * gd));
-        b.array.set(x.subarray(0, gn * gd));
-        k.parallel.gemmNT(a.ptr, b.ptr, c.ptr, gm, gn, gd);
-        const scores = Float32Array.from(c.array);
-        k.parallel.gemmNN(c.ptr, 4, 4 * gn, a.ptr, cn.ptr, gn, gm, gd, 0.5);
-        const items = k.i32(gm * 5),
-          counts = k.i32(gm);
-        const scored = k.f32(gm * gn);
-        const bT = k.f32(gd * gn);
-        bT.array.set(x.subarray(0, gd * gn));
-        k.parallel.scoreTransposed(a.ptr, bT.ptr, scored.ptr, gm, gn, gd);
-        const nans = k.parallel.topKRows(c.ptr, gm, gn - 3, gn, 5, items.ptr, counts.ptr); // last 3 columns: padding
-        k.parallel.softmaxRows(c.ptr, gm, gn, 0.2, 1, lse.ptr);
-        return [all, some, big, big2, m, w, cn, lse, c, items, counts, scored]
-          .map((buffer) => Array.from(buffer.array))
-          .concat([Array.from(scores), [nans]]);
-      });
-      results[0].forEach((values, q) => expect(results[1][q]).toEqual(values));
-    } finally {
-      two.dispose();
-      two.dispose(); // idempotent
-    }
-    expect(() => two.parallel.gemmNT(0, 0, 0, 64, 1, 4)).toThrow(/disposed/);
-  });
+      expect(() => two.parallel.gemmNT(0, 0, 0, 64, 1, 4)).toThrow(/disposed/);
+    },
+  );
 });

@@ -50,6 +50,8 @@ export interface KernelExports {
   scale(x: number, n: number, alpha: number): void;
   addGatheredRows(out: number, x: number, rows: number, count: number, dim: number, alpha: number): void;
   scatterAddRows(out: number, x: number, rows: number, count: number, dim: number, alpha: number): void;
+  /** SimGCL's sign-matched uniform noise on rows [from, to) (see `noiseUniform`); width % 4 == 0. */
+  addSignedNoise(x: number, width: number, dim: number, seed: number, epsilon: number, from: number, to: number): void;
   adam(
     param: number,
     grad: number,
@@ -126,6 +128,8 @@ export interface ParallelKernels {
   ): void;
   axpy(out: number, x: number, n: number, alpha: number): void;
   scale(x: number, n: number, alpha: number): void;
+  /** {@link KernelExports.addSignedNoise} on rows [0, rows), split by rows. */
+  addSignedNoise(x: number, width: number, dim: number, seed: number, epsilon: number, rows: number): void;
   adam(
     param: number,
     grad: number,
@@ -249,13 +253,14 @@ const OPS = [
   "softmaxRows",
   "topKRows",
   "scoreTransposed",
+  "addSignedNoise",
 ] as const;
 type OpName = (typeof OPS)[number];
 const ARGS_PER_SLOT = 16;
 
 /**
  * The worker's whole program (evaluated, so that it needs no file on disk): instantiate the
- * module on the shared memory, say it started, then wait for requests in its control slot, run
+ * module on the shared memory, then wait for requests in its control slot, claim the part, run
  * the kernel, and report done (or the error). The platform file puts `workerData` and
  * `report(message)` in scope.
  */
@@ -263,7 +268,6 @@ const WORKER_SOURCE = `
 const { module, memory, control, args, slot, ops } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error("kernels: abort"); } } });
 const ctl = new Int32Array(control);
-Atomics.store(ctl, slot * 4 + 3, 1);
 const a = new Float64Array(args);
 const base = slot * ${ARGS_PER_SLOT};
 let seen = 0;
@@ -279,6 +283,8 @@ for (;;) {
   }
   if (request < 0) break;
   seen = request;
+  // Claim the part (the claim word holds the last claimed call); the caller may have run it already.
+  if (Atomics.compareExchange(ctl, slot * 4 + 3, request - 1, request) !== request - 1) continue;
   try {
     const name = ops[a[base]];
     const count = a[base + 1];
@@ -402,7 +408,7 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
   const f32 = (length: number) => buffer(length, (b, p, n) => new Float32Array(b, p, n));
   const i32 = (length: number) => buffer(length, (b, p, n) => new Int32Array(b, p, n));
 
-  // Worker threads: slot w (1 … threads − 1) has control words [request, done, status, started] and
+  // Worker threads: slot w (1 … threads − 1) has control words [request, done, status, claimed] and
   // ARGS_PER_SLOT float64 arguments (op, count, args…, result in the last one).
   const control = new Int32Array(shared ? new SharedArrayBuffer(4 * 4 * threads) : new ArrayBuffer(4 * 4 * threads));
   control[SPIN_FLAG] = 1;
@@ -439,30 +445,34 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
   );
   const workers: KernelWorker[] = [];
   const workerErrors: string[] = [];
+  /** Why a worker thread died, once one has: the calling thread would otherwise run its parts, slowly and silently. */
+  let stopped: string | undefined;
   let disposed = false;
   for (let slot = 1; slot < threads; slot++) {
     const data = { module, memory, control: control.buffer, args: args.buffer, slot, ops: OPS };
-    workers.push(startKernelWorker(WORKER_SOURCE, data, (message) => workerErrors.push(message)));
+    workers.push(
+      startKernelWorker(WORKER_SOURCE, data, {
+        message: (message) => workerErrors.push(message),
+        died: (reason, detail) => {
+          workerErrors.push(detail);
+          stopped ??= `worker ${slot} stopped: ${reason}`;
+        },
+      }),
+    );
   }
   // Per-thread top-K scratch, grown on demand.
   let topKScratch: KernelBuffer<Float32Array> | undefined;
 
   /**
-   * Runs one call per range: ranges[0] on this thread, the others on workers; returns the results. A worker
-   * that has not started yet (a browser starts them only once this thread yields) has its call run here:
-   * each output element still has one owner, so the results are the same.
+   * Runs one call per range: ranges[0] on this thread, the others on workers; returns the results. A part
+   * that no worker has claimed when this thread is done with its own runs here (see below).
    */
   function run(op: OpName, calls: number[][]): number[] {
     if (disposed && calls.length > 1) throw new Error("kernels: disposed: its worker threads are stopped");
+    if (stopped !== undefined && calls.length > 1) throw new Error(`kernels: ${stopped}`);
     const sequence: number[] = [];
-    const local: number[] = [];
     for (let t = 1; t < calls.length; t++) {
       const slot = t;
-      if (Atomics.load(control, slot * 4 + 3) === 0) {
-        if (workerErrors.length > 0) throw new Error(`kernels: worker ${slot} failed: ${workerErrors.join("; ")}`);
-        local.push(slot);
-        continue;
-      }
       const list = calls[t];
       const base = slot * ARGS_PER_SLOT;
       args[base] = OPS.indexOf(op);
@@ -477,16 +487,20 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
     const started = performance.now();
     const own = (exports[op] as (...a: number[]) => number | undefined)(...calls[0]);
     results[0] = typeof own === "number" ? own : 0;
-    for (const slot of local) {
-      const result = (exports[op] as (...a: number[]) => number | undefined)(...calls[slot]);
-      results[slot] = typeof result === "number" ? result : 0;
-    }
     // The parts are balanced: a running worker finishes about when this thread did.
     const now = performance.now();
     const spinUntil =
       calls.length > 1 && spinning(now) ? now + Math.min(SPIN_MAX_MS, now - started + SPIN_SLACK_MS) : 0;
     for (let slot = 1; slot < calls.length; slot++) {
-      if (sequence[slot] === undefined) continue;
+      // A part that no worker has claimed yet (its worker is asleep, waits for a core, or, in a browser, has
+      // not started: a Web Worker starts only once this thread yields) runs here at once: when other
+      // processes hold the cores, waiting for a descheduled worker costs a whole time slice per call. The
+      // part, and so every result, is the same whoever runs it.
+      if (Atomics.compareExchange(control, slot * 4 + 3, sequence[slot] - 1, sequence[slot]) === sequence[slot] - 1) {
+        const value = (exports[op] as (...a: number[]) => number | undefined)(...calls[slot]);
+        results[slot] = typeof value === "number" ? value : 0;
+        continue;
+      }
       while (Atomics.load(control, slot * 4 + 1) !== sequence[slot] && performance.now() < spinUntil);
       const deadline = Date.now() + WORKER_TIMEOUT_MS;
       for (
@@ -574,6 +588,12 @@ export function createKernels(options: KernelsOptions = {}): Kernels {
       run(
         "scale",
         floatRanges(n).map(([a, b]) => [x + 4 * a, b - a, alpha]),
+      );
+    },
+    addSignedNoise(x, width, dim, seed, epsilon, rows) {
+      run(
+        "addSignedNoise",
+        rowRanges(rows, 64).map(([s, e]) => [x, width, dim, seed, epsilon, s, e]),
       );
     },
     adam(param, grad, m, v, n, stepSize, beta1, beta2, epsilon, bc2Sqrt) {

@@ -3,7 +3,8 @@ import type { Csr, Rng } from "@llminit/core";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_DEGREE_BUCKETS, evaluateFullRanking } from "./evaluate-full-ranking.js";
 import type { DegreeBucket, EvaluateOptions, EvaluationResult } from "./evaluate-full-ranking.js";
-import { METRIC_NAMES } from "./rank-metrics.js";
+import { METRICS } from "./metric-registry.js";
+import type { UserMetric } from "./ranking-metric.js";
 
 const L3 = Math.log2(3);
 
@@ -85,14 +86,82 @@ describe("evaluateFullRanking on a hand-computed case", () => {
     expect(Object.keys(result.metrics).slice(0, 4)).toEqual(["recall@2", "recall@10", "ndcg@2", "ndcg@10"]);
   });
 
-  it("reports coverage and average popularity of the recommended lists", async () => {
-    const result = await run({ itemPopularity: Int32Array.of(10, 20, 30, 40, 50) });
+  it("reports the registry's beyond-accuracy metrics: coverage, popularity (ARP) and novelty", async () => {
+    const itemPopularity = Int32Array.of(1, 2, 4, 0, 3);
+    const result = await run({ itemPopularity, metrics: ["coverage", "popularity", "novelty", "hit"] });
+    // Keys follow the registry's order, whatever order they were asked in.
+    expect(Object.keys(result.metrics)).toEqual([
+      "hit@2",
+      "hit@10",
+      "novelty@2",
+      "novelty@10",
+      "popularity@2",
+      "popularity@10",
+      "coverage@2",
+      "coverage@10",
+    ]);
     // top-2 lists: u0 {2, 0}, u2 {2, 3}, u3 {4, 3}
-    expect(result.coverage).toEqual({ "coverage@2": 4 / 5, "coverage@10": 1 });
-    expect(result.averagePopularity["averagePopularity@2"]).toBeCloseTo((20 + 35 + 45) / 3, 12);
-    // full lists: u0 (30+10+50+40)/4, u2 (30+40+50)/3, u3 150/5
-    expect(result.averagePopularity["averagePopularity@10"]).toBeCloseTo((32.5 + 40 + 30) / 3, 12);
-    expect((await run()).averagePopularity).toEqual({});
+    expect(result.metrics["coverage@2"]).toBe(4 / 5);
+    expect(result.metrics["coverage@10"]).toBe(1);
+    expect(result.metrics["popularity@2"]).toBeCloseTo((5 / 2 + 4 / 2 + 3 / 2) / 3, 12);
+    // full lists: u0 {2, 0, 4, 3}, u2 {2, 3, 4}, u3 {4, 3, 2, 1, 0}
+    expect(result.metrics["popularity@10"]).toBeCloseTo((8 / 4 + 7 / 3 + 10 / 5) / 3, 12);
+    // Self-information −log2(max(pop, 1) / 4 users): item 3 (never seen) counts as seen once.
+    const info = (item: number) => -Math.log2(Math.max(itemPopularity[item], 1) / 4);
+    const mean = (items: number[]) => items.reduce((s, i) => s + info(i), 0) / items.length;
+    expect(result.metrics["novelty@2"]).toBeCloseTo((mean([2, 0]) + mean([2, 3]) + mean([4, 3])) / 3, 12);
+    expect(result.metrics["novelty@10"]).toBeCloseTo(
+      (mean([2, 0, 4, 3]) + mean([2, 3, 4]) + mean([4, 3, 2, 1, 0])) / 3,
+      12,
+    );
+    // The per-user metrics break down by degree; coverage (over all lists) does not.
+    const byDegree = await run({
+      itemPopularity,
+      metrics: ["coverage", "novelty"],
+      userDegrees: Int32Array.of(1, 0, 5, 20),
+    });
+    expect(Object.keys(byDegree.byDegree[0].metrics)).toEqual(["novelty@2", "novelty@10"]);
+  });
+
+  it("refuses a metric whose needs are not given, naming the option and the metric", async () => {
+    const error = await run({ metrics: ["recall", "novelty"] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).key).toBe("itemPopularity");
+    expect((error as Error).message).toMatch(/novelty/);
+  });
+
+  it("returns every evaluated user's per-user values, whose means are the metrics", async () => {
+    const result = await run({ perUser: true, metrics: ["recall", "mrr", "coverage"] });
+    const table = result.perUser!;
+    expect(Array.from(table.users)).toEqual([0, 2, 3]);
+    expect(table.columns).toEqual(["recall@2", "recall@10", "mrr@2", "mrr@10"]);
+    expect(Array.from(table.values)).toEqual([0.5, 1, 1, 1, 0, 1, 0, 1 / 3, 0, 1, 0, 1 / 5]);
+    table.columns.forEach((key, c) => {
+      const values = [0, 1, 2].map((row) => table.values[row * table.columns.length + c]);
+      expect(result.metrics[key]).toBe((values[0] + values[1] + values[2]) / 3);
+    });
+    expect((await run()).perUser).toBeUndefined();
+  });
+
+  it("takes a caller's own metric object, with a per-user accumulate, and leaves NaN values out of the mean", async () => {
+    // Reciprocal of the list length: undefined (NaN) for nobody here; the second one skips user 2.
+    const listLength: UserMetric = {
+      name: "length",
+      title: "Length",
+      description: "items in the top k",
+      needs: ["ranking"],
+      scope: "user",
+      prepare:
+        ({ ks }) =>
+        (ranking, out, offset) => {
+          ks.forEach((k, c) => (out[offset + c] = ranking.user === 2 ? NaN : Math.min(k, ranking.items.length)));
+        },
+    };
+    const result = await run({ metrics: [listLength, "hit"], perUser: true });
+    expect(result.metrics).toEqual({ "hit@2": 1 / 3, "hit@10": 1, "length@2": 2, "length@10": (4 + 5) / 2 });
+    expect(result.perUser!.columns).toEqual(["hit@2", "hit@10", "length@2", "length@10"]);
+    const clash = { ...listLength, name: "recall" };
+    await expect(run({ metrics: [clash] })).rejects.toThrow(/registered name "recall"/);
   });
 
   it("breaks metrics down by training degree", async () => {
@@ -195,7 +264,15 @@ describe("evaluateFullRanking on a hand-computed case", () => {
     expect(result.users).toBe(0);
     expect(result.skippedUsers).toBe(4);
     expect(result.metrics["hit@1"]).toBeNaN();
-    expect(result.coverage["coverage@1"]).toBe(0);
+    const withCoverage = await evaluateFullRanking({
+      numUsers,
+      numItems,
+      score: tableScorer(table, numItems),
+      truth: csr(numUsers, numItems, []),
+      ks: [1],
+      metrics: ["coverage"],
+    });
+    expect(withCoverage.metrics["coverage@1"]).toBe(0);
   });
 });
 
@@ -210,7 +287,11 @@ describe("evaluateFullRanking option validation", () => {
     ["ks[1]", { ks: [10, 0] }],
     ["ks[0]", { ks: [2.5] }],
     ["ks", { ks: [] }],
-    ["metrics[1]", { metrics: ["ndcg", "auc" as never] }],
+    ["metrics[1]", { metrics: ["ndcg", "auc"] }],
+    ["metrics", { metrics: [] }],
+    ["metrics[0].scope", { metrics: [{ name: "x", scope: "list" } as never] }],
+    ["metrics[0].name", { metrics: [{ name: "a b" } as never] }],
+    ["itemPopularity", { metrics: ["popularity"] }],
     ["chunkSize", { chunkSize: 0 }],
     ["userDegrees", { userDegrees: new Int32Array(3) }],
     ["itemPopularity", { itemPopularity: new Int32Array(2) }],
@@ -303,8 +384,6 @@ function bruteForce(data: RandomCase, ks: number[], buckets: readonly DegreeBuck
   const sums: Record<string, number> = {};
   const groupSums = buckets.map(() => ({ users: 0, sums: {} as Record<string, number> }));
   const recommended = ks.map(() => new Set<number>());
-  const popularity = ks.map(() => 0);
-  let popularityUsers = 0;
   let users = 0;
   const add = (target: Record<string, number>, key: string, value: number): void => {
     target[key] = (target[key] ?? 0) + value;
@@ -322,11 +401,14 @@ function bruteForce(data: RandomCase, ks: number[], buckets: readonly DegreeBuck
     order.sort((a, b) => table[u * numItems + b] - table[u * numItems + a] || a - b);
     const group = groupSums[buckets.findIndex((b) => data.userDegrees[u] >= b.min && data.userDegrees[u] <= b.max)];
     group.users++;
-    if (order.length > 0) popularityUsers++;
     ks.forEach((k, c) => {
       const top = order.slice(0, k);
       top.forEach((item) => recommended[c].add(item));
-      if (top.length > 0) popularity[c] += top.reduce((s, item) => s + data.itemPopularity[item], 0) / top.length;
+      // Every random user here has rankable items: no empty list, so no NaN to leave out.
+      expect(top.length).toBeGreaterThan(0);
+      const popularity = top.reduce((s, item) => s + data.itemPopularity[item], 0) / top.length;
+      const novelty =
+        top.reduce((s, item) => s - Math.log2(Math.max(data.itemPopularity[item], 1) / numUsers), 0) / top.length;
       let hitCount = 0;
       let dcg = 0;
       let ap = 0;
@@ -347,6 +429,8 @@ function bruteForce(data: RandomCase, ks: number[], buckets: readonly DegreeBuck
         hit: hitCount > 0 ? 1 : 0,
         precision: hitCount / k,
         map: ap / Math.min(truthItems.size, k),
+        novelty,
+        popularity,
       };
       for (const [name, value] of Object.entries(values)) {
         add(sums, `${name}@${k}`, value);
@@ -356,8 +440,10 @@ function bruteForce(data: RandomCase, ks: number[], buckets: readonly DegreeBuck
   }
   const mean = (s: Record<string, number>, n: number): Record<string, number> =>
     Object.fromEntries(Object.entries(s).map(([key, v]) => [key, v / n]));
+  const metrics = mean(sums, users);
+  ks.forEach((k, c) => (metrics[`coverage@${k}`] = recommended[c].size / numItems));
   return {
-    metrics: mean(sums, users),
+    metrics,
     users,
     skippedUsers: numUsers - users,
     maskedTruthItems: 0,
@@ -366,10 +452,6 @@ function bruteForce(data: RandomCase, ks: number[], buckets: readonly DegreeBuck
       users: groupSums[i].users,
       metrics: mean(groupSums[i].sums, groupSums[i].users),
     })),
-    coverage: Object.fromEntries(ks.map((k, c) => [`coverage@${k}`, recommended[c].size / numItems])),
-    averagePopularity: Object.fromEntries(
-      ks.map((k, c) => [`averagePopularity@${k}`, popularity[c] / popularityUsers]),
-    ),
   };
 }
 
@@ -433,14 +515,13 @@ describe("evaluateFullRanking on random data", () => {
       userDegrees: data.userDegrees,
       buckets,
       itemPopularity: data.itemPopularity,
+      metrics: [...METRICS.keys()],
     });
     const expected = bruteForce(data, ks, buckets);
     expect(result.users).toBe(expected.users);
     expect(result.skippedUsers).toBe(expected.skippedUsers);
-    expect(Object.keys(result.metrics)).toHaveLength(METRIC_NAMES.length * ks.length);
+    expect(Object.keys(result.metrics)).toHaveLength(METRICS.size * ks.length);
     expectRelClose(result.metrics, expected.metrics, "overall");
-    expectRelClose(result.coverage, expected.coverage, "coverage");
-    expectRelClose(result.averagePopularity, expected.averagePopularity, "popularity");
     expect(result.byDegree.map((g) => [g.bucket, g.users])).toEqual(expected.byDegree.map((g) => [g.bucket, g.users]));
     result.byDegree.forEach((group, i) => {
       expect(group.users).toBeGreaterThan(0);
@@ -449,5 +530,43 @@ describe("evaluateFullRanking on random data", () => {
     // The data really exercise the edge cases.
     expect(result.metrics["hit@200"]).toBeGreaterThan(result.metrics["hit@1"]);
     expect(result.metrics["precision@200"]).toBeLessThan(result.metrics["recall@200"] / 2);
+  });
+});
+
+describe("evaluateFullRanking streams its users", () => {
+  // 2 M users, every one with a truth item: a per-user list (4 B each) would add 8 MB of array
+  // buffers while the evaluation runs; streamed chunks add only the chunk buffers.
+  it("keeps working memory independent of the number of users", async () => {
+    const numUsers = 2_000_000;
+    const numItems = 8;
+    const indptr = new Int32Array(numUsers + 1);
+    for (let u = 0; u <= numUsers; u++) indptr[u] = u;
+    const indices = new Int32Array(numUsers);
+    for (let u = 0; u < numUsers; u++) indices[u] = u % numItems;
+    const truth: Csr = { rows: numUsers, cols: numItems, indptr, indices };
+    const before = process.memoryUsage().arrayBuffers;
+    let peak = 0;
+    let calls = 0;
+    let next = 0;
+    const result = await evaluateFullRanking({
+      numUsers,
+      numItems,
+      truth,
+      ks: [1],
+      metrics: ["hit"],
+      chunkSize: 4096,
+      rank: (users, k, _exclude, items, counts) => {
+        for (let i = 0; i < users.length; i++) {
+          if (users[i] !== next++) throw new Error(`user ${users[i]} out of order`);
+          items[i * k] = users[i] % numItems;
+          counts[i] = 1;
+        }
+        if (calls++ % 64 === 0) peak = Math.max(peak, process.memoryUsage().arrayBuffers - before);
+      },
+    });
+    expect(result.users).toBe(numUsers);
+    expect(result.metrics["hit@1"]).toBe(1);
+    expect(next).toBe(numUsers);
+    expect(peak).toBeLessThan(1 << 20);
   });
 });

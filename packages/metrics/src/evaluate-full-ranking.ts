@@ -1,7 +1,14 @@
 import { ConfigError, LlminitError, silentProgress, validateCsr } from "@llminit/core";
 import type { Csr, ProgressReporter } from "@llminit/core";
-import { METRIC_NAMES, accumulateUserMetrics, metricKey } from "./rank-metrics.js";
-import type { MetricName } from "./rank-metrics.js";
+import { ACCURACY_METRICS, resolveMetrics } from "./metric-registry.js";
+import { metricKey } from "./rank-metrics.js";
+import type {
+  CatalogueAccumulator,
+  MetricContext,
+  RankingMetric,
+  UserAccumulator,
+  UserRanking,
+} from "./ranking-metric.js";
 import { createTopKWorkspace, selectTopK } from "./top-k.js";
 
 /** A range of user training degrees, both ends inclusive; `max` may be `Infinity`. */
@@ -53,8 +60,11 @@ export interface EvaluateOptions {
   truth: Csr;
   /** users × items matrices of items never to rank (train; train and valid at test time). */
   exclude?: readonly Csr[];
-  /** Default: all six. */
-  metrics?: readonly MetricName[];
+  /**
+   * Registered metric names (see `METRICS`) or metric objects; default: the six accuracy metrics
+   * ({@link ACCURACY_METRICS}). Duplicates are dropped; results follow the registry's order.
+   */
+  metrics?: ReadonlyArray<string | RankingMetric>;
   /** Cut-offs; default [10, 20, 50]. Deduplicated and sorted ascending. */
   ks?: readonly number[];
   /** Users per scoring call; default 256. Memory is chunkSize × numItems floats. */
@@ -63,8 +73,10 @@ export interface EvaluateOptions {
   userDegrees?: Int32Array;
   /** Degree buckets for `byDegree`; default {@link DEFAULT_DEGREE_BUCKETS}. Must not overlap. */
   buckets?: readonly DegreeBucket[];
-  /** Per-item training degree, enables `averagePopularity`. */
+  /** Per-item training degree; required by the metrics that need it (novelty, popularity). */
   itemPopularity?: Int32Array;
+  /** Also return every evaluated user's values of the per-user metrics (`result.perUser`). */
+  perUser?: boolean;
   progress?: ProgressReporter;
   signal?: AbortSignal;
 }
@@ -89,15 +101,23 @@ export interface EvaluationResult {
    * |truth| (as in RecBole). 0 for a clean split.
    */
   maskedTruthItems: number;
-  /** One group per bucket, in bucket order (plus "other" when some users fit no bucket); empty without userDegrees. */
-  byDegree: MetricGroup[];
-  /** "coverage@10": distinct items in any evaluated user's top 10 / numItems. */
-  coverage: Record<string, number>;
   /**
-   * "averagePopularity@10": mean over evaluated users of the mean itemPopularity of their top-10
-   * list (over the items the list holds; users with an empty list are left out). Empty without itemPopularity.
+   * One group per bucket, in bucket order (plus "other" when some users fit no bucket); empty
+   * without userDegrees. Per-user metrics only (no catalogue metric such as coverage).
    */
-  averagePopularity: Record<string, number>;
+  byDegree: MetricGroup[];
+  /** With `perUser: true`: each evaluated user's values. */
+  perUser?: PerUserMetrics;
+}
+
+/** The per-user metrics of every evaluated user: a users × columns table. */
+export interface PerUserMetrics {
+  /** Row indices of the evaluated users, ascending. */
+  users: Int32Array;
+  /** Result keys of the columns ("recall@10", …): the per-user metrics in result order. */
+  columns: string[];
+  /** Row-major `users.length × columns.length`; NaN where a metric is undefined for a user. */
+  values: Float64Array;
 }
 
 function checkPositiveInteger(key: string, value: number): void {
@@ -124,17 +144,6 @@ function normalizeKs(ks: readonly number[]): number[] {
     if (!Number.isInteger(k) || k <= 0) throw new ConfigError(`ks[${i}]`, `must be a positive integer, got ${k}`);
   });
   return [...new Set(ks)].sort((a, b) => a - b);
-}
-
-function normalizeMetrics(metrics: readonly MetricName[]): MetricName[] {
-  if (metrics.length === 0) throw new ConfigError("metrics", "must list at least one metric");
-  metrics.forEach((name, i) => {
-    if (!METRIC_NAMES.includes(name)) {
-      throw new ConfigError(`metrics[${i}]`, `unknown metric "${String(name)}"; known: ${METRIC_NAMES.join(", ")}`);
-    }
-  });
-  // Canonical order, duplicates dropped.
-  return METRIC_NAMES.filter((name) => metrics.includes(name));
 }
 
 function checkBuckets(buckets: readonly DegreeBucket[]): void {
@@ -166,6 +175,26 @@ function checkBuckets(buckets: readonly DegreeBucket[]): void {
   });
 }
 
+/**
+ * A cursor over the users with a truth item, in ascending order: each call writes up to `count`
+ * of the next ones into `out` and returns how many it wrote.
+ */
+function userCursor(truth: Csr, numUsers: number): (out: Int32Array, count: number) => number {
+  let next = 0;
+  return (out, count) => {
+    let n = 0;
+    for (; next < numUsers && n < count; next++) if (truth.indptr[next + 1] > truth.indptr[next]) out[n++] = next;
+    return n;
+  };
+}
+
+/** The `count` users with a truth item, in ascending order (the rows of per-user results). */
+function usersWithTruth(truth: Csr, numUsers: number, count: number): Int32Array {
+  const users = new Int32Array(count);
+  userCursor(truth, numUsers)(users, count);
+  return users;
+}
+
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) {
     throw signal.reason instanceof Error
@@ -176,20 +205,24 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 
 /**
  * Full-ranking top-K evaluation: every evaluated user is scored against every item, the
- * excluded items are masked, the top K = max(ks) are kept and Recall, NDCG, MRR, Hit, Precision
- * and MAP (RecBole's definitions, see `rank-metrics.ts`) are computed at every cut-off in one
- * pass, then averaged over users.
+ * excluded items are masked, the top K = max(ks) are kept, and each requested metric of the
+ * registry (`metric-registry.ts`; default the accuracy metrics with RecBole's definitions)
+ * accumulates that user's list at every cut-off. Per-user metrics are then averaged over users;
+ * catalogue metrics (coverage) are computed over all lists.
  *
  * - Users without truth items are not scored; they are counted in `skippedUsers`.
- * - Memory: one `chunkSize × numItems` score buffer plus O(K) per user being ranked — never a
- *   users × items matrix.
+ * - Memory: one `chunkSize × numItems` score buffer plus O(K) per user being ranked and O(items)
+ *   masks — never a users × items matrix, and nothing that grows with the number of users (they
+ *   are streamed chunk by chunk from the truth matrix), except users × per-user metrics with
+ *   `perUser`.
  * - Ranking ties: higher score first, equal scores → lower item index first. Results are
  *   identical for any `chunkSize` (given a score callback whose per-user output does not depend
  *   on the chunk).
  * - When fewer than K items are rankable for a user the list is just shorter; precision still
  *   divides by k.
  *
- * Throws ConfigError naming the option for bad options, RangeError when a score is NaN.
+ * Throws ConfigError naming the option for bad options (an unknown metric, a metric whose needs
+ * are not given), RangeError when a score is NaN.
  */
 export async function evaluateFullRanking(options: EvaluateOptions): Promise<EvaluationResult> {
   const { numUsers, numItems, truth, userDegrees, itemPopularity, signal } = options;
@@ -206,7 +239,7 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
   const exclude = options.exclude ?? [];
   exclude.forEach((csr, i) => checkCsr(`exclude[${i}]`, csr, numUsers, numItems));
   const ks = normalizeKs(options.ks ?? [10, 20, 50]);
-  const metrics = normalizeMetrics(options.metrics ?? METRIC_NAMES);
+  const metrics = resolveMetrics(options.metrics ?? ACCURACY_METRICS);
   const chunkSize = options.chunkSize ?? 256;
   checkPositiveInteger("chunkSize", chunkSize);
   if (userDegrees !== undefined && userDegrees.length !== numUsers) {
@@ -215,34 +248,48 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
   if (itemPopularity !== undefined && itemPopularity.length !== numItems) {
     throw new ConfigError("itemPopularity", `has ${itemPopularity.length} entries, expected numItems = ${numItems}`);
   }
+  for (const metric of metrics) {
+    if (metric.needs.includes("itemPopularity") && itemPopularity === undefined)
+      throw new ConfigError("itemPopularity", `is required by metric "${metric.name}" (per-item training degrees)`);
+  }
   const buckets = options.buckets ?? DEFAULT_DEGREE_BUCKETS;
   checkBuckets(buckets);
   throwIfAborted(signal);
 
-  // Users to evaluate, in ascending order (the summation order, whatever the chunking).
+  // Users to evaluate, in ascending order (the summation order, whatever the chunking); streamed
+  // chunk by chunk from a cursor, so that working memory does not grow with the number of users.
   let evaluated = 0;
   for (let u = 0; u < numUsers; u++) if (truth.indptr[u + 1] > truth.indptr[u]) evaluated++;
-  const evalUsers = new Int32Array(evaluated);
-  for (let u = 0, n = 0; u < numUsers; u++) if (truth.indptr[u + 1] > truth.indptr[u]) evalUsers[n++] = u;
+  const nextUsers = userCursor(truth, numUsers);
+
+  const context: MetricContext = { numUsers, numItems, ks, itemPopularity };
+  const numKs = ks.length;
+  // Per-user metrics write one value per cut-off into userValues, metric-major.
+  const userMetrics: Array<{ metric: RankingMetric; accumulate: UserAccumulator; offset: number }> = [];
+  const catalogueMetrics: Array<{ metric: RankingMetric; accumulator: CatalogueAccumulator }> = [];
+  for (const metric of metrics) {
+    if (metric.scope === "user")
+      userMetrics.push({ metric, accumulate: metric.prepare(context), offset: userMetrics.length * numKs });
+    else catalogueMetrics.push({ metric, accumulator: metric.prepare(context) });
+  }
+  const numValues = userMetrics.length * numKs;
+  const columns = userMetrics.flatMap(({ metric }) => ks.map((k) => metricKey(metric.name, k)));
 
   // Group of each evaluated user: bucket index, buckets.length for "other", -1 without degrees.
   const numGroups = userDegrees === undefined ? 0 : buckets.length + 1;
-  const numKs = ks.length;
-  const numValues = metrics.length * numKs;
   const totals = new Float64Array(numValues);
+  const counts = new Float64Array(numValues);
   const groupTotals = new Float64Array(numGroups * numValues);
+  const groupCounts = new Float64Array(numGroups * numValues);
   const groupUsers = new Float64Array(numGroups);
   const userValues = new Float64Array(numValues);
+  const perUserValues = options.perUser === true ? new Float64Array(evaluated * numValues) : undefined;
   const maxK = ks[numKs - 1];
   const workspace = createTopKWorkspace(maxK);
   const ranked = new Int32Array(maxK);
   const hits = new Uint8Array(maxK);
   const masked = new Uint8Array(numItems);
   const isTruth = new Uint8Array(numItems);
-  // Best (0-based) rank at which each item was recommended to anyone; maxK = never.
-  const bestRank = new Int32Array(numItems).fill(maxK);
-  const popularitySums = new Float64Array(numKs);
-  let popularityUsers = 0;
   let maskedTruthItems = 0;
 
   const task = (options.progress ?? silentProgress).begin("full-ranking evaluation", evaluated);
@@ -250,16 +297,21 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
   const buffer = options.rank === undefined ? new Float32Array(chunkCapacity * numItems) : new Float32Array(0);
   const rankedChunk = options.rank === undefined ? new Int32Array(0) : new Int32Array(chunkCapacity * maxK);
   const countsChunk = options.rank === undefined ? new Int32Array(0) : new Int32Array(chunkCapacity);
+  const chunkUsers = new Int32Array(chunkCapacity);
+  // The callbacks get their own copy of the chunk (they may write to it), reused between chunks.
+  const callbackUsers = new Int32Array(chunkCapacity);
   for (let start = 0; start < evaluated; start += chunkSize) {
     throwIfAborted(signal);
-    const chunk = evalUsers.subarray(start, Math.min(start + chunkSize, evaluated));
+    const chunk = chunkUsers.subarray(0, nextUsers(chunkUsers, Math.min(chunkSize, evaluated - start)));
     // Score path only: the chunk's dense scores (the rank path never materialises them here).
     const scores = buffer.subarray(0, options.rank === undefined ? chunk.length * numItems : 0);
+    const passed = callbackUsers.subarray(0, chunk.length);
+    passed.set(chunk);
     if (options.rank !== undefined) {
-      await options.rank(chunk.slice(), maxK, exclude, rankedChunk, countsChunk);
+      await options.rank(passed, maxK, exclude, rankedChunk, countsChunk);
     } else if (options.score !== undefined) {
       scores.fill(NaN);
-      await options.score(chunk.slice(), scores);
+      await options.score(passed, scores);
     }
     throwIfAborted(signal);
 
@@ -298,14 +350,23 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
           });
         }
       }
-      for (let p = 0; p < length; p++) {
-        const item = ranked[p];
-        hits[p] = isTruth[item];
-        if (p < bestRank[item]) bestRank[item] = p;
-      }
+      for (let p = 0; p < length; p++) hits[p] = isTruth[ranked[p]];
 
-      accumulateUserMetrics(hits.subarray(0, length), truthEnd - truthStart, ks, metrics, userValues);
-      for (let v = 0; v < numValues; v++) totals[v] += userValues[v];
+      const ranking: UserRanking = {
+        user: u,
+        items: ranked.subarray(0, length),
+        hits: hits.subarray(0, length),
+        truthCount: truthEnd - truthStart,
+      };
+      for (const { accumulate, offset } of userMetrics) accumulate(ranking, userValues, offset);
+      for (const { accumulator } of catalogueMetrics) accumulator.add(ranking);
+      for (let v = 0; v < numValues; v++) {
+        const value = userValues[v];
+        if (Number.isNaN(value)) continue;
+        totals[v] += value;
+        counts[v]++;
+      }
+      perUserValues?.set(userValues, (start + i) * numValues);
       if (userDegrees !== undefined) {
         const degree = userDegrees[u];
         let group = buckets.length;
@@ -317,16 +378,11 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
         }
         groupUsers[group]++;
         const base = group * numValues;
-        for (let v = 0; v < numValues; v++) groupTotals[base + v] += userValues[v];
-      }
-      if (itemPopularity !== undefined && length > 0) {
-        popularityUsers++;
-        let sum = 0;
-        let p = 0;
-        for (let c = 0; c < numKs; c++) {
-          const n = Math.min(ks[c], length);
-          for (; p < n; p++) sum += itemPopularity[ranked[p]];
-          popularitySums[c] += sum / n;
+        for (let v = 0; v < numValues; v++) {
+          const value = userValues[v];
+          if (Number.isNaN(value)) continue;
+          groupTotals[base + v] += value;
+          groupCounts[base + v]++;
         }
       }
 
@@ -338,12 +394,10 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
     task.tick(chunk.length);
   }
 
-  const toRecord = (sums: Float64Array, offset: number, count: number): Record<string, number> => {
+  const means = (sums: Float64Array, numbers: Float64Array, offset: number): Record<string, number> => {
     const record: Record<string, number> = {};
-    for (let m = 0; m < metrics.length; m++) {
-      for (let c = 0; c < numKs; c++)
-        record[metricKey(metrics[m], ks[c])] = count === 0 ? NaN : sums[offset + m * numKs + c] / count;
-    }
+    for (let v = 0; v < numValues; v++)
+      record[columns[v]] = numbers[offset + v] === 0 ? NaN : sums[offset + v] / numbers[offset + v];
     return record;
   };
 
@@ -354,33 +408,32 @@ export async function evaluateFullRanking(options: EvaluateOptions): Promise<Eva
     byDegree.push({
       bucket: isOther ? UNBUCKETED_LABEL : buckets[g].label,
       users: groupUsers[g],
-      metrics: toRecord(groupTotals, g * numValues, groupUsers[g]),
+      metrics: means(groupTotals, groupCounts, g * numValues),
     });
   }
 
-  const coverage: Record<string, number> = {};
-  const coverCounts = new Float64Array(numKs);
-  for (let j = 0; j < numItems; j++) {
-    for (let c = 0; c < numKs; c++) if (bestRank[j] < ks[c]) coverCounts[c]++;
-  }
-  for (let c = 0; c < numKs; c++) coverage[metricKey("coverage", ks[c])] = coverCounts[c] / numItems;
-
-  const averagePopularity: Record<string, number> = {};
-  if (itemPopularity !== undefined) {
-    for (let c = 0; c < numKs; c++) {
-      averagePopularity[metricKey("averagePopularity", ks[c])] =
-        popularityUsers === 0 ? NaN : popularitySums[c] / popularityUsers;
-    }
+  // Result keys in metric order, whatever the scope.
+  const userMeans = means(totals, counts, 0);
+  const catalogueValues = new Float64Array(numKs);
+  const record: Record<string, number> = {};
+  for (const metric of metrics) {
+    const catalogue = catalogueMetrics.find((entry) => entry.metric === metric);
+    if (catalogue !== undefined) catalogue.accumulator.finish(catalogueValues, 0);
+    ks.forEach((k, c) => {
+      const key = metricKey(metric.name, k);
+      record[key] = catalogue === undefined ? userMeans[key] : catalogueValues[c];
+    });
   }
 
   const result: EvaluationResult = {
-    metrics: toRecord(totals, 0, evaluated),
+    metrics: record,
     users: evaluated,
     skippedUsers: numUsers - evaluated,
     maskedTruthItems,
     byDegree,
-    coverage,
-    averagePopularity,
+    ...(perUserValues === undefined
+      ? {}
+      : { perUser: { users: usersWithTruth(truth, numUsers, evaluated), columns, values: perUserValues } }),
   };
   task.end({ users: evaluated, skippedUsers: numUsers - evaluated });
   return result;

@@ -9,8 +9,27 @@ export type {
   EvaluateOptions,
   EvaluationResult,
   MetricGroup,
+  PerUserMetrics,
   RankFunction,
 } from "./evaluate-full-ranking.js";
+export {
+  METRICS,
+  ACCURACY_METRICS,
+  BEYOND_ACCURACY_METRICS,
+  metricByName,
+  metricTitle,
+  resolveMetrics,
+} from "./metric-registry.js";
+export type {
+  CatalogueAccumulator,
+  CatalogueMetric,
+  MetricContext,
+  MetricNeed,
+  RankingMetric,
+  UserAccumulator,
+  UserMetric,
+  UserRanking,
+} from "./ranking-metric.js";
 export { createKernelRanking } from "./kernel-ranking.js";
 export type { KernelRanking, KernelRankingOptions } from "./kernel-ranking.js";
 export {

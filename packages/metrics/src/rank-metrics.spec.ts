@@ -1,3 +1,4 @@
+import { createRng } from "@llminit/core";
 import { describe, expect, it } from "vitest";
 import {
   METRIC_FUNCTIONS,
@@ -69,4 +70,54 @@ describe("per-user metrics (RecBole definitions)", () => {
       ks.forEach((k, c) => expect(out[m * ks.length + c]).toBe(METRIC_FUNCTIONS[name](ranked, 4, k)));
     });
   });
+
+  it("gives bitwise the values of the one-pass accumulator it replaced (same operations, same order)", () => {
+    const rng = createRng(14);
+    const ks = [1, 5, 10, 20, 50];
+    const out = new Float64Array(METRIC_NAMES.length * ks.length);
+    const reference = new Float64Array(out.length);
+    for (let trial = 0; trial < 500; trial++) {
+      const length = rng.int(60);
+      const hits = Uint8Array.from({ length }, () => (rng.next() < 0.15 ? 1 : 0));
+      const truthCount = 1 + rng.int(8);
+      accumulateUserMetrics(hits, truthCount, ks, METRIC_NAMES, out);
+      onePassBefore(hits, truthCount, ks, reference);
+      for (let v = 0; v < out.length; v++)
+        expect(Object.is(out[v], reference[v]), `trial ${trial} value ${v}`).toBe(true);
+    }
+  });
 });
+
+/** The evaluator's per-user code before the metric registry (commit dcf6acb), kept as the reference. */
+function onePassBefore(hits: Uint8Array, truthCount: number, ks: readonly number[], out: Float64Array): void {
+  const numKs = ks.length;
+  let found = 0;
+  let dcg = 0;
+  let apSum = 0;
+  let firstHit = 0;
+  let p = 0;
+  for (let c = 0; c < numKs; c++) {
+    const k = ks[c];
+    const n = Math.min(k, hits.length);
+    for (; p < n; p++) {
+      if (hits[p] !== 0) {
+        found++;
+        dcg += 1 / Math.log2(p + 2);
+        apSum += found / (p + 1);
+        if (firstHit === 0) firstHit = p + 1;
+      }
+    }
+    const idealLength = Math.min(truthCount, k);
+    let idcg = 0;
+    for (let q = 0; q < idealLength; q++) idcg += 1 / Math.log2(q + 2);
+    const values = [
+      found / truthCount,
+      dcg / idcg,
+      firstHit === 0 ? 0 : 1 / firstHit,
+      found > 0 ? 1 : 0,
+      found / k,
+      apSum / Math.min(truthCount, k),
+    ];
+    values.forEach((value, m) => (out[m * numKs + c] = value));
+  }
+}

@@ -33,12 +33,10 @@ time("logSumExp(rows × 2rows, 1)", () => tf.logSumExp(big, 1));
 time("grad of sum(logSumExp(rows × 2rows, 1))", () => tf.grad((x) => tf.sum(tf.logSumExp(x, 1)))(big));
 time("softmax(rows × 2rows)", () => tf.softmax(big));
 time("concat([square, square], 1)", () => tf.concat([square, square], 1));
-const { sgclLoss, infoNceLoss, rowLogSumExp } = await import("../dist/internal.js");
+const { pairContrastLoss, infoNceLoss, rowLogSumExp } = await import("../dist/internal.js");
 time("grad of sum(rowLogSumExp(rows × 2rows))", () => tf.grad((x) => tf.sum(rowLogSumExp(tf, x)))(big));
 const stacked = tf.randomNormal([2 * rows, dim]);
-time(`sgclLoss value + gradient, B = ${rows}`, () =>
-  tf.grad((x) => sgclLoss(tf, { final: x, ego: x, temperature: 0.2, regWeight: 0 }))(stacked),
-);
+time(`pairContrastLoss value + gradient, B = ${rows}`, () => tf.grad((x) => pairContrastLoss(tf, x, 0.2))(stacked));
 const candidates = tf.randomNormal([3260, dim]);
 const positives = Int32Array.from({ length: rows }, (_, k) => k % 3260);
 time(`infoNceLoss value + gradients, ${rows} anchors × 3260 candidates`, () => {

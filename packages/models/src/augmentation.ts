@@ -82,6 +82,11 @@ export function nodeDropout(train: Csr, dropRatio: number, rng: Rng): { adjacenc
   return { adjacency: buildNormalizedAdjacency(subgraph(train, keep, kept)), kept };
 }
 
+/** Graphs one view holds for `layers` layers: one per layer for random walks (rw), one otherwise. */
+export function augmentedViewGraphs(augmentation: Augmentation, layers: number): number {
+  return augmentation === "rw" ? layers : 1;
+}
+
 /**
  * Draws one SGL view of the train graph (users × items CSR) for `layers` propagation layers.
  * Everything random comes from `rng` (pass a child per epoch and view): the same rng state

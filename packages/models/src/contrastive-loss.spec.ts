@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend } from "./backend.js";
-import { infoNceLoss, l2NormalizeRows, matMulTransposed, rowLogSumExp, sgclLoss } from "./contrastive-loss.js";
+import { infoNceLoss, l2NormalizeRows, matMulTransposed, pairContrastLoss, rowLogSumExp } from "./contrastive-loss.js";
 import {
   infoNceReference,
   normalizedRows,
@@ -185,49 +185,31 @@ describe.each(["wasm", "cpu"] as const)("contrastive losses on %s", (backend) =>
     expect(Math.abs(value - expected) / expected).toBeLessThan(1e-4);
   });
 
-  it("sgclLoss: value and gradient match the float64 reference, with repeated users, with and without L2", async () => {
+  it("pairContrastLoss: value and gradient match the float64 reference, with a repeated user", async () => {
     await selectBackend(backend);
     const [b, d, tau] = [5, 4, 0.2];
     const final = randomValues(2 * b * d, 10);
     final.set(final.subarray(0, d), 2 * d); // user row 2 repeats user row 0, as a batch may
-    const ego = randomValues(2 * b * d, 11);
-    for (const lambda of [0, 0.3]) {
-      const before = tf.memory().numTensors;
-      const [value, gFinal, gEgo] = tf.tidy(() => {
-        const f = (x: tf.Tensor, e: tf.Tensor) =>
-          sgclLoss(tf, { final: x as tf.Tensor2D, ego: e as tf.Tensor2D, temperature: tau, regWeight: lambda });
-        const egoTensor = tf.tensor2d(ego, [2 * b, d]);
-        const value = f(tf.tensor2d(final, [2 * b, d]), egoTensor).dataSync()[0];
-        // With λ = 0 the ego rows do not enter the loss (tf.grads would refuse them).
-        if (lambda === 0)
-          return [
-            value,
-            tf
-              .grad((x: tf.Tensor) => f(x, egoTensor))(tf.tensor2d(final, [2 * b, d]))
-              .dataSync(),
-            new Float32Array(0),
-          ];
-        const grads = tf.grads(f)([tf.tensor2d(final, [2 * b, d]), egoTensor]);
-        return [value, grads[0].dataSync(), grads[1].dataSync()];
-      });
-      expect(tf.memory().numTensors).toBe(before);
-      const expected = sgclReference(final, ego, b, d, tau, lambda);
-      expect(Math.abs(value - expected) / expected).toBeLessThan(VALUE_TOLERANCE);
-      expect(
-        relativeError(
-          gFinal,
-          numericGradient((x) => sgclReference(x, ego, b, d, tau, lambda), final),
-        ),
-      ).toBeLessThan(GRADIENT_TOLERANCE);
-      // ∂/∂ego of λ‖ego‖²/2/B is λ·ego/B exactly.
-      if (lambda > 0)
-        expect(
-          relativeError(
-            gEgo,
-            Array.from(ego, (v) => (lambda * v) / b),
-          ),
-        ).toBeLessThan(1e-6);
-    }
+    const before = tf.memory().numTensors;
+    const [value, gradient] = tf.tidy(() => {
+      const f = (x: tf.Tensor) => pairContrastLoss(tf, x as tf.Tensor2D, tau);
+      return [
+        f(tf.tensor2d(final, [2 * b, d])).dataSync()[0],
+        tf
+          .grad(f)(tf.tensor2d(final, [2 * b, d]))
+          .dataSync(),
+      ];
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    const none = new Float64Array(2 * b * d);
+    const expected = sgclReference(final, none, b, d, tau, 0);
+    expect(Math.abs(value - expected) / expected).toBeLessThan(VALUE_TOLERANCE);
+    expect(
+      relativeError(
+        gradient,
+        numericGradient((x) => sgclReference(x, none, b, d, tau, 0), final),
+      ),
+    ).toBeLessThan(GRADIENT_TOLERANCE);
   });
 
   it("rejects mismatched shapes and a non-positive temperature", async () => {
@@ -241,7 +223,7 @@ describe.each(["wasm", "cpu"] as const)("contrastive losses on %s", (backend) =>
         /2 positives/,
       );
       expect(() => infoNceLoss(tf, { view1: a, view2: a, temperature: 0 })).toThrow(/temperature/);
-      expect(() => sgclLoss(tf, { final: a, ego: a, temperature: 0.2, regWeight: 0 })).toThrow(/2B × dim/);
+      expect(() => pairContrastLoss(tf, a, 0.2)).toThrow(/2B stacked rows/);
     });
   });
 });

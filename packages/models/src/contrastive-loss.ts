@@ -1,7 +1,8 @@
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from "@tensorflow/tfjs-core";
 import { ShapeError } from "@llminit/core";
 import type { Tf } from "./backend.js";
-import { gatherRows } from "./row-ops.js";
+import { takeRows } from "./tfjs-graph.js";
+import type { SparseOps } from "./tfjs-graph.js";
 
 /** ε of the L2 normalisation on the squared norm: PyTorch's `F.normalize` clamps ‖x‖ at 1e-12. */
 const NORM_EPSILON_SQUARED = 1e-24;
@@ -69,6 +70,8 @@ export interface InfoNceBatch {
   positives?: Int32Array;
   /** τ. */
   temperature: number;
+  /** How `positives` are gathered (see `SparseOps`); default "segments". */
+  ops?: SparseOps;
 }
 
 /**
@@ -82,7 +85,7 @@ export interface InfoNceBatch {
  * Creates intermediate tensors: call it inside `tf.tidy` or `optimizer.minimize`.
  */
 export function infoNceLoss(tf: Tf, batch: InfoNceBatch): Scalar {
-  const { view1, view2, positives, temperature } = batch;
+  const { view1, view2, positives, temperature, ops = "segments" } = batch;
   const [anchors, dim] = view1.shape;
   if (view2.shape[1] !== dim) throw new ShapeError(`infoNceLoss: views of ${dim} and ${view2.shape[1]} columns`);
   if (positives === undefined ? view2.shape[0] !== anchors : positives.length !== anchors) {
@@ -93,47 +96,29 @@ export function infoNceLoss(tf: Tf, batch: InfoNceBatch): Scalar {
   if (!(temperature > 0)) throw new RangeError(`infoNceLoss: temperature must be positive, got ${temperature}`);
   const z1 = l2NormalizeRows(tf, view1);
   const z2 = l2NormalizeRows(tf, view2);
-  const matched = positives === undefined ? z2 : gatherRows(tf, z2, positives);
+  const matched = positives === undefined ? z2 : takeRows(tf, z2, positives, ops);
   const positive = tf.sum(tf.mul(z1, matched), 1) as Tensor1D;
   const logits = tf.mul(matMulTransposed(tf, z1, z2), 1 / temperature) as Tensor2D;
   return tf.mean(tf.sub(rowLogSumExp(tf, logits), tf.mul(positive, 1 / temperature))) as Scalar;
 }
 
-/** Inputs of {@link sgclLoss}: B observed (user, item) pairs, stacked `[users; items]` (2B rows). */
-export interface SgclBatch {
-  /** Final (propagated) embeddings, `2B × dim`; normalised by the loss. */
-  final: Tensor2D;
-  /** Ego (layer-0, trainable) embeddings of the same rows, `2B × dim`; regularised. */
-  ego: Tensor2D;
-  /** τ. */
-  temperature: number;
-  /** λ of the L2 term (0 in the official SGCL code). */
-  regWeight: number;
-}
-
 /**
- * SGCL's supervised graph contrastive loss (the LLMInit authors' `sgcl.py`), on L2-normalised
- * final embeddings u_b, i_b of the batch's B observed pairs (repeats kept, as the data loader
- * yields them):
+ * SGCL's supervised graph contrastive loss (the LLMInit authors' `sgcl.py`) on B pairs stacked
+ * `[a; b]` (`pairs`, 2B × dim; in SGCL the batch's observed (user, item) pairs, repeats kept),
+ * L2-normalised:
  *
- *   loss = −mean_b log( exp(u_b·i_b/τ) / (Σ_{b'} exp(u_b·u_{b'}/τ) + Σ_{b'} exp(i_b·i_{b'}/τ)) )
- *          + λ · (‖E⁰_U‖² + ‖E⁰_I‖²) / 2 / B
+ *   loss = −mean_k log( exp(a_k·b_k/τ) / (Σ_{k'} exp(a_k·a_{k'}/τ) + Σ_{k'} exp(b_k·b_{k'}/τ)) )
  *
- * Both sums run over all B rows of the batch, b' = b included (e^{1/τ}); the positive pair is
- * not in the denominator. Computed as `mean_b [logSumExp_{b'}([UUᵀ | IIᵀ]_b / τ) − u_b·i_b/τ]`.
- * The official code sums over the batch and has no L2 term; here it is a mean (Adam is
- * invariant to a constant loss scale up to ε) and λ·L2 is optional (default λ = 0 for SGCL).
+ * Both sums run over all B rows, k' = k included (e^{1/τ}); the positive pair is not in the
+ * denominator. Computed as `mean_k [logSumExp_{k'}([AAᵀ | BBᵀ]_k / τ) − a_k·b_k/τ]`. The official
+ * code sums over the batch; here it is a mean (Adam is invariant to a constant loss scale up to ε).
  */
-export function sgclLoss(tf: Tf, batch: SgclBatch): Scalar {
-  const { final, ego, temperature, regWeight } = batch;
-  if (final.shape[0] % 2 !== 0 || ego.shape[0] !== final.shape[0] || ego.shape[1] !== final.shape[1]) {
-    throw new ShapeError(
-      `sgclLoss: final and ego must both be 2B × dim, got ${final.shape.join(" × ")} and ${ego.shape.join(" × ")}`,
-    );
-  }
-  if (!(temperature > 0)) throw new RangeError(`sgclLoss: temperature must be positive, got ${temperature}`);
-  const size = final.shape[0] / 2;
-  const z = l2NormalizeRows(tf, final);
+export function pairContrastLoss(tf: Tf, pairs: Tensor2D, temperature: number): Scalar {
+  if (pairs.shape[0] % 2 !== 0)
+    throw new ShapeError(`pairContrastLoss: expected 2B stacked rows, got ${pairs.shape[0]}`);
+  if (!(temperature > 0)) throw new RangeError(`pairContrastLoss: temperature must be positive, got ${temperature}`);
+  const size = pairs.shape[0] / 2;
+  const z = l2NormalizeRows(tf, pairs);
   const u = tf.slice(z, [0, 0], [size, -1]) as Tensor2D;
   const i = tf.slice(z, [size, 0], [size, -1]) as Tensor2D;
   const positive = tf.sum(tf.mul(u, i), 1);
@@ -142,7 +127,5 @@ export function sgclLoss(tf: Tf, batch: SgclBatch): Scalar {
   const lseItems = rowLogSumExp(tf, tf.mul(matMulTransposed(tf, i, i), 1 / temperature) as Tensor2D);
   const top = tf.maximum(lseUsers, lseItems);
   const lse = tf.add(top, tf.log(tf.add(tf.exp(tf.sub(lseUsers, top)), tf.exp(tf.sub(lseItems, top)))));
-  const contrastive = tf.mean(tf.sub(lse, tf.mul(positive, 1 / temperature))) as Scalar;
-  if (regWeight === 0) return contrastive;
-  return tf.add(contrastive, tf.mul(tf.sum(tf.square(ego)), regWeight / 2 / size)) as Scalar;
+  return tf.mean(tf.sub(lse, tf.mul(positive, 1 / temperature))) as Scalar;
 }

@@ -3,15 +3,18 @@ import type { KernelBuffer, Kernels, SharedPropagation } from "@llminit/kernels"
 import type { Csr, Rng } from "@llminit/core";
 import { buildNormalizedAdjacency } from "./adjacency.js";
 import { sampleAugmentedView } from "./augmentation.js";
-import { ContrastiveWorkspace, addL2, bprLossAndGradient } from "./kernel-losses.js";
+import { EpochStreams } from "./epoch-streams.js";
+import { KernelBlocks } from "./kernel-blocks.js";
+import type { KernelBlocksContext, KernelGraph } from "./kernel-blocks.js";
 import { KernelPropagation, allocateKernelCsr, copyIntoKernelCsr } from "./kernel-propagation.js";
-import type { KernelCsr } from "./kernel-propagation.js";
-import type { EngineBatch, EngineOptions, TrainingEngine } from "./training-engine.js";
+import { checkEngineState } from "./engine-state.js";
+import { checkKernelEngineMemory, planKernelEngine } from "./kernel-memory.js";
+import type { KernelEnginePlan } from "./kernel-memory.js";
+import type { ModelBatch, ViewOptions } from "./model-definition.js";
+import type { EngineOptions, EngineState, TrainingEngine } from "./training-engine.js";
 
 /** Everything the kernels engine needs. */
 export interface KernelEngineOptions extends EngineOptions {
-  /** Pairs per step at most (sizes the batch buffers). */
-  batchSize: number;
   /** Threads for the kernels (this one plus workers; "auto" = every core); default 1. */
   threads?: number | "auto";
 }
@@ -27,196 +30,209 @@ function copyRows(source: Float32Array, from: number, target: Float32Array, to: 
 }
 
 /**
- * Training on this package's WebAssembly SIMD kernels (`@llminit/kernels`): every parameter,
- * gradient, Adam moment and adjacency lives in one wasm memory; propagation, its backward pass,
- * the contrastive products and Adam run as kernels, the per-row loss arithmetic in JS on views
- * of that memory. Rows are padded to a multiple of 4 columns with zeros, which changes no
- * result. Same models, losses, Adam and random streams as the tfjs engine.
+ * Training on this package's WebAssembly SIMD kernels (`@llminit/kernels`): the parameters,
+ * their gradient and Adam moments (all in {@link KernelParameters}), the adjacencies and every
+ * intermediate live in one wasm memory; the model's loss runs on {@link KernelBlocks}, whose
+ * forward and backward passes are kernels and per-row loss arithmetic in JS on views of that
+ * memory. Rows are padded to a multiple of 4 columns with zeros, which changes no result. Same
+ * blocks, Adam and random streams as the tfjs engine.
  */
 export function createKernelEngine(options: KernelEngineOptions): TrainingEngine {
-  const {
-    model,
-    train,
-    dim,
-    layers,
-    batchSize,
-    learningRate,
-    regWeight,
-    beta1,
-    beta2,
-    epsilon,
-    temperature,
-    sslWeight,
-  } = options;
+  const { model, settings, train, dim, batchSize } = options;
   const users = train.rows;
   const items = train.cols;
   const nodes = users + items;
   const width = paddedDim(dim);
-  const size = nodes * width;
   const kernels = createKernels({ threads: options.threads ?? 1 });
-  const ego = kernels.f32(size);
-  const grad = kernels.f32(size);
-  const moment1 = kernels.f32(size);
-  const moment2 = kernels.f32(size);
-  copyRows(options.egoInit, dim, ego.array, width, nodes);
+  // What the run will allocate, checked against wasm32's 4 GiB before anything is.
+  const shape = { users, items, interactions: train.indptr[users], threads: kernels.threads };
+  let plan: KernelEnginePlan;
+  try {
+    plan = planKernelEngine({ model, settings, ...shape });
+    checkKernelEngineMemory({ ...settings, ...shape, model: model.name }, plan.memory, model);
+  } catch (error) {
+    kernels.dispose();
+    throw error;
+  }
+  const parameters = new KernelParameters(kernels, nodes * width);
+  copyRows(options.egoInit, dim, parameters.ego.array, width, nodes);
 
-  const propagationLayers = model === "mf" ? 0 : layers;
-  const adjacency = model === "mf" ? undefined : buildNormalizedAdjacency(train);
-  const main: KernelCsr[] = [];
-  if (adjacency !== undefined) {
+  // The training graph's Â, built when a block first asks for it (MF never does).
+  let trainGraph: KernelGraph | undefined;
+  let sharedNote = "";
+  const buildTrainGraph = (): KernelGraph => {
+    const adjacency = buildNormalizedAdjacency(train);
     const csr = copyIntoKernelCsr(adjacency, allocateKernelCsr(kernels, nodes, adjacency.indptr[nodes]));
     const shared = sharedProductsFor(kernels, train, width);
-    main.push(shared === undefined ? csr : { ...csr, shared });
-  }
-  const sharedNote = main[0]?.shared === undefined ? "" : ", shared sums";
-  const propagation = new KernelPropagation(kernels, nodes, width, propagationLayers);
-  const rowsPerBatch = model === "sgcl" ? 2 * batchSize : 3 * batchSize;
-  const rows = kernels.i32(rowsPerBatch);
-  const final = kernels.f32(rowsPerBatch * width);
-  const finalGrad = kernels.f32(rowsPerBatch * width);
-
-  const sgl = model === "sgl" && sslWeight > 0;
-  const allNegatives = options.sslNegatives === "all";
-  const workspace =
-    model === "sgcl"
-      ? new ContrastiveWorkspace(kernels, width, 2 * batchSize, 2 * batchSize)
-      : sgl
-        ? new ContrastiveWorkspace(kernels, width, batchSize, allNegatives ? Math.max(users, items) : batchSize)
-        : undefined;
-  // SGL: two views (one adjacency each, or one per layer for random walks) re-drawn per epoch.
-  const viewGraphs = sgl ? (options.augmentation === "rw" ? layers : 1) : 0;
-  const entries = train.indptr[users] * 2;
-  const views: KernelCsr[][] = sgl
-    ? [0, 1].map(() => Array.from({ length: viewGraphs }, () => allocateKernelCsr(kernels, nodes, entries)))
-    : [];
-  const anchors = kernels.i32(sgl ? 2 * batchSize : 0);
-  const view1Rows = kernels.f32(sgl ? 2 * batchSize * width : 0);
-  const view1Grad = kernels.f32(sgl ? 2 * batchSize * width : 0);
-  const view2Rows = kernels.f32(sgl ? (allNegatives ? size : 2 * batchSize * width) : 0);
-  const view2Grad = kernels.f32(sgl ? (allNegatives ? size : 2 * batchSize * width) : 0);
-  const scratchEgo = kernels.f32(size);
-  const scratchFinal = kernels.f32(size);
-  let steps = 0;
-  let viewsReady = false;
-
-  function sslLoss(anchorUsers: Int32Array, anchorItems: Int32Array): number {
-    if (workspace === undefined) return 0;
-    const nu = anchorUsers.length;
-    const ni = anchorItems.length;
-    const count = nu + ni;
-    const list = anchors.array;
-    list.set(anchorUsers, 0);
-    for (let k = 0; k < ni; k++) list[nu + k] = users + anchorItems[k];
-    const [view1, view2] = views;
-    propagation.forwardRows(view1, ego.ptr, anchors, count, view1Rows);
-    view1Grad.array.fill(0, 0, count * width);
-    let loss: number;
-    if (allNegatives) {
-      propagation.forwardAll(view2, ego, view2Rows);
-      view2Grad.array.fill(0);
-      loss =
-        workspace.infoNce(view1Rows, 0, nu, view2Rows, 0, users, anchorUsers, temperature, view1Grad, view2Grad) +
-        workspace.infoNce(
-          view1Rows,
-          nu * width,
-          ni,
-          view2Rows,
-          users * width,
-          items,
-          anchorItems,
-          temperature,
-          view1Grad,
-          view2Grad,
-        );
-      propagation.backwardAll(view2, view2Grad, grad, sslWeight);
-    } else {
-      propagation.forwardRows(view2, ego.ptr, anchors, count, view2Rows);
-      view2Grad.array.fill(0, 0, count * width);
-      loss =
-        workspace.infoNce(view1Rows, 0, nu, view2Rows, 0, nu, undefined, temperature, view1Grad, view2Grad) +
-        workspace.infoNce(
-          view1Rows,
-          nu * width,
-          ni,
-          view2Rows,
-          nu * width,
-          ni,
-          undefined,
-          temperature,
-          view1Grad,
-          view2Grad,
-        );
-      propagation.backwardRows(view2, view2Grad, anchors, count, grad, sslWeight);
+    if (shared !== undefined) sharedNote = ", shared sums";
+    return { adjacency: [shared === undefined ? csr : { ...csr, shared }] };
+  };
+  const propagations = new Map<number, KernelPropagation>();
+  const propagation = (layers: number) => {
+    let held = propagations.get(layers);
+    if (held === undefined) {
+      held = new KernelPropagation(kernels, nodes, width, layers);
+      propagations.set(layers, held);
     }
-    propagation.backwardRows(view1, view1Grad, anchors, count, grad, sslWeight);
-    return loss;
-  }
+    return held;
+  };
 
-  function unpadded(buffer: KernelBuffer<Float32Array>): Float32Array {
+  // Augmented views keep their buffers from epoch to epoch; each epoch draws them anew on first use.
+  const streams = new EpochStreams<KernelGraph>();
+  const buffers = new Map<string, KernelGraph>();
+  const view = (name: string, o: ViewOptions): KernelGraph =>
+    streams.view(name, (rng) => {
+      const drawn = sampleAugmentedView(train, o.augmentation, o.dropRatio, o.layers, rng);
+      let graph = buffers.get(name);
+      if (graph === undefined || graph.adjacency.length !== drawn.layers.length) {
+        const entries = train.indptr[users] * 2;
+        graph = { adjacency: drawn.layers.map(() => allocateKernelCsr(kernels, nodes, entries)) };
+        buffers.set(name, graph);
+      }
+      drawn.layers.forEach((layer, k) => copyIntoKernelCsr(layer, graph!.adjacency[k]));
+      return graph;
+    });
+  const contextFor = (
+    table: KernelBuffer<Float32Array>,
+    gradient: KernelBuffer<Float32Array> | undefined,
+  ): KernelBlocksContext => ({
+    kernels,
+    users,
+    items,
+    dim,
+    width,
+    batchSize,
+    get trainGraph() {
+      return (trainGraph ??= buildTrainGraph());
+    },
+    table,
+    gradient,
+    propagation,
+    view,
+    noiseSeeds: (count) => streams.noiseSeeds(count),
+  });
+  const blocks = new KernelBlocks(contextFor(parameters.ego, parameters.gradient), { reservation: plan.training });
+  const scoring = kernels.f32(nodes * width);
+  const scoringBlocks = new KernelBlocks(contextFor(scoring, undefined), { reservation: plan.scoring });
+
+  function unpadded(buffer: Float32Array, at: number): Float32Array {
     const out = new Float32Array(nodes * dim);
-    copyRows(buffer.array, width, out, dim, nodes);
+    copyRows(buffer.subarray(at), width, out, dim, nodes);
     return out;
   }
 
+  const finalFromEgo = (table: Float32Array): Float32Array => {
+    if (table.length !== nodes * dim)
+      throw new RangeError(`kernels engine: ego table has ${table.length} values, expected ${nodes} × ${dim}`);
+    copyRows(table, dim, scoring.array, width, nodes);
+    scoringBlocks.reset();
+    const { data, at, count } = scoringBlocks.read(model.embed(scoringBlocks, settings));
+    if (count !== nodes) throw new RangeError(`${model.name}: embed gave ${count} rows, expected ${nodes}`);
+    return unpadded(data.array, at * width);
+  };
+  // Scoring once builds what the model's scoring uses (the graph, its shared sums) before training starts.
+  finalFromEgo(options.egoInit);
+
   return {
     name: "kernels",
+    wasmBytes: () => kernels.allocatedBytes,
     backend: `kernels (wasm SIMD, ${kernels.threads} thread${kernels.threads === 1 ? "" : "s"}${sharedNote})`,
     beginEpoch(epochRng: Rng): void {
-      if (!sgl) return;
-      const viewsRng = epochRng.child("views");
-      ["view-1", "view-2"].forEach((name, v) => {
-        const drawn = sampleAugmentedView(train, options.augmentation, options.dropRatio, layers, viewsRng.child(name));
-        drawn.layers.forEach((layer, k) => copyIntoKernelCsr(layer, views[v][k]));
-      });
-      viewsReady = true;
+      streams.begin(epochRng);
     },
-    step(batch: EngineBatch): number {
-      const { size: pairs, stacked } = batch;
-      const count = stacked.length;
-      rows.array.set(stacked);
-      grad.array.fill(0);
-      propagation.forwardRows(main, ego.ptr, rows, count, final);
-      let loss =
-        model === "sgcl" && workspace !== undefined
-          ? workspace.sgcl(final, pairs, temperature, finalGrad)
-          : bprLossAndGradient(final.array, finalGrad.array, pairs, width);
-      propagation.backwardRows(main, finalGrad, rows, count, grad, 1);
-      loss += addL2(ego.array, grad.array, stacked, count, width, regWeight / pairs);
-      if (sgl) {
-        if (!viewsReady) throw new Error("kernels engine: beginEpoch must draw SGL's views before the first step");
-        if (batch.anchorUsers === undefined || batch.anchorItems === undefined)
-          throw new Error("kernels engine: SGL needs the batch's anchor users and items");
-        loss += sslWeight * sslLoss(batch.anchorUsers, batch.anchorItems);
-      }
-      steps++;
-      const bc1 = 1 - beta1 ** steps;
-      const bc2 = 1 - beta2 ** steps;
-      kernels.parallel.adam(
-        ego.ptr,
-        grad.ptr,
-        moment1.ptr,
-        moment2.ptr,
-        size,
-        learningRate / bc1,
-        beta1,
-        beta2,
-        epsilon,
-        Math.sqrt(bc2),
-      );
+    step(batch: ModelBatch): number {
+      parameters.gradient.array.fill(0);
+      blocks.reset();
+      const loss = blocks.backward(model.loss(blocks, batch, settings));
+      parameters.adamStep(options);
       return loss;
     },
-    readEgo: () => unpadded(ego),
-    finalFromEgo(table: Float32Array): Float32Array {
-      if (table.length !== nodes * dim)
-        throw new RangeError(`kernels engine: ego table has ${table.length} values, expected ${nodes} × ${dim}`);
-      copyRows(table, dim, scratchEgo.array, width, nodes);
-      propagation.forwardAll(main, scratchEgo, scratchFinal);
-      return unpadded(scratchFinal);
+    readEgo: () => unpadded(parameters.ego.array, 0),
+    async exportState(): Promise<EngineState> {
+      return parameters.exportState(dim);
     },
+    async importState(state: EngineState): Promise<void> {
+      checkEngineState(state, nodes, dim, "kernels engine");
+      parameters.importState(state, dim);
+    },
+    finalFromEgo,
     dispose(): void {
       kernels.dispose(); // stops the worker threads; the memory goes with the engine
     },
   };
+}
+
+/**
+ * The trained parameters and Adam's state in kernels memory: the ego table, its gradient, the
+ * first and second moments and the step count. Everything a checkpoint needs is here.
+ */
+export class KernelParameters {
+  readonly ego: KernelBuffer<Float32Array>;
+  readonly gradient: KernelBuffer<Float32Array>;
+  readonly moment1: KernelBuffer<Float32Array>;
+  readonly moment2: KernelBuffer<Float32Array>;
+  /** Adam steps taken. */
+  steps = 0;
+
+  constructor(
+    private readonly kernels: Kernels,
+    readonly size: number,
+  ) {
+    this.ego = kernels.f32(size);
+    this.gradient = kernels.f32(size);
+    this.moment1 = kernels.f32(size);
+    this.moment2 = kernels.f32(size);
+  }
+
+  /**
+   * The ego table, Adam's moments (rows of `dim`, padding dropped) and the step count. Padding
+   * columns stay zero in the table and both moments (their gradient is zero), so this is the
+   * whole state.
+   */
+  exportState(dim: number): EngineState {
+    const width = paddedDim(dim);
+    const rows = this.size / width;
+    const unpadded = (buffer: KernelBuffer<Float32Array>) => {
+      const out = new Float32Array(rows * dim);
+      copyRows(buffer.array, width, out, dim, rows);
+      return out;
+    };
+    return {
+      ego: unpadded(this.ego),
+      moment1: unpadded(this.moment1),
+      moment2: unpadded(this.moment2),
+      step: this.steps,
+    };
+  }
+
+  /** Continues from an {@link exportState} state (checked by the caller). */
+  importState(state: EngineState, dim: number): void {
+    const width = paddedDim(dim);
+    const rows = this.size / width;
+    copyRows(state.ego, dim, this.ego.array, width, rows);
+    copyRows(state.moment1, dim, this.moment1.array, width, rows);
+    copyRows(state.moment2, dim, this.moment2.array, width, rows);
+    this.steps = state.step;
+  }
+
+  /** One `torch.optim.Adam` step with the gradient. */
+  adamStep(o: { learningRate: number; beta1: number; beta2: number; epsilon: number }): void {
+    this.steps++;
+    const bc1 = 1 - o.beta1 ** this.steps;
+    const bc2 = 1 - o.beta2 ** this.steps;
+    this.kernels.parallel.adam(
+      this.ego.ptr,
+      this.gradient.ptr,
+      this.moment1.ptr,
+      this.moment2.ptr,
+      this.size,
+      o.learningRate / bc1,
+      o.beta1,
+      o.beta2,
+      o.epsilon,
+      Math.sqrt(bc2),
+    );
+  }
 }
 
 /**

@@ -48,19 +48,26 @@ export function bprLossAndGradient(final: Float32Array, grad: Float32Array, size
 }
 
 /**
- * L2 term `weight · Σ_n ‖x[rows[n]]‖² / 2` (repeats counted) added to the loss, and its
- * gradient `weight · x[rows[n]]` added to `grad` (nodes × dim). Returns the term.
+ * `Σ_n ‖x[rows[n]]‖²` over the rows `rows[0 … count)` of x (rows × dim; repeats counted), adding
+ * `weight · x[rows[n]]` to `grad` (rows × dim) on the way when `grad` is given: the L2 term
+ * `weight · Σ‖·‖² / 2` and its gradient in one pass.
  */
 export function addL2(
   x: Float32Array,
-  grad: Float32Array,
+  grad: Float32Array | undefined,
   rows: Int32Array,
   count: number,
   dim: number,
   weight: number,
 ): number {
-  if (weight === 0) return 0;
   let sum = 0;
+  if (grad === undefined) {
+    for (let n = 0; n < count; n++) {
+      const base = rows[n] * dim;
+      for (let c = 0; c < dim; c++) sum += x[base + c] * x[base + c];
+    }
+    return sum;
+  }
   for (let n = 0; n < count; n++) {
     const base = rows[n] * dim;
     for (let c = 0; c < dim; c++) {
@@ -69,7 +76,7 @@ export function addL2(
       grad[base + c] += weight * v;
     }
   }
-  return (weight * sum) / 2;
+  return sum;
 }
 
 /** Rows of `x` (count × dim) divided by max(‖row‖, 1e-12) into `z`; the divisors into `norms`. */
@@ -140,15 +147,23 @@ export class ContrastiveWorkspace {
     this.dim = dim;
     const rows = Math.max(maxRows, 1);
     const candidates = Math.max(maxCandidates, rows);
-    this.z1 = kernels.f32(rows * dim);
-    this.z2 = kernels.f32(candidates * dim);
-    this.dz1 = kernels.f32(rows * dim);
-    this.dz2 = kernels.f32(candidates * dim);
-    this.logits = kernels.f32(rows * candidates);
-    this.logits2 = kernels.f32(rows * rows);
+    const [z1, z2, dz1, dz2, logits, logits2, lse] = ContrastiveWorkspace.lengths(dim, maxRows, maxCandidates);
+    this.z1 = kernels.f32(z1);
+    this.z2 = kernels.f32(z2);
+    this.dz1 = kernels.f32(dz1);
+    this.dz2 = kernels.f32(dz2);
+    this.logits = kernels.f32(logits);
+    this.logits2 = kernels.f32(logits2);
     this.norms1 = new Float64Array(rows);
     this.norms2 = new Float64Array(candidates);
-    this.lse = kernels.f32(rows);
+    this.lse = kernels.f32(lse);
+  }
+
+  /** The float32 buffers (lengths, in allocation order) a workspace of this size takes in kernels memory. */
+  static lengths(dim: number, maxRows: number, maxCandidates: number): number[] {
+    const rows = Math.max(maxRows, 1);
+    const candidates = Math.max(maxCandidates, rows);
+    return [rows * dim, candidates * dim, rows * dim, candidates * dim, rows * candidates, rows * rows, rows];
   }
 
   /**
@@ -156,7 +171,7 @@ export class ContrastiveWorkspace {
    * offset `aAt`, candidates = `candidates` rows of `c` from `cAt`; the positive of anchor s is
    * candidate `positives[s]` (or s when omitted). Returns
    * `mean_s [logSumExp_t(z1_s·z2_t/τ) − z1_s·z2_p(s)/τ]` and ADDS `gradientScale` times its
-   * gradients to `da` and `dc` at the same offsets.
+   * gradients to `da` and `dc` at float offsets `daAt` and `dcAt` (default: `aAt` and `cAt`).
    */
   infoNce(
     a: KernelBuffer<Float32Array>,
@@ -170,6 +185,8 @@ export class ContrastiveWorkspace {
     da: KernelBuffer<Float32Array>,
     dc: KernelBuffer<Float32Array>,
     gradientScale = 1,
+    daAt = aAt,
+    dcAt = cAt,
   ): number {
     if (rows === 0) return 0;
     const { exports, parallel } = this.kernels;
@@ -198,23 +215,30 @@ export class ContrastiveWorkspace {
     parallel.gemmNN(this.logits.ptr, 4, 4 * candidates, this.z1.ptr, this.dz2.ptr, candidates, rows, dim, 1);
     normalizeRowsBackward(z1, 0, this.dz1.array, 0, this.norms1, rows, dim);
     normalizeRowsBackward(z2, 0, this.dz2.array, 0, this.norms2, candidates, dim);
-    exports.axpy(da.ptr + 4 * aAt, this.dz1.ptr, rows * dim, gradientScale);
-    exports.axpy(dc.ptr + 4 * cAt, this.dz2.ptr, candidates * dim, gradientScale);
+    exports.axpy(da.ptr + 4 * daAt, this.dz1.ptr, rows * dim, gradientScale);
+    exports.axpy(dc.ptr + 4 * dcAt, this.dz2.ptr, candidates * dim, gradientScale);
     return loss / rows;
   }
 
   /**
    * SGCL's loss (see `sgclLoss`, without its L2 term) on B pairs stacked `[users; items]` in
-   * `final` (2B × dim): `mean_b [log(Σ_b' e^{u_b·u_b'/τ} + Σ_b' e^{i_b·i_b'/τ}) − u_b·i_b/τ]`
-   * on normalised rows. Writes its gradient into `grad` (2B × dim, overwritten).
+   * `final` (2B × dim, from float offset `finalAt`): `mean_b [log(Σ_b' e^{u_b·u_b'/τ} +
+   * Σ_b' e^{i_b·i_b'/τ}) − u_b·i_b/τ]` on normalised rows. Writes its gradient into `grad`
+   * (2B × dim from offset 0, overwritten).
    */
-  sgcl(final: KernelBuffer<Float32Array>, size: number, temperature: number, grad: KernelBuffer<Float32Array>): number {
+  sgcl(
+    final: KernelBuffer<Float32Array>,
+    size: number,
+    temperature: number,
+    grad: KernelBuffer<Float32Array>,
+    finalAt = 0,
+  ): number {
     const { parallel } = this.kernels;
     const { dim } = this;
     const half = size * dim;
     // z1 holds [u; i] normalised (2B rows: the workspace was sized with maxRows ≥ 2B).
     const z = this.z1.array;
-    normalizeRows(final.array, 0, z, 0, this.norms1, 2 * size, dim);
+    normalizeRows(final.array, finalAt, z, 0, this.norms1, 2 * size, dim);
     const uPtr = this.z1.ptr;
     const iPtr = this.z1.ptr + 4 * half;
     parallel.gemmNT(uPtr, uPtr, this.logits.ptr, size, size, dim);

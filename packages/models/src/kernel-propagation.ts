@@ -35,6 +35,23 @@ export function copyIntoKernelCsr(adjacency: NormalizedAdjacency, target: Kernel
   return target;
 }
 
+/** Options of {@link KernelPropagation.forwardAll}. */
+export interface WholeGraphForward {
+  /** Layer 0 in the mean (default true: LightGCN); false: mean of layers 1 … K. */
+  includeEgo?: boolean;
+  /** SimGCL's noise on each layer's output: ε, the model's width `dim` (≤ the padded width), one seed per layer. */
+  noise?: { epsilon: number; dim: number; seeds: readonly number[] };
+  /** Layer k → a buffer (nodes × width) that receives a copy of layer k's output. */
+  keep?: ReadonlyMap<number, KernelBuffer<Float32Array>>;
+}
+
+/** Options of {@link KernelPropagation.backwardAll}. */
+export interface WholeGraphBackward {
+  includeEgo?: boolean;
+  /** Gradients of kept layer outputs (nodes × width), each added with its factor. */
+  taps?: readonly { layer: number; g: KernelBuffer<Float32Array>; factor: number }[];
+}
+
 /** A set of node ids as an ordered list (in kernels memory) plus a membership mask. */
 class NodeSet {
   readonly mask: Uint8Array;
@@ -183,18 +200,34 @@ export class KernelPropagation {
     }
   }
 
-  /** `out = final` for every node (out: nodes × dim, overwritten). */
-  forwardAll(adjacency: readonly KernelCsr[], x: KernelBuffer<Float32Array>, out: KernelBuffer<Float32Array>): void {
+  /**
+   * `out = final` for every node (out: nodes × dim, overwritten). With `options`: the mean over
+   * layers 1 … K only (`includeEgo: false`), noise added to each layer's output (see
+   * `addSignedNoise` in the kernels: `x += sign(x) · ε · u / ‖u‖`, u uniform per row from
+   * `seeds[layer − 1]`, over the first `dim` columns), and copies of layer outputs in `keep`.
+   */
+  forwardAll(
+    adjacency: readonly KernelCsr[],
+    x: KernelBuffer<Float32Array>,
+    out: KernelBuffer<Float32Array>,
+    options: WholeGraphForward = {},
+  ): void {
     const { parallel } = this.kernels;
     const { dim, layers, nodes } = this;
     const size = nodes * dim;
-    const scale = 1 / (layers + 1);
-    out.array.set(x.array.subarray(0, size));
+    const includeEgo = options.includeEgo ?? true;
+    const scale = 1 / (includeEgo ? layers + 1 : layers);
+    if (includeEgo) out.array.set(x.array.subarray(0, size));
+    else out.array.fill(0, 0, size);
     let previous = x.ptr;
     for (let layer = 1; layer <= layers; layer++) {
       const target = this.layerOut[layer - 1];
       this.product(this.adjacencyOf(adjacency, layer), previous, target.ptr);
+      const noise = options.noise;
+      if (noise !== undefined)
+        parallel.addSignedNoise(target.ptr, dim, noise.dim, noise.seeds[layer - 1], noise.epsilon, nodes);
       parallel.axpy(out.ptr, target.ptr, size, 1);
+      options.keep?.get(layer)?.array.set(target.array.subarray(0, size));
       previous = target.ptr;
     }
     parallel.scale(out.ptr, size, scale);
@@ -224,22 +257,47 @@ export class KernelPropagation {
     this.backwardHorner(adjacency, grad, alpha);
   }
 
-  /** Backward of {@link forwardAll}: `grad += alpha · Jᵀ g` for g over every node (nodes × dim). */
+  /**
+   * Backward of {@link forwardAll}: `grad += alpha · Jᵀ g` for g over every node (nodes × dim),
+   * with the same `includeEgo`; `taps` add `factor · g_k` to the gradient of kept layer k's output.
+   */
   backwardAll(
     adjacency: readonly KernelCsr[],
     g: KernelBuffer<Float32Array>,
     grad: KernelBuffer<Float32Array>,
     alpha: number,
+    options: WholeGraphBackward = {},
   ): void {
     const { parallel } = this.kernels;
     const size = this.nodes * this.dim;
+    const includeEgo = options.includeEgo ?? true;
+    const taps = options.taps ?? [];
     if (this.layers === 0) {
       parallel.axpy(grad.ptr, g.ptr, size, alpha);
       return;
     }
     this.g0.array.set(g.array.subarray(0, size));
-    parallel.scale(this.g0.ptr, size, 1 / (this.layers + 1));
-    this.backwardHorner(adjacency, grad, alpha);
+    parallel.scale(this.g0.ptr, size, 1 / (includeEgo ? this.layers + 1 : this.layers));
+    if (includeEgo && taps.length === 0) {
+      this.backwardHorner(adjacency, grad, alpha);
+      return;
+    }
+    // d_K = g0 + taps at K; d_{k−1} = A_k d_k + [k − 1 in the mean] g0 + taps at k − 1; grad += alpha · d_0.
+    const { dim, layers, nodes } = this;
+    const addTaps = (layer: number, into: KernelBuffer<Float32Array>) => {
+      for (const tap of taps) if (tap.layer === layer) parallel.axpy(into.ptr, tap.g.ptr, nodes * dim, tap.factor);
+    };
+    let current = this.ping;
+    let spare = this.pong;
+    current.array.set(this.g0.array.subarray(0, size));
+    addTaps(layers, current);
+    for (let layer = layers; layer >= 1; layer--) {
+      this.product(this.adjacencyOf(adjacency, layer), current.ptr, spare.ptr);
+      if (layer - 1 >= 1 || includeEgo) parallel.axpy(spare.ptr, this.g0.ptr, size, 1);
+      addTaps(layer - 1, spare);
+      [current, spare] = [spare, current];
+    }
+    parallel.axpy(grad.ptr, current.ptr, size, alpha);
   }
 
   /**

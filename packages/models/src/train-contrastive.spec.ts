@@ -3,7 +3,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { ConfigError, RecordingLogger, createMatrix, createRng, csrFromPairs } from "@llminit/core";
 import { selectBackend } from "./backend.js";
 import { clusterAuc, plantedClusters } from "./test-utils/planted-clusters.js";
-import { modelDefaults, trainModel } from "./train-model.js";
+import { modelDefaults } from "./model-registry.js";
+import { trainModel } from "./train-model.js";
 import type { Initializer } from "./initializers.js";
 import type { TrainConfig } from "./types.js";
 
@@ -136,20 +137,27 @@ describe("trainModel with contrastive backbones", { timeout: 30_000 }, () => {
     expect(await run(sgl)).toBe(1);
   });
 
-  it("rejects bad contrastive options, naming the option", async () => {
+  it("rejects bad options of the model, naming the option; options of other models are ignored", async () => {
     const options = { train, init: { kind: "xavier" as const }, rng: createRng(1), backend: "wasm" };
-    const bad: [Partial<TrainConfig>, RegExp][] = [
-      [{ temperature: 0 }, /config\.temperature/],
-      [{ temperature: Number.NaN }, /config\.temperature/],
-      [{ sslWeight: -1 }, /config\.sslWeight/],
-      [{ dropRatio: 1 }, /config\.dropRatio/],
-      [{ dropRatio: -0.1 }, /config\.dropRatio/],
-      [{ augmentation: "ep" as "ed" }, /config\.augmentation/],
-      [{ sslNegatives: "some" as "all" }, /config\.sslNegatives/],
+    const bad: [TrainConfig, RegExp][] = [
+      [{ ...sgl, temperature: 0 }, /config\.temperature/],
+      [{ ...sgl, temperature: Number.NaN }, /config\.temperature/],
+      [{ ...sgl, sslWeight: -1 }, /config\.sslWeight/],
+      [{ ...sgl, dropRatio: 1 }, /config\.dropRatio.*≤ 0\.99/],
+      [{ ...sgcl, layers: 11 }, /config\.layers.*≤ 10/],
+      [{ ...sgl, dropRatio: -0.1 }, /config\.dropRatio/],
+      [{ ...sgl, augmentation: "ep" }, /config\.augmentation.*"ep" is not one of ed, nd, rw/],
+      [{ ...sgl, sslNegatives: "some" }, /config\.sslNegatives/],
+      [{ ...sgcl, temperature: -1 }, /config\.temperature/],
+      [{ ...sgcl, layers: 1.5 }, /config\.layers.*integer/],
+      [{ ...sgcl, temprature: 0.2 }, /config\.temprature.*not an option of any model/],
     ];
-    for (const [change, message] of bad) {
-      await expect(trainModel({ ...options, config: { ...sgl, ...change } })).rejects.toThrow(ConfigError);
-      await expect(trainModel({ ...options, config: { ...sgcl, ...change } })).rejects.toThrow(message);
+    for (const [config, message] of bad) {
+      await expect(trainModel({ ...options, config })).rejects.toThrow(ConfigError);
+      await expect(trainModel({ ...options, config })).rejects.toThrow(message);
     }
+    const result = await trainModel({ ...options, config: { ...sgcl, epochs: 1, dropRatio: 5, augmentation: "x" } });
+    expect(result.settings).not.toHaveProperty("dropRatio");
+    expect(result.settings).toMatchObject({ temperature: 0.2, layers: 2 });
   });
 });

@@ -4,36 +4,16 @@ import { kernelsSupported } from "@llminit/kernels";
 import { selectBackend } from "./backend.js";
 import { initializeEmbeddings } from "./initializers.js";
 import { createKernelEngine } from "./kernel-engine.js";
-import { lightgcnDefaults } from "./lightgcn.js";
-import { mfDefaults } from "./mf.js";
+import { isImprovement, shouldStop } from "./early-stopping.js";
+import type { EarlyStoppingRule } from "./early-stopping.js";
+import type { ModelBatch, ModelSettings } from "./model-definition.js";
+import { resolveTrainConfig } from "./model-registry.js";
 import { nativeBackendStatus } from "./node/platform.js";
 import { sampleNegatives } from "./negative-sampling.js";
-import { sgclDefaults } from "./sgcl.js";
-import { sglDefaults } from "./sgl.js";
+import { sampleRepeatableNegatives } from "./repeatable-negatives.js";
 import { createTfjsEngine } from "./tfjs-engine.js";
 import type { EngineName, TrainingEngine } from "./training-engine.js";
-import type { Embeddings, EpochRecord, ModelName, TrainConfig, TrainOptions, TrainResult } from "./types.js";
-
-/** Per-model defaults, next to each model (RecBole-style); merge with `{ ...modelDefaults[m], ...yours }`. */
-export const modelDefaults: Record<ModelName, Partial<TrainConfig>> = {
-  lightgcn: lightgcnDefaults,
-  mf: mfDefaults,
-  sgl: sglDefaults,
-  sgcl: sgclDefaults,
-};
-
-const MODELS: readonly ModelName[] = ["lightgcn", "mf", "sgl", "sgcl"];
-
-/** The contrastive options with their defaults filled in (used by SGL and SGCL only). */
-function contrastiveOptions(config: TrainConfig) {
-  return {
-    temperature: config.temperature ?? 0.2,
-    sslWeight: config.sslWeight ?? 0.05,
-    dropRatio: config.dropRatio ?? 0.1,
-    augmentation: config.augmentation ?? "ed",
-    sslNegatives: config.sslNegatives ?? "all",
-  };
-}
+import type { Embeddings, EpochRecord, TrainingCheckpoint, TrainOptions, TrainResult } from "./types.js";
 
 /** Distinct values of `values`, in order of first appearance, into `out`; `seen` must be all zero and is left so. */
 function distinct(values: Int32Array, seen: Uint8Array, out: Int32Array): Int32Array {
@@ -91,46 +71,28 @@ function chooseEngine(options: TrainOptions, logger: Logger): EngineName {
   return "kernels";
 }
 
-function checkConfig(config: TrainConfig): void {
-  if (!MODELS.includes(config.model)) {
-    throw new ConfigError(
-      "config.model",
-      `unknown model ${JSON.stringify(config.model)}; expected one of ${MODELS.map((m) => JSON.stringify(m)).join(", ")}`,
-    );
-  }
-  const positiveInts: (keyof TrainConfig)[] = ["dim", "batchSize"];
-  for (const key of positiveInts) {
-    const v = config[key] as number;
-    if (!Number.isInteger(v) || v <= 0) throw new ConfigError(`config.${key}`, `must be a positive integer, got ${v}`);
-  }
-  const nonNegativeInts: (keyof TrainConfig)[] = ["layers", "epochs", "patience"];
-  for (const key of nonNegativeInts) {
-    const v = config[key] as number;
-    if (!Number.isInteger(v) || v < 0)
-      throw new ConfigError(`config.${key}`, `must be a non-negative integer, got ${v}`);
-  }
-  if (config.patience === 0) throw new ConfigError("config.patience", "must be at least 1");
-  if (!(config.learningRate > 0) || !Number.isFinite(config.learningRate)) {
-    throw new ConfigError("config.learningRate", `must be a positive number, got ${config.learningRate}`);
-  }
-  if (!(config.regWeight >= 0) || !Number.isFinite(config.regWeight)) {
-    throw new ConfigError("config.regWeight", `must be a non-negative number, got ${config.regWeight}`);
-  }
-  const every = config.evalEvery ?? 1;
-  if (!Number.isInteger(every) || every <= 0)
-    throw new ConfigError("config.evalEvery", `must be a positive integer, got ${every}`);
-  const { temperature, sslWeight, dropRatio, augmentation, sslNegatives } = contrastiveOptions(config);
-  if (!(temperature > 0) || !Number.isFinite(temperature))
-    throw new ConfigError("config.temperature", `must be a positive number, got ${temperature}`);
-  if (!(sslWeight >= 0) || !Number.isFinite(sslWeight))
-    throw new ConfigError("config.sslWeight", `must be a non-negative number, got ${sslWeight}`);
-  if (!(dropRatio >= 0 && dropRatio < 1))
-    throw new ConfigError("config.dropRatio", `must lie in [0, 1), got ${dropRatio}`);
-  if (augmentation !== "ed" && augmentation !== "nd" && augmentation !== "rw") {
-    throw new ConfigError("config.augmentation", `must be "ed", "nd" or "rw", got ${JSON.stringify(augmentation)}`);
-  }
-  if (sslNegatives !== "all" && sslNegatives !== "batch")
-    throw new ConfigError("config.sslNegatives", `must be "all" or "batch", got ${JSON.stringify(sslNegatives)}`);
+/** Throws a ConfigError naming `resumeFrom` unless the checkpoint fits this run. */
+function checkResume(
+  checkpoint: TrainingCheckpoint,
+  settings: ModelSettings,
+  rule: EarlyStoppingRule,
+  engine: EngineName,
+  nodes: number,
+): void {
+  const fail = (reason: string): never => {
+    throw new ConfigError("resumeFrom", reason);
+  };
+  if (checkpoint.engine !== engine)
+    fail(`the checkpoint was trained on the ${checkpoint.engine} engine, this run uses ${engine}`);
+  if (!Number.isSafeInteger(checkpoint.epoch) || checkpoint.epoch < 1 || checkpoint.epoch > settings.epochs)
+    fail(`epoch must lie in [1, ${settings.epochs}] (config.epochs), got ${checkpoint.epoch}`);
+  if (checkpoint.history.length !== checkpoint.epoch)
+    fail(`holds ${checkpoint.history.length} epoch records for ${checkpoint.epoch} epochs`);
+  if (checkpoint.bestEgo.length !== nodes * settings.dim)
+    fail(`bestEgo has ${checkpoint.bestEgo.length} values, expected ${nodes} × ${settings.dim}`);
+  // sinceBest and bestValid mean what the rule that counted them means.
+  if (checkpoint.earlyStopping !== rule)
+    fail(`the checkpoint counted early stopping by the "${checkpoint.earlyStopping}" rule, this run uses "${rule}"`);
 }
 
 function split(nodes: Float32Array, users: number, items: number, dim: number): Embeddings {
@@ -152,49 +114,55 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /**
- * Trains LightGCN, MF-BPR, SGL (BPR + L2 + sslWeight · InfoNCE between two augmented views drawn
- * per epoch, see `sglSslLoss`) or SGCL (`sgclLoss` on observed pairs, no negatives). For the
- * BPR models: Adam on BPR + L2 (see `bprLoss`), one uniform negative per
- * (user, positive) pair, rejecting the user's train items. Each epoch visits every train pair
- * once in a seeded shuffle. With `validate`, keeps the parameters of the best-scoring epoch
- * (strictly greater), stops after `patience` evaluations without improvement and returns the
- * best parameters. `epochs: 0` returns the (propagated) initial embeddings, validated once
- * (epoch 0) when `validate` is given.
+ * Trains a registered model (see `MODELS`): Adam on the model's loss over batches of train
+ * (user, positive) pairs, each epoch visiting every pair once in a seeded shuffle; models that
+ * want negatives get one uniform negative per pair, rejecting the user's train items
+ * (`negatives: "exclude-positive"`: only the positive). With `validate`, keeps the parameters of
+ * the best-scoring epoch (strictly greater; `earlyStopping: "recbole"`: ≥ on 4 decimals), stops
+ * after `patience` evaluations without improvement (RecBole: `patience + 1`) and returns the best
+ * parameters. `epochs: 0` returns the model's scoring embeddings of the initial table, validated
+ * once (epoch 0) when `validate` is given.
  *
  * Random streams: `rng.child("init")` for the initialiser, `rng.child("epoch-<n>")` with children
- * "shuffle", "sampling" and (SGL) "views" → "view-1"/"view-2" for epoch n, so results depend
- * only on the seed and the backend.
+ * "shuffle", "sampling", "views" (augmented graphs) and "noise" for epoch n, so results depend
+ * only on the seed and the engine — and an epoch's streams need no saved state.
+ *
+ * Checkpoints: `onCheckpoint` receives after every epoch the engine's state (ego table, Adam's
+ * moments and step count) with the best epoch's parameters and the early-stopping state;
+ * `resumeFrom` continues from one, to the same bits as the uninterrupted run.
  */
 export async function trainModel(options: TrainOptions): Promise<TrainResult> {
-  const { train, config, init, rng, validate, onEpoch, signal } = options;
+  const { train, config, init, rng, validate, onEpoch, onCheckpoint, resumeFrom, signal } = options;
   const logger = options.logger ?? silentLogger;
   const progress = options.progress ?? silentProgress;
-  checkConfig(config);
+  const { model, settings } = resolveTrainConfig(config, options.models);
+  const every = config.evalEvery ?? 1;
+  if (!Number.isInteger(every) || every <= 0)
+    throw new ConfigError("config.evalEvery", `must be a positive integer, got ${every}`);
   validateCsr(train, "train");
   throwIfAborted(signal);
 
   const users = train.rows;
   const items = train.cols;
-  const dim = config.dim;
+  const dim = settings.dim;
   const tables = initializeEmbeddings(init, users, items, dim, rng.child("init"));
   const egoInit = concat(tables.user, tables.item);
-  const contrastive = contrastiveOptions(config);
-  const needsNegatives = config.model !== "sgcl";
+  const needsNegatives = model.negatives;
   const engineOptions = {
-    model: config.model,
+    model,
+    settings,
     train,
     egoInit,
     dim,
-    layers: config.layers,
-    learningRate: config.learningRate,
-    regWeight: config.regWeight,
-    batchSize: config.batchSize,
+    batchSize: settings.batchSize,
+    learningRate: settings.learningRate,
     beta1: 0.9,
     beta2: 0.999,
     epsilon: ADAM_EPSILON,
-    ...contrastive,
   };
+  const stopping = config.earlyStopping ?? "strict";
   const engineName = chooseEngine(options, logger);
+  if (resumeFrom !== undefined) checkResume(resumeFrom, settings, stopping, engineName, users + items);
   let engine: TrainingEngine;
   if (engineName === "kernels") {
     engine = createKernelEngine({ ...engineOptions, threads: options.threads });
@@ -208,12 +176,12 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     ego: split(ego, users, items, dim),
   });
 
-  if (config.epochs === 0) {
+  if (settings.epochs === 0) {
     try {
       const { final, ego } = resultFor(egoInit);
       const bestValid = validate === undefined ? undefined : await validate(final, 0);
       logger.log("info", "no training (epochs = 0): returning the initial embeddings", {
-        model: config.model,
+        model: model.name,
         bestValid,
       });
       return {
@@ -227,13 +195,14 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         engine: engineName,
         stoppedEarly: false,
         bestValid,
+        settings,
       };
     } finally {
       engine.dispose();
     }
   }
 
-  // Train pairs; users who interacted with every item have no negative to sample (SGCL samples none).
+  // Train pairs; users who interacted with every item have no negative to sample (some models sample none).
   const nnz = train.indptr[users];
   let droppedUsers = 0;
   let droppedPairs = 0;
@@ -272,20 +241,17 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     );
   }
 
-  const batchSize = config.batchSize;
+  const batchSize = settings.batchSize;
   const steps = Math.ceil(pairs / batchSize);
-  const evalEvery = config.evalEvery ?? 1;
-  logger.log("info", `training ${config.model}`, {
+  const evalEvery = every;
+  logger.log("info", `training ${model.name}`, {
     engine: engineName,
     backend,
     users,
     items,
     pairs,
-    dim,
-    layers: config.layers,
-    batchSize,
     steps,
-    epochs: config.epochs,
+    ...settings,
   });
 
   const order = new Int32Array(pairs);
@@ -302,16 +268,34 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   let sinceBest = 0;
   let stoppedEarly = false;
   let trainSeconds = 0;
+  let firstEpoch = 1;
 
   try {
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    if (resumeFrom !== undefined) {
+      await engine.importState(resumeFrom.state);
+      history.push(...resumeFrom.history.map((record) => ({ ...record })));
+      ({ bestEgo, bestEpoch, bestValid, sinceBest } = resumeFrom);
+      trainSeconds = history.reduce((sum, record) => sum + record.seconds, 0);
+      firstEpoch = resumeFrom.epoch + 1;
+      // A checkpoint taken after the last epoch or the early stop: nothing is left to train.
+      if (validate !== undefined && shouldStop(stopping, sinceBest, settings.patience)) {
+        stoppedEarly = resumeFrom.epoch < settings.epochs;
+        firstEpoch = settings.epochs + 1;
+      }
+      logger.log("info", `resuming ${model.name} after epoch ${resumeFrom.epoch}`, {
+        bestEpoch,
+        bestValid,
+        sinceBest,
+      });
+    }
+    for (let epoch = firstEpoch; epoch <= settings.epochs; epoch++) {
       const epochRng = rng.child(`epoch-${epoch}`);
       const shuffleRng = epochRng.child("shuffle");
       const samplingRng = epochRng.child("sampling");
       for (let k = 0; k < pairs; k++) order[k] = k;
       shuffleRng.shuffle(order);
 
-      const task = progress.begin(`${config.model} epoch ${epoch}`, steps);
+      const task = progress.begin(`${model.name} epoch ${epoch}`, steps);
       const started = performance.now();
       engine.beginEpoch(epochRng);
       let lossSum = 0;
@@ -324,18 +308,24 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           batchUsers[b] = pairUsers[pair];
           batchPositives[b] = pairItems[pair];
         }
-        if (needsNegatives) sampleNegatives(train, batchUsers.subarray(0, size), samplingRng, batchNegatives);
-        // Rows stacked as [users; positives; negatives] (SGCL: [users; positives]), as node ids.
+        if (needsNegatives && config.negatives === "exclude-positive")
+          sampleRepeatableNegatives(items, batchPositives.subarray(0, size), samplingRng, batchNegatives);
+        else if (needsNegatives) sampleNegatives(train, batchUsers.subarray(0, size), samplingRng, batchNegatives);
+        // Rows stacked as [users; positives; negatives] (no negatives: [users; positives]), as node ids.
         const stacked = tripleNodes.subarray(0, (needsNegatives ? 3 : 2) * size);
         for (let b = 0; b < size; b++) {
           stacked[b] = batchUsers[b];
           stacked[size + b] = users + batchPositives[b];
           if (needsNegatives) stacked[2 * size + b] = users + batchNegatives[b];
         }
-        const sgl = config.model === "sgl";
-        const anchorUsers = sgl ? distinct(batchUsers.subarray(0, size), seen, distinctBuffer) : undefined;
-        const anchorItems = sgl ? distinct(batchPositives.subarray(0, size), seen, distinctBuffer) : undefined;
-        const loss = engine.step({ size, stacked, anchorUsers, anchorItems });
+        const batch: ModelBatch = {
+          size,
+          triples: stacked,
+          pairs: stacked.subarray(0, 2 * size),
+          distinctUsers: () => distinct(batchUsers.subarray(0, size), seen, distinctBuffer),
+          distinctItems: () => distinct(batchPositives.subarray(0, size), seen, distinctBuffer),
+        };
+        const loss = engine.step(batch);
         if (!Number.isFinite(loss))
           throw new ConfigError(
             "config.learningRate",
@@ -348,11 +338,11 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       trainSeconds += seconds;
       const record: EpochRecord = { epoch, loss: lossSum / pairs, seconds, best: false };
 
-      if (validate !== undefined && (epoch % evalEvery === 0 || epoch === config.epochs)) {
+      if (validate !== undefined && (epoch % evalEvery === 0 || epoch === settings.epochs)) {
         const ego = engine.readEgo();
         const score = await validate(split(engine.finalFromEgo(ego), users, items, dim), epoch);
         record.valid = score;
-        if (bestValid === undefined || score > bestValid) {
+        if (isImprovement(stopping, score, bestValid)) {
           bestValid = score;
           bestEpoch = epoch;
           bestEgo = ego;
@@ -370,10 +360,21 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       history.push(record);
       logger.log("debug", `epoch ${epoch}`, { ...record });
       onEpoch?.(record);
+      await onCheckpoint?.({
+        epoch,
+        engine: engineName,
+        state: await engine.exportState(),
+        bestEgo,
+        bestEpoch,
+        bestValid,
+        sinceBest,
+        earlyStopping: stopping,
+        history: history.map((r) => ({ ...r })),
+      });
       // Training is synchronous between epochs; yield once so that I/O and signals get handled.
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
-      if (validate !== undefined && sinceBest >= config.patience) {
-        stoppedEarly = epoch < config.epochs;
+      if (validate !== undefined && shouldStop(stopping, sinceBest, settings.patience)) {
+        stoppedEarly = epoch < settings.epochs;
         break;
       }
     }
@@ -390,7 +391,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     engine.dispose();
   }
   const { final, ego } = result;
-  logger.log("info", `trained ${config.model}`, {
+  logger.log("info", `trained ${model.name}`, {
     engine: engineName,
     backend,
     epochsRun,
@@ -410,5 +411,6 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     engine: engineName,
     stoppedEarly,
     bestValid,
+    settings,
   };
 }

@@ -1,61 +1,70 @@
 import type { Csr, Rng } from "@llminit/core";
-import type { Augmentation } from "./augmentation.js";
-import type { ModelName, SslNegatives } from "./types.js";
+import type { ModelBatch, ModelDefinition, ModelSettings } from "./model-definition.js";
 
 /** Where training runs: tfjs ops on the selected tfjs backend, or this project's wasm SIMD kernels. */
 export type EngineName = "tfjs" | "kernels";
 
-/** Which engine to use; "auto" = kernels unless a GPU tfjs backend is installed (or the model needs tfjs). */
+/** Which engine to use; "auto" = kernels unless a GPU tfjs backend is installed. */
 export type EnginePreference = "auto" | EngineName;
 
-/** One training step's batch, as node ids (users first, item j is node users + j). */
-export interface EngineBatch {
-  /** Pairs in the batch (B). */
-  size: number;
-  /** Rows stacked `[users; positives; negatives]` (3B), or `[users; positives]` (2B) for SGCL. */
-  stacked: Int32Array;
-  /** SGL: the batch's distinct users (user ids). */
-  anchorUsers?: Int32Array;
-  /** SGL: the batch's distinct positive items (item ids). */
-  anchorItems?: Int32Array;
+/**
+ * What an engine carries from one step to the next: enough to continue training bitwise where it
+ * stopped. Every engine trains the ego table with Adam, so this is the same for all of them and a
+ * checkpoint does not depend on the engine's own layout (padding, tensors).
+ */
+export interface EngineState {
+  /** The ego table, (users + items) × dim, users first. */
+  ego: Float32Array;
+  /** Adam's first moment (m) of the ego table, same shape. */
+  moment1: Float32Array;
+  /** Adam's second moment (v) of the ego table, same shape. */
+  moment2: Float32Array;
+  /** Adam steps taken so far (the bias corrections depend on it). */
+  step: number;
 }
 
 /**
  * The part of training that touches parameters: one engine per training run. Every engine
- * implements the same models with the same losses, optimiser and random streams; results
- * differ only by floating-point rounding.
+ * implements the same building blocks (see `Blocks`), Adam and random streams, and runs the
+ * model's loss on them; results differ only by floating-point rounding.
  */
 export interface TrainingEngine {
   readonly name: EngineName;
   /** What runs the arithmetic, for logs and reports ("wasm", "tfjs-node-gpu", "kernels (wasm SIMD, 2 threads)"…). */
   readonly backend: string;
-  /** Called before each epoch's steps with the epoch's random stream (SGL draws its views). */
+  /** Kernels engine: bytes of its wasm memory in use (the allocator's top), for memory reports and checks. */
+  wasmBytes?(): number;
+  /** Called before each epoch's steps with the epoch's random stream (augmented views, noise). */
   beginEpoch(epochRng: Rng): void;
-  /** One Adam step on the batch; returns the batch's loss. */
-  step(batch: EngineBatch): number;
+  /** One Adam step on the model's loss for the batch; returns the batch's loss. */
+  step(batch: ModelBatch): number;
   /** A copy of the ego table (nodes × dim). */
   readEgo(): Float32Array;
-  /** The final (propagated) embeddings of an ego table, nodes × dim. */
+  /** A copy of the training state (ego table, Adam's moments and step count), for a checkpoint. */
+  exportState(): Promise<EngineState>;
+  /**
+   * Continues from an exported state: call it on a fresh engine of the same model, settings,
+   * graph and dim, before the first step.
+   */
+  importState(state: EngineState): Promise<void>;
+  /** The model's scoring embeddings (`embed`) of an ego table, nodes × dim. */
   finalFromEgo(ego: Float32Array): Float32Array;
   dispose(): void;
 }
 
 /** What every engine is made from; the trainer fills it from its config. */
 export interface EngineOptions {
-  model: ModelName;
+  model: ModelDefinition;
+  /** The model's options and training settings, defaults filled in. */
+  settings: ModelSettings;
   train: Csr;
   /** Initial ego table, (users + items) × dim, users first. */
   egoInit: Float32Array;
   dim: number;
-  layers: number;
+  /** Pairs per step at most. */
+  batchSize: number;
   learningRate: number;
-  regWeight: number;
   beta1: number;
   beta2: number;
   epsilon: number;
-  temperature: number;
-  sslWeight: number;
-  dropRatio: number;
-  augmentation: Augmentation;
-  sslNegatives: SslNegatives;
 }

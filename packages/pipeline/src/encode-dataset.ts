@@ -1,6 +1,10 @@
 import { createRng, silentLogger, silentProgress, type Logger, type ProgressReporter } from "@llminit/core";
-import { writeFileAtomic, writeNpy } from "@llminit/core/node";
-import { encodeItems, type EncodingSummary } from "./encode-items.js";
+import { writeFileAtomic } from "@llminit/core/node";
+import { createEncoder, encodeCatalogToFile } from "@llminit/encoders";
+import { dirname } from "node:path";
+import { checkEncoderSpec } from "./check-inputs.js";
+import type { EncodingSummary } from "./encode-items.js";
+import { checkOutputPath, createFolders } from "./output-path.js";
 import { prepareFromConfig } from "./prepare-from-config.js";
 import type { RunConfig } from "./run-config.js";
 
@@ -12,7 +16,9 @@ export function idsPathFor(npyPath: string): string {
 /**
  * `llminit encode`: the filtered dataset's item texts → [items × D] float32 `.npy` at `out`, with
  * the item ids one per line beside it (`idsPathFor(out)`), in the same row order. The result can
- * be fed back as `--encoder file:<out>`.
+ * be fed back as `--encoder file:<out>`. Streams (`encodeCatalogToFile`): the encoder's batches
+ * go to the embedding cache as they come and the file is filled from it, so memory does not grow
+ * with the catalogue and a killed run resumes from the cache.
  */
 export async function encodeDataset(
   config: RunConfig,
@@ -21,10 +27,37 @@ export async function encodeDataset(
 ): Promise<EncodingSummary & { out: string; ids: string }> {
   const logger = hooks.logger ?? silentLogger;
   const progress = hooks.progress ?? silentProgress;
-  const prepared = await prepareFromConfig(config, createRng(config.seed), { logger, progress });
-  const { matrix, summary } = await encodeItems(prepared, config, { logger, progress, signal: hooks.signal });
   const ids = idsPathFor(out);
-  await writeNpy(out, matrix.data, [matrix.rows, matrix.cols]);
-  await writeFileAtomic(ids, `${prepared.split.items.toArray().join("\n")}\n`);
+  // Paths are checked before the long work, and nothing is written until the matrix is complete.
+  checkOutputPath("--out", out, "file");
+  checkOutputPath("--out", ids, "file");
+  checkEncoderSpec(config.encoder);
+  if (config.cacheDir !== undefined) checkOutputPath("--cache-dir", config.cacheDir, "folder");
+  const prepared = await prepareFromConfig(config, createRng(config.seed), { logger, progress });
+  const encoder = await createEncoder(config.encoder, { modelDir: config.modelDir, logger });
+  let summary: EncodingSummary;
+  const itemIds = prepared.split.items.toArray();
+  createFolders("--out", dirname(out));
+  try {
+    const items = itemIds.map((id, i) => ({ id, text: prepared.itemTexts[i] }));
+    const result = await encodeCatalogToFile(encoder, items, out, {
+      cacheDir: config.cacheDir,
+      progress,
+      logger,
+      signal: hooks.signal,
+    });
+    summary = {
+      encoder: encoder.id,
+      dimension: result.dimension,
+      items: items.length,
+      cached: result.cached,
+      encoded: result.encoded,
+      itemsPerSecond: result.itemsPerSecond,
+    };
+    logger.log("info", "encoded item texts", { ...summary, out });
+  } finally {
+    await encoder.dispose();
+  }
+  await writeFileAtomic(ids, `${itemIds.join("\n")}\n`);
   return { ...summary, out, ids };
 }

@@ -1,6 +1,7 @@
 import { type Logger, type Matrix, type ProgressReporter } from "@llminit/core";
 import type { PreparedDataset } from "@llminit/data";
-import { createEncoder, encodeCatalog } from "@llminit/encoders";
+import { createEncoder, encodeCatalog, encoderCacheFolder, resolveCacheDir } from "@llminit/encoders";
+import { missingFolders, removeFolders } from "./output-path.js";
 import type { RunConfig } from "./run-config.js";
 
 /** How the item matrix was obtained, for reports. */
@@ -23,11 +24,16 @@ export async function encodeItems(
   try {
     const ids = prepared.split.items.toArray();
     const items = ids.map((id, i) => ({ id, text: prepared.itemTexts[i] }));
+    // A failed encoding leaves no empty cache folders behind (the cache keeps finished batches).
+    const newFolders = missingFolders(encoderCacheFolder(resolveCacheDir(config.cacheDir), encoder.id));
     const result = await encodeCatalog(encoder, items, {
       cacheDir: config.cacheDir,
       progress: hooks.progress,
       logger: hooks.logger,
       signal: hooks.signal,
+    }).catch((error: unknown) => {
+      removeFolders(newFolders);
+      throw error;
     });
     const summary: EncodingSummary = {
       encoder: encoder.id,

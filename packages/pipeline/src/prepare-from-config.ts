@@ -11,6 +11,7 @@ export function prepareFromConfig(
   return prepareDataset(config.dataset, {
     dataDir: config.dataDir,
     minRating: config.minRating,
+    ratingField: config.ratingField,
     kCore: config.kCore,
     split: config.split,
     textTemplate: config.textTemplate,

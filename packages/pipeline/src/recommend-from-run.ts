@@ -6,10 +6,11 @@ import { kernelDotProductScorer, topKIndices } from "@llminit/metrics";
 
 export interface Recommendation {
   user: string;
-  items: Array<{ item: string; score: number }>;
+  /** Best first; `new` marks items added at run time (see `openRecommender`). */
+  items: Array<{ item: string; score: number; new?: boolean }>;
 }
 
-async function readIdList(path: string): Promise<string[]> {
+export async function readIdList(path: string): Promise<string[]> {
   const text = await readFile(path, "utf8").catch((error: unknown) => {
     throw new NotAvailableError(
       path,
@@ -20,8 +21,8 @@ async function readIdList(path: string): Promise<string[]> {
   return text.split("\n").filter((line) => line.length > 0);
 }
 
-async function readMatrix(path: string): Promise<Matrix> {
-  const array = await readNpy(path).catch((error: unknown) => {
+function readRunNpy(path: string): ReturnType<typeof readNpy> {
+  return readNpy(path).catch((error: unknown) => {
     if (error instanceof DataFormatError) throw error;
     throw new NotAvailableError(
       path,
@@ -29,6 +30,10 @@ async function readMatrix(path: string): Promise<Matrix> {
       "Is this a run folder written by `llminit run`?",
     );
   });
+}
+
+export async function readMatrix(path: string): Promise<Matrix> {
+  const array = await readRunNpy(path);
   if (array.dtype !== "float32" || array.shape.length !== 2) {
     throw new DataFormatError(
       { file: path },
@@ -38,9 +43,9 @@ async function readMatrix(path: string): Promise<Matrix> {
   return { rows: array.shape[0], cols: array.shape[1], data: array.data as Float32Array };
 }
 
-async function readTrainMask(runDir: string): Promise<{ indptr: Int32Array; indices: Int32Array }> {
-  const indptr = await readNpy(join(runDir, "checkpoint", "train-indptr.npy"));
-  const indices = await readNpy(join(runDir, "checkpoint", "train-indices.npy"));
+export async function readTrainMask(runDir: string): Promise<{ indptr: Int32Array; indices: Int32Array }> {
+  const indptr = await readRunNpy(join(runDir, "checkpoint", "train-indptr.npy"));
+  const indices = await readRunNpy(join(runDir, "checkpoint", "train-indices.npy"));
   return { indptr: indptr.data as Int32Array, indices: indices.data as Int32Array };
 }
 
@@ -49,7 +54,8 @@ async function readTrainMask(runDir: string): Promise<{ indptr: Int32Array; indi
  * items each user trained on left out. Unknown users are an error naming them.
  */
 export async function recommendFromRun(runDir: string, users: readonly string[], k = 10): Promise<Recommendation[]> {
-  if (!Number.isInteger(k) || k <= 0) throw new ConfigError("k", `must be a positive integer, got ${k}`);
+  if (!Number.isSafeInteger(k) || k <= 0) throw new ConfigError("k", `must be a positive integer, got ${k}`);
+  if (users.length === 0) throw new ConfigError("users", "lists no user ids");
   const [userIds, itemIds, userMatrix, itemMatrix, train] = await Promise.all([
     readIdList(join(runDir, "users.txt")),
     readIdList(join(runDir, "items.txt")),
@@ -63,6 +69,7 @@ export async function recommendFromRun(runDir: string, users: readonly string[],
       `embeddings (${userMatrix.rows} users, ${itemMatrix.rows} items) do not match users.txt/items.txt (${userIds.length}, ${itemIds.length})`,
     );
   }
+  if (k > itemIds.length) throw new ConfigError("k", `must be ≤ the ${itemIds.length} items of this run, got ${k}`);
   const index = new Map(userIds.map((id, i) => [id, i]));
   const unknown = users.filter((u) => !index.has(u));
   if (unknown.length > 0) {

@@ -1,4 +1,8 @@
-import { ConfigError } from "@llminit/core";
+import { availableParallelism } from "node:os";
+import { closestName, ConfigError, flagName, optionKey, parseBooleanWord } from "@llminit/core";
+import { applyModelSettings, modelRunOptions } from "./model-options.js";
+import type { GivenOption } from "./model-options.js";
+import type { ProtocolName } from "./protocol.js";
 
 /** The initialisation of the CF embeddings: `none` is the xavier baseline; the others are LLMInit. */
 export type InitName = "none" | "rand" | "uni" | "var";
@@ -7,12 +11,17 @@ export type InitName = "none" | "rand" | "uni" | "var";
 export interface RunConfig {
   dataset: string;
   dataDir?: string;
-  minRating: number;
+  /** Keep interactions whose `ratingField` is ≥ this; null: no value filter (implicit feedback). */
+  minRating: number | null;
+  /** The numeric interaction column `minRating` applies to (undefined: "rating", when the data has one). */
+  ratingField?: string;
   kCore: number;
   split: "random-loo" | "temporal-loo";
   textTemplate?: string;
   sparseKeep?: number;
   sparseRatio?: number;
+  /** Item cold-start: share of the items held out with all their interactions (half valid, half test). */
+  coldItems?: number;
   encoder: string;
   modelDir?: string;
   cacheDir?: string;
@@ -20,34 +29,32 @@ export interface RunConfig {
   normalize: boolean;
   popularRatio: number;
   withReplacement: boolean;
-  model: "lightgcn" | "mf" | "sgl" | "sgcl";
+  /** A registered model (`llminit models`); the settings below default to its own. */
+  model: string;
   dim: number;
-  layers: number;
   learningRate: number;
-  /** Undefined: the model's own default (see `modelDefaults` in @llminit/models). */
-  regWeight?: number;
-  temperature?: number;
-  sslWeight?: number;
-  dropRatio?: number;
-  augmentation?: "ed" | "nd" | "rw";
-  sslNegatives?: "all" | "batch";
+  regWeight: number;
   batchSize: number;
   epochs: number;
   patience: number;
   ks: number[];
+  /** `standard` (default) or `official` (the official LLMInit code's evaluation and sampling). */
+  protocol: ProtocolName;
   evalChunk: number;
   seed: number;
   engine: "auto" | "kernels" | "tfjs";
   threads: number;
   backend: "auto" | "tfjs-node-gpu" | "tfjs-node" | "wasm" | "cpu";
   out?: string;
+  /** The model's own options (e.g. `layers`, `temperature`), its defaults filled in. */
+  [modelOption: string]: unknown;
 }
 
 type Kind = "string" | "integer" | "number" | "boolean" | "integer-list";
 
 /** One option: its type, default, limits and a line of help. Drives validation and the CLI. */
 export interface OptionSpec {
-  key: keyof RunConfig;
+  key: string;
   kind: Kind;
   help: string;
   default?: RunConfig[keyof RunConfig];
@@ -56,16 +63,32 @@ export interface OptionSpec {
   max?: number;
   /** Exclusive lower bound. */
   above?: number;
+  /** For a model's own option: the models that take it (its value is checked against the chosen one's limits). */
+  models?: readonly string[];
+  /** The words `none` and `null` (and a null in a config file) give null: the option is off. */
+  nullable?: boolean;
 }
 
 /**
  * Every run option. Defaults reproduce the paper's protocol: rating ≥ 4, 5-core, random
- * leave-one-out, d = 128, 2 layers, Adam lr 1e-3, seed 2020, full ranking @10/20/50.
+ * leave-one-out, seed 2020, full ranking @10/20/50; the model's settings (d = 128, 2 layers, Adam
+ * lr 1e-3, batch 256 for every model) come from the model's file through the model registry.
  */
 export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: "dataset", kind: "string", help: "registry name (e.g. amazon-office-products) or a folder of atomic files" },
   { key: "dataDir", kind: "string", help: "folder holding <dataset>/ (default: $LLMINIT_DATA_DIR)" },
-  { key: "minRating", kind: "number", default: 4, help: "keep interactions with rating ≥ this" },
+  {
+    key: "minRating",
+    kind: "number",
+    default: 4,
+    nullable: true,
+    help: "keep interactions whose rating field is ≥ this (missing fails); none: no filter",
+  },
+  {
+    key: "ratingField",
+    kind: "string",
+    help: "numeric column --min-rating filters, e.g. play_count (default: rating, if any)",
+  },
   { key: "kCore", kind: "integer", default: 5, min: 0, help: "iterative k-core on users and items (0: off)" },
   {
     key: "split",
@@ -87,6 +110,13 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     above: 0,
     max: 1,
     help: "sparse setting: keep this share of each user's training interactions",
+  },
+  {
+    key: "coldItems",
+    kind: "number",
+    above: 0,
+    max: 0.9,
+    help: "item cold-start: hold out this share of the items with all their interactions (half valid, half test)",
   },
   {
     key: "encoder",
@@ -118,55 +148,22 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     default: false,
     help: "rand: draw columns with replacement (official code)",
   },
-  {
-    key: "model",
-    kind: "string",
-    default: "lightgcn",
-    choices: ["lightgcn", "mf", "sgl", "sgcl"],
-    help: "CF backbone",
-  },
-  { key: "dim", kind: "integer", default: 128, min: 1, help: "embedding size d" },
-  { key: "layers", kind: "integer", default: 2, min: 0, help: "LightGCN propagation layers" },
-  { key: "learningRate", kind: "number", default: 1e-3, above: 0, help: "Adam learning rate" },
-  {
-    key: "regWeight",
-    kind: "number",
-    min: 0,
-    help: "L2 weight on the batch's ego embeddings (default per model: 1e-4 LightGCN/MF, 1e-5 SGL, 0 SGCL)",
-  },
-  { key: "temperature", kind: "number", above: 0, help: "SGL/SGCL: contrastive temperature τ (default 0.2)" },
-  { key: "sslWeight", kind: "number", min: 0, help: "SGL: weight of the InfoNCE term (default 0.05)" },
-  {
-    key: "dropRatio",
-    kind: "number",
-    min: 0,
-    max: 0.99,
-    help: "SGL: edge/node dropout ratio of the views (default 0.1)",
-  },
-  {
-    key: "augmentation",
-    kind: "string",
-    choices: ["ed", "nd", "rw"],
-    help: "SGL: edge dropout, node dropout or random walk views (default ed)",
-  },
-  {
-    key: "sslNegatives",
-    kind: "string",
-    choices: ["all", "batch"],
-    help: "SGL: InfoNCE negatives over all nodes (RecBole) or the batch (default all)",
-  },
-  { key: "batchSize", kind: "integer", default: 256, min: 1, help: "training pairs per step" },
-  {
-    key: "epochs",
-    kind: "integer",
-    default: 300,
-    min: 0,
-    help: "maximum epochs (0: evaluate the initialisation untrained)",
-  },
-  { key: "patience", kind: "integer", default: 10, min: 1, help: "early stopping patience on valid NDCG@10" },
+  ...modelRunOptions(),
   { key: "ks", kind: "integer-list", default: [10, 20, 50], min: 1, help: "cut-offs K of the metrics" },
+  {
+    key: "protocol",
+    kind: "string",
+    default: "standard",
+    choices: ["standard", "official"],
+    help: "standard: train items masked, negatives exclude them, strict > early stopping; official: the official LLMInit code (RecBole repeatable: True: nothing masked, negatives exclude only the positive, ≥ on the 4-decimal score, stop after patience + 1)",
+  },
   { key: "evalChunk", kind: "integer", default: 256, min: 1, help: "users scored at once in full ranking" },
-  { key: "seed", kind: "integer", default: 2020, help: "root seed of the random tree" },
+  {
+    key: "seed",
+    kind: "integer",
+    default: 2020,
+    help: "root seed of the random tree (a safe integer)",
+  },
   {
     key: "engine",
     kind: "string",
@@ -179,7 +176,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     kind: "integer",
     default: 0,
     min: 0,
-    help: "threads for the kernels engine and full-ranking evaluation (0: every core)",
+    help: "threads for the kernels engine and full-ranking evaluation (0: every core; at most 4 × the cores)",
   },
   {
     key: "backend",
@@ -193,44 +190,99 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
 
 const SPEC_BY_KEY = new Map(RUN_OPTIONS.map((spec) => [spec.key as string, spec]));
 
+/** One layer of configuration: where it comes from and its values by option name. */
+export interface ConfigLayer {
+  /** Named in errors: "command line", a config file's path, "LLMINIT_DATA_DIR", … */
+  source: string;
+  /** Keys in camelCase (`dataDir`) or kebab-case (`data-dir`), as flags are spelled. */
+  values: Readonly<Record<string, unknown>>;
+  /** `flags`: errors name `--data-dir`; otherwise they name the key as written. */
+  kind?: "flags" | "file";
+  /** Line of each key as written in a config file, for errors (`run.yaml:3`). */
+  lines?: Readonly<Record<string, number>>;
+}
+
+/** Most threads a run may ask for: oversubscribing the cores further only costs memory and time. */
+export function maxThreads(): number {
+  return 4 * Math.max(1, availableParallelism());
+}
+
+/** How errors name an option of a layer: `--data-dir` on the command line, else the key as written. */
+function optionLabel(layer: ConfigLayer, written: string): string {
+  return layer.kind === "flags" ? `--${flagName(written)}` : written;
+}
+
+function where(layer: ConfigLayer, written: string): string {
+  const line = layer.lines?.[written];
+  return line === undefined ? layer.source : `${layer.source}:${line}`;
+}
+
 /**
  * Merges configuration layers, later over earlier (defaults < config file < command line),
  * and validates the result. `source` names each layer in errors ("config.yaml", "command line").
+ * Keys may be camelCase (`dataDir`) or kebab-case like the flags (`data-dir`).
  */
-export function resolveRunConfig(
-  layers: ReadonlyArray<{ source: string; values: Readonly<Record<string, unknown>> }>,
-): RunConfig {
+export function resolveRunConfig(layers: ReadonlyArray<ConfigLayer>): RunConfig {
   const merged: Record<string, unknown> = {};
+  // Where each given value came from, for the model's checks.
+  const given = new Map<string, GivenOption>();
   for (const spec of RUN_OPTIONS) if (spec.default !== undefined) merged[spec.key] = spec.default;
-  for (const { source, values } of layers) {
-    for (const [key, raw] of Object.entries(values)) {
+  for (const layer of layers) {
+    const seen = new Map<string, string>();
+    for (const [written, raw] of Object.entries(layer.values)) {
       if (raw === undefined) continue;
+      const key = optionKey(written);
       const spec = SPEC_BY_KEY.get(key);
+      const label = optionLabel(layer, written);
       if (spec === undefined) {
-        throw new ConfigError(key, `unknown option in ${source} (known: ${RUN_OPTIONS.map((s) => s.key).join(", ")})`);
+        const names = RUN_OPTIONS.flatMap((s) => [s.key, flagName(s.key)]);
+        const hint = closestName(written, names);
+        throw new ConfigError(
+          label,
+          `unknown option in ${where(layer, written)}${hint === undefined ? "" : ` (did you mean ${hint}?)`}` +
+            ` (known: ${RUN_OPTIONS.map((s) => flagName(s.key)).join(", ")}; camelCase works too)`,
+        );
       }
-      merged[key] = coerceOption(spec, raw, source);
+      const twin = seen.get(key);
+      if (twin !== undefined)
+        throw new ConfigError(label, `given twice in ${layer.source}, as "${twin}" and "${written}"`);
+      seen.set(key, written);
+      merged[key] = coerceOption(spec, raw, where(layer, written), label);
+      given.set(key, { label, where: where(layer, written) });
     }
   }
+  applyModelSettings(merged, given);
   if (merged.sparseKeep !== undefined && merged.sparseRatio !== undefined) {
     throw new ConfigError("sparseKeep", "give sparseKeep or sparseRatio, not both");
   }
   if (typeof merged.dataset !== "string" || merged.dataset.length === 0) {
     throw new ConfigError("dataset", "is required (a registry name such as amazon-office-products, or a folder)");
   }
+  const threads = merged.threads as number;
+  if (threads > maxThreads())
+    throw new ConfigError(
+      "threads",
+      `${threads} threads is more than 4 × the ${availableParallelism()} cores of this machine` +
+        ` (at most ${maxThreads()}; 0 uses every core)`,
+    );
   return merged as unknown as RunConfig;
 }
 
-/** Converts and checks one value (strings from the command line are parsed). */
-export function coerceOption(spec: OptionSpec, raw: unknown, source: string): unknown {
+/**
+ * Converts and checks one value (strings from the command line are parsed). `label` is how the
+ * error names the option (default: its key).
+ */
+export function coerceOption(spec: OptionSpec, raw: unknown, source: string, label: string = spec.key): unknown {
   const fail = (reason: string): never => {
-    throw new ConfigError(spec.key, `${reason} (from ${source})`);
+    throw new ConfigError(label, `${reason} (from ${source})`);
   };
+  if (spec.nullable && (raw === null || (typeof raw === "string" && /^(none|null)$/i.test(raw.trim())))) return null;
   switch (spec.kind) {
     case "string": {
       if (typeof raw !== "string" && typeof raw !== "number")
         return fail(`expected a string, got ${JSON.stringify(raw)}`);
       const value = String(raw);
+      if (value.trim() === "") fail("expected a non-empty value, got an empty string");
       if (spec.choices !== undefined && !spec.choices.includes(value)) {
         fail(`"${value}" is not one of ${spec.choices.join(", ")}`);
       }
@@ -238,24 +290,28 @@ export function coerceOption(spec: OptionSpec, raw: unknown, source: string): un
     }
     case "boolean": {
       if (typeof raw === "boolean") return raw;
-      if (raw === "true" || raw === "1" || raw === "yes") return true;
-      if (raw === "false" || raw === "0" || raw === "no") return false;
+      const word = typeof raw === "string" ? parseBooleanWord(raw) : undefined;
+      if (word !== undefined) return word;
       return fail(`expected true or false, got ${JSON.stringify(raw)}`);
     }
     case "integer":
     case "number": {
       const value = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
       if (!Number.isFinite(value)) return fail(`expected a number, got ${JSON.stringify(raw)}`);
-      if (spec.kind === "integer" && !Number.isInteger(value)) fail(`expected an integer, got ${value}`);
+      if (spec.kind === "integer" && !Number.isSafeInteger(value))
+        fail(`expected an integer${Number.isInteger(value) ? " of at most 2^53 − 1 in size" : ""}, got ${value}`);
       checkRange(spec, value, fail);
       return value;
     }
     case "integer-list": {
       const parts = Array.isArray(raw) ? raw : typeof raw === "string" ? raw.split(",").map((s) => s.trim()) : [raw];
-      const values = parts.map((part) => (typeof part === "number" ? part : Number(part)));
-      if (values.length === 0 || values.some((v) => !Number.isInteger(v)))
+      const values = parts.map((part) =>
+        typeof part === "number" ? part : typeof part === "string" && part !== "" ? Number(part) : NaN,
+      );
+      if (values.length === 0 || values.some((v) => !Number.isSafeInteger(v)))
         fail(`expected a list of integers, got ${JSON.stringify(raw)}`);
       for (const v of values) checkRange(spec, v, fail);
+      if (new Set(values).size !== values.length) fail(`lists a value twice: ${JSON.stringify(raw)}`);
       return values;
     }
   }

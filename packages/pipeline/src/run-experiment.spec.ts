@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readNpy } from "@llminit/core/node";
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recommendFromRun } from "./recommend-from-run.js";
 import { resolveRunConfig, type RunConfig } from "./run-config.js";
 import { runExperiment } from "./run-experiment.js";
+import { readUserMetrics } from "./user-metrics-file.js";
 import { writeToyDataset, type ToyDataset } from "./testing/write-toy-dataset.js";
 
 const root = mkdtempSync(join(tmpdir(), "llminit-pipeline-"));
@@ -75,9 +76,18 @@ describe("runExperiment", () => {
 
     const again = await runExperiment(config({ init: "var", epochs: 3, out: join(root, "trained-again") }));
     expect(again.test).toEqual(summary.test);
-    // Reusing a run folder starts a fresh log.
-    await runExperiment(config({ init: "var", epochs: 2, out }));
+    // config.json records the run without its folder, so that replaying it starts a new run.
+    const recorded = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+    expect(recorded).toMatchObject({ init: "var", epochs: 3, dim: 8 });
+    expect(recorded.out).toBeUndefined();
+    // A folder holding a run is refused, and replaced only with overwrite (starting a fresh log).
+    await expect(runExperiment(config({ init: "var", epochs: 2, out }))).rejects.toThrow(
+      /trained is not empty .*--overwrite.*--resume/,
+    );
+    expect(readFileSync(join(out, "log.jsonl"), "utf8").trim().split("\n")).toHaveLength(3);
+    await runExperiment(config({ init: "var", epochs: 2, out }), { folder: { overwrite: true } });
     expect(readFileSync(join(out, "log.jsonl"), "utf8").trim().split("\n")).toHaveLength(2);
+    expect(readdirSync(out).filter((name) => name.startsWith(".llminit.lock"))).toEqual([]);
 
     const [recommendation] = await recommendFromRun(out, ["u0"], 5);
     expect(recommendation.items).toHaveLength(5);
@@ -91,6 +101,50 @@ describe("runExperiment", () => {
     for (const { item } of recommendation.items) expect(trained.has(item)).toBe(false);
     await expect(recommendFromRun(out, ["nobody"], 5)).rejects.toThrow(/not in this run: nobody/);
   }, 120_000);
+
+  it("stores per-user valid and test metrics whose means are the reported ones", async () => {
+    const out = join(root, "per-user");
+    const summary = await runExperiment(config({ init: "var", epochs: 1, out }));
+    expect(summary.userMetricsDir).toBe(join(out, "user-metrics"));
+    for (const split of ["valid", "test"] as const) {
+      const table = await readUserMetrics(out, split);
+      expect(table.users).toHaveLength(60);
+      expect(table.users[0]).toMatch(/^u\d+$/);
+      expect(table.columns).toEqual(expect.arrayContaining(["recall@10", "ndcg@20", "novelty@10", "popularity@50"]));
+      expect(table.columns.some((c) => c.startsWith("coverage"))).toBe(false);
+      table.columns.forEach((key, c) => {
+        let sum = 0;
+        for (let row = 0; row < table.users.length; row++) sum += table.values[row * table.columns.length + c];
+        expect(sum / table.users.length, `${split} ${key}`).toBe(summary[split][key]);
+      });
+      expect(Array.from(table.trainDegrees).every((d) => d >= 1)).toBe(true);
+    }
+    expect(Object.keys(summary.test)).toEqual(expect.arrayContaining(["coverage@10", "novelty@10", "popularity@10"]));
+  }, 60_000);
+
+  it("--protocol official ranks training items too and trains with the official sampler and stopping rule", async () => {
+    // Same embeddings (no training): only the masking differs, so the truth item ranks no better unmasked.
+    const standard = await runExperiment(config({ init: "var", epochs: 0, out: join(root, "standard0") }));
+    const official = await runExperiment(
+      config({ init: "var", epochs: 0, protocol: "official", out: join(root, "official0") }),
+    );
+    expect(official.protocol).toBe("official");
+    expect(official.trainConfig).toMatchObject({ negatives: "exclude-positive", earlyStopping: "recbole" });
+    expect(standard.trainConfig).toMatchObject({ negatives: "exclude-train", earlyStopping: "strict" });
+    const hits = async (dir: string) => {
+      const table = await readUserMetrics(join(root, dir), "test");
+      const c = table.columns.indexOf("hit@10");
+      return table.users.map((_, row) => table.values[row * table.columns.length + c]);
+    };
+    const [masked, unmasked] = [await hits("standard0"), await hits("official0")];
+    unmasked.forEach((hit, row) => expect(hit).toBeLessThanOrEqual(masked[row]));
+    expect(official.test["hit@10"]).toBeLessThan(standard.test["hit@10"]);
+    const trained = await runExperiment(
+      config({ init: "var", epochs: 2, protocol: "official", out: join(root, "official") }),
+    );
+    expect(trained.epochs).toBe(2);
+    expect(JSON.parse(readFileSync(join(root, "official", "config.json"), "utf8")).protocol).toBe("official");
+  }, 60_000);
 
   it("runs the sparse setting: thinned train, valid and test unchanged", async () => {
     const summary = await runExperiment(config({ init: "var", epochs: 0, sparseKeep: 2, out: join(root, "sparse") }));

@@ -83,6 +83,9 @@ interface ConsumerOutput {
   backend: string;
   epochsRun: number;
   loss: number;
+  ownModel: { epochsRun: number; loss: number; layers: number };
+  models: string[];
+  lightgcnDim: number;
   ndcg10: number;
   warnings: string[];
   tfjsMissing: string;
@@ -106,6 +109,11 @@ function expectTrainedAndEvaluated(output: ConsumerOutput): void {
   expect(output.engine).toBe("kernels");
   expect(output.epochsRun).toBe(1);
   expect(Number.isFinite(output.loss)).toBe(true);
+  expect(output.ownModel.epochsRun).toBe(1);
+  expect(Number.isFinite(output.ownModel.loss)).toBe(true);
+  expect(output.ownModel.layers).toBe(2);
+  expect(output.models).toEqual(expect.arrayContaining(["lightgcn", "mf", "sgl", "sgcl", "simgcl", "xsimgcl"]));
+  expect(output.lightgcnDim).toBe(128);
   expect(output.columns).toHaveLength(8);
   expect(output.ndcg10).toBeGreaterThan(0);
   expect(output.ndcg10).toBeLessThanOrEqual(1);

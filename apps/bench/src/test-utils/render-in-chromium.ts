@@ -21,6 +21,9 @@ export interface RenderResult {
   /** Console messages of type error or warning, and uncaught page errors. */
   problems: string[];
   tables: number;
+  /** Table cells carrying a paired test (`td[data-p]`), and those marked significant (visible †). */
+  testedCells: number;
+  significantMarks: number;
 }
 
 const ARGS = [
@@ -34,8 +37,11 @@ const ARGS = [
   "--disable-sync",
 ];
 
-/** Opens an HTML file in Debian's headless Chromium and measures every `svg[data-chart]`. */
-export async function renderInChromium(file: string): Promise<RenderResult> {
+/**
+ * Opens an HTML file in Debian's headless Chromium and measures every `svg[data-chart]`;
+ * `screenshot` (a .png path) also saves the whole page.
+ */
+export async function renderInChromium(file: string, screenshot?: string): Promise<RenderResult> {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS, headless: true });
   try {
     const page = await browser.newPage();
@@ -67,7 +73,17 @@ export async function renderInChromium(file: string): Promise<RenderResult> {
       }),
     );
     const tables = await page.$$eval("table", (t) => t.length);
-    return { charts, problems, tables };
+    const testedCells = await page.$$eval("td[data-p]", (cells) => cells.length);
+    const significantMarks = await page.$$eval(
+      "td.sig .mark-sig",
+      (marks) =>
+        marks.filter((m) => {
+          const box = m.getBoundingClientRect();
+          return box.width > 0 && box.height > 0 && m.textContent === "†";
+        }).length,
+    );
+    if (screenshot !== undefined) await page.screenshot({ path: screenshot, fullPage: true });
+    return { charts, problems, tables, testedCells, significantMarks };
   } finally {
     await browser.close();
   }

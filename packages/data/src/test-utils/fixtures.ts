@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { deflateRawSync, gzipSync } from "node:zlib";
 import { crc32 } from "../zip.js";
 
@@ -19,6 +19,7 @@ export function tempDir(): {
     write(name, text, gzip = false) {
       const path = join(dir, name);
       const bytes = typeof text === "string" ? Buffer.from(text, "utf8") : text;
+      mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, gzip ? gzipSync(bytes) : bytes);
       return path;
     },

@@ -1,7 +1,7 @@
 // The browser side of the kernels' threads: Web Workers made from a Blob, shared memory only where the page is
 // cross-origin isolated. Same interface as `src/node/platform.ts`, which package.json's "browser" field swaps for
 // this file in browser bundles.
-import type { KernelWorker } from "../platform-types.js";
+import type { KernelWorker, KernelWorkerHandlers } from "../platform-types.js";
 
 // The few Web APIs used here (this package compiles without the DOM lib).
 interface WebWorker {
@@ -48,7 +48,7 @@ export function involuntaryContextSwitches(): number | undefined {
  * Starts a Web Worker (from a Blob URL) that runs `body` with `workerData` (the posted data) and
  * `report(message)` in scope.
  */
-export function startKernelWorker(body: string, data: unknown, onMessage: (message: string) => void): KernelWorker {
+export function startKernelWorker(body: string, data: unknown, handlers: KernelWorkerHandlers): KernelWorker {
   const source =
     "self.onmessage = (event) => {\n" +
     "self.onmessage = null;\n" +
@@ -57,8 +57,9 @@ export function startKernelWorker(body: string, data: unknown, onMessage: (messa
     `${body}\n};\n`;
   const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
   const worker = new Worker(url);
-  worker.onmessage = (event) => onMessage(String(event.data));
-  worker.onerror = (event) => onMessage(event.message);
+  worker.onmessage = (event) => handlers.message(String(event.data));
+  // An error that escapes the program ends its loop: the worker runs no more parts.
+  worker.onerror = (event) => handlers.died(event.message, event.message);
   worker.postMessage(data);
   return {
     terminate() {

@@ -2,7 +2,7 @@
 // on Web Workers; package.json's "browser" field swaps one file for the other in browser bundles.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { KernelWorker } from "../platform-types.js";
+import type { KernelWorker, KernelWorkerHandlers } from "../platform-types.js";
 
 /** Threads that `threads: "auto"` means: the machine's available parallelism. */
 export function defaultThreadCount(): number {
@@ -25,17 +25,31 @@ export function involuntaryContextSwitches(): number | undefined {
 }
 
 /**
+ * The parent's Node options for a worker, without `--input-type`: the worker's program is a
+ * CommonJS script, which `node --input-type=module` would otherwise make an ES module.
+ */
+function workerExecArgv(): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i];
+    if (arg === "--input-type") i++;
+    else if (!arg.startsWith("--input-type=")) args.push(arg);
+  }
+  return args;
+}
+
+/**
  * Starts a worker thread that runs `body` with `workerData` (the given data) and `report(message)` (sends a
  * failure message back) in scope. The worker never keeps the process alive.
  */
-export function startKernelWorker(body: string, data: unknown, onMessage: (message: string) => void): KernelWorker {
+export function startKernelWorker(body: string, data: unknown, handlers: KernelWorkerHandlers): KernelWorker {
   const source =
     'const { workerData, parentPort } = require("node:worker_threads");\n' +
     "const report = (message) => parentPort.postMessage(message);\n" +
     body;
-  const worker = new Worker(source, { eval: true, workerData: data });
-  worker.on("message", (message: unknown) => onMessage(String(message)));
-  worker.on("error", (error: Error) => onMessage(error.stack ?? error.message));
+  const worker = new Worker(source, { eval: true, execArgv: workerExecArgv(), workerData: data });
+  worker.on("message", (message: unknown) => handlers.message(String(message)));
+  worker.on("error", (error: Error) => handlers.died(error.message, error.stack ?? error.message));
   worker.unref();
   return {
     terminate() {

@@ -1,0 +1,124 @@
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, describe, expect, it } from "vitest";
+import { inspectDataset } from "./inspect-dataset.js";
+import { tempDir } from "./test-utils/fixtures.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+/**
+ * A small shop, counts by construction: 12 users rate all 8 items (5, or 2 where (u + i) % 4 == 0: 2 per user, 3
+ * per item); u12 has two rows without a rating; u0 rates i1 twice; u13 rates only 3 items. An unused review column
+ * holds junk; the item file has an empty or malformed price, no row for i7, an empty i6, and an unused i99.
+ */
+function writeShop(name = "shop"): string {
+  const inter = ["user_id:token\titem_id:token\trating:float\ttimestamp:float\treview:token_seq"];
+  let t = 1;
+  for (let u = 0; u < 12; u++)
+    for (let i = 0; i < 8; i++) inter.push(`u${u}\ti${i}\t${(u + i) % 4 === 0 ? 2 : 5}\t${t++}\tok`);
+  inter.push(`u12\ti0\t\t${t++}\t`, `u12\ti1\t\t${t++}\t\u0001`);
+  inter.push(`u0\ti1\t5\t${t++}\tagain`);
+  for (let i = 0; i < 3; i++) inter.push(`u13\ti${i}\t5\t${t++}\t`);
+  tmp.write(`${name}/${name}.inter`, `${inter.join("\n")}\n`);
+  const items = ["item_id:token\ttitle:token_seq\tprice:float\tbrand:token"];
+  for (let i = 0; i < 6; i++) items.push(`i${i}\tThing ${i}\t${i % 2 === 0 ? "" : "n/a"}\tAcme`);
+  items.push("i6\t\t\t", "i99\tUnused\t1.5\tAcme");
+  tmp.write(`${name}/${name}.item`, `${items.join("\n")}\n`);
+  return join(tmp.dir, name);
+}
+
+describe("inspectDataset", () => {
+  it("reports columns, counts, what each stage drops, text coverage and problems, training nothing", async () => {
+    const dir = writeShop();
+    const report = await inspectDataset(dir);
+    expect(report.error).toBeUndefined();
+    expect(report.dataset).toBe("shop");
+    expect(report.files.map((f) => [f.file, f.columns.map((c) => `${c.name}:${c.type}:${c.use}`)])).toEqual([
+      [
+        join(dir, "shop.inter"),
+        [
+          "user_id:token:user",
+          "item_id:token:item",
+          "rating:float:rating",
+          "timestamp:float:timestamp",
+          "review:token_seq:unused",
+        ],
+      ],
+      [join(dir, "shop.item"), ["item_id:token:item", "title:token_seq:text", "price:float:text", "brand:token:text"]],
+    ]);
+    expect(report.raw).toEqual({ rows: 102, users: 14, items: 8 });
+    expect(report.valueFilter).toEqual({ field: "rating", min: 4 });
+    expect(
+      report.stages.map((s) => [s.stage, s.interactions, s.users, s.items, s.dropped, s.droppedUsers, s.droppedItems]),
+    ).toEqual([
+      ["raw", 102, 14, 8, 0, 0, 0],
+      ["rating >= 4", 76, 13, 8, 26, 1, 0],
+      ["duplicates (keep first)", 75, 13, 8, 1, 0, 0],
+      ["iterative 5-core", 72, 12, 8, 3, 1, 0],
+    ]);
+    expect(report.stages[1].missing).toBe(2);
+    expect(report.text).toEqual({
+      template: "{title}. {category}. {brand}",
+      fields: ["title", "category", "brand"],
+      itemRows: 8,
+      itemRowsWithoutInteractions: 1,
+      raw: { items: 8, emptyText: 2, noItemRow: 1, emptyExamples: ["i6", "i7"] },
+      filtered: { items: 8, emptyText: 2, noItemRow: 1, emptyExamples: ["i6", "i7"] },
+    });
+    expect(report.problems.map((p) => [p.kind, p.file, p.line, p.field, p.count])).toEqual([
+      ["missing-value", join(dir, "shop.inter"), 98, "rating", 2],
+    ]);
+    expect(report.problemCount).toBe(1);
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+  });
+
+  it("takes the run's filter options: no value filter, another k-core, a template", async () => {
+    const dir = writeShop("shop2");
+    const report = await inspectDataset(dir, { minRating: null, kCore: 0, textTemplate: "{title} by {maker}" });
+    expect(report.valueFilter).toBeNull();
+    expect(report.stages.map((s) => s.stage)).toEqual(["raw", "duplicates (keep first)"]);
+    expect(report.problems.map((p) => [p.kind, p.field])).toEqual([
+      ["missing-value", "rating"],
+      ["template-field", "maker"],
+      ["short-history", undefined],
+    ]);
+    expect(report.problems[2].count).toBe(1); // u12 keeps its 2 rows without the rating filter and the k-core
+  });
+
+  it("returns the error a run would stop with, and what it found before it", async () => {
+    const binary = join(tmp.dir, "bin");
+    tmp.write("bin/bin.inter", gzipSync(Buffer.concat([Buffer.from("PK\u0003\u0004"), Buffer.alloc(64, 7)])));
+    const b = await inspectDataset(binary);
+    expect(b.error).toMatchObject({ code: "E_DATA_FORMAT", file: join(binary, "bin.inter") });
+    expect(b.error!.message).toBe(
+      `${join(binary, "bin.inter")}: not a text file: gzip-compressed a zip archive; unzip it and use the files inside`,
+    );
+
+    tmp.write(
+      "utf/utf.inter",
+      Buffer.concat([
+        Buffer.from("user_id:token\titem_id:token\nu1\ti1\nu"),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from("\ti1\n"),
+      ]),
+    );
+    const u = await inspectDataset(join(tmp.dir, "utf"));
+    expect(u.error).toMatchObject({ line: 3, field: "user_id" });
+
+    const empty = await inspectDataset(writeShop("shop3"), { minRating: 6 });
+    expect(empty.error).toMatchObject({ code: "E_EMPTY_DATASET", stage: "rating >= 6" });
+    expect(empty.stages.map((s) => [s.stage, s.interactions])).toEqual([
+      ["raw", 102],
+      ["rating >= 6", 0],
+    ]);
+    expect(empty.files).toHaveLength(2);
+
+    const unknown = await inspectDataset(join(tmp.dir, "nowhere"));
+    expect(unknown.error).toMatchObject({ code: "E_CONFIG", key: "dataset" });
+
+    const field = await inspectDataset(writeShop("shop4"), { ratingField: "stars" });
+    expect(field.error).toMatchObject({ code: "E_CONFIG", key: "ratingField" });
+    expect(field.error!.message).toContain("its columns: user_id, item_id, rating, timestamp, review");
+  });
+});

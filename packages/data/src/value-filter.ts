@@ -1,0 +1,34 @@
+import { reportIssue } from "./data-issues.js";
+import type { ReadOptions } from "./data-issues.js";
+import type { LoadedDataset } from "./load-dataset.js";
+
+/** The paper's threshold: keep ratings ≥ 4. */
+export const DEFAULT_MIN_RATING = 4;
+
+/**
+ * The value filter a run applies to a loaded dataset: `{ field, min }`, or null when it is off. `minRating: null`
+ * turns it off; a log without a rating column (implicit feedback: clicks, plays, purchases) turns it off too, with
+ * one `no-rating-column` notice. A `ratingField` that names a missing column never gets here: the readers refuse it.
+ */
+export function valueFilterFor(
+  loaded: Pick<LoadedDataset, "name" | "log">,
+  minRating: number | null | undefined,
+  options: Pick<ReadOptions, "logger" | "onIssue"> = {},
+): { field: string; min: number } | null {
+  const min = minRating === undefined ? DEFAULT_MIN_RATING : minRating;
+  if (min === null) return null;
+  const field = loaded.log.ratingField ?? "rating";
+  if (loaded.log.rating === undefined) {
+    reportIssue(options, {
+      level: "warn",
+      kind: "no-rating-column",
+      field,
+      count: 1,
+      message:
+        `dataset "${loaded.name}" has no "${field}" column: read as implicit feedback, the rating filter ` +
+        `(minRating ${min}) is off; ratingField can name another numeric column to filter on`,
+    });
+    return null;
+  }
+  return { field, min };
+}

@@ -14,7 +14,15 @@ export { PROTOCOLS } from "./protocol.js";
 export type { EvaluationProtocol, ProtocolName } from "./protocol.js";
 export { readUserMetrics, writeUserMetrics, USER_METRICS_DIR } from "./user-metrics-file.js";
 export type { UserMetricsTable } from "./user-metrics-file.js";
-export { defaultRunDir, RunFolder, checkRunFolder, prepareRunFolder } from "./run-folder.js";
+export {
+  defaultRunDir,
+  RunFolder,
+  RUN_ENTRIES,
+  checkRunFolder,
+  prepareRunFolder,
+  runFolderProblem,
+  stagingDir,
+} from "./run-folder.js";
 export type { RunFolderOptions } from "./run-folder.js";
 export { acquireFolderLock, LOCK_FILE } from "./folder-lock.js";
 export type { FolderLock, LockHolder, LockOptions } from "./folder-lock.js";

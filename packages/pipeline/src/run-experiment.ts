@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { cpus } from "node:os";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import {
   createRng,
   csrColumnDegrees,
@@ -41,7 +41,14 @@ import { PROTOCOLS, type ProtocolName } from "./protocol.js";
 import { checkEncoderSpec } from "./check-inputs.js";
 import { checkRunLimits } from "./check-run-limits.js";
 import { checkOutputPath } from "./output-path.js";
-import { checkRunFolder, defaultRunDir, freshRunDir, prepareRunFolder, type RunFolderOptions } from "./run-folder.js";
+import {
+  checkRunFolder,
+  defaultRunDir,
+  freshRunDir,
+  prepareRunFolder,
+  type RunFolder,
+  type RunFolderOptions,
+} from "./run-folder.js";
 import type { RunConfig } from "./run-config.js";
 import { checkpointFingerprint, CheckpointWriter, loadTrainingCheckpoint } from "./training-checkpoint.js";
 import { USER_METRICS_DIR, writeUserMetrics } from "./user-metrics-file.js";
@@ -59,6 +66,11 @@ export interface RunHooks {
    * reads the configuration from the folder and names `--resume` as the `option`).
    */
   folder?: Pick<RunFolderOptions, "overwrite" | "resume" | "command" | "option">;
+  /**
+   * Called once the run holds its folder (locked, before anything is written in it), so that a
+   * caller can release the lock on a signal and say where the run can be resumed.
+   */
+  onFolder?: (folder: RunFolder) => void;
 }
 
 /** Everything a run reports; also written to `metrics.json` in the run folder. */
@@ -182,6 +194,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
 
   const resume = folderOptions.resume === true;
   const folder = await prepareRunFolder(dir, folderOptions);
+  hooks.onFolder?.(folder);
   if (resume && existsSync(folder.path("config.json"))) {
     // Keep what the killed run wrote; its config.json is the one this run was read from.
     logger.log("info", "resuming run folder", { dir: folder.dir });
@@ -190,7 +203,10 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
     // (`--config DIR/config.json`) starts a new run instead of targeting this one.
     const { out: _out, ...recorded } = config;
     await folder.writeJson("config.json", recorded);
-    logger.log("info", "run folder", { dir: folder.dir });
+    logger.log("info", "run folder", {
+      dir: folder.finalDir,
+      ...(folder.staged ? { until: `complete, written to ${folder.dir}` } : {}),
+    });
   }
 
   try {
@@ -330,7 +346,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
       valid: valid.metrics,
       test: test.metrics,
       testByDegree: test.byDegree,
-      userMetricsDir: folder.path(USER_METRICS_DIR),
+      userMetricsDir: join(folder.finalDir, USER_METRICS_DIR),
       ...(coldStart === undefined ? {} : { coldStart }),
       seconds: {
         total: (performance.now() - started) / 1000,
@@ -345,11 +361,12 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
         node: process.version,
         platform: process.platform,
       },
-      runDir: folder.dir,
+      runDir: folder.finalDir,
     };
     await folder.writeJson("metrics.json", summary);
     // A finished run is not resumed: its training checkpoints have served.
     await rm(checkpointDir, { recursive: true, force: true });
+    await folder.commit();
     return summary;
   } finally {
     folder.release();

@@ -168,9 +168,30 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
   bad("out holds a run", RUN, /option "--out": .*run is not empty \(config\.json.*--overwrite.*--resume .*run/, {
     files: { "run/config.json": "{}", "run/metrics.json": "{}", "run/log.jsonl": '{"epoch":1}\n' },
   }),
-  bad("overwrite a folder that is no run", `${RUN} --overwrite`, /run holds notes\.txt but no config\.json/, {
-    files: { "run/notes.txt": "mine" },
-  }),
+  bad(
+    "overwrite a folder that is no run",
+    `${RUN} --overwrite`,
+    /run is not an llminit run folder: it holds notes\.txt/,
+    {
+      files: { "run/notes.txt": "mine" },
+    },
+  ),
+  bad(
+    "overwrite a run folder with a file of mine",
+    `${RUN} --overwrite`,
+    /it holds thesis\.tex, which no llminit run/,
+    {
+      files: { "run/config.json": '{"dataset": "x"}', "run/log.jsonl": "", "run/thesis.tex": "mine" },
+    },
+  ),
+  bad(
+    "overwrite a folder whose config.json is no run's",
+    `${RUN} --overwrite`,
+    /keys that are no run option \(name\)/,
+    {
+      files: { "run/config.json": '{"name": "app"}' },
+    },
+  ),
   bad("out in use by a live run", RUN, /run is in use by llminit run \(pid \d+ on .*wait for it to finish/, {
     files: { "run/.llminit.lock": () => lock(hostname(), process.pid), "run/config.json": "{}" },
   }),

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, resolve } from "node:path";
 import {
@@ -23,6 +24,7 @@ import {
   resumeExperiment,
   RUN_OPTIONS,
   runExperiment,
+  stagingDir,
   type ColdStartMethod,
   type ConfigLayer,
   type OptionSpec,
@@ -33,6 +35,7 @@ import {
 } from "@llminit/pipeline";
 import { formatColdStart } from "./format-cold-start.js";
 import { inspectCommand, INSPECT_USAGE } from "./inspect-command.js";
+import { watchInterrupts, type InterruptWatch, type SignalSource } from "./interrupt.js";
 import { loadConfigFile } from "./load-config-file.js";
 
 import { terminalLogger, terminalProgress, type TerminalStream } from "./terminal-reporter.js";
@@ -41,6 +44,10 @@ export interface CliIo {
   stdout: TerminalStream;
   stderr: TerminalStream;
   env: Readonly<Record<string, string | undefined>>;
+  /** Where SIGINT / SIGTERM are heard during a run (default: the process). */
+  signals?: SignalSource;
+  /** How an interrupted run exits (default: process.exit). */
+  exit?: (status: number) => void;
 }
 
 const OUTPUT_FLAGS: FlagSpec[] = [
@@ -104,7 +111,8 @@ until the options and the data are checked. A folder that holds files is refused
 
 options (defaults reproduce the paper's protocol):
 ${RUN_OPTIONS.map(optionHelp).join("\n")}
-  --overwrite          replace the run in a non-empty --out (once this run is checked, never before)
+  --overwrite          replace the llminit run in a non-empty --out: the new run is written to
+                       OUT.llminit-new and replaces it once complete (a kill keeps the old one)
   --resume DIR         continue the run in DIR (stopped at any moment, even by kill -9) from its
                        last epoch checkpoint, to the same metrics, bitwise, as an uninterrupted run;
                        its options come from DIR/config.json, and only these may be given with it:
@@ -303,11 +311,16 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   if (values.resume !== undefined) return resumeCommand(values, io);
   const config = await resolveFromArgs(values, io);
   const { logger, progress } = reporters(values, io);
-  const summary = await runExperiment(config, {
-    logger,
-    progress,
-    folder: { overwrite: values.overwrite === true, command: "llminit run" },
-  });
+  const summary = await interruptible(io, (watch) =>
+    runExperiment(config, {
+      logger,
+      progress,
+      folder: { overwrite: values.overwrite === true, command: "llminit run" },
+      signal: watch.signal,
+      onFolder: watch.onFolder,
+    }),
+  );
+  if (typeof summary === "number") return summary;
   if (values.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
   else io.stdout.write(formatSummary(summary));
   return 0;
@@ -332,12 +345,38 @@ async function resumeCommand(values: Record<string, string | boolean>, io: CliIo
     if (typeof value === "string") overrides[key] = value;
   }
   const { logger, progress } = reporters(values, io);
-  const outcome = await resumeExperiment(dir, overrides, { logger, progress });
-  if (outcome.alreadyFinished)
-    io.stderr.write(`llminit: ${outcome.summary.runDir ?? dir} already finished: nothing to resume (metrics.json)\n`);
+  const outcome = await interruptible(io, (watch) =>
+    resumeExperiment(dir, overrides, { logger, progress, signal: watch.signal, onFolder: watch.onFolder }),
+  );
+  if (typeof outcome === "number") return outcome;
+  if (outcome.alreadyFinished) {
+    const unfinished = stagingDir(dir);
+    const hint = existsSync(unfinished)
+      ? `; the unfinished run of an interrupted --overwrite of it is in ${unfinished} (--resume that)`
+      : "";
+    io.stderr.write(
+      `llminit: ${outcome.summary.runDir ?? dir} already finished: nothing to resume (metrics.json)${hint}\n`,
+    );
+  }
   if (values.json) io.stdout.write(`${JSON.stringify(outcome.summary)}\n`);
   else io.stdout.write(formatSummary(outcome.summary));
   return 0;
+}
+
+/**
+ * Runs `work` with SIGINT / SIGTERM watched (see `watchInterrupts`): the result, or the exit
+ * status when a signal interrupted it (the process normally exits in the handler already).
+ */
+async function interruptible<T>(io: CliIo, work: (watch: InterruptWatch) => Promise<T>): Promise<T | number> {
+  const watch = watchInterrupts(io.stderr, io.signals ?? process, io.exit ?? ((status) => process.exit(status)));
+  try {
+    return await work(watch);
+  } catch (error) {
+    if (watch.interrupted !== undefined) return watch.interrupted;
+    throw error;
+  } finally {
+    watch.dispose();
+  }
 }
 
 function formatSummary(summary: RunSummary): string {

@@ -68,8 +68,11 @@ describe("inspectDataset", () => {
     });
     expect(report.problems.map((p) => [p.kind, p.file, p.line, p.field, p.count])).toEqual([
       ["missing-value", join(dir, "shop.inter"), 98, "rating", 2],
+      ["empty-text", undefined, undefined, undefined, 2],
     ]);
-    expect(report.problemCount).toBe(1);
+    expect(report.problems[1]).toMatchObject({ level: "info" });
+    expect(report.problems[1].message).toMatch(/^2 of 8 items \(25 %\) have an empty text .*a run encodes them as ""/);
+    expect(report.problemCount).toBe(2);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 
@@ -81,9 +84,23 @@ describe("inspectDataset", () => {
     expect(report.problems.map((p) => [p.kind, p.field])).toEqual([
       ["missing-value", "rating"],
       ["template-field", "maker"],
+      ["empty-text", undefined],
       ["short-history", undefined],
     ]);
-    expect(report.problems[2].count).toBe(1); // u12 keeps its 2 rows without the rating filter and the k-core
+    expect(report.problems[3].count).toBe(1); // u12 keeps its 2 rows without the rating filter and the k-core
+  });
+
+  it("warns when a run that encodes item text would refuse the texts (more than half empty)", async () => {
+    const report = await inspectDataset(writeShop("shop5"), { textTemplate: "{titel}" });
+    const problems = report.problems.filter((p) => p.kind === "template-field" || p.kind === "empty-text");
+    expect(problems.map((p) => [p.level, p.kind, p.field])).toEqual([
+      ["warn", "template-field", "titel"],
+      ["warn", "empty-text", undefined],
+    ]);
+    expect(problems[1].message).toMatch(
+      /^8 of 8 items \(100 %\) have an empty text under "\{titel\}" after the filters: a run that encodes item text .*refuses more than 50 %/,
+    );
+    expect(report.error).toBeUndefined();
   });
 
   it("returns the error a run would stop with, and what it found before it", async () => {

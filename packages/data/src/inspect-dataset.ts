@@ -5,7 +5,7 @@ import { reportIssue } from "./data-issues.js";
 import { computeStats, EmptyDatasetError, filterInteractions } from "./filters.js";
 import type { StageStats } from "./filters.js";
 import type { InteractionLog, ItemFeatures } from "./interaction-log.js";
-import { parseTemplate, renderItemText } from "./item-text.js";
+import { MAX_EMPTY_TEXT_SHARE, parseTemplate, renderItemText } from "./item-text.js";
 import type { TextTemplate } from "./item-text.js";
 import { loadDataset } from "./load-dataset.js";
 import type { DatasetLocation, LoadOptions } from "./load-dataset.js";
@@ -202,6 +202,22 @@ export async function inspectDataset(nameOrDir: string, options: InspectOptions 
       throw error;
     }
     result.text.filtered = textCount(filtered.items, features, template);
+    const { emptyText, items } = result.text.filtered;
+    if (emptyText > 0) {
+      const refused = emptyText / items > MAX_EMPTY_TEXT_SHARE;
+      reportIssue(report, {
+        level: refused ? "warn" : "info",
+        kind: "empty-text",
+        count: emptyText,
+        message:
+          `${emptyText} of ${items} items (${Math.round((100 * emptyText) / items)} %) have an empty text under ` +
+          `"${templateText}" after the filters: ` +
+          (refused
+            ? `a run that encodes item text (an LLM init rand/uni/var, --cold-items, encode) refuses more than ` +
+              `${100 * MAX_EMPTY_TEXT_SHARE} %`
+            : `a run encodes them as "" and warns`),
+      });
+    }
     if (method !== "ratio") {
       const degree = new Int32Array(filtered.users.size);
       for (let k = 0; k < filtered.length; k++) degree[filtered.user[k]]++;

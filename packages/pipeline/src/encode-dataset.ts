@@ -9,6 +9,7 @@ import {
 import { createEncoder, encodeCatalogToFile } from "@llminit/encoders";
 import { dirname } from "node:path";
 import { checkEncoderSpec } from "./check-inputs.js";
+import { checkItemTexts } from "./check-item-texts.js";
 import type { EncodingSummary } from "./encode-items.js";
 import { checkOutputPath, createFolders } from "./output-path.js";
 import { prepareFromConfig } from "./prepare-from-config.js";
@@ -40,6 +41,7 @@ export async function encodeDataset(
   checkEncoderSpec(config.encoder);
   if (config.cacheDir !== undefined) checkOutputPath("--cache-dir", config.cacheDir, "folder");
   const prepared = await prepareFromConfig(config, createRng(config.seed), { logger, progress });
+  if (!config.encoder.startsWith("file:")) checkItemTexts(prepared, "encoding item text");
   const encoder = await createEncoder(config.encoder, { modelDir: config.modelDir, logger });
   let summary: EncodingSummary;
   const itemIds = prepared.split.items.toArray();

@@ -39,6 +39,7 @@ import { encodeItems, type EncodingSummary } from "./encode-items.js";
 import { prepareFromConfig } from "./prepare-from-config.js";
 import { PROTOCOLS, type ProtocolName } from "./protocol.js";
 import { checkEncoderSpec } from "./check-inputs.js";
+import { checkItemTexts } from "./check-item-texts.js";
 import { checkRunLimits } from "./check-run-limits.js";
 import { checkOutputPath } from "./output-path.js";
 import {
@@ -144,6 +145,8 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
   }
 
   const prepared = await prepareFromConfig(config, rng, { logger, progress });
+  if ((config.init !== "none" || config.coldItems !== undefined) && !config.encoder.startsWith("file:"))
+    checkItemTexts(prepared, config.init === "none" ? "--cold-items" : `an LLM init (--init ${config.init})`);
   const cold =
     config.coldItems === undefined
       ? undefined

@@ -18,6 +18,8 @@ import type { BadInputCase, CaseFile } from "@llminit/pipeline/testing";
 const RUN = "run --dataset {toy} --encoder file:{vectors} --cache-dir {cache} --dim 8 --epochs 0 --out {dir}/run";
 /** A dataset folder `{dir}/data` (data.inter, data.item) to damage; `--out` under the case folder. */
 const DATA = "run --dataset {dir}/data --init none --dim 8 --epochs 0 --out {dir}/run";
+/** The toy dataset encoded from its text (an encoder that reads the item texts, unlike `file:`). */
+const TEXT = "run --dataset {toy} --encoder use-lite --cache-dir {cache} --dim 8 --epochs 0 --out {dir}/run";
 /** The toy dataset with the item vectors at `{dir}/v.npy` (+ ids) to damage. */
 const VECTORS = "run --dataset {toy} --encoder file:{dir}/v.npy --cache-dir {cache} --dim 8 --epochs 0 --out {dir}/run";
 
@@ -131,6 +133,24 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     "SGCL batch too large",
     `${RUN} --model sgcl --batch-size 200000`,
     /option "batchSize": .*SGCL's in-batch contrast/,
+  ),
+  bad(
+    "text template field misspelt",
+    `${TEXT} --text-template {titel}`,
+    /option "--text-template": "\{titel\}" gives an empty text for 40 of 40 items \(100 %\): \{titel\} is no item column \(item columns: title\); an LLM init \(--init var\) needs item text/,
+  ),
+  bad(
+    "cold items with an empty text template",
+    `${TEXT} --init none --cold-items 0.2 --text-template {titel}`,
+    /option "--text-template": .*--cold-items needs item text, and more than 50 % empty is refused/,
+  ),
+  bad(
+    "no .item file for an LLM init",
+    TEXT.replace("{toy}", "{dir}/data"),
+    /option "--dataset": data has no item metadata \(no \.item file in .*data\)/,
+    {
+      files: { "data/data.inter": (paths) => toyInter(paths) },
+    },
   ),
   bad("d above the encoder's D", `${RUN} --dim 17`, /option "dim": cannot select 17 of the encoder's 16 dimensions/),
 

@@ -135,6 +135,11 @@ export function formatInspection(report: DatasetInspection): string {
   lines.push(`problems: ${report.problemCount === 0 ? "none" : report.problemCount}`);
   for (const problem of report.problems) lines.push(`  [${problem.level}] ${problem.message}`);
   if (more > 0) lines.push(`  … and ${more} more`);
-  if (report.error !== undefined) lines.push(`a run would stop here: ${report.error.message}`);
+  if (report.error !== undefined)
+    lines.push(
+      report.location?.kind === "remote"
+        ? `not inspected: ${report.error.message}`
+        : `a run would stop here: ${report.error.message}`,
+    );
   return `${lines.join("\n")}\n`;
 }

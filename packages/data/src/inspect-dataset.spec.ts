@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
@@ -101,6 +102,31 @@ describe("inspectDataset", () => {
       /^8 of 8 items \(100 %\) have an empty text under "\{titel\}" after the filters: a run that encodes item text .*refuses more than 50 %/,
     );
     expect(report.error).toBeUndefined();
+  });
+
+  it("never downloads: a registry dataset not on this machine is reported with where a run gets it", async () => {
+    const requests: string[] = [];
+    const fetch = ((url: string) => {
+      requests.push(url);
+      return Promise.reject(new Error("no network in this test"));
+    }) as unknown as typeof globalThis.fetch;
+    const cacheDir = join(tmp.dir, "inspect-cache");
+    const report = await inspectDataset("ml-100k", { cacheDir, dataDir: "", fetch });
+    expect(requests).toEqual([]);
+    expect(existsSync(cacheDir)).toBe(false);
+    expect(report.location).toMatchObject({ kind: "remote", dir: join(cacheDir, "ml-100k") });
+    expect(report.error).toEqual({
+      code: "E_NOT_AVAILABLE",
+      message:
+        "ml-100k is not on this machine: `llminit run` would download " +
+        `https://files.grouplens.org/datasets/movielens/ml-100k.zip into ${join(cacheDir, "ml-100k")} first; ` +
+        "inspect reads local files only",
+    });
+    const dataDir = join(tmp.dir, "inspect-data");
+    mkdirSync(dataDir);
+    const strict = await inspectDataset("ml-100k", { cacheDir, dataDir, fetch });
+    expect(strict.error).toMatchObject({ code: "E_CONFIG", key: "--data-dir" });
+    expect(requests).toEqual([]);
   });
 
   it("returns the error a run would stop with, and what it found before it", async () => {

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { ConfigError, NotAvailableError, silentLogger } from "@llminit/core";
 import type { Logger, ProgressReporter } from "@llminit/core";
 import { readAmazonMeta, readAmazonReviews } from "./amazon.js";
@@ -215,9 +215,40 @@ async function readLocation(
 }
 
 /**
+ * A data dir (the `dataDir` option, else $LLMINIT_DATA_DIR) is where the user said datasets are:
+ * a registry dataset missing there is a ConfigError naming `--data-dir` (or LLMINIT_DATA_DIR), never
+ * a fall-back to the download cache, with a hint when the folder given is a dataset folder itself.
+ */
+async function checkDataDir(entry: DatasetEntry, options: LocateOptions): Promise<void> {
+  const dataDir = dataDirOf(options);
+  if (dataDir === undefined) return;
+  const option = options.dataDir !== undefined && options.dataDir !== "" ? "--data-dir" : "LLMINIT_DATA_DIR";
+  const folder = join(dataDir, entry.name);
+  if ((await detectFolder(folder)) !== undefined) return;
+  if (!isDir(dataDir))
+    throw new ConfigError(option, `${dataDir} is not a folder (expected a folder holding ${entry.name}/)`);
+  const why = isDir(folder) ? `${folder} holds no dataset files` : `${dataDir} has no ${entry.name}/ folder`;
+  if ((await detectFolder(dataDir)) !== undefined)
+    throw new ConfigError(
+      option,
+      `${why}: it is a dataset folder itself; ` +
+        (basename(dataDir) === entry.name
+          ? `give its parent, --data-dir ${dirname(dataDir)}`
+          : `read it with --dataset ${dataDir}`),
+    );
+  const names = (await readdir(dataDir)).filter((name) => isDir(join(dataDir, name))).sort();
+  throw new ConfigError(
+    option,
+    `${why} (its folders: ${names.slice(0, 8).join(", ") || "none"}); nothing is downloaded into a data ` +
+      `dir: place the files there, or leave ${option} out to use the download cache`,
+  );
+}
+
+/**
  * Loads a registry dataset by name, or any folder by path (see {@link detectFolder}).
- * A registry name is looked up in `<dataDir>/<name>/`, then `<cacheDir>/<name>/`, and else
- * downloaded from the original distribution into `<cacheDir>/<name>/` (unless `download: false`).
+ * A registry name is looked up in `<dataDir>/<name>/` when a data dir is given (missing there: a
+ * ConfigError naming `--data-dir`); without one in `<cacheDir>/<name>/`, and else downloaded from
+ * the original distribution into `<cacheDir>/<name>/` (unless `download: false`).
  * @throws NotAvailableError naming the URL and where to place the file when it cannot be fetched.
  */
 export async function loadDataset(nameOrDir: string, options: LoadOptions = {}): Promise<LoadedDataset> {
@@ -241,6 +272,7 @@ export async function loadDataset(nameOrDir: string, options: LoadOptions = {}):
     location = found;
     name = basename(resolve(nameOrDir));
   } else {
+    await checkDataDir(entry, options);
     location = await locateDataset(entry, options);
     if (location.kind === "remote") {
       if (options.download === false) {

@@ -376,6 +376,19 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     "run --dataset {dir}/nothere --out {dir}/run",
     /"[^"]*nothere" is neither a known dataset .* nor a folder/,
   ),
+  bad(
+    "data dir without the dataset",
+    "run --dataset ml-100k --data-dir {dir} --out {dir}/run",
+    /option "--data-dir": .* has no ml-100k\/ folder \(its folders: none\); nothing is downloaded/,
+  ),
+  bad(
+    "data dir is the dataset folder",
+    "run --dataset ml-100k --data-dir {dir}/ml-100k --out {dir}/run",
+    /ml-100k has no ml-100k\/ folder: it is a dataset folder itself; give its parent, --data-dir /,
+    {
+      files: { "ml-100k/ml-100k.inter": (paths) => toyInter(paths) },
+    },
+  ),
   bad("data: no dataset files", DATA, /data: no dataset files recognised in this folder/, {
     files: { "data/readme.txt": "nothing here" },
     status: 1,

@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { decodeNpy } from "@llminit/core";
 import { writeToyDataset, type ToyDataset } from "@llminit/pipeline/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -202,5 +202,19 @@ describe("CLI conventions", () => {
     rmSync(elsewhere, { recursive: true });
     if (readdirSync(dirname(elsewhere)).length === 0) rmSync(dirname(elsewhere), { recursive: true });
     expect(readdirSync(first).sort()).toEqual(before);
+  }, 60_000);
+
+  it("records absolute paths in config.json, so that it replays from any folder", async () => {
+    const out = join(root, "relative");
+    const here = (path: string) => relative(process.cwd(), path);
+    const vectors = `file:${here(toy.encoder.slice("file:".length))}`;
+    const args = ["--dataset", here(toy.dir), "--encoder", vectors, "--cache-dir", here(join(root, "cache"))];
+    const run = await cli("run", ...args, "--dim", "8", "--epochs", "0", "--out", here(out));
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, "config.json"), "utf8"))).toMatchObject({
+      dataset: toy.dir,
+      encoder: toy.encoder,
+      cacheDir: join(root, "cache"),
+    });
   }, 60_000);
 });

@@ -8,6 +8,7 @@ import {
 } from "@llminit/core";
 import { createEncoder, encodeCatalogToFile } from "@llminit/encoders";
 import { dirname } from "node:path";
+import { absolutePaths } from "./absolute-paths.js";
 import { checkEncoderSpec } from "./check-inputs.js";
 import { checkItemTexts } from "./check-item-texts.js";
 import type { EncodingSummary } from "./encode-items.js";
@@ -28,10 +29,11 @@ export function idsPathFor(npyPath: string): string {
  * with the catalogue and a killed run resumes from the cache.
  */
 export async function encodeDataset(
-  config: RunConfig,
+  given: RunConfig,
   out: string,
   hooks: { logger?: Logger; progress?: ProgressReporter; signal?: AbortSignal } = {},
 ): Promise<EncodingSummary & { out: string; ids: string }> {
+  const config = absolutePaths(given);
   const logger = hooks.logger ?? silentLogger;
   const progress = hooks.progress ?? silentProgress;
   const ids = idsPathFor(out);

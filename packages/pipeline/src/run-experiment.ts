@@ -38,6 +38,7 @@ import { finishColdStart, type ColdStartSummary } from "./cold-start-run.js";
 import { encodeItems, type EncodingSummary } from "./encode-items.js";
 import { prepareFromConfig } from "./prepare-from-config.js";
 import { PROTOCOLS, type ProtocolName } from "./protocol.js";
+import { absolutePaths } from "./absolute-paths.js";
 import { checkEncoderSpec } from "./check-inputs.js";
 import { checkItemTexts } from "./check-item-texts.js";
 import { checkRunLimits } from "./check-run-limits.js";
@@ -128,7 +129,9 @@ export const TRAINING_CHECKPOINT_DIR = "checkpoint/training";
  * training checkpoint after every epoch. `hooks.folder.resume`: continue the run in `config.out`
  * from its newest checkpoint, under the folder's lock (see `resumeExperiment`).
  */
-export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Promise<RunSummary> {
+export async function runExperiment(given: RunConfig, hooks: RunHooks = {}): Promise<RunSummary> {
+  // Recorded in config.json as it is used: with absolute paths, so that it replays from anywhere.
+  const config = absolutePaths(given);
   const logger = hooks.logger ?? silentLogger;
   const progress = hooks.progress ?? silentProgress;
   const started = performance.now();

@@ -35,7 +35,11 @@ const common = (out: string) => [
 
 /** The report model with the paired tests, as `writeReports` builds it. */
 async function writeReportsModel(records: CellRecord[]) {
-  return buildReportModel(records, await loadUserMetrics(records), await loadColdUserMetrics(records));
+  return buildReportModel(
+    records,
+    await loadUserMetrics(records, undefined),
+    await loadColdUserMetrics(records, undefined),
+  );
 }
 
 describe("bench cold-items", () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -272,6 +272,19 @@ describe("bench paper", () => {
       // The var row's four cells of the overall table are tested, and significant (checked above).
       { tested: (md.match(/ %, p [=<] /g) ?? []).length, significant: (md.match(/\) †/g) ?? []).length },
     );
+
+    // A bench folder reads its own run folders: a copy without per-user metrics has no tests
+    // (it never reads the original's), and a moved one keeps every test.
+    const copy = join(root, "paper-copy");
+    cpSync(out, copy, { recursive: true });
+    for (const record of records) rmSync(join(copy, "runs", record.id, "user-metrics"), { recursive: true });
+    expect((await bench("report", "--out", copy)).status).toBe(0);
+    expect(readFileSync(join(copy, "report.md"), "utf8")).not.toMatch(/ %, p [=<] /);
+    const moved = join(root, "paper-moved");
+    renameSync(out, moved);
+    expect((await bench("report", "--out", moved)).status).toBe(0);
+    expect(readFileSync(join(moved, "report.md"), "utf8")).toBe(md);
+    renameSync(moved, out);
   }, 60_000);
 });
 

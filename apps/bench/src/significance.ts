@@ -22,15 +22,34 @@ export interface CellTest extends PairedComparison {
 }
 
 /**
- * Reads `user-metrics/test.*` of every ok cell that has them. Cells run before per-user metrics
- * existed (or whose files are unreadable, logged) simply have no test in the reports.
+ * A cell's run folder: `<out>/runs/<id>` of the bench folder the results were read from, so that a
+ * copied or moved bench folder reads its own files; the absolute `runDir` recorded when the cell ran
+ * only when that folder does not exist (results collected from elsewhere), or without `out`.
  */
-export async function loadUserMetrics(records: readonly CellRecord[], logger?: Logger): Promise<UserMetricsByCell> {
+export function cellRunDir(record: CellRecord, out: string | undefined): string {
+  if (out !== undefined) {
+    const own = join(out, "runs", record.id);
+    if (existsSync(own) || record.runDir === "") return own;
+  }
+  return record.runDir;
+}
+
+/**
+ * Reads `user-metrics/test.*` of every ok cell that has them, from its run folder under `out` (see
+ * {@link cellRunDir}). Cells run before per-user metrics existed (or whose files are unreadable,
+ * logged) simply have no test in the reports.
+ */
+export async function loadUserMetrics(
+  records: readonly CellRecord[],
+  out: string | undefined,
+  logger?: Logger,
+): Promise<UserMetricsByCell> {
   const tables = new Map<string, UserMetricsTable>();
   for (const record of records) {
-    if (record.status !== "ok" || !existsSync(join(record.runDir, USER_METRICS_DIR, "test.npy"))) continue;
+    const runDir = cellRunDir(record, out);
+    if (record.status !== "ok" || !existsSync(join(runDir, USER_METRICS_DIR, "test.npy"))) continue;
     try {
-      tables.set(record.id, await readUserMetrics(record.runDir, "test"));
+      tables.set(record.id, await readUserMetrics(runDir, "test"));
     } catch (error) {
       logger?.log(
         "warn",
@@ -46,15 +65,20 @@ export type ColdUserMetrics = ReadonlyMap<string, UserMetricsByCell>;
 
 /**
  * Reads the per-user cold and hybrid test metrics (`user-metrics/cold-<method>.*`,
- * `hybrid-<method>.*`) of every ok cold-items cell, as its `coldStart.userMetrics` lists them.
+ * `hybrid-<method>.*`) of every ok cold-items cell, as its `coldStart.userMetrics` lists them, from
+ * its run folder under `out` (see {@link cellRunDir}).
  */
-export async function loadColdUserMetrics(records: readonly CellRecord[], logger?: Logger): Promise<ColdUserMetrics> {
+export async function loadColdUserMetrics(
+  records: readonly CellRecord[],
+  out: string | undefined,
+  logger?: Logger,
+): Promise<ColdUserMetrics> {
   const bySplit = new Map<string, Map<string, UserMetricsTable>>();
   for (const record of records) {
     if (record.status !== "ok") continue;
     for (const split of record.coldStart?.userMetrics ?? []) {
       try {
-        const table = await readUserMetrics(record.runDir, split);
+        const table = await readUserMetrics(cellRunDir(record, out), split);
         if (!bySplit.has(split)) bySplit.set(split, new Map());
         bySplit.get(split)!.set(record.id, table);
       } catch (error) {

@@ -31,6 +31,8 @@ async function bench(...argv: string[]): Promise<{ status: number; stdout: strin
 const common = (out: string) => [
   ...["--datasets", toy.dir, "--cache-dir", join(root, "cache"), "--encoder", toy.encoder, "--dim", "8"],
   ...["--batch-size", "64", "--epochs", "1", "--seeds", "2020,2021", "--models", "lightgcn", "--out", out],
+  // The toy's 4 cold test items: K = 2 keeps a cold metric that ranks (K ≥ 4 ranks them all, refused alone).
+  ...["--ks", "2,10,20"],
 ];
 
 /** The report model with the paired tests, as `writeReports` builds it. */

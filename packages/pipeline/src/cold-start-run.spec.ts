@@ -21,11 +21,14 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** The toy's 4 cold test items: K = 2 keeps a cold metric that ranks (K ≥ 4 ranks them all, refused alone). */
+const KS = "2,10,20";
+
 function config(values: Record<string, unknown>): RunConfig {
   return resolveRunConfig([
     {
       source: "test",
-      values: { dataset: toy.dir, encoder, cacheDir: join(root, "cache"), dim: 8, batchSize: 64, ...values },
+      values: { dataset: toy.dir, encoder, cacheDir: join(root, "cache"), dim: 8, batchSize: 64, ks: KS, ...values },
     },
   ]);
 }

@@ -50,7 +50,7 @@ describe("resumeExperiment", () => {
     ["lightgcn", "standard", {}],
     ["sgl", "standard", {}],
     ["lightgcn", "official", {}],
-    ["lightgcn", "standard, cold items", { coldItems: 0.2 }],
+    ["lightgcn", "standard, cold items", { coldItems: 0.2, ks: "2,10,20" }],
   ])(
     "%s, %s: continues an interrupted run to the uninterrupted run's bits",
     async (model, label, extra) => {

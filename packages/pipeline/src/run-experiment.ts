@@ -169,7 +169,12 @@ export async function runExperiment(given: RunConfig, hooks: RunHooks = {}): Pro
             logger,
           }),
         };
-  const shape = { users: split.users.size, items: split.items.size, trainPairs: split.train.indices.length };
+  const shape = {
+    users: split.users.size,
+    items: split.items.size,
+    trainPairs: split.train.indices.length,
+    coldTestItems: cold?.coldTestItems.length,
+  };
   checkRunLimits(config, shape, { logger });
   const dataSeconds = (performance.now() - started) / 1000;
 

@@ -586,6 +586,11 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     /option "coldItems": 0\.01 of 40 items gives 0 cold items; need at least 2/,
   ),
   bad(
+    "cold items: every K ranks all cold test items",
+    `${RUN} --cold-items 0.2`,
+    /option "--cold-items": 0\.2 of the items gives 4 cold test items, .*recall@K is 1 for any method, random included; .*--ks below 4$/,
+  ),
+  bad(
     "new items: unknown method",
     "recommend --run {run} --users u1 --new-items {dir}/new.csv --method knn",
     /option "--method": "knn" is not one of direct, map, map-knn, content-knn, random/,

@@ -159,10 +159,27 @@ export function formatGainInterval(test: PairedComparison): string {
   return `[${pct(test.gainLow)}, ${pct(test.gainHigh)}] %`;
 }
 
+/** The mark of a significantly better cell than init none's. */
+export const GAIN_MARK = "†";
+/** The mark of a significantly worse cell than init none's. */
+export const LOSS_MARK = "‡";
+
+/** Whether a tested cell is a significant gain, a significant loss, or neither (undefined). */
+export function significance(test: CellTest | undefined): "gain" | "loss" | undefined {
+  if (test === undefined || !test.significant) return undefined;
+  return test.meanDifference >= 0 ? "gain" : "loss";
+}
+
+/** `†` for a significant gain, `‡` for a significant loss, "" otherwise. */
+export function significanceMark(test: CellTest | undefined): string {
+  const kind = significance(test);
+  return kind === "gain" ? GAIN_MARK : kind === "loss" ? LOSS_MARK : "";
+}
+
 /** The report legend of the marks. */
 export const SIGNIFICANCE_LEGEND =
-  "† marks a cell whose paired two-sided t-test against init none of the same row (per-user test metrics, " +
-  "users matched on the same split, i.e. the same seed, pooled over the seeds) has p < 0.05 after a " +
-  "Holm–Bonferroni correction over the comparison cells of its table; [a, b] % is the 95 % confidence interval " +
-  "of the relative gain of the pooled means (delta method), p the uncorrected p-value. " +
-  "Cells without per-user metrics in their run folders are not tested.";
+  `${GAIN_MARK} marks a significant gain and ${LOSS_MARK} a significant loss over init none of the same row: ` +
+  "a paired two-sided t-test (per-user test metrics, users matched on the same split, i.e. the same seed, pooled " +
+  "over the seeds) with p < 0.05 after a Holm–Bonferroni correction over the comparison cells of its table; " +
+  "[a, b] % is the 95 % confidence interval of the relative gain of the pooled means (delta method), p the " +
+  "uncorrected p-value. Cells without per-user metrics in their run folders are not tested.";

@@ -6,8 +6,15 @@ export { InteractionLogBuilder, selectInteractions, compactLog } from "./interac
 export type { InteractionLog, ItemFeatures } from "./interaction-log.js";
 export { readAtomicFile, readAtomicInteractions, readAtomicItems } from "./atomic-file.js";
 export type { AtomicField, AtomicType, AtomicInteractionFields, ReadOptions } from "./atomic-file.js";
-export { readDelimitedInteractions, splitDelimited } from "./delimited-file.js";
-export type { DelimitedOptions, ColumnRef } from "./delimited-file.js";
+export {
+  forEachDelimitedRecord,
+  readDelimitedInteractions,
+  readDelimitedItems,
+  splitDelimited,
+} from "./delimited-file.js";
+export type { DelimitedOptions, DelimitedItemsOptions, ColumnRef, RecordSink } from "./delimited-file.js";
+export { DELIMITED_COLUMNS, detectDelimited, readDelimitedHeader } from "./delimited-dataset.js";
+export type { DelimitedColumns, DelimitedLocation } from "./delimited-dataset.js";
 export { parsePythonLiteral, PythonLiteralError } from "./python-literal.js";
 export type { PyValue } from "./python-literal.js";
 export { readAmazonReviews, readAmazonMeta, unescapeHtml } from "./amazon.js";

@@ -393,6 +393,15 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     files: { "data/readme.txt": "nothing here" },
     status: 1,
   }),
+  bad(
+    "data: CSV without user and item columns",
+    DATA,
+    /data: no CSV\/TSV file here has both a user and an item column: x\.csv \(who, what\)\. Give the interactions file a header with user_id and item_id/,
+    {
+      files: { "data/x.csv": "who,what\na,b\n" },
+      status: 1,
+    },
+  ),
   bad("data: rating not a number", DATA, /data\.inter:5 field "rating": not a number: "five"/, {
     files: dataset(replaceLine(5, "u0\ti3\tfive\t1000003")),
     status: 1,

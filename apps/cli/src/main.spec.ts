@@ -204,6 +204,24 @@ describe("CLI conventions", () => {
     expect(readdirSync(first).sort()).toEqual(before);
   }, 60_000);
 
+  it("prints the degree table at the run's smallest cut-off", async () => {
+    const run = await cli(
+      "run",
+      ...common(),
+      "--init",
+      "none",
+      "--epochs",
+      "0",
+      "--ks",
+      "5,20",
+      "--out",
+      join(root, "k5"),
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(/NaN/);
+    expect(run.stdout).toMatch(/^ {2}\S+ +users +\d+ {2}recall@5 \d\.\d{4} {2}ndcg@5 \d\.\d{4}$/m);
+  }, 60_000);
+
   it("records absolute paths in config.json, so that it replays from any folder", async () => {
     const out = join(root, "relative");
     const here = (path: string) => relative(process.cwd(), path);

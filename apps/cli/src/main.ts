@@ -33,7 +33,7 @@ import {
   type RunConfig,
   type RunSummary,
 } from "@llminit/pipeline";
-import { formatColdStart } from "./format-cold-start.js";
+import { formatColdStart, smallestK } from "./format-cold-start.js";
 import { inspectCommand, INSPECT_USAGE } from "./inspect-command.js";
 import { watchInterrupts, type InterruptWatch, type SignalSource } from "./interrupt.js";
 import { loadConfigFile } from "./load-config-file.js";
@@ -381,6 +381,11 @@ async function interruptible<T>(io: CliIo, work: (watch: InterruptWatch) => Prom
 
 function formatSummary(summary: RunSummary): string {
   const keys = Object.keys(summary.test);
+  // The degree table at the run's smallest cut-off (--ks 5: @5; the default 10, 20, 50: @10).
+  const k = smallestK(summary.test) ?? 10;
+  // A bucket without users has no value: "–", not NaN.
+  const fixed = (value: number | undefined) =>
+    value === undefined || Number.isNaN(value) ? "–".padEnd(6) : value.toFixed(4);
   const lines = [
     `${summary.dataset.name}: ${summary.dataset.users} users, ${summary.dataset.items} items, ${summary.dataset.interactions} interactions`,
     `${summary.model} init=${summary.init} backend=${summary.backend} epochs=${summary.epochs} (best ${summary.bestEpoch}) ${summary.secondsPerEpoch.toFixed(2)} s/epoch`,
@@ -392,7 +397,7 @@ function formatSummary(summary: RunSummary): string {
     "test by training degree:",
     ...summary.testByDegree.map(
       (g) =>
-        `  ${g.bucket.padEnd(8)} users ${String(g.users).padStart(6)}  recall@10 ${(g.metrics["recall@10"] ?? NaN).toFixed(4)}  ndcg@10 ${(g.metrics["ndcg@10"] ?? NaN).toFixed(4)}`,
+        `  ${g.bucket.padEnd(8)} users ${String(g.users).padStart(6)}  recall@${k} ${fixed(g.metrics[`recall@${k}`])}  ndcg@${k} ${fixed(g.metrics[`ndcg@${k}`])}`,
     ),
     ...(summary.coldStart === undefined ? [] : formatColdStart(summary.coldStart)),
     `run folder: ${summary.runDir}`,

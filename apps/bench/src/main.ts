@@ -27,6 +27,7 @@ import {
   type FolderLock,
   type RunConfig,
 } from "@llminit/pipeline";
+import { checkCellLimits } from "./check-cell-limits.js";
 import { findDataDir } from "./find-data-dir.js";
 
 import { planFullCells, planGrid, type GridAxes, type PlannedCell } from "./plan-grid.js";
@@ -440,6 +441,8 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
   }
   if (values.queue !== undefined)
     return await enqueueGridCommand(values, spec.experiment, axes, cells, layers, argv, io);
+  // So are the limits that need the data (--ks ≤ items, memory): each dataset is read once for them.
+  await checkCellLimits(cells, { out, layers });
   // One grid at a time per folder: a second one would run every cell again into the same results.
   const created = createFolders("--out", out);
   let lock: FolderLock;

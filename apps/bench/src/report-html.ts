@@ -1,5 +1,5 @@
 import { formatImprovement, formatMeanStd } from "./mean-std.js";
-import { METRIC_TITLES, type ChartSpec, type MetricTable, type RankTable, type ReportModel } from "./report-model.js";
+import { columnTitle, type ChartSpec, type MetricTable, type RankTable, type ReportModel } from "./report-model.js";
 import { formatGainInterval, formatP, SIGNIFICANCE_LEGEND, significance, significanceMark } from "./significance.js";
 import { barChart, escapeXml as esc, lineChart } from "./svg-charts.js";
 
@@ -23,7 +23,7 @@ figcaption { font-weight: 600; margin-bottom: 0.25rem; }
 `;
 
 function metricTable(table: MetricTable): string {
-  const head = [...table.labelHeaders, "seeds ok", ...table.metrics.map((m) => METRIC_TITLES[m] ?? m)]
+  const head = [...table.labelHeaders, "seeds ok", ...table.metrics.map(columnTitle)]
     .map((h) => `<th>${esc(h)}</th>`)
     .join("");
   const body = table.rows

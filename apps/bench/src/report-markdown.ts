@@ -1,5 +1,5 @@
 import { formatImprovement, formatMeanStd } from "./mean-std.js";
-import { METRIC_TITLES, type MetricTable, type RankTable, type ReportModel } from "./report-model.js";
+import { columnTitle, type MetricTable, type RankTable, type ReportModel } from "./report-model.js";
 import { formatGainInterval, formatP, SIGNIFICANCE_LEGEND, significanceMark } from "./significance.js";
 
 function escapeCell(text: string): string {
@@ -24,7 +24,7 @@ export function formatMetricCell(table: MetricTable, row: number, m: number): st
 }
 
 function metricTable(table: MetricTable): string {
-  const headers = [...table.labelHeaders, "seeds ok", ...table.metrics.map((m) => METRIC_TITLES[m] ?? m)];
+  const headers = [...table.labelHeaders, "seeds ok", ...table.metrics.map(columnTitle)];
   const lines = [
     `## ${table.title}`,
     "",

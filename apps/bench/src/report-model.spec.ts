@@ -209,3 +209,34 @@ describe("report: the rating filter in the protocol line", () => {
     expect(withConfig({ minRating: 3, ratingField: "stars" })).toContain("filters: stars ≥ 3, 5-core;");
   });
 });
+
+describe("report: the cells' cut-offs", () => {
+  it("shows Recall and NDCG at the two smallest K the cells evaluated, and the degree chart at the smallest", () => {
+    const at5 = (init: string, seed: number): CellRecord => {
+      const base = cell(init, seed, "full", 0.1, 4, 10);
+      const metrics = { "recall@5": 0.2, "ndcg@5": 0.1 };
+      return {
+        ...base,
+        config: { ks: [5] },
+        test: metrics,
+        testByDegree: base.testByDegree!.map((g) => ({ ...g, metrics })),
+      };
+    };
+    const model = buildReportModel([at5("none", 1), at5("var", 1)]);
+    expect(model.tables[0].metrics).toEqual(["recall@5", "ndcg@5"]);
+    expect(model.tables[1].metrics).toEqual(["recall@5", "ndcg@5"]);
+    const md = renderMarkdown(model);
+    expect(md).toContain("| model | init | seeds ok | Recall@5 | NDCG@5 |");
+    expect(md).toContain("| lightgcn | none | 1/1 | **0.2000** | **0.1000** |");
+    expect(md).not.toMatch(/\| – \|/);
+    const degree = model.charts.find((c) => c.kind === "degree")!;
+    expect(degree.title).toMatch(/^Test Recall@5 by user training degree/);
+    // The default cut-offs keep the paper's @10 and @20.
+    expect(buildReportModel([cell("none", 1, "full", 0.1, 4, 10)]).tables[0].metrics).toEqual([
+      "recall@10",
+      "recall@20",
+      "ndcg@10",
+      "ndcg@20",
+    ]);
+  });
+});

@@ -32,6 +32,7 @@ export type { RunShape, MemoryPart } from "./check-run-limits.js";
 export { checkEncoderSpec, checkDataset } from "./check-inputs.js";
 export { checkItemTexts } from "./check-item-texts.js";
 export { absolutePaths } from "./absolute-paths.js";
+export { prepareFromConfig } from "./prepare-from-config.js";
 export { holdOutColdItems } from "./cold-items-split.js";
 export type { ColdItemsSplit, ColdItemsOptions } from "./cold-items-split.js";
 export { COLD_START_METHODS, coldStartSpace, isolatedItemScale } from "./cold-start-methods.js";

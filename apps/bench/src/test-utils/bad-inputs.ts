@@ -31,6 +31,11 @@ export const BENCH_BAD_INPUTS: readonly BadInputCase[] = [
   bad("seeds: not a number", `${PAPER} --seeds 2020,x`, /option "seeds": expected integers .*got "x"/),
   bad("seeds: one twice", `${PAPER} --seeds 2020,2020`, /--seeds lists a value twice/),
   bad("seeds: empty", `${PAPER} --seeds ,`, /--seeds needs at least one value/),
+  bad(
+    "ks above the items",
+    `${PAPER} --ks 10,100000`,
+    /option "ks": --ks 100000: a cut-off K must be ≤ the 40 items after filtering .*\(cell paper-toy-full-lightgcn-none-s2020\)$/,
+  ),
   bad("sparse keep 0", `${PAPER} --sparse-keep 0`, /option "sparseKeep": expected integers ≥ 1, got "0"/),
   bad(
     "dims: 0",

@@ -500,7 +500,7 @@ async function recommendWithNewItems(
     progress,
   });
   try {
-    await recommender.addItems(await readNewItems(file, recommender.textTemplate));
+    await recommender.addItems(await readNewItems(file, recommender.textTemplate, { logger }));
     return await recommender.recommend(users, k);
   } finally {
     await recommender.dispose();

@@ -1,6 +1,7 @@
 export { forEachLine, readLines, isGzipFile } from "./read-lines.js";
 export type { NumberedLine, TextEncoding, LineSink } from "./read-lines.js";
-export { hasInvalidBytes, replaceInvalidBytes } from "./text-bytes.js";
+export { checkIdBytes, hasInvalidBytes, replaceInvalidBytes } from "./text-bytes.js";
+export { InvalidTextTally } from "./data-issues.js";
 export type { DataIssue, FileSummary, ColumnSummary, ColumnUse } from "./data-issues.js";
 export { InteractionLogBuilder, selectInteractions, compactLog } from "./interaction-log.js";
 export type { InteractionLog, ItemFeatures } from "./interaction-log.js";

@@ -600,6 +600,31 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     /option "--cold-items": 0\.2 of the items gives 4 cold test items, .*recall@K is 1 for any method, random included; .*--ks below 4$/,
   ),
   bad(
+    "new items: another model's encoder",
+    "recommend --run {run} --users u1 --new-items {dir}/new.csv --encoder use-lite",
+    /option "encoder": use-lite is not the encoder of .*finished-run \(file:.*toy-vectors\.npy, 16-d\): another model's vectors/,
+    { files: { "new.csv": "item_id,text\nnew1,red pen\n" } },
+  ),
+  bad(
+    "new items: vectors of another dimension",
+    "recommend --run {run} --users u1 --new-items {dir}/new.csv --encoder file:{dir}/new.npy",
+    /option "encoder": file:.*new\.npy holds 8-d vectors; .*finished-run was trained with 16-d ones/,
+    {
+      files: { "new.csv": "item_id,text\nnew1,red pen\n", "new.npy": () => vectors(1, 8), "new.npy.ids.txt": "new1\n" },
+    },
+  ),
+  bad(
+    "new items: an id that is not UTF-8",
+    "recommend --run {run} --users u1 --new-items {dir}/new.csv",
+    /new\.csv:2 field "item_id": id "new\\xE9" is not valid UTF-8/,
+    {
+      status: 1,
+      files: {
+        "new.csv": Buffer.concat([Buffer.from("item_id,text\nnew"), Buffer.from([0xe9]), Buffer.from(",red pen\n")]),
+      },
+    },
+  ),
+  bad(
     "new items: unknown method",
     "recommend --run {run} --users u1 --new-items {dir}/new.csv --method knn",
     /option "--method": "knn" is not one of direct, map, map-knn, content-knn, random/,

@@ -135,6 +135,8 @@ describe("CLI conventions", () => {
       ["run", "--dataset", toy.dir, "--out", out, "-h"],
       ["run", "--bogus", "-h"],
       ["help", "run"],
+      ["-h", "run"],
+      ["--help", "run", "--dataset", toy.dir],
     ]) {
       const { status, stdout, stderr } = await cli(...argv);
       expect(status, argv.join(" ")).toBe(0);

@@ -206,7 +206,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case undefined:
       case "--help":
       case "-h":
-        io.stdout.write(USAGE);
+        // `llminit -h run`: that command's help, as `llminit run -h` gives.
+        io.stdout.write(rest[0] !== undefined && rest[0] in HELP ? HELP[rest[0]] : USAGE);
         return command === undefined ? 2 : 0;
       case "help": {
         const topic = rest[0];

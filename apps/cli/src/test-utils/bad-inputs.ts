@@ -410,6 +410,24 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     files: dataset(inter((lines) => [lines[0].replace(/:token/g, ""), ...lines.slice(1)])),
     status: 1,
   }),
+  bad(
+    "data: header separated by spaces",
+    DATA,
+    /data\.inter:1 field "user_id": header column .* holds 4 fields separated by spaces: the fields of a RecBole atomic file must be TAB-separated/,
+    {
+      files: dataset(inter((lines) => [lines[0].replace(/\t/g, " "), ...lines.slice(1)])),
+      status: 1,
+    },
+  ),
+  bad(
+    "data: header without types, separated by spaces",
+    DATA,
+    /data\.inter:1 field "user_id": header column "user_id item_id rating timestamp" holds 4 fields separated by spaces/,
+    {
+      files: dataset(inter((lines) => [lines[0].replace(/:\w+/g, "").replace(/\t/g, " "), ...lines.slice(1)])),
+      status: 1,
+    },
+  ),
   bad("data: unknown column type", DATA, /data\.inter:1 field "rating": unknown type "bogus"/, {
     files: dataset(inter((lines) => [lines[0].replace("rating:float", "rating:bogus"), ...lines.slice(1)])),
     status: 1,

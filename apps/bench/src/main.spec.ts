@@ -144,7 +144,7 @@ describe("bench paper", () => {
       });
       expect(r.curve?.map((p) => p.epoch)).toEqual([1, 2]);
       expect(r.curve?.every((p) => typeof p.valid === "number")).toBe(true);
-      expect(r.config).toMatchObject({ seed: r.seed, init: r.init, epochs: 2, dim: 8, minRating: 4 });
+      expect(r.config).toMatchObject({ seed: r.seed, init: r.init, epochs: 2, dim: 8, kCore: 5 });
       expect(r.runDir).toBe(join(out, "runs", r.id));
       expect(existsSync(join(r.runDir, "item.npy"))).toBe(true);
       expect(r.machine.cpus).toBeGreaterThan(0);

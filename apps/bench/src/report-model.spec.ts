@@ -204,6 +204,7 @@ describe("report: the rating filter in the protocol line", () => {
       buildReportModel([{ ...cell("none", 1, "full", 0.1, 4, 10), config: { kCore: 5, ...config } }]).tables[0]
         .protocol;
     expect(withConfig({ minRating: 4 })).toContain("filters: rating ≥ 4, 5-core;");
+    expect(withConfig({})).toContain("filters: rating ≥ 4, 5-core;"); // the default, not recorded
     expect(withConfig({ minRating: null })).toContain("filters: no rating filter (--min-rating none), 5-core;");
     expect(withConfig({ minRating: null })).not.toContain("null");
     expect(withConfig({ minRating: 3, ratingField: "stars" })).toContain("filters: stars ≥ 3, 5-core;");

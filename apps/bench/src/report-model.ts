@@ -256,7 +256,8 @@ function ratingFilter(records: readonly CellRecord[]): string {
       const min = r.config.minRating;
       if (min === null) return "no rating filter (--min-rating none)";
       const field = typeof r.config.ratingField === "string" ? r.config.ratingField : "rating";
-      return `${field} ≥ ${min === undefined ? "?" : String(min)}`;
+      // Not recorded: the default, 4 (off on data without a rating column).
+      return `${field} ≥ ${min === undefined ? "4" : String(min)}`;
     }),
   );
   return filters.join(" / ");

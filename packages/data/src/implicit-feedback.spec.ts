@@ -74,6 +74,15 @@ describe("implicit feedback", () => {
     const quiet = new RecordingLogger();
     await prepareDataset(join(implicit, ".."), { rng: createRng(1), logger: quiet, minRating: null });
     expect(quiet.records.filter((r) => r.level === "warn")).toHaveLength(0);
+
+    // A threshold asked for explicitly cannot apply: an error, not a silent notice.
+    const explicit = await prepareDataset(join(implicit, ".."), { rng: createRng(1), minRating: 4 }).catch(
+      (e: unknown) => e,
+    );
+    expect(explicit).toBeInstanceOf(ConfigError);
+    expect((explicit as Error).message).toMatch(
+      /^option "--min-rating": 4 cannot apply: dataset "implicit" has no "rating" column \(implicit feedback\); give --rating-field NAME/,
+    );
   });
 
   it("thresholds any numeric column: play_count >= 5, a missing count failing it", async () => {

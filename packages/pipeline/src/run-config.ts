@@ -9,8 +9,11 @@ export type InitName = "none" | "rand" | "uni" | "var";
 export interface RunConfig {
   dataset: string;
   dataDir?: string;
-  /** Keep interactions whose `ratingField` is ≥ this; null: no value filter (implicit feedback). */
-  minRating: number | null;
+  /**
+   * Keep interactions whose `ratingField` is ≥ this; null: no value filter. Undefined: the default, 4,
+   * off (with one notice) on data without a rating column; a number given on such data is an error.
+   */
+  minRating?: number | null;
   /** The numeric interaction column `minRating` applies to (undefined: "rating", when the data has one). */
   ratingField?: string;
   kCore: number;
@@ -79,9 +82,10 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   {
     key: "minRating",
     kind: "number",
-    default: 4,
     nullable: true,
-    help: "keep interactions whose rating field is ≥ this (missing fails); none: no filter",
+    help:
+      "keep interactions whose rating field is ≥ this (missing fails); none: no filter [4; off, with a notice, " +
+      "on data without a rating column]",
   },
   {
     key: "ratingField",

@@ -402,6 +402,23 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
       status: 1,
     },
   ),
+  bad(
+    "data: --min-rating on data without ratings",
+    `${DATA} --min-rating 4`,
+    /option "--min-rating": 4 cannot apply: dataset "data" has no "rating" column \(implicit feedback\)/,
+    {
+      files: dataset(
+        inter((lines) =>
+          lines.map((line) =>
+            line
+              .split("\t")
+              .filter((_, c) => c !== 2)
+              .join("\t"),
+          ),
+        ),
+      ),
+    },
+  ),
   bad("data: rating not a number", DATA, /data\.inter:5 field "rating": not a number: "five"/, {
     files: dataset(replaceLine(5, "u0\ti3\tfive\t1000003")),
     status: 1,

@@ -1,3 +1,4 @@
+import { checkRatingFieldNotId } from "./value-filter.js";
 import { ConfigError, DataFormatError, silentProgress } from "@llminit/core";
 import {
   IssueTally,
@@ -160,6 +161,7 @@ export async function readAtomicInteractions(
         throw new DataFormatError({ file, line: 1, field: names[key] }, `no "${names[key]}" column in the header`);
       }
     }
+    if (ratingNamed) checkRatingFieldNotId(names.rating, names, file);
     if (ratingNamed && cols.rating < 0) {
       throw new ConfigError(
         "ratingField",

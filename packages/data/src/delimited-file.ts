@@ -13,6 +13,7 @@ import type { InteractionLog, ItemFeatures } from "./interaction-log.js";
 import { parseUsedNumber } from "./parse-number.js";
 import { forEachLine } from "./read-lines.js";
 import type { TextEncoding } from "./read-lines.js";
+import { checkRatingFieldNotId } from "./value-filter.js";
 import { checkIdBytes, hasInvalidBytes, printable, quoteValue, replaceInvalidBytes } from "./text-bytes.js";
 
 /** A column given by its header name or its 0-based index. */
@@ -196,6 +197,10 @@ export async function readDelimitedInteractions(file: string, options: Delimited
       timestamp: find("timestamp", columns.timestamp),
     };
     names = header ?? [];
+    if (index.rating >= 0) {
+      const name = (c: number) => names[c] ?? `#${c}`;
+      checkRatingFieldNotId(name(index.rating), { user: name(index.user), item: name(index.item) }, file);
+    }
     expected = hasHeader ? header!.length : Math.max(index.user, index.item, index.rating, index.timestamp) + 1;
     const uses = new Map<number, ColumnUse>([
       [index.user, "user"],

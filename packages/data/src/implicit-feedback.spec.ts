@@ -115,6 +115,13 @@ describe("implicit feedback", () => {
     );
   });
 
+  it("a rating field that is an id column is refused", async () => {
+    const { dir } = writePlayCounts("ids");
+    await expect(prepareDataset(dir, { rng: createRng(1), ratingField: "item_id" })).rejects.toThrow(
+      /^option "--rating-field": "item_id" is the item id column of .*ids\.inter: name a numeric interaction column/,
+    );
+  });
+
   it("a split by time drops interactions without a timestamp first, in its own stage", async () => {
     const lines = ["user_id:token\titem_id:token\ttimestamp:float"];
     for (let u = 0; u < 6; u++)

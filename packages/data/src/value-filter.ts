@@ -42,3 +42,16 @@ export function valueFilterFor(
   }
   return { field, min };
 }
+
+/**
+ * Refuses a value-filter column (`ratingField`) that is the user or item id column: an id is no
+ * threshold, and reading it as a number would fail or filter at random.
+ */
+export function checkRatingFieldNotId(field: string, ids: { user: string; item: string }, file: string): void {
+  if (field !== ids.user && field !== ids.item) return;
+  throw new ConfigError(
+    "--rating-field",
+    `"${field}" is the ${field === ids.user ? "user" : "item"} id column of ${file}: name a numeric interaction ` +
+      `column to filter on, such as a rating or a count`,
+  );
+}

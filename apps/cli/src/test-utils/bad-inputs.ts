@@ -419,6 +419,22 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
       ),
     },
   ),
+  bad(
+    "data: --rating-field naming the user id",
+    `${DATA} --rating-field user_id`,
+    /option "--rating-field": "user_id" is the user id column of .*data\.inter: name a numeric interaction column/,
+    {
+      files: dataset(inter((lines) => lines)),
+    },
+  ),
+  bad(
+    "data: --rating-field naming the item id of a CSV",
+    `${DATA} --rating-field movieId`,
+    /option "--rating-field": "movieId" is the item id column of .*r\.csv/,
+    {
+      files: { "data/r.csv": "userId,movieId,rating\nu1,i1,5\n" },
+    },
+  ),
   bad("data: rating not a number", DATA, /data\.inter:5 field "rating": not a number: "five"/, {
     files: dataset(replaceLine(5, "u0\ti3\tfive\t1000003")),
     status: 1,

@@ -112,7 +112,7 @@ describe("llminit inspect", () => {
 
     const field = await cli("inspect", "--dataset", toy.dir, "--rating-field", "plays");
     expect(field.status).toBe(2);
-    expect(field.stderr).toContain(`option "ratingField": no column "plays" in ${join(toy.dir, "toy.inter")}`);
+    expect(field.stderr).toContain(`option "--rating-field": no column "plays" in ${join(toy.dir, "toy.inter")}`);
 
     const stray = await cli("inspect", "--dataset", toy.dir, "extra");
     expect(stray.status).toBe(2);

@@ -141,7 +141,7 @@ export async function readAmazonReviews(file: string, options: AmazonReviewOptio
   task.end({ rows: builder.length });
   if (options.ratingField !== undefined && !ratingSeen && builder.length > 0) {
     throw new ConfigError(
-      "ratingField",
+      "--rating-field",
       `no key "${options.ratingField}" in ${file} (its keys: ${keysSeen
         .names()
         .map((k) => printable(k))

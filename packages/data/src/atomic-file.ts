@@ -164,7 +164,7 @@ export async function readAtomicInteractions(
     if (ratingNamed) checkRatingFieldNotId(names.rating, names, file);
     if (ratingNamed && cols.rating < 0) {
       throw new ConfigError(
-        "ratingField",
+        "--rating-field",
         `no column "${names.rating}" in ${file} (its columns: ${fields.map((f) => printable(f.name)).join(", ")})`,
       );
     }

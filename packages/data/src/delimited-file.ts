@@ -185,7 +185,7 @@ export async function readDelimitedInteractions(file: string, options: Delimited
       const at = header!.indexOf(ref);
       if (at < 0)
         throw new ConfigError(
-          key === "rating" ? "ratingField" : `columns.${key}`,
+          key === "rating" ? "--rating-field" : `columns.${key}`,
           `no column "${ref}" in ${file} (its columns: ${header!.map((h) => printable(h)).join(", ")})`,
         );
       return at;

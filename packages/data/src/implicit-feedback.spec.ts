@@ -110,7 +110,7 @@ describe("implicit feedback", () => {
     const error = await prepareDataset(dir, { rng: createRng(1), ratingField: "plays" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
-      `option "ratingField": no column "plays" in ${join(dir, "named.inter")} ` +
+      `option "--rating-field": no column "plays" in ${join(dir, "named.inter")} ` +
         "(its columns: user_id, item_id, play_count, timestamp)",
     );
   });

@@ -161,7 +161,7 @@ describe("inspectDataset", () => {
     expect(unknown.error).toMatchObject({ code: "E_CONFIG", key: "dataset" });
 
     const field = await inspectDataset(writeShop("shop4"), { ratingField: "stars" });
-    expect(field.error).toMatchObject({ code: "E_CONFIG", key: "ratingField" });
+    expect(field.error).toMatchObject({ code: "E_CONFIG", key: "--rating-field" });
     expect(field.error!.message).toContain("its columns: user_id, item_id, rating, timestamp, review");
   });
 });

@@ -297,7 +297,7 @@ export function resolveRunConfig(layers: ReadonlyArray<ConfigLayer>): RunConfig 
     }
   }
   if (merged.sparseKeep !== undefined && merged.sparseRatio !== undefined) {
-    throw new ConfigError("sparseKeep", "give sparseKeep or sparseRatio, not both");
+    throw new ConfigError("--sparse-keep", "give --sparse-keep or --sparse-ratio (sparseKeep, sparseRatio), not both");
   }
   if (typeof merged.dataset !== "string" || merged.dataset.length === 0) {
     throw new ConfigError("dataset", "is required (a registry name such as amazon-office-products, or a folder)");

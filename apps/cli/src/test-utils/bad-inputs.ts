@@ -95,7 +95,11 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
   bad("minimum rating not a number", `${RUN} --min-rating high`, /option "--min-rating": expected a number/),
   bad("temperature 0", `${RUN} --temperature 0`, /option "--temperature": must be > 0, got 0/),
   bad("negative ssl weight", `${RUN} --ssl-weight -1`, /option "--ssl-weight": must be ≥ 0, got -1/),
-  bad("sparse keep and ratio", `${RUN} --sparse-keep 2 --sparse-ratio 0.5`, /give sparseKeep or sparseRatio, not both/),
+  bad(
+    "sparse keep and ratio",
+    `${RUN} --sparse-keep 2 --sparse-ratio 0.5`,
+    /option "--sparse-keep": give --sparse-keep or --sparse-ratio \(sparseKeep, sparseRatio\), not both/,
+  ),
   bad("sparse ratio 0", `${RUN} --sparse-ratio 0`, /option "--sparse-ratio": must be > 0, got 0/),
   bad("boolean flag with a bad word", `${RUN} --normalize=maybe`, /--normalize takes true or false .*got "maybe"/),
   bad("output flag with a bad word", `${RUN} --json=perhaps`, /--json takes true or false/),
@@ -643,7 +647,7 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
   bad(
     "cold items: too few for the data",
     `${RUN} --cold-items 0.01`,
-    /option "coldItems": 0\.01 of 40 items gives 0 cold items; need at least 2/,
+    /option "--cold-items": 0\.01 of 40 items gives 0 cold items; need at least 2/,
   ),
   bad(
     "cold items: every K ranks all cold test items",

@@ -26,7 +26,7 @@ import {
   type ColdStartContext,
   type ColdStartMethod,
 } from "./cold-start-methods.js";
-import { readIdList, readMatrix, readTrainMask, type Recommendation } from "./recommend-from-run.js";
+import { checkRunDir, readIdList, readMatrix, readTrainMask, type Recommendation } from "./recommend-from-run.js";
 import type { NewItem } from "./read-new-items.js";
 
 /** Options of {@link openRecommender}. */
@@ -75,6 +75,7 @@ export async function openRecommender(runDir: string, options: RecommenderOption
     throw new ConfigError("method", `"${String(method)}" is not one of ${COLD_START_METHODS.join(", ")}`);
   const logger = options.logger ?? silentLogger;
   const progress = options.progress ?? silentProgress;
+  await checkRunDir(runDir);
   const configPath = join(runDir, "config.json");
   const config = (await readJson(configPath)) as { cacheDir?: string; modelDir?: string };
   const [userIds, itemIds, user, item, train] = await Promise.all([

@@ -640,6 +640,17 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     /users\.txt: cannot read .*Is this a run folder/,
     { status: 1 },
   ),
+  bad(
+    "recommend: no such run folder",
+    "recommend --run {dir}/nowhere --users u1",
+    /option "--run": .*nowhere does not exist \(expected a run folder written by `llminit run`\)/,
+  ),
+  bad(
+    "recommend: a file as the run folder",
+    "recommend --run {dir}/f --users u1 --new-items {dir}/f",
+    /option "--run": .*\/f is a file, not a run folder/,
+    { files: { f: "x" } },
+  ),
   bad("recommend: stray word", "recommend --run {run} --users u1 extra", /unexpected argument "extra"/),
 
   bad("cold items: zero", `${RUN} --cold-items 0`, /option "--cold-items": must be > 0, got 0/),

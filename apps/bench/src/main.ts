@@ -100,6 +100,8 @@ const COMMON_FLAGS: FlagSpec[] = [
   { key: "sparseKeep" },
   { key: "verbose", boolean: true },
   { key: "help", boolean: true },
+  // Parsed only to be refused with a reason (see gridCommand).
+  { key: "config" },
 ];
 
 const COMMANDS: Record<Experiment, CommandSpec> = {
@@ -376,6 +378,13 @@ function outDir(values: Record<string, string | boolean>, io: BenchIo, command: 
 
 async function gridCommand(spec: CommandSpec, argv: readonly string[], io: BenchIo, deps: BenchDeps): Promise<number> {
   const { values } = parseCliArgs(argv, [...COMMON_FLAGS, ...QUEUE_FLAGS, ...spec.flags, ...runFlags(spec.owned)]);
+  if (values.config !== undefined)
+    throw new ConfigError(
+      "--config",
+      `bench grids take no config file: a grid's options are flags (pnpm bench ${spec.experiment} --help lists ` +
+        `them), recorded per cell in results.jsonl; a config file of llminit run replays one run ` +
+        `(llminit run --config FILE)`,
+    );
   const cwd = io.cwd ?? process.cwd();
   const out = outDir(values, io, spec.experiment);
   checkOutputPath("--out", out, "folder");

@@ -36,6 +36,12 @@ export const BENCH_BAD_INPUTS: readonly BadInputCase[] = [
     `${PAPER} --ks 10,100000`,
     /option "ks": --ks 100000: a cut-off K must be ≤ the 40 items after filtering .*\(cell paper-toy-full-lightgcn-none-s2020\)$/,
   ),
+  bad(
+    "a config file",
+    `${PAPER} --config {dir}/c.yaml`,
+    /option "--config": bench grids take no config file: a grid's options are flags \(pnpm bench paper --help lists them\)/,
+    { files: { "c.yaml": "epochs: 1\n" } },
+  ),
   bad("sparse keep 0", `${PAPER} --sparse-keep 0`, /option "sparseKeep": expected integers ≥ 1, got "0"/),
   bad(
     "dims: 0",

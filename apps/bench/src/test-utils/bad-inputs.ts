@@ -173,7 +173,11 @@ export const BENCH_BAD_INPUTS: readonly BadInputCase[] = [
     /option "processes": expected an integer in/,
   ),
   bad("oversubscription: repeats 1.5", `${OVERSUBSCRIPTION} --repeats 1.5`, /option "repeats": expected an integer in/),
-  bad("oversubscription: a run option out of range", `${OVERSUBSCRIPTION} --dim 0`, /option "dim": must be ≥ 1/),
+  bad(
+    "oversubscription: a run option out of range",
+    OVERSUBSCRIPTION.replace("--dim 8", "--dim 0"),
+    /option "dim": must be ≥ 1/,
+  ),
   bad("oversubscription: out in use", OVERSUBSCRIPTION, /out is in use by llminit-bench oversubscription/, {
     files: { "out/.llminit.lock": () => benchLock("llminit-bench oversubscription") },
   }),

@@ -23,6 +23,14 @@ const TEXT = "run --dataset {toy} --encoder use-lite --cache-dir {cache} --dim 8
 /** The toy dataset with the item vectors at `{dir}/v.npy` (+ ids) to damage. */
 const VECTORS = "run --dataset {toy} --encoder file:{dir}/v.npy --cache-dir {cache} --dim 8 --epochs 0 --out {dir}/run";
 
+/** `base` with the flags of `extra` in place of its own (a flag given twice is an error of its own). */
+function withFlags(base: string, extra: string): string {
+  const given = new Set(extra.match(/--[\w-]+/g)?.map((flag) => flag.split("=")[0]));
+  const words = base.split(" ");
+  const kept = words.filter((word, i) => !given.has(word) && !given.has(words[i - 1] ?? ""));
+  return `${kept.join(" ")} ${extra}`;
+}
+
 function bad(name: string, command: string, error: RegExp, more: Partial<BadInputCase> = {}): BadInputCase {
   return { name, argv: command.split(" ").filter((word) => word !== ""), error, ...more };
 }
@@ -69,7 +77,7 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
   bad("a flag where a value belongs", `${RUN} --dim --json`, /--dim needs a value/),
   bad("not a number", `${RUN} --learning-rate fast`, /option "--learning-rate": expected a number, got "fast"/),
   bad("not an integer", `${RUN} --layers 1.5`, /option "--layers": expected an integer, got 1\.5/),
-  bad("negative epochs", `${RUN} --epochs -1`, /option "--epochs": must be ≥ 0, got -1/),
+  bad("negative epochs", withFlags(RUN, "--epochs -1"), /option "--epochs": must be ≥ 0, got -1/),
   bad("unknown init", `${RUN} --init pca`, /option "--init": "pca" is not one of none, rand, uni, var/),
   bad("unknown model", `${RUN} --model gpt`, /option "--model": "gpt" is not one of lightgcn, mf, sgl, sgcl/),
   bad("unknown split", `${RUN} --split random`, /option "--split": "random" is not one of random-loo, temporal-loo/),
@@ -105,16 +113,26 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
   bad("output flag with a bad word", `${RUN} --json=perhaps`, /--json takes true or false/),
   bad("negated value option", `${RUN} --no-epochs`, /--epochs is not a yes\/no flag, so --no-epochs means nothing/),
   bad("negated flag with a value", `${RUN} --no-normalize=1`, /--no-normalize takes no value/),
+  bad("a flag given twice", `${RUN} --dim 16`, /option "--dim": --dim is given twice \(8, then 16\); give it once/),
+  bad(
+    "a yes/no flag given twice",
+    `${RUN} --normalize --no-normalize`,
+    /option "--normalize": --normalize is given twice \(true, then false\)/,
+  ),
   bad("stray word", `${RUN} extra`, /option "extra": unexpected argument "extra"$/),
   bad("stray word after a boolean", `${RUN} --json maybe`, /unexpected argument "maybe" \(--json takes no value other/),
   bad("stray word after --", `${RUN} -- more`, /unexpected argument "more"/),
   bad("no dataset", "run --init none --out {dir}/run", /option "dataset": is required/),
   bad("empty dataset", `run --dataset= --out {dir}/run`, /option "--dataset": expected a non-empty value/),
-  bad("empty out", `${RUN} --out=`, /option "--out": expected a non-empty value/),
+  bad("empty out", withFlags(RUN, "--out="), /option "--out": expected a non-empty value/),
   bad("empty text template", `${RUN} --text-template=`, /option "--text-template": expected a non-empty value/),
   bad("unknown command", "train --dataset {toy}", /error: unknown command "train" \(expected run, encode/),
   bad("help on an unknown command", "help nosuch", /no help on "nosuch"/),
-  bad("a stack trace only with --verbose", `${RUN} --epochs ten --verbose`, /option "--epochs": expected a number/),
+  bad(
+    "a stack trace only with --verbose",
+    withFlags(RUN, "--epochs ten --verbose"),
+    /option "--epochs": expected a number/,
+  ),
 
   // Limits that need the data: checked after loading, before any folder exists.
   bad(
@@ -127,7 +145,11 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     `${RUN} --popular-ratio 0.01`,
     /--popular-ratio 0\.01 measures the variance over 0 of/,
   ),
-  bad("d in the billions", `${RUN} --dim 1000000000 --init none`, /option "dim": --dim 1000000000 makes a run of 60/),
+  bad(
+    "d in the billions",
+    withFlags(RUN, "--dim 1000000000 --init none"),
+    /option "dim": --dim 1000000000 makes a run of 60/,
+  ),
   bad(
     "batch in the trillions",
     `${RUN} --batch-size 1000000000000`,
@@ -156,7 +178,11 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
       files: { "data/data.inter": (paths) => toyInter(paths) },
     },
   ),
-  bad("d above the encoder's D", `${RUN} --dim 17`, /option "dim": cannot select 17 of the encoder's 16 dimensions/),
+  bad(
+    "d above the encoder's D",
+    withFlags(RUN, "--dim 17"),
+    /option "dim": cannot select 17 of the encoder's 16 dimensions/,
+  ),
 
   // Where results go.
   bad(
@@ -186,9 +212,14 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
       when: hasProc,
     },
   ),
-  bad("cache under a file", `${RUN} --cache-dir {dir}/f/cache`, /option "--cache-dir": cannot create .*f is a file/, {
-    files: { f: "x" },
-  }),
+  bad(
+    "cache under a file",
+    withFlags(RUN, "--cache-dir {dir}/f/cache"),
+    /option "--cache-dir": cannot create .*f is a file/,
+    {
+      files: { f: "x" },
+    },
+  ),
   bad("out holds a run", RUN, /option "--out": .*run is not empty \(config\.json.*--overwrite.*--resume .*run/, {
     files: { "run/config.json": "{}", "run/metrics.json": "{}", "run/log.jsonl": '{"epoch":1}\n' },
   }),

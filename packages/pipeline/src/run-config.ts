@@ -341,7 +341,12 @@ export function coerceOption(spec: OptionSpec, raw: unknown, source: string, lab
     case "integer":
     case "number": {
       const value = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
-      if (!Number.isFinite(value)) return fail(`expected a number, got ${JSON.stringify(raw)}`);
+      if (Number.isNaN(value)) return fail(`expected a number, got ${shown(raw)}`);
+      // 1e400 in a YAML or JSON file arrives as Infinity (beyond float64), on the command line as "1e400".
+      if (!Number.isFinite(value))
+        return fail(
+          `expected a finite number, got ${shown(raw)}${typeof raw === "number" ? " (beyond a float64, e.g. 1e400)" : ""}`,
+        );
       if (spec.kind === "integer" && !Number.isSafeInteger(value))
         fail(`expected an integer${Number.isInteger(value) ? " of at most 2^53 − 1 in size" : ""}, got ${value}`);
       checkRange(spec, value, fail);
@@ -353,12 +358,22 @@ export function coerceOption(spec: OptionSpec, raw: unknown, source: string, lab
         typeof part === "number" ? part : typeof part === "string" && part !== "" ? Number(part) : NaN,
       );
       if (values.length === 0 || values.some((v) => !Number.isSafeInteger(v)))
-        fail(`expected a list of integers, got ${JSON.stringify(raw)}`);
+        fail(`expected a list of integers, got ${shown(raw)}`);
       for (const v of values) checkRange(spec, v, fail);
       if (new Set(values).size !== values.length) fail(`lists a value twice: ${JSON.stringify(raw)}`);
       return values;
     }
   }
+}
+
+/**
+ * A value as an error shows it: JSON, but a number that overflowed (`1e400` in a YAML or JSON file
+ * reads as Infinity) shown as such rather than as JSON's `null`.
+ */
+function shown(raw: unknown): string {
+  if (typeof raw === "number") return String(raw);
+  if (Array.isArray(raw)) return `[${raw.map(shown).join(",")}]`;
+  return JSON.stringify(raw);
 }
 
 function checkRange(spec: OptionSpec, value: number, fail: (reason: string) => never): void {

@@ -76,6 +76,11 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
   bad("missing value at the end", `${RUN} --epochs`, /option "--epochs": --epochs needs a value/),
   bad("a flag where a value belongs", `${RUN} --dim --json`, /--dim needs a value/),
   bad("not a number", `${RUN} --learning-rate fast`, /option "--learning-rate": expected a number, got "fast"/),
+  bad(
+    "a number beyond float64",
+    `${RUN} --learning-rate 1e400`,
+    /option "--learning-rate": expected a finite number, got "1e400"/,
+  ),
   bad("not an integer", `${RUN} --layers 1.5`, /option "--layers": expected an integer, got 1\.5/),
   bad("negative epochs", withFlags(RUN, "--epochs -1"), /option "--epochs": must be ≥ 0, got -1/),
   bad("unknown init", `${RUN} --init pca`, /option "--init": "pca" is not one of none, rand, uni, var/),
@@ -352,6 +357,22 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     /option "normalize": expected true or false, got "maybe" \(from .*c\.yaml:1\)/,
     {
       files: { "c.yaml": "normalize: maybe\n" },
+    },
+  ),
+  bad(
+    "config: a number beyond float64",
+    `${RUN} --config {dir}/c.yaml`,
+    /option "learning-rate": expected a finite number, got Infinity \(beyond a float64, e\.g\. 1e400\) \(from .*c\.yaml:1\)/,
+    {
+      files: { "c.yaml": "learning-rate: 1e400\n" },
+    },
+  ),
+  bad(
+    "config: JSON list with 1e400",
+    `${RUN} --config {dir}/c.json`,
+    /option "ks": expected a list of integers, got \[10,Infinity\]/,
+    {
+      files: { "c.json": '{"ks": [10, 1e400]}\n' },
     },
   ),
   bad("config: list with a word", `${RUN} --config {dir}/c.yaml`, /option "ks": expected a list of integers/, {

@@ -458,10 +458,17 @@ describe("one grid per folder", () => {
   }, 60_000);
 
   it("prints each command's own help, and runs nothing", async () => {
-    for (const command of ["paper", "collapse", "encoders", "report", "checkpoint", "resume", "oversubscription"]) {
-      const help = await bench(command, "--out", join(root, "help"), "-h");
+    const commands = ["paper", "collapse", "encoders", "report", "checkpoint", "resume", "oversubscription"];
+    for (const command of [...commands, "speed", "scale"]) {
+      // -h anywhere, even after an option the command does not know.
+      const help = await bench(command, "--out", join(root, "help"), "--bogus", "-h");
       expect(help.status, command).toBe(0);
-      expect(help.stdout).toMatch(new RegExp(`^usage: pnpm bench ${command}`));
+      expect(help.stdout).toMatch(new RegExp(`^usage: pnpm bench ${command}`, "m"));
+      for (const argv of [
+        ["help", command],
+        ["-h", command],
+      ])
+        expect((await bench(...argv)).stdout, argv.join(" ")).toBe(help.stdout);
     }
     expect(existsSync(join(root, "help"))).toBe(false);
   });

@@ -44,8 +44,8 @@ import {
   statusCommand,
   workerCommand,
 } from "./queue-commands.js";
-import { scaleCommand } from "./scale-command.js";
-import { speedCommand } from "./speed-command.js";
+import { scaleCommand, SCALE_USAGE } from "./scale-command.js";
+import { speedCommand, SPEED_USAGE } from "./speed-command.js";
 import type { Experiment, Setting } from "./types.js";
 import { writeReports } from "./write-reports.js";
 
@@ -225,6 +225,11 @@ there, it writes nothing (earlier reports stay as they are) and exits 2.
   checkpoint: CHECKPOINT_USAGE,
   resume: RESUME_USAGE,
   oversubscription: OVERSUBSCRIPTION_USAGE,
+  speed: SPEED_USAGE,
+  scale: SCALE_USAGE,
+  worker: QUEUE_USAGE,
+  status: QUEUE_USAGE,
+  collect: QUEUE_USAGE,
 };
 
 /** Runs a benchmark command; returns the exit status. */
@@ -241,7 +246,8 @@ export async function main(argv: readonly string[], io: BenchIo, deps: BenchDeps
       case "help":
       case "--help":
       case "-h":
-        io.stdout.write(USAGE);
+        // `pnpm bench help scale`, `pnpm bench -h scale`: that command's help.
+        io.stdout.write(rest[0] !== undefined && rest[0] in COMMAND_HELP ? COMMAND_HELP[rest[0]] : USAGE);
         return command === undefined ? 2 : 0;
       case "paper":
       case "collapse":

@@ -91,6 +91,7 @@ describe("an interrupted llminit run", { timeout: 120_000 }, () => {
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(JSON.parse(resumed.stdout).runDir).toBe(out);
     expect(existsSync(staging)).toBe(false);
+    expect(existsSync(join(out, ".llminit.lock"))).toBe(false);
     expect(JSON.parse(readFileSync(join(out, "config.json"), "utf8")).seed).toBe(7);
     expect(readdirSync(root).filter((name) => name.startsWith("overwritten."))).toEqual([]);
   });

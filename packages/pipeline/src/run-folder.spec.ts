@@ -163,8 +163,19 @@ describe("prepareRunFolder and its lock", () => {
     expect(resumed.finalDir).toBe(dir);
     await resumed.commit();
     resumed.release();
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
     expect(JSON.parse(readFileSync(join(dir, "config.json"), "utf8"))).toEqual({ dataset: "new" });
     expect(existsSync(stagingDir(dir))).toBe(false);
+  });
+
+  it("commits into the place of a previous run that was moved away meanwhile", async () => {
+    const dir = writeRun(join(root, "moved"), "old");
+    const folder = await prepareRunFolder(dir, { overwrite: true });
+    await folder.writeJson("config.json", { dataset: "new" });
+    rmSync(dir, { recursive: true });
+    await folder.commit();
+    folder.release();
+    expect(readdirSync(dir).sort()).toEqual(["checkpoint", "config.json"]);
   });
 
   it("replaces the unfinished run of an interrupted overwrite when overwriting again", async () => {

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import {
   ConfigError,
   optionKey,
@@ -126,7 +126,7 @@ export function runFolderProblem(dir: string): string | undefined {
 }
 
 /** The run folder a staging folder replaces once complete (see {@link RunFolderOptions.overwrite}). */
-function replacedBy(dir: string): string | undefined {
+export function replacedBy(dir: string): string | undefined {
   try {
     const marker = JSON.parse(readFileSync(join(dir, STAGING_MARKER), "utf8")) as { replaces?: unknown };
     return typeof marker.replaces === "string" && marker.replaces !== dir ? marker.replaces : undefined;
@@ -286,20 +286,24 @@ export class RunFolder {
     const target = this.finalDir;
     const aside = `${target}.llminit-old-${process.pid}`;
     await rm(aside, { recursive: true, force: true });
-    renameSync(target, aside);
+    // The previous folder may be gone meanwhile (moved away by hand): then there is nothing to keep.
+    const previous = existsSync(target);
+    if (previous) renameSync(target, aside);
     try {
       renameSync(this.dir, target);
     } catch (error) {
-      renameSync(aside, target);
+      if (previous) renameSync(aside, target);
       throw error;
     }
     // The staging folder's lock moved with it: it now locks the target; the previous one went aside.
-    const moved = this.locks.at(-1);
+    const moved = this.locks.find((lock) => dirname(lock.file) === this.current);
     for (const lock of this.locks) lock.release();
     this.locks = moved === undefined ? [] : [lockAt(target, moved.holder)];
     await rm(join(target, STAGING_MARKER), { force: true });
     const staging = this.current;
     this.current = target;
+    this.logger.log("info", "replaced the previous run", { dir: target, from: staging });
+    if (!previous) return;
     for (const name of readdirSync(aside))
       if (isRunEntry(name) || name.startsWith(LOCK_FILE)) await rm(join(aside, name), { recursive: true, force: true });
     const kept = contents(aside);
@@ -308,7 +312,6 @@ export class RunFolder {
       this.logger.log("warn", `kept ${listed(kept)} of the replaced run's folder in ${aside}: no run writes them`, {
         dir: aside,
       });
-    this.logger.log("info", "replaced the previous run", { dir: target, from: staging });
   }
 
   path(...parts: string[]): string {

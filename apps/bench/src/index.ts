@@ -8,7 +8,7 @@ export type { PlannedCell, GridAxes } from "./plan-grid.js";
 export { runGrid, readCurve } from "./run-grid.js";
 export type { GridContext, GridOutcome } from "./run-grid.js";
 export { readResults, appendResult, latestById } from "./results-file.js";
-export { buildReportModel, protocolLine, TABLE_METRICS } from "./report-model.js";
+export { buildReportModel, protocolLine, reportKs, tableMetrics, TABLE_METRICS } from "./report-model.js";
 export type { ReportModel, MetricTable, RankTable, ChartSpec } from "./report-model.js";
 export { renderMarkdown } from "./report-markdown.js";
 export { renderHtml } from "./report-html.js";

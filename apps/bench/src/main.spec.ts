@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -144,7 +144,7 @@ describe("bench paper", () => {
       });
       expect(r.curve?.map((p) => p.epoch)).toEqual([1, 2]);
       expect(r.curve?.every((p) => typeof p.valid === "number")).toBe(true);
-      expect(r.config).toMatchObject({ seed: r.seed, init: r.init, epochs: 2, dim: 8, minRating: 4 });
+      expect(r.config).toMatchObject({ seed: r.seed, init: r.init, epochs: 2, dim: 8, kCore: 5 });
       expect(r.runDir).toBe(join(out, "runs", r.id));
       expect(existsSync(join(r.runDir, "item.npy"))).toBe(true);
       expect(r.machine.cpus).toBeGreaterThan(0);
@@ -167,7 +167,7 @@ describe("bench paper", () => {
     expect(mixed.stderr).toMatch(/option "epochs": .*run with epochs=2, now 3/);
 
     // A model the pipeline does not know stops the command before any cell runs.
-    const unknown = await bench("paper", ...args, "--models", "lightgcn,nosuch");
+    const unknown = await bench("paper", ...args.map((a) => (a === "lightgcn" ? "lightgcn,nosuch" : a)));
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/option "models": --models: "nosuch" is not one of lightgcn, mf, sgl, sgcl/);
     expect(results(out)).toHaveLength(4);
@@ -272,6 +272,19 @@ describe("bench paper", () => {
       // The var row's four cells of the overall table are tested, and significant (checked above).
       { tested: (md.match(/ %, p [=<] /g) ?? []).length, significant: (md.match(/\) †/g) ?? []).length },
     );
+
+    // A bench folder reads its own run folders: a copy without per-user metrics has no tests
+    // (it never reads the original's), and a moved one keeps every test.
+    const copy = join(root, "paper-copy");
+    cpSync(out, copy, { recursive: true });
+    for (const record of records) rmSync(join(copy, "runs", record.id, "user-metrics"), { recursive: true });
+    expect((await bench("report", "--out", copy)).status).toBe(0);
+    expect(readFileSync(join(copy, "report.md"), "utf8")).not.toMatch(/ %, p [=<] /);
+    const moved = join(root, "paper-moved");
+    renameSync(out, moved);
+    expect((await bench("report", "--out", moved)).status).toBe(0);
+    expect(readFileSync(join(moved, "report.md"), "utf8")).toBe(md);
+    renameSync(moved, out);
   }, 60_000);
 });
 
@@ -479,10 +492,17 @@ describe("one grid per folder", () => {
   }, 60_000);
 
   it("prints each command's own help, and runs nothing", async () => {
-    for (const command of ["paper", "collapse", "encoders", "report", "checkpoint", "resume", "oversubscription"]) {
-      const help = await bench(command, "--out", join(root, "help"), "-h");
+    const commands = ["paper", "collapse", "encoders", "report", "checkpoint", "resume", "oversubscription"];
+    for (const command of [...commands, "speed", "scale"]) {
+      // -h anywhere, even after an option the command does not know.
+      const help = await bench(command, "--out", join(root, "help"), "--bogus", "-h");
       expect(help.status, command).toBe(0);
-      expect(help.stdout).toMatch(new RegExp(`^usage: pnpm bench ${command}`));
+      expect(help.stdout).toMatch(new RegExp(`^usage: pnpm bench ${command}`, "m"));
+      for (const argv of [
+        ["help", command],
+        ["-h", command],
+      ])
+        expect((await bench(...argv)).stdout, argv.join(" ")).toBe(help.stdout);
     }
     expect(existsSync(join(root, "help"))).toBe(false);
   });

@@ -28,6 +28,7 @@ import {
   type FolderLock,
   type RunConfig,
 } from "@llminit/pipeline";
+import { checkCellLimits } from "./check-cell-limits.js";
 import { findDataDir } from "./find-data-dir.js";
 
 import { planFullCells, planGrid, type GridAxes, type PlannedCell } from "./plan-grid.js";
@@ -44,8 +45,8 @@ import {
   statusCommand,
   workerCommand,
 } from "./queue-commands.js";
-import { scaleCommand } from "./scale-command.js";
-import { speedCommand } from "./speed-command.js";
+import { scaleCommand, SCALE_USAGE } from "./scale-command.js";
+import { speedCommand, SPEED_USAGE } from "./speed-command.js";
 import type { Experiment, Setting } from "./types.js";
 import { writeReports } from "./write-reports.js";
 
@@ -100,6 +101,8 @@ const COMMON_FLAGS: FlagSpec[] = [
   { key: "sparseKeep" },
   { key: "verbose", boolean: true },
   { key: "help", boolean: true },
+  // Parsed only to be refused with a reason (see gridCommand).
+  { key: "config" },
 ];
 
 const COMMANDS: Record<Experiment, CommandSpec> = {
@@ -224,6 +227,11 @@ there, it writes nothing (earlier reports stay as they are) and exits 2.
   checkpoint: CHECKPOINT_USAGE,
   resume: RESUME_USAGE,
   oversubscription: OVERSUBSCRIPTION_USAGE,
+  speed: SPEED_USAGE,
+  scale: SCALE_USAGE,
+  worker: QUEUE_USAGE,
+  status: QUEUE_USAGE,
+  collect: QUEUE_USAGE,
 };
 
 /** Runs a benchmark command; returns the exit status. */
@@ -240,7 +248,8 @@ export async function main(argv: readonly string[], io: BenchIo, deps: BenchDeps
       case "help":
       case "--help":
       case "-h":
-        io.stdout.write(USAGE);
+        // `pnpm bench help scale`, `pnpm bench -h scale`: that command's help.
+        io.stdout.write(rest[0] !== undefined && rest[0] in COMMAND_HELP ? COMMAND_HELP[rest[0]] : USAGE);
         return command === undefined ? 2 : 0;
       case "paper":
       case "collapse":
@@ -381,6 +390,13 @@ function outDir(values: Record<string, string | boolean>, io: BenchIo, command: 
 
 async function gridCommand(spec: CommandSpec, argv: readonly string[], io: BenchIo, deps: BenchDeps): Promise<number> {
   const { values } = parseCliArgs(argv, [...COMMON_FLAGS, ...QUEUE_FLAGS, ...spec.flags, ...runFlags(spec.owned)]);
+  if (values.config !== undefined)
+    throw new ConfigError(
+      "--config",
+      `bench grids take no config file: a grid's options are flags (pnpm bench ${spec.experiment} --help lists ` +
+        `them), recorded per cell in results.jsonl; a config file of llminit run replays one run ` +
+        `(llminit run --config FILE)`,
+    );
   const cwd = io.cwd ?? process.cwd();
   const out = outDir(values, io, spec.experiment);
   checkOutputPath("--out", out, "folder");
@@ -458,6 +474,8 @@ async function gridCommand(spec: CommandSpec, argv: readonly string[], io: Bench
   }
   if (values.queue !== undefined)
     return await enqueueGridCommand(values, spec.experiment, axes, cells, layers, argv, io);
+  // So are the limits that need the data (--ks ≤ items, memory): each dataset is read once for them.
+  await checkCellLimits(cells, { out, layers });
   // One grid at a time per folder: a second one would run every cell again into the same results.
   const created = createFolders("--out", out);
   let lock: FolderLock;

@@ -142,7 +142,8 @@ async function measure(
   const loadAverageStart = loadavg();
 
   io.stderr.write("oversubscription: warm-up run (--epochs 0)\n");
-  timed(await startLlminit(["run", ...args, "--epochs=0", "--out", runDir("warm-up"), "--json"], env).ended, "warm-up");
+  const warmUp = [...args.filter((arg) => !arg.startsWith("--epochs=")), "--epochs=0"];
+  timed(await startLlminit(["run", ...warmUp, "--out", runDir("warm-up"), "--json"], env).ended, "warm-up");
   const alone: TimedRun[] = [];
   const together: TimedRun[][] = [];
   let backend = "";

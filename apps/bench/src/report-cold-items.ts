@@ -1,23 +1,25 @@
 import { basename } from "node:path";
 import { COLD_START_METHODS } from "@llminit/pipeline";
 import { meanStd } from "./mean-std.js";
-import { protocolLine, protocolOf, type MetricTable, type TableRow } from "./report-model.js";
+import { protocolLine, protocolOf, reportKs, tableMetrics, type MetricTable, type TableRow } from "./report-model.js";
 import { correctTable, testAgainstBaseline, type ColdUserMetrics, type UserMetricsByCell } from "./significance.js";
 import type { CellRecord } from "./types.js";
 
 /**
- * Columns of the cold-start table (titles in METRIC_TITLES): the cold and hybrid settings at K = 20,
- * and how often cold items reach a hybrid list.
+ * Columns of the cold-start table (titles by `columnTitle`): the cold and hybrid settings at one
+ * cut-off K, and how often cold items reach a hybrid top-K. K is 20 when the cells evaluated it,
+ * else their largest K; either only if it is below the number of cold test items (a K that ranks
+ * every cold test item gives recall 1 to any method), else the largest K that is, else the smallest.
  */
-export const COLD_ITEMS_METRICS = [
-  "cold:recall@20",
-  "cold:ndcg@20",
-  "hybrid:recall@20",
-  "hybrid:ndcg@20",
-  "hybrid:coldShare@20",
-] as const;
-
-const WARM_METRICS = ["recall@10", "recall@20", "ndcg@10", "ndcg@20"];
+export function coldItemsMetrics(records: readonly CellRecord[]): string[] {
+  const ks = reportKs(records);
+  const coldTest = Math.min(
+    ...records.flatMap((r) => (r.status === "ok" && r.coldStart !== undefined ? [r.coldStart.items.coldTest] : [])),
+  );
+  const meaningful = ks.filter((k) => k < coldTest);
+  const k = meaningful.includes(20) ? 20 : (meaningful.at(-1) ?? ks[0]);
+  return [`cold:recall@${k}`, `cold:ndcg@${k}`, `hybrid:recall@${k}`, `hybrid:ndcg@${k}`, `hybrid:coldShare@${k}`];
+}
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -46,7 +48,7 @@ function coldValue(record: CellRecord, method: string, key: string): number {
 }
 
 /** Columns that are shares, not scores: no change over init none, no test. */
-const SHARE_METRICS = new Set<string>(["hybrid:coldShare@20"]);
+const isShare = (metric: string) => metric.startsWith("hybrid:coldShare@");
 
 /** A row with the ok records behind it (those where its method applies). */
 interface RowSource {
@@ -79,15 +81,13 @@ function finishTable(
   const tests = correctTable(
     sources.map((source) => {
       const base = baseOf(source);
-      return metrics.map((metric, m) =>
-        base === undefined || SHARE_METRICS.has(metric) ? undefined : test(source, base, m),
-      );
+      return metrics.map((metric, m) => (base === undefined || isShare(metric) ? undefined : test(source, base, m)));
     }),
   );
   sources.forEach((source, i) => {
     const base = baseOf(source);
     source.row.baseline = metrics.map((metric, m) =>
-      base === undefined || SHARE_METRICS.has(metric) ? NaN : base.row.stats[m].mean,
+      base === undefined || isShare(metric) ? NaN : base.row.stats[m].mean,
     );
     source.row.tests = tests[i];
   });
@@ -137,6 +137,8 @@ export function buildColdItemsTables(
       ...(notApplicable === "" ? [] : [notApplicable]),
     ].join("; ");
     const failed = part.filter((r) => r.status === "failed");
+    const coldMetrics = coldItemsMetrics(part);
+    const warmMetrics = tableMetrics(part);
 
     const sources: RowSource[] = [];
     for (const [key, list] of groupBy(part, (r) => JSON.stringify([r.model, r.init]))) {
@@ -150,7 +152,7 @@ export function buildColdItemsTables(
             labels: [model, init, method],
             ok: applicable.length,
             total: list.length,
-            stats: COLD_ITEMS_METRICS.map((metric) => meanStd(applicable.map((r) => coldValue(r, method, metric)))),
+            stats: coldMetrics.map((metric) => meanStd(applicable.map((r) => coldValue(r, method, metric)))),
             baseline: [],
             tests: [],
           },
@@ -165,11 +167,11 @@ export function buildColdItemsTables(
         title,
         protocol,
         ["model", "init", "method"],
-        COLD_ITEMS_METRICS,
+        coldMetrics,
         sources,
         failed,
         (source, base, m) => {
-          const [setting, metric] = COLD_ITEMS_METRICS[m].split(":");
+          const [setting, metric] = coldMetrics[m].split(":");
           const tables = coldUserMetrics.get(`${setting}-${source.row.labels[2]}`) ?? new Map();
           return testAgainstBaseline(base.records, source.records, metric, tables);
         },
@@ -183,7 +185,7 @@ export function buildColdItemsTables(
           labels: JSON.parse(key) as string[],
           ok: done.length,
           total: list.length,
-          stats: WARM_METRICS.map((metric) => meanStd(done.map((r) => r.test?.[metric] ?? NaN))),
+          stats: warmMetrics.map((metric) => meanStd(done.map((r) => r.test?.[metric] ?? NaN))),
           baseline: [],
           tests: [],
         },
@@ -197,10 +199,10 @@ export function buildColdItemsTables(
         warmTitle,
         protocolLine(part),
         ["model", "init"],
-        WARM_METRICS,
+        warmMetrics,
         warmSources,
         [],
-        (source, base, m) => testAgainstBaseline(base.records, source.records, WARM_METRICS[m], userMetrics),
+        (source, base, m) => testAgainstBaseline(base.records, source.records, warmMetrics[m], userMetrics),
       ),
     );
   }

@@ -1,6 +1,6 @@
 import { formatImprovement, formatMeanStd } from "./mean-std.js";
-import { METRIC_TITLES, type ChartSpec, type MetricTable, type RankTable, type ReportModel } from "./report-model.js";
-import { formatGainInterval, formatP, SIGNIFICANCE_LEGEND } from "./significance.js";
+import { columnTitle, type ChartSpec, type MetricTable, type RankTable, type ReportModel } from "./report-model.js";
+import { formatGainInterval, formatP, SIGNIFICANCE_LEGEND, significance, significanceMark } from "./significance.js";
 import { barChart, escapeXml as esc, lineChart } from "./svg-charts.js";
 
 const STYLE = `
@@ -11,8 +11,10 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 td.best { font-weight: bold; }
 .change { color: #555; font-size: 0.8rem; }
 td.num .change { display: block; white-space: normal; min-width: 9rem; }
-td.sig { background: #e6f4ea; }
-.mark-sig { color: #0a7d32; font-weight: bold; }
+td.sig.gain { background: #e6f4ea; }
+td.sig.loss { background: #fce8e6; }
+td.gain .mark-sig { color: #0a7d32; font-weight: bold; }
+td.loss .mark-sig { color: #b3261e; font-weight: bold; }
 .legend { color: #444; font-size: 0.85rem; max-width: 60rem; }
 .protocol { color: #444; font-size: 0.85rem; }
 figure { margin: 1rem 0 2rem; }
@@ -21,7 +23,7 @@ figcaption { font-weight: 600; margin-bottom: 0.25rem; }
 `;
 
 function metricTable(table: MetricTable): string {
-  const head = [...table.labelHeaders, "seeds ok", ...table.metrics.map((m) => METRIC_TITLES[m] ?? m)]
+  const head = [...table.labelHeaders, "seeds ok", ...table.metrics.map(columnTitle)]
     .map((h) => `<th>${esc(h)}</th>`)
     .join("");
   const body = table.rows
@@ -31,13 +33,15 @@ function metricTable(table: MetricTable): string {
         .map((_, m) => {
           const change = formatImprovement(row.stats[m].mean, row.baseline[m]);
           const test = change === "" ? undefined : row.tests[m];
-          const cls = `num${table.best[m].includes(i) ? " best" : ""}${test?.significant ? " sig" : ""}`;
+          const kind = significance(test);
+          const cls = `num${table.best[m].includes(i) ? " best" : ""}${kind === undefined ? "" : ` sig ${kind}`}`;
           // Non-breaking spaces inside "p = 0.01" and "+3.2 %": a narrow column wraps between the parts only.
           const detail =
             test === undefined ? "" : ` ${formatGainInterval(test)}, ${formatP(test.p).replace(/ /g, "\u00a0")}`;
-          const mark = test?.significant
-            ? ` <span class="mark-sig" title="Holm-corrected p = ${test.pAdjusted.toPrecision(2)}">†</span>`
-            : "";
+          const mark =
+            test !== undefined && kind !== undefined
+              ? ` <span class="mark-sig" title="significant ${kind}, Holm-corrected p = ${test.pAdjusted.toPrecision(2)}">${significanceMark(test)}</span>`
+              : "";
           const tested = test === undefined ? "" : ` data-p="${test.p}" data-significant="${test.significant}"`;
           const changeText = change.replace(/ /g, "\u00a0") + detail;
           return `<td class="${cls}"${tested}>${esc(formatMeanStd(row.stats[m]))}${mark}${change === "" ? "" : ` <span class="change">(${esc(changeText)})</span>`}</td>`;
@@ -95,7 +99,7 @@ export function renderHtml(model: ReportModel): string {
 <body>
 <h1>LLMInit benchmark report</h1>
 <p>Cells: ${model.cells.total} (${model.cells.ok} ok, ${model.cells.failed} failed). Metrics are the mean ± sample standard deviation over the seeds that finished, on the test split; the change in brackets is over init <code>none</code> of the same row otherwise; the best mean of each column is in bold.</p>
-<p class="legend">${esc(SIGNIFICANCE_LEGEND)}</p>
+<p class="legend">${esc(SIGNIFICANCE_LEGEND)} Significant gains are shaded green, significant losses red.</p>
 ${model.rankTables.map(rankTable).join("\n")}
 ${charts("collapse", "Dimensional collapse")}
 ${model.tables.map(metricTable).join("\n")}

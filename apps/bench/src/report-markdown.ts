@@ -1,6 +1,6 @@
 import { formatImprovement, formatMeanStd } from "./mean-std.js";
-import { METRIC_TITLES, type MetricTable, type RankTable, type ReportModel } from "./report-model.js";
-import { formatGainInterval, formatP, SIGNIFICANCE_LEGEND } from "./significance.js";
+import { columnTitle, type MetricTable, type RankTable, type ReportModel } from "./report-model.js";
+import { formatGainInterval, formatP, SIGNIFICANCE_LEGEND, significanceMark } from "./significance.js";
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -9,7 +9,7 @@ function escapeCell(text: string): string {
 /**
  * One metric cell: `mean ± std`, bold when best in its column, then the change over init none
  * with, where per-user metrics allow a paired test, the 95 % interval of the gain, the p-value and
- * † when significant after correction.
+ * † for a significant gain, ‡ for a significant loss (after correction).
  */
 export function formatMetricCell(table: MetricTable, row: number, m: number): string {
   const r = table.rows[row];
@@ -19,11 +19,12 @@ export function formatMetricCell(table: MetricTable, row: number, m: number): st
   if (change === "") return bold;
   const test = r.tests[m];
   if (test === undefined) return `${bold} (${change})`;
-  return `${bold} (${change} ${formatGainInterval(test)}, ${formatP(test.p)})${test.significant ? " †" : ""}`;
+  const mark = significanceMark(test);
+  return `${bold} (${change} ${formatGainInterval(test)}, ${formatP(test.p)})${mark === "" ? "" : ` ${mark}`}`;
 }
 
 function metricTable(table: MetricTable): string {
-  const headers = [...table.labelHeaders, "seeds ok", ...table.metrics.map((m) => METRIC_TITLES[m] ?? m)];
+  const headers = [...table.labelHeaders, "seeds ok", ...table.metrics.map(columnTitle)];
   const lines = [
     `## ${table.title}`,
     "",

@@ -2,6 +2,7 @@ import type { UserMetricsTable } from "@llminit/pipeline";
 import { describe, expect, it } from "vitest";
 import { pairedComparison } from "./paired-comparison.js";
 import { buildReportModel } from "./report-model.js";
+import { renderHtml } from "./report-html.js";
 import { renderMarkdown } from "./report-markdown.js";
 import type { CellRecord } from "./types.js";
 
@@ -131,10 +132,37 @@ describe("report: paired tests against init none", () => {
     expect(recall.pAdjusted).toBeCloseTo(Math.min(1, 2 * expected.p), 15);
     expect(recall.significant).toBe(recall.pAdjusted < 0.05);
     const md = renderMarkdown(model);
-    expect(md).toContain("† marks a cell whose paired two-sided t-test");
+    expect(md).toContain("† marks a significant gain and ‡ a significant loss over init none of the same row");
     expect(md).toMatch(
       /\| lightgcn \| var \| 2\/2 \| \*\*0\.5000 ± 0\.0000\*\* \(\+0\.0 % \[[^\]]+\] %, p [=<] [0-9.]+\)( †)? \|/,
     );
+  });
+
+  it("tells a significant gain (†, green) from a significant loss (‡, red)", () => {
+    const model = buildReportModel(records, userMetrics);
+    const overall = model.tables[0];
+    const varRow = overall.rows[1];
+    const recall = overall.metrics.indexOf("recall@10");
+    const ndcg = overall.metrics.indexOf("ndcg@10");
+    const base = varRow.tests[recall]!;
+    varRow.tests[recall] = { ...base, significant: true, meanDifference: 0.05 };
+    varRow.tests[ndcg] = { ...base, significant: true, meanDifference: -0.05 };
+    const row = renderMarkdown(model)
+      .split("\n")
+      .find((line) => line.startsWith("| lightgcn | var |"))!;
+    const cells = row.split(" | ").slice(3);
+    expect(cells[recall]).toMatch(/\) †$/);
+    expect(cells[ndcg]).toMatch(/\) ‡$/);
+    expect(renderMarkdown(model)).toContain("† marks a significant gain and ‡ a significant loss over init none");
+    const html = renderHtml(model);
+    expect(html).toMatch(
+      /<td class="num( best)? sig gain"[^>]*>[^<]*<span class="mark-sig" title="significant gain[^"]*">†</,
+    );
+    expect(html).toMatch(
+      /<td class="num( best)? sig loss"[^>]*>[^<]*<span class="mark-sig" title="significant loss[^"]*">‡</,
+    );
+    expect(html).toContain("td.sig.loss { background: #fce8e6; }");
+    expect(html).toContain("Significant gains are shaded green, significant losses red.");
   });
 
   it("tests the coldest-users table on the users of that degree bucket only", () => {
@@ -176,8 +204,40 @@ describe("report: the rating filter in the protocol line", () => {
       buildReportModel([{ ...cell("none", 1, "full", 0.1, 4, 10), config: { kCore: 5, ...config } }]).tables[0]
         .protocol;
     expect(withConfig({ minRating: 4 })).toContain("filters: rating ≥ 4, 5-core;");
+    expect(withConfig({})).toContain("filters: rating ≥ 4, 5-core;"); // the default, not recorded
     expect(withConfig({ minRating: null })).toContain("filters: no rating filter (--min-rating none), 5-core;");
     expect(withConfig({ minRating: null })).not.toContain("null");
     expect(withConfig({ minRating: 3, ratingField: "stars" })).toContain("filters: stars ≥ 3, 5-core;");
+  });
+});
+
+describe("report: the cells' cut-offs", () => {
+  it("shows Recall and NDCG at the two smallest K the cells evaluated, and the degree chart at the smallest", () => {
+    const at5 = (init: string, seed: number): CellRecord => {
+      const base = cell(init, seed, "full", 0.1, 4, 10);
+      const metrics = { "recall@5": 0.2, "ndcg@5": 0.1 };
+      return {
+        ...base,
+        config: { ks: [5] },
+        test: metrics,
+        testByDegree: base.testByDegree!.map((g) => ({ ...g, metrics })),
+      };
+    };
+    const model = buildReportModel([at5("none", 1), at5("var", 1)]);
+    expect(model.tables[0].metrics).toEqual(["recall@5", "ndcg@5"]);
+    expect(model.tables[1].metrics).toEqual(["recall@5", "ndcg@5"]);
+    const md = renderMarkdown(model);
+    expect(md).toContain("| model | init | seeds ok | Recall@5 | NDCG@5 |");
+    expect(md).toContain("| lightgcn | none | 1/1 | **0.2000** | **0.1000** |");
+    expect(md).not.toMatch(/\| – \|/);
+    const degree = model.charts.find((c) => c.kind === "degree")!;
+    expect(degree.title).toMatch(/^Test Recall@5 by user training degree/);
+    // The default cut-offs keep the paper's @10 and @20.
+    expect(buildReportModel([cell("none", 1, "full", 0.1, 4, 10)]).tables[0].metrics).toEqual([
+      "recall@10",
+      "recall@20",
+      "ndcg@10",
+      "ndcg@20",
+    ]);
   });
 });

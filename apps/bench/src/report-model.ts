@@ -11,18 +11,39 @@ import {
 } from "./significance.js";
 import type { CellRecord, Experiment } from "./types.js";
 
-/** Metrics of the tables, in column order. */
+/** Metrics of the tables, in column order, for the default cut-offs (see {@link tableMetrics}). */
 export const TABLE_METRICS = ["recall@10", "recall@20", "ndcg@10", "ndcg@20"] as const;
-/** Column headings from the metric registry: "ndcg@10" → "NDCG@10"; then the cold-items benchmark's columns. */
-export const METRIC_TITLES: Record<string, string> = {
-  ...Object.fromEntries(TABLE_METRICS.map((key) => [key, metricTitle(key)])),
-  // The cold-items benchmark's columns (report-cold-items.ts).
-  "cold:recall@20": `Cold ${metricTitle("recall@20")}`,
-  "cold:ndcg@20": `Cold ${metricTitle("ndcg@20")}`,
-  "hybrid:recall@20": `Hybrid ${metricTitle("recall@20")}`,
-  "hybrid:ndcg@20": `Hybrid ${metricTitle("ndcg@20")}`,
-  "hybrid:coldShare@20": "Cold share of hybrid top-20",
-};
+
+/** The cut-offs K the ok cells of `records` evaluated (their `ks`), ascending; the default 10, 20, 50 if none say. */
+export function reportKs(records: readonly CellRecord[]): number[] {
+  const ks = new Set<number>();
+  for (const record of records) {
+    const list = record.status === "ok" ? record.config.ks : undefined;
+    if (Array.isArray(list)) for (const k of list) if (typeof k === "number") ks.add(k);
+  }
+  return ks.size === 0 ? [10, 20, 50] : [...ks].sort((a, b) => a - b);
+}
+
+/**
+ * The columns of a metric table: Recall and NDCG at the two smallest cut-offs of the cells
+ * (@10 and @20 by default, as in the paper; --ks 5 gives @5 alone).
+ */
+export function tableMetrics(records: readonly CellRecord[]): string[] {
+  const ks = reportKs(records).slice(0, 2);
+  return [...ks.map((k) => `recall@${k}`), ...ks.map((k) => `ndcg@${k}`)];
+}
+
+/**
+ * A column heading from the metric registry: "ndcg@10" → "NDCG@10"; the cold-items benchmark's
+ * "cold:recall@20" → "Cold Recall@20" and "hybrid:coldShare@20" → "Cold share of hybrid top-20".
+ */
+export function columnTitle(key: string): string {
+  const colon = key.indexOf(":");
+  const metric = key.slice(colon + 1);
+  if (metric.startsWith("coldShare@")) return `Cold share of hybrid top-${metric.slice("coldShare@".length)}`;
+  if (colon === -1) return metricTitle(metric);
+  return `${key[0].toUpperCase()}${key.slice(1, colon)} ${metricTitle(metric)}`;
+}
 
 const INIT_ORDER = ["none", "rand", "uni", "var", "full"];
 
@@ -235,7 +256,8 @@ function ratingFilter(records: readonly CellRecord[]): string {
       const min = r.config.minRating;
       if (min === null) return "no rating filter (--min-rating none)";
       const field = typeof r.config.ratingField === "string" ? r.config.ratingField : "rating";
-      return `${field} ≥ ${min === undefined ? "?" : String(min)}`;
+      // Not recorded: the default, 4 (off on data without a rating column).
+      return `${field} ≥ ${min === undefined ? "4" : String(min)}`;
     }),
   );
   return filters.join(" / ");
@@ -251,7 +273,10 @@ interface TableView {
   includeDegree?: (degree: number) => boolean;
 }
 
-const OVERALL: TableView = { metrics: TABLE_METRICS, values: (r) => r.test, titleSuffix: "" };
+/** The overall test metrics of a partition's cells. */
+function overallView(part: readonly CellRecord[]): TableView {
+  return { metrics: tableMetrics(part), values: (r) => r.test, titleSuffix: "" };
+}
 
 /**
  * The cold-start view of a paper partition: the coldest degree bucket that has users, or null
@@ -266,9 +291,10 @@ function coldestView(part: readonly CellRecord[]): TableView | null {
   if (ok.every((r, i) => groups[i]?.users === r.datasetStats?.users)) return null;
   const users = distinct(groups.map((g) => g?.users ?? 0));
   const range = DEFAULT_DEGREE_BUCKETS.find((b) => b.label === bucket.bucket);
+  const ks = reportKs(part).slice(0, 2);
   return {
     includeDegree: range === undefined ? () => false : (degree) => degree >= range.min && degree <= range.max,
-    metrics: ["recall@10", "ndcg@10", "recall@20", "ndcg@20"],
+    metrics: ks.flatMap((k) => [`recall@${k}`, `ndcg@${k}`]),
     values: (r) => r.testByDegree?.find((g) => g.bucket === bucket.bucket)?.metrics,
     titleSuffix: ` — coldest users (training degree ${bucket.bucket}; ${users.join(" / ")} users)`,
   };
@@ -277,7 +303,7 @@ function coldestView(part: readonly CellRecord[]): TableView | null {
 function buildMetricTables(records: readonly CellRecord[], userMetrics: UserMetricsByCell): MetricTable[] {
   const tables: MetricTable[] = [];
   for (const part of groupBy(records, partitionKey).values()) {
-    tables.push(buildMetricTable(part, OVERALL, userMetrics));
+    tables.push(buildMetricTable(part, overallView(part), userMetrics));
     const cold = coldestView(part);
     if (cold !== null) tables.push(buildMetricTable(part, cold, userMetrics));
   }
@@ -411,18 +437,20 @@ function buildCharts(records: readonly CellRecord[]): ChartSpec[] {
     const name = `${first.experiment} ${datasetLabel(first)} ${first.setting}${protocolSuffix(first)} ${first.model}`;
     const bySeries = groupBy(part, seriesLabel);
     const categories = distinct(part.flatMap((r) => (r.testByDegree ?? []).map((g) => g.bucket)));
+    // At the cells' smallest cut-off (@10 by default).
+    const recall = `recall@${reportKs(part)[0]}`;
     const degreeSeries = [...bySeries].map(([label, list]) => ({
       label,
       values: categories.map(
         (bucket) =>
-          meanStd(list.map((r) => metric(r.testByDegree?.find((g) => g.bucket === bucket)?.metrics, "recall@10"))).mean,
+          meanStd(list.map((r) => metric(r.testByDegree?.find((g) => g.bucket === bucket)?.metrics, recall))).mean,
       ),
     }));
     charts.push({
       kind: "degree",
       id: uniqueId(`degree-${slug(name)}`),
-      title: `Test Recall@10 by user training degree — ${datasetLabel(first)}, ${first.setting}${protocolSuffix(first)}, ${first.model} (${first.experiment})`,
-      yLabel: "Recall@10",
+      title: `Test ${metricTitle(recall)} by user training degree — ${datasetLabel(first)}, ${first.setting}${protocolSuffix(first)}, ${first.model} (${first.experiment})`,
+      yLabel: metricTitle(recall),
       categories,
       series: sortSeries(degreeSeries),
     });

@@ -42,6 +42,11 @@ export interface GridOutcome {
 /** Options that may differ between a recorded cell and a rerun without changing its result. */
 const LOCATION_KEYS = new Set(["out", "dataDir", "cacheDir", "modelDir"]);
 
+/** A recorded option as it compares: cells recorded before `minRating` lost its default held 4 for it. */
+function recorded(key: string, value: unknown): unknown {
+  return key === "minRating" && value === undefined ? 4 : value;
+}
+
 function machine(): MachineInfo {
   const list = cpus();
   return {
@@ -86,7 +91,8 @@ export async function runGrid(
     const differing = Object.keys({ ...previous.config, ...config }).filter(
       (key) =>
         !LOCATION_KEYS.has(key) &&
-        JSON.stringify(previous.config[key]) !== JSON.stringify((config as unknown as Record<string, unknown>)[key]),
+        JSON.stringify(recorded(key, previous.config[key])) !==
+          JSON.stringify(recorded(key, (config as unknown as Record<string, unknown>)[key])),
     );
     if (differing.length > 0) {
       const key = differing[0];

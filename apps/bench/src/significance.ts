@@ -22,15 +22,34 @@ export interface CellTest extends PairedComparison {
 }
 
 /**
- * Reads `user-metrics/test.*` of every ok cell that has them. Cells run before per-user metrics
- * existed (or whose files are unreadable, logged) simply have no test in the reports.
+ * A cell's run folder: `<out>/runs/<id>` of the bench folder the results were read from, so that a
+ * copied or moved bench folder reads its own files; the absolute `runDir` recorded when the cell ran
+ * only when that folder does not exist (results collected from elsewhere), or without `out`.
  */
-export async function loadUserMetrics(records: readonly CellRecord[], logger?: Logger): Promise<UserMetricsByCell> {
+export function cellRunDir(record: CellRecord, out: string | undefined): string {
+  if (out !== undefined) {
+    const own = join(out, "runs", record.id);
+    if (existsSync(own) || record.runDir === "") return own;
+  }
+  return record.runDir;
+}
+
+/**
+ * Reads `user-metrics/test.*` of every ok cell that has them, from its run folder under `out` (see
+ * {@link cellRunDir}). Cells run before per-user metrics existed (or whose files are unreadable,
+ * logged) simply have no test in the reports.
+ */
+export async function loadUserMetrics(
+  records: readonly CellRecord[],
+  out: string | undefined,
+  logger?: Logger,
+): Promise<UserMetricsByCell> {
   const tables = new Map<string, UserMetricsTable>();
   for (const record of records) {
-    if (record.status !== "ok" || !existsSync(join(record.runDir, USER_METRICS_DIR, "test.npy"))) continue;
+    const runDir = cellRunDir(record, out);
+    if (record.status !== "ok" || !existsSync(join(runDir, USER_METRICS_DIR, "test.npy"))) continue;
     try {
-      tables.set(record.id, await readUserMetrics(record.runDir, "test"));
+      tables.set(record.id, await readUserMetrics(runDir, "test"));
     } catch (error) {
       logger?.log(
         "warn",
@@ -46,15 +65,20 @@ export type ColdUserMetrics = ReadonlyMap<string, UserMetricsByCell>;
 
 /**
  * Reads the per-user cold and hybrid test metrics (`user-metrics/cold-<method>.*`,
- * `hybrid-<method>.*`) of every ok cold-items cell, as its `coldStart.userMetrics` lists them.
+ * `hybrid-<method>.*`) of every ok cold-items cell, as its `coldStart.userMetrics` lists them, from
+ * its run folder under `out` (see {@link cellRunDir}).
  */
-export async function loadColdUserMetrics(records: readonly CellRecord[], logger?: Logger): Promise<ColdUserMetrics> {
+export async function loadColdUserMetrics(
+  records: readonly CellRecord[],
+  out: string | undefined,
+  logger?: Logger,
+): Promise<ColdUserMetrics> {
   const bySplit = new Map<string, Map<string, UserMetricsTable>>();
   for (const record of records) {
     if (record.status !== "ok") continue;
     for (const split of record.coldStart?.userMetrics ?? []) {
       try {
-        const table = await readUserMetrics(record.runDir, split);
+        const table = await readUserMetrics(cellRunDir(record, out), split);
         if (!bySplit.has(split)) bySplit.set(split, new Map());
         bySplit.get(split)!.set(record.id, table);
       } catch (error) {
@@ -135,10 +159,27 @@ export function formatGainInterval(test: PairedComparison): string {
   return `[${pct(test.gainLow)}, ${pct(test.gainHigh)}] %`;
 }
 
+/** The mark of a significantly better cell than init none's. */
+export const GAIN_MARK = "†";
+/** The mark of a significantly worse cell than init none's. */
+export const LOSS_MARK = "‡";
+
+/** Whether a tested cell is a significant gain, a significant loss, or neither (undefined). */
+export function significance(test: CellTest | undefined): "gain" | "loss" | undefined {
+  if (test === undefined || !test.significant) return undefined;
+  return test.meanDifference >= 0 ? "gain" : "loss";
+}
+
+/** `†` for a significant gain, `‡` for a significant loss, "" otherwise. */
+export function significanceMark(test: CellTest | undefined): string {
+  const kind = significance(test);
+  return kind === "gain" ? GAIN_MARK : kind === "loss" ? LOSS_MARK : "";
+}
+
 /** The report legend of the marks. */
 export const SIGNIFICANCE_LEGEND =
-  "† marks a cell whose paired two-sided t-test against init none of the same row (per-user test metrics, " +
-  "users matched on the same split, i.e. the same seed, pooled over the seeds) has p < 0.05 after a " +
-  "Holm–Bonferroni correction over the comparison cells of its table; [a, b] % is the 95 % confidence interval " +
-  "of the relative gain of the pooled means (delta method), p the uncorrected p-value. " +
-  "Cells without per-user metrics in their run folders are not tested.";
+  `${GAIN_MARK} marks a significant gain and ${LOSS_MARK} a significant loss over init none of the same row: ` +
+  "a paired two-sided t-test (per-user test metrics, users matched on the same split, i.e. the same seed, pooled " +
+  "over the seeds) with p < 0.05 after a Holm–Bonferroni correction over the comparison cells of its table; " +
+  "[a, b] % is the 95 % confidence interval of the relative gain of the pooled means (delta method), p the " +
+  "uncorrected p-value. Cells without per-user metrics in their run folders are not tested.";

@@ -19,8 +19,8 @@ export async function writeReports(
   const records = latestById(await readResults(join(dir, "results.jsonl"), { logger: options.logger }));
   const model = buildReportModel(
     records,
-    await loadUserMetrics(records, options.logger),
-    await loadColdUserMetrics(records, options.logger),
+    await loadUserMetrics(records, dir, options.logger),
+    await loadColdUserMetrics(records, dir, options.logger),
   );
   const markdown = join(dir, "report.md");
   const html = join(dir, "report.html");

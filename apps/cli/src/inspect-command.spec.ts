@@ -102,6 +102,9 @@ describe("llminit inspect", () => {
       join(utf, "utf.inter"),
       Buffer.concat([Buffer.from("user_id:token\titem_id:token\nu\xff\ti\n", "latin1")]),
     );
+    const text = await cli("inspect", "--dataset", utf);
+    expect(text.stdout).not.toContain("problems: none");
+    expect(text.stdout).toMatch(/\na run would stop here: .*utf\.inter:2 field "user_id"/);
     const u = await cli("inspect", "--dataset", utf, "--json");
     expect(u.status).toBe(1);
     expect(JSON.parse(u.stdout).error).toMatchObject({ line: 2, field: "user_id" });
@@ -109,7 +112,7 @@ describe("llminit inspect", () => {
 
     const field = await cli("inspect", "--dataset", toy.dir, "--rating-field", "plays");
     expect(field.status).toBe(2);
-    expect(field.stderr).toContain(`option "ratingField": no column "plays" in ${join(toy.dir, "toy.inter")}`);
+    expect(field.stderr).toContain(`option "--rating-field": no column "plays" in ${join(toy.dir, "toy.inter")}`);
 
     const stray = await cli("inspect", "--dataset", toy.dir, "extra");
     expect(stray.status).toBe(2);

@@ -132,9 +132,16 @@ export function formatInspection(report: DatasetInspection): string {
     lines.push(`  item file: ${text.itemRows} rows, ${text.itemRowsWithoutInteractions} without interactions`);
   }
   const more = report.problemCount - report.problems.length;
-  lines.push(`problems: ${report.problemCount === 0 ? "none" : report.problemCount}`);
+  // "problems: none" right above the error that stops a run would read as a contradiction.
+  if (report.problemCount > 0 || report.error === undefined)
+    lines.push(`problems: ${report.problemCount === 0 ? "none" : report.problemCount}`);
   for (const problem of report.problems) lines.push(`  [${problem.level}] ${problem.message}`);
   if (more > 0) lines.push(`  … and ${more} more`);
-  if (report.error !== undefined) lines.push(`a run would stop here: ${report.error.message}`);
+  if (report.error !== undefined)
+    lines.push(
+      report.location?.kind === "remote"
+        ? `not inspected: ${report.error.message}`
+        : `a run would stop here: ${report.error.message}`,
+    );
   return `${lines.join("\n")}\n`;
 }

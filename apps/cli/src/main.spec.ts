@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { decodeNpy } from "@llminit/core";
 import { writeToyDataset, type ToyDataset } from "@llminit/pipeline/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -167,6 +167,8 @@ describe("CLI conventions", () => {
       ["run", "--dataset", toy.dir, "--out", out, "-h"],
       ["run", "--bogus", "-h"],
       ["help", "run"],
+      ["-h", "run"],
+      ["--help", "run", "--dataset", toy.dir],
     ]) {
       const { status, stdout, stderr } = await cli(...argv);
       expect(status, argv.join(" ")).toBe(0);
@@ -234,5 +236,37 @@ describe("CLI conventions", () => {
     rmSync(elsewhere, { recursive: true });
     if (readdirSync(dirname(elsewhere)).length === 0) rmSync(dirname(elsewhere), { recursive: true });
     expect(readdirSync(first).sort()).toEqual(before);
+  }, 60_000);
+
+  it("prints the degree table at the run's smallest cut-off", async () => {
+    const run = await cli(
+      "run",
+      ...common(),
+      "--init",
+      "none",
+      "--epochs",
+      "0",
+      "--ks",
+      "5,20",
+      "--out",
+      join(root, "k5"),
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(/NaN/);
+    expect(run.stdout).toMatch(/^ {2}\S+ +users +\d+ {2}recall@5 \d\.\d{4} {2}ndcg@5 \d\.\d{4}$/m);
+  }, 60_000);
+
+  it("records absolute paths in config.json, so that it replays from any folder", async () => {
+    const out = join(root, "relative");
+    const here = (path: string) => relative(process.cwd(), path);
+    const vectors = `file:${here(toy.encoder.slice("file:".length))}`;
+    const args = ["--dataset", here(toy.dir), "--encoder", vectors, "--cache-dir", here(join(root, "cache"))];
+    const run = await cli("run", ...args, "--dim", "8", "--epochs", "0", "--out", here(out));
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, "config.json"), "utf8"))).toMatchObject({
+      dataset: toy.dir,
+      encoder: toy.encoder,
+      cacheDir: join(root, "cache"),
+    });
   }, 60_000);
 });

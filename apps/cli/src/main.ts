@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, resolve } from "node:path";
 import {
@@ -24,6 +25,7 @@ import {
   resumeExperiment,
   RUN_OPTIONS,
   runExperiment,
+  stagingDir,
   type ColdStartMethod,
   type ConfigLayer,
   type ModelListing,
@@ -33,8 +35,9 @@ import {
   type RunConfig,
   type RunSummary,
 } from "@llminit/pipeline";
-import { formatColdStart } from "./format-cold-start.js";
+import { formatColdStart, smallestK } from "./format-cold-start.js";
 import { inspectCommand, INSPECT_USAGE } from "./inspect-command.js";
+import { watchInterrupts, type InterruptWatch, type SignalSource } from "./interrupt.js";
 import { loadConfigFile } from "./load-config-file.js";
 
 import { terminalLogger, terminalProgress, type TerminalStream } from "./terminal-reporter.js";
@@ -43,6 +46,10 @@ export interface CliIo {
   stdout: TerminalStream;
   stderr: TerminalStream;
   env: Readonly<Record<string, string | undefined>>;
+  /** Where SIGINT / SIGTERM are heard during a run (default: the process). */
+  signals?: SignalSource;
+  /** How an interrupted run exits (default: process.exit). */
+  exit?: (status: number) => void;
 }
 
 const OUTPUT_FLAGS: FlagSpec[] = [
@@ -113,7 +120,8 @@ options (defaults reproduce the paper's protocol):
 ${RUN_OPTIONS.filter((spec) => spec.models === undefined)
   .map(optionHelp)
   .join("\n")}
-  --overwrite          replace the run in a non-empty --out (once this run is checked, never before)
+  --overwrite          replace the llminit run in a non-empty --out: the new run is written to
+                       OUT.llminit-new and replaces it once complete (a kill keeps the old one)
   --resume DIR         continue the run in DIR (stopped at any moment, even by kill -9) from its
                        last epoch checkpoint, to the same metrics, bitwise, as an uninterrupted run;
                        its options come from DIR/config.json, and only these may be given with it:
@@ -223,7 +231,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case undefined:
       case "--help":
       case "-h":
-        io.stdout.write(USAGE);
+        // `llminit -h run`: that command's help, as `llminit run -h` gives.
+        io.stdout.write(rest[0] !== undefined && rest[0] in HELP ? HELP[rest[0]] : USAGE);
         return command === undefined ? 2 : 0;
       case "help": {
         const topic = rest[0];
@@ -330,11 +339,16 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   if (values.resume !== undefined) return resumeCommand(values, io);
   const config = await resolveFromArgs(values, io);
   const { logger, progress } = reporters(values, io);
-  const summary = await runExperiment(config, {
-    logger,
-    progress,
-    folder: { overwrite: values.overwrite === true, command: "llminit run" },
-  });
+  const summary = await interruptible(io, (watch) =>
+    runExperiment(config, {
+      logger,
+      progress,
+      folder: { overwrite: values.overwrite === true, command: "llminit run" },
+      signal: watch.signal,
+      onFolder: watch.onFolder,
+    }),
+  );
+  if (typeof summary === "number") return summary;
   if (values.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
   else io.stdout.write(formatSummary(summary));
   return 0;
@@ -359,16 +373,47 @@ async function resumeCommand(values: Record<string, string | boolean>, io: CliIo
     if (typeof value === "string") overrides[key] = value;
   }
   const { logger, progress } = reporters(values, io);
-  const outcome = await resumeExperiment(dir, overrides, { logger, progress });
-  if (outcome.alreadyFinished)
-    io.stderr.write(`llminit: ${outcome.summary.runDir ?? dir} already finished: nothing to resume (metrics.json)\n`);
+  const outcome = await interruptible(io, (watch) =>
+    resumeExperiment(dir, overrides, { logger, progress, signal: watch.signal, onFolder: watch.onFolder }),
+  );
+  if (typeof outcome === "number") return outcome;
+  if (outcome.alreadyFinished) {
+    const unfinished = stagingDir(dir);
+    const hint = existsSync(unfinished)
+      ? `; the unfinished run of an interrupted --overwrite of it is in ${unfinished} (--resume that)`
+      : "";
+    io.stderr.write(
+      `llminit: ${outcome.summary.runDir ?? dir} already finished: nothing to resume (metrics.json)${hint}\n`,
+    );
+  }
   if (values.json) io.stdout.write(`${JSON.stringify(outcome.summary)}\n`);
   else io.stdout.write(formatSummary(outcome.summary));
   return 0;
 }
 
+/**
+ * Runs `work` with SIGINT / SIGTERM watched (see `watchInterrupts`): the result, or the exit
+ * status when a signal interrupted it (the process normally exits in the handler already).
+ */
+async function interruptible<T>(io: CliIo, work: (watch: InterruptWatch) => Promise<T>): Promise<T | number> {
+  const watch = watchInterrupts(io.stderr, io.signals ?? process, io.exit ?? ((status) => process.exit(status)));
+  try {
+    return await work(watch);
+  } catch (error) {
+    if (watch.interrupted !== undefined) return watch.interrupted;
+    throw error;
+  } finally {
+    watch.dispose();
+  }
+}
+
 function formatSummary(summary: RunSummary): string {
   const keys = Object.keys(summary.test);
+  // The degree table at the run's smallest cut-off (--ks 5: @5; the default 10, 20, 50: @10).
+  const k = smallestK(summary.test) ?? 10;
+  // A bucket without users has no value: "–", not NaN.
+  const fixed = (value: number | undefined) =>
+    value === undefined || Number.isNaN(value) ? "–".padEnd(6) : value.toFixed(4);
   const lines = [
     `${summary.dataset.name}: ${summary.dataset.users} users, ${summary.dataset.items} items, ${summary.dataset.interactions} interactions`,
     `${summary.model} init=${summary.init} backend=${summary.backend} epochs=${summary.epochs} (best ${summary.bestEpoch}) ${summary.secondsPerEpoch.toFixed(2)} s/epoch`,
@@ -380,7 +425,7 @@ function formatSummary(summary: RunSummary): string {
     "test by training degree:",
     ...summary.testByDegree.map(
       (g) =>
-        `  ${g.bucket.padEnd(8)} users ${String(g.users).padStart(6)}  recall@10 ${(g.metrics["recall@10"] ?? NaN).toFixed(4)}  ndcg@10 ${(g.metrics["ndcg@10"] ?? NaN).toFixed(4)}`,
+        `  ${g.bucket.padEnd(8)} users ${String(g.users).padStart(6)}  recall@${k} ${fixed(g.metrics[`recall@${k}`])}  ndcg@${k} ${fixed(g.metrics[`ndcg@${k}`])}`,
     ),
     ...(summary.coldStart === undefined ? [] : formatColdStart(summary.coldStart)),
     `run folder: ${summary.runDir}`,
@@ -513,7 +558,7 @@ async function recommendWithNewItems(
     progress,
   });
   try {
-    await recommender.addItems(await readNewItems(file, recommender.textTemplate));
+    await recommender.addItems(await readNewItems(file, recommender.textTemplate, { logger }));
     return await recommender.recommend(users, k);
   } finally {
     await recommender.dispose();

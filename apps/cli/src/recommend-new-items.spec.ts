@@ -43,10 +43,14 @@ describe("llminit run --cold-items", () => {
     const { status, stdout, stderr } = await cli(
       ...["run", "--dataset", toy.dir, "--encoder", encoder, "--cache-dir", join(root, "cache"), "--init", "none"],
       ...["--dim", "8", "--batch-size", "64", "--epochs", "1", "--cold-items", "0.2", "--out", join(root, "cold")],
+      // The toy's 4 cold test items: K = 2 keeps a cold metric that ranks (K ≥ 4 ranks them all, refused alone).
+      ...["--ks", "2,10,20"],
     );
     expect(status, stderr).toBe(0);
     expect(stdout).toMatch(/cold items \(0\.2 held out: 4 valid \+ 4 test items, 32 warm;/);
     expect(stdout).toMatch(/^map-knn +\d\.\d{4} +\d\.\d{4} +\d\.\d{4} +\d\.\d{4} +\d\.\d{4}$/m);
+    // The cold table is at the run's smallest K (the only one here that does not rank every cold item).
+    expect(stdout).toMatch(/^method +cold recall@2 +cold ndcg@2 +hybrid recall@2 +hybrid ndcg@2 +cold share@2$/m);
     expect(stdout).toMatch(/^direct +not applicable: init none/m);
   }, 60_000);
 });

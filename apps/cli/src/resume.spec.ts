@@ -35,7 +35,10 @@ const CHILD = `
 const { resolveRunConfig, resumeExperiment, runExperiment } = await import("@llminit/pipeline");
 const job = JSON.parse(process.env.LLMINIT_TEST_JOB);
 if (job.resume) await resumeExperiment(job.resume);
-else await runExperiment(resolveRunConfig([{ source: "test", values: job.options }]));
+else
+  await runExperiment(resolveRunConfig([{ source: "test", values: job.options }]), {
+    folder: { overwrite: job.overwrite === true },
+  });
 `;
 
 interface Child {
@@ -44,7 +47,7 @@ interface Child {
   kill(): void;
 }
 
-function startChild(job: { options?: Record<string, unknown>; resume?: string }): Child {
+function startChild(job: { options?: Record<string, unknown>; resume?: string; overwrite?: boolean }): Child {
   const child = spawn(process.execPath, ["--input-type=module", "-e", CHILD], {
     cwd: packageDir,
     env: { ...process.env, LLMINIT_TEST_JOB: JSON.stringify(job) },
@@ -202,6 +205,25 @@ describe("llminit run --resume after kill -9", { timeout: 240_000 }, () => {
       JSON.stringify(deterministicSummary(expected)),
     );
     expect(epochLog(out), moments.join("; ")).toEqual(epochLog(join(root, "whole-random")));
+  });
+
+  it("killed during --overwrite, keeps the previous run whole; resuming the new one then replaces it", async () => {
+    const expected = await reference("whole-overwrite", { seed: 11 });
+    const out = join(root, "overwritten");
+    await reference("overwritten");
+    const previous = readFileSync(join(out, "metrics.json"), "utf8");
+    const staging = `${out}.llminit-new`;
+    const child = startChild({ options: { ...options({ seed: 11 }), out }, overwrite: true });
+    const poll = setInterval(() => checkpointEpochs(staging).some((epoch) => epoch >= 2) && child.kill(), 2);
+    expect(await child.ended.finally(() => clearInterval(poll))).toBe("SIGKILL");
+    // The previous run is untouched: the new one was written beside it.
+    expect(readFileSync(join(out, "metrics.json"), "utf8")).toBe(previous);
+    expect(existsSync(join(staging, "metrics.json"))).toBe(false);
+    const resumed = await resume(staging);
+    expect(resumed.runDir).toBe(out);
+    expect(existsSync(staging)).toBe(false);
+    expect(JSON.stringify(deterministicSummary(resumed))).toBe(JSON.stringify(deterministicSummary(expected)));
+    expect(epochLog(out)).toEqual(epochLog(join(root, "whole-overwrite")));
   });
 
   it("refuses options that would change the run, and folders that are not runs", async () => {

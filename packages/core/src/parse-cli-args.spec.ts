@@ -54,6 +54,14 @@ describe("parseCliArgs", () => {
     expect(closestName("datadir", ["data-dir", "epochs"])).toBe("data-dir");
   });
 
+  it("refuses a flag given twice: which value was meant?", () => {
+    expect(() => parseCliArgs(["--epochs", "8", "--epochs=16"], flags)).toThrow(
+      /^option "--epochs": --epochs is given twice \(8, then 16\); give it once$/,
+    );
+    expect(() => parseCliArgs(["--normalize", "--no-normalize"], flags)).toThrow(/--normalize is given twice/);
+    expect(parseCliArgs(["-h", "--help"], flags).values.help).toBe(true);
+  });
+
   it("requires values", () => {
     expect(() => parseCliArgs(["--epochs"], flags)).toThrow(/--epochs needs a value/);
     expect(() => parseCliArgs(["--epochs", "--json"], flags)).toThrow(/--epochs needs a value/);

@@ -49,7 +49,8 @@ export function wantsHelp(argv: readonly string[]): boolean {
 /**
  * A small strict parser: `--name value`, `--name=value`; boolean flags as `--flag`, `--no-flag`,
  * `--flag=false` or `--flag false`; `-h` for `--help`. Unknown flags are errors that name the flag
- * and suggest the closest known one; so are stray words unless `options.positionals`.
+ * and suggest the closest known one; so are stray words unless `options.positionals`, and a flag
+ * given twice (`--dim 8 --dim 16`: which one was meant?).
  */
 export function parseCliArgs(
   argv: readonly string[],
@@ -59,6 +60,15 @@ export function parseCliArgs(
   const byFlag = new Map(flags.map((f) => [flagName(f.key), f]));
   const values: Record<string, string | boolean> = {};
   const positionals: string[] = [];
+  const set = (key: string, name: string, value: string | boolean) => {
+    const previous = values[key];
+    if (previous !== undefined && key !== "help")
+      throw new ConfigError(
+        `--${name}`,
+        `--${name} is given twice (${String(previous)}, then ${String(value)}); give it once`,
+      );
+    values[key] = value;
+  };
   // A boolean flag that took no value, to explain a stray word right after it.
   let bareBoolean: string | undefined;
   const positional = (word: string, after: string | undefined) => {
@@ -115,10 +125,10 @@ export function parseCliArgs(
         const next = argv[i + 1];
         const word = next === undefined ? undefined : parseBooleanWord(next);
         if (word !== undefined) {
-          values[spec.key] = word;
+          set(spec.key, name, word);
           i++;
         } else {
-          values[spec.key] = true;
+          set(spec.key, name, true);
           bareBoolean = name;
         }
         continue;
@@ -126,7 +136,7 @@ export function parseCliArgs(
       const word = parseBooleanWord(inline);
       if (word === undefined)
         throw new ConfigError(`--${name}`, `--${name} takes true or false (or yes/no, 1/0), got "${inline}"`);
-      values[spec.key] = word;
+      set(spec.key, name, word);
       continue;
     }
     if (inline === undefined) {
@@ -136,7 +146,7 @@ export function parseCliArgs(
       inline = next;
       i++;
     }
-    values[spec.key] = inline;
+    set(spec.key, name, inline);
   }
   return { values, positionals };
 }

@@ -1,3 +1,4 @@
+import { checkRatingFieldNotId } from "./value-filter.js";
 import { ConfigError, DataFormatError, silentProgress } from "@llminit/core";
 import {
   IssueTally,
@@ -102,7 +103,10 @@ export async function readAmazonReviews(file: string, options: AmazonReviewOptio
     const keys = is2023
       ? { user: "user_id", item: "parent_asin", rating: "rating", time: "timestamp" }
       : { user: "reviewerID", item: "asin", rating: "overall", time: "unixReviewTime" };
-    if (options.ratingField !== undefined) keys.rating = options.ratingField;
+    if (options.ratingField !== undefined) {
+      checkRatingFieldNotId(options.ratingField, keys, file);
+      keys.rating = options.ratingField;
+    }
     if (used.size === 0) {
       used.set(keys.user, "user").set(keys.item, "item").set(keys.rating, "rating").set(keys.time, "timestamp");
     }
@@ -137,7 +141,7 @@ export async function readAmazonReviews(file: string, options: AmazonReviewOptio
   task.end({ rows: builder.length });
   if (options.ratingField !== undefined && !ratingSeen && builder.length > 0) {
     throw new ConfigError(
-      "ratingField",
+      "--rating-field",
       `no key "${options.ratingField}" in ${file} (its keys: ${keysSeen
         .names()
         .map((k) => printable(k))

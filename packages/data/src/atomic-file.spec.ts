@@ -215,7 +215,7 @@ describe("messy atomic files", () => {
     const error = await readAtomicInteractions(file, { fields: { rating: "plays" } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
-      `option "ratingField": no column "plays" in ${file} (its columns: user_id, item_id, play_count)`,
+      `option "--rating-field": no column "plays" in ${file} (its columns: user_id, item_id, play_count)`,
     );
     // The default name is optional: without a rating column the log has none.
     expect((await readAtomicInteractions(file)).rating).toBeUndefined();

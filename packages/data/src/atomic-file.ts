@@ -1,3 +1,4 @@
+import { checkRatingFieldNotId } from "./value-filter.js";
 import { ConfigError, DataFormatError, silentProgress } from "@llminit/core";
 import {
   IssueTally,
@@ -84,6 +85,14 @@ function parseHeader(file: string, text: string): AtomicField[] {
   return header.split("\t").map((column, index) => {
     const colon = column.lastIndexOf(":");
     const name = colon > 0 ? column.slice(0, colon) : column;
+    // "user_id:token item_id:token": fields separated by spaces read as one column, "user_id:token item_id".
+    const words = column.trim().split(/ +/);
+    if (words.length > 1 && (words.every((word) => /^[^:]+:\w+$/.test(word)) || colon <= 0))
+      throw new DataFormatError(
+        { file, line: 1, field: printable(words[0].split(":")[0]) },
+        `header column ${quoteValue(column)} holds ${words.length} fields separated by spaces: the fields of a ` +
+          `RecBole atomic file must be TAB-separated (e.g. user_id:token<TAB>item_id:token<TAB>rating:float)`,
+      );
     if (colon <= 0 || hasInvalidBytes(column)) {
       throw new DataFormatError(
         { file, line: 1, field: printable(name) || `#${index + 1}` },
@@ -152,9 +161,10 @@ export async function readAtomicInteractions(
         throw new DataFormatError({ file, line: 1, field: names[key] }, `no "${names[key]}" column in the header`);
       }
     }
+    if (ratingNamed) checkRatingFieldNotId(names.rating, names, file);
     if (ratingNamed && cols.rating < 0) {
       throw new ConfigError(
-        "ratingField",
+        "--rating-field",
         `no column "${names.rating}" in ${file} (its columns: ${fields.map((f) => printable(f.name)).join(", ")})`,
       );
     }

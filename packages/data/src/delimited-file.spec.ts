@@ -101,7 +101,7 @@ describe("readDelimitedInteractions on messy files", () => {
     const file = tmp.write("n.csv", "user,item\nu,i\n");
     await expect(
       readDelimitedInteractions(file, { columns: { user: "user", item: "item", rating: "stars" } }),
-    ).rejects.toThrow(`option "ratingField": no column "stars" in ${file} (its columns: user, item)`);
+    ).rejects.toThrow(`option "--rating-field": no column "stars" in ${file} (its columns: user, item)`);
   });
 
   it("refuses an id with invalid UTF-8, even inside a quoted multi-line record", async () => {

@@ -1,11 +1,20 @@
 import { ConfigError, DataFormatError, silentProgress } from "@llminit/core";
-import { IssueTally, reportBlankLines, reportMissingValues, type ColumnUse, type ReadOptions } from "./data-issues.js";
+import {
+  InvalidTextTally,
+  IssueTally,
+  reportBlankLines,
+  reportIssue,
+  reportMissingValues,
+  type ColumnUse,
+  type ReadOptions,
+} from "./data-issues.js";
 import { InteractionLogBuilder } from "./interaction-log.js";
-import type { InteractionLog } from "./interaction-log.js";
+import type { InteractionLog, ItemFeatures } from "./interaction-log.js";
 import { parseUsedNumber } from "./parse-number.js";
 import { forEachLine } from "./read-lines.js";
 import type { TextEncoding } from "./read-lines.js";
-import { checkIdBytes, printable } from "./text-bytes.js";
+import { checkRatingFieldNotId } from "./value-filter.js";
+import { checkIdBytes, hasInvalidBytes, printable, quoteValue, replaceInvalidBytes } from "./text-bytes.js";
 
 /** A column given by its header name or its 0-based index. */
 export type ColumnRef = string | number;
@@ -80,6 +89,52 @@ export function splitDelimited(text: string, delimiter: string, quote: string): 
   }
 }
 
+/** Receives one record of a delimited file: its fields, first line, and whether it held bytes that are not UTF-8. */
+export type RecordSink = (values: string[], line: number, invalidUtf8: boolean) => void;
+
+/**
+ * Streams the records of a delimited file (plain or gzip): quoted fields may hold the delimiter,
+ * doubled quotes and line breaks (a record then spans lines and is numbered by its first). Blank
+ * lines are skipped and counted; a quote never closed is a {@link DataFormatError} naming its line.
+ */
+export async function forEachDelimitedRecord(
+  file: string,
+  options: { delimiter: string; quote?: string; encoding?: TextEncoding },
+  onRecord: RecordSink,
+): Promise<{ blank: number; firstBlank: number }> {
+  const quote = options.quote ?? '"';
+  let pendingText: string | undefined;
+  let pendingLine = 0;
+  let pendingInvalid = false;
+  let blank = 0;
+  let firstBlank = 0;
+  await forEachLine(
+    file,
+    (text, line, lineInvalid) => {
+      const record = pendingText === undefined ? text : `${pendingText}\n${text}`;
+      const startLine = pendingText === undefined ? line : pendingLine;
+      const invalidUtf8 = lineInvalid || (pendingText !== undefined && pendingInvalid);
+      if (record.length === 0) {
+        if (blank++ === 0) firstBlank = line;
+        return;
+      }
+      const values = splitDelimited(record, options.delimiter, quote);
+      if (values === undefined) {
+        pendingText = record;
+        pendingLine = startLine;
+        pendingInvalid = invalidUtf8;
+        return;
+      }
+      pendingText = undefined;
+      onRecord(values, startLine, invalidUtf8);
+    },
+    options.encoding ?? "utf8",
+  );
+  if (pendingText !== undefined)
+    throw new DataFormatError({ file, line: pendingLine }, `quoted field opened here is never closed`);
+  return { blank, firstBlank };
+}
+
 /**
  * Streams a CSV/TSV (or any delimited) file of interactions with a column mapping. Only the
  * mapped columns are parsed. Ids must be non-empty and valid UTF-8. Rating and timestamp must
@@ -115,11 +170,6 @@ export async function readDelimitedInteractions(file: string, options: Delimited
   let index: { user: number; item: number; rating: number; timestamp: number } | undefined;
   let names: string[] = [];
   let expected = -1;
-  let pendingText: string | undefined;
-  let pendingLine = 0;
-  let pendingInvalid = false;
-  let blank = 0;
-  let firstBlank = 0;
   const resolveColumns = (header: string[] | undefined) => {
     const find = (key: string, ref: ColumnRef | undefined): number => {
       if (ref === undefined) return -1;
@@ -135,7 +185,7 @@ export async function readDelimitedInteractions(file: string, options: Delimited
       const at = header!.indexOf(ref);
       if (at < 0)
         throw new ConfigError(
-          key === "rating" ? "ratingField" : `columns.${key}`,
+          key === "rating" ? "--rating-field" : `columns.${key}`,
           `no column "${ref}" in ${file} (its columns: ${header!.map((h) => printable(h)).join(", ")})`,
         );
       return at;
@@ -147,6 +197,10 @@ export async function readDelimitedInteractions(file: string, options: Delimited
       timestamp: find("timestamp", columns.timestamp),
     };
     names = header ?? [];
+    if (index.rating >= 0) {
+      const name = (c: number) => names[c] ?? `#${c}`;
+      checkRatingFieldNotId(name(index.rating), { user: name(index.user), item: name(index.item) }, file);
+    }
     expected = hasHeader ? header!.length : Math.max(index.user, index.item, index.rating, index.timestamp) + 1;
     const uses = new Map<number, ColumnUse>([
       [index.user, "user"],
@@ -165,24 +219,10 @@ export async function readDelimitedInteractions(file: string, options: Delimited
     });
   };
   const fieldName = (c: number) => names[c] ?? `#${c}`;
-  await forEachLine(
+  const { blank, firstBlank } = await forEachDelimitedRecord(
     file,
-    (text, line, lineInvalid) => {
-      const record = pendingText === undefined ? text : `${pendingText}\n${text}`;
-      const startLine = pendingText === undefined ? line : pendingLine;
-      const invalidUtf8 = lineInvalid || (pendingText !== undefined && pendingInvalid);
-      if (record.length === 0) {
-        if (blank++ === 0) firstBlank = line;
-        return;
-      }
-      const values = splitDelimited(record, delimiter, quote);
-      if (values === undefined) {
-        pendingText = record;
-        pendingLine = startLine;
-        pendingInvalid = invalidUtf8;
-        return;
-      }
-      pendingText = undefined;
+    { delimiter, quote, encoding: options.encoding },
+    (values, startLine, invalidUtf8) => {
       if (index === undefined) {
         if (hasHeader) {
           resolveColumns(values.map((v) => v.trim()));
@@ -212,12 +252,93 @@ export async function readDelimitedInteractions(file: string, options: Delimited
       builder.add(user, item, number(at.rating), number(at.timestamp));
       if ((builder.length & 65535) === 0) task.tick(65536);
     },
-    options.encoding ?? "utf8",
   );
   task.end({ rows: builder.length });
-  if (pendingText !== undefined)
-    throw new DataFormatError({ file, line: pendingLine }, `quoted field opened here is never closed`);
   reportBlankLines(options, file, blank, firstBlank);
   reportMissingValues(options, file, missing);
   return builder.build();
+}
+
+/** Options of {@link readDelimitedItems}. */
+export interface DelimitedItemsOptions extends ReadOptions {
+  /** The item id column's header name. */
+  idColumn: string;
+  /** Field separator (default ","; "\t" for TSV). */
+  delimiter?: string;
+  quote?: string;
+}
+
+/**
+ * Reads a CSV/TSV item file with a header into item features, as `readAtomicItems` does an `.item`
+ * file: original item id → { column: value } for every other column, as text (empty values left
+ * out, nothing parsed). Ids must be unique and valid UTF-8 (an error naming the line); a row with an
+ * empty id is skipped (counted in one warning); invalid UTF-8 bytes in the other columns are
+ * replaced by U+FFFD and counted in one warning for the file.
+ */
+export async function readDelimitedItems(file: string, options: DelimitedItemsOptions): Promise<ItemFeatures> {
+  const delimiter = options.delimiter ?? ",";
+  const features: ItemFeatures = new Map();
+  const invalid = new InvalidTextTally();
+  const emptyIds = new IssueTally();
+  let names: string[] | undefined;
+  let idColumn = -1;
+  const { blank, firstBlank } = await forEachDelimitedRecord(
+    file,
+    { delimiter, quote: options.quote },
+    (values, line, invalidUtf8) => {
+      if (names === undefined) {
+        names = values.map((v) => v.trim());
+        idColumn = names.indexOf(options.idColumn);
+        if (idColumn < 0)
+          throw new DataFormatError(
+            { file, line, field: options.idColumn },
+            `no "${options.idColumn}" column in the header (${names.map((n) => printable(n)).join(", ")})`,
+          );
+        options.onFile?.({
+          file,
+          format: "delimited",
+          columns: names.map((name, c) => ({ name, type: "text", use: c === idColumn ? "item" : "text" })),
+        });
+        return;
+      }
+      if (values.length !== names.length)
+        throw new DataFormatError(
+          { file, line, field: names[Math.min(values.length, names.length) - 1] },
+          `expected ${names.length} fields separated by ${JSON.stringify(delimiter)}, found ${values.length}`,
+        );
+      const id = values[idColumn].trim();
+      if (id.length === 0) {
+        emptyIds.add(options.idColumn, line);
+        return;
+      }
+      if (invalidUtf8) checkIdBytes(id, { file, line, field: options.idColumn });
+      if (features.has(id))
+        throw new DataFormatError({ file, line, field: options.idColumn }, `duplicate item id ${quoteValue(id)}`);
+      const record: Record<string, string> = {};
+      for (let c = 0; c < names.length; c++) {
+        let value = values[c];
+        if (c === idColumn || value.length === 0) continue;
+        if (invalidUtf8 && hasInvalidBytes(value)) {
+          invalid.add(names[c], line);
+          value = replaceInvalidBytes(value);
+        }
+        record[names[c]] = value;
+      }
+      features.set(id, record);
+    },
+  );
+  if (names === undefined) throw new DataFormatError({ file, line: 1 }, "empty file: no header line");
+  for (const { count, line } of emptyIds.entries())
+    reportIssue(options, {
+      level: "warn",
+      kind: "empty-id",
+      file,
+      line,
+      field: options.idColumn,
+      count,
+      message: `${file}: skipped ${count} row(s) with an empty "${options.idColumn}" (first at line ${line})`,
+    });
+  reportBlankLines(options, file, blank, firstBlank);
+  invalid.report(options, file);
+  return features;
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DataFormatError, NotAvailableError, RecordingProgress } from "@llminit/core";
@@ -40,5 +40,11 @@ describe("downloadFile (local server on 127.0.0.1)", () => {
     expect((error as Error).message).toContain(url);
     expect((error as Error).message).toContain(`place it at ${dest}`);
     expect((error as Error).message).toMatch(/ECONNREFUSED/);
+    // The folders made for the file go again: no empty folder is left in the cache.
+    expect(existsSync(join(tmp.dir, "offline"))).toBe(false);
+    const deeper = join(tmp.dir, "kept", "cache", "ml-100k", "f.zip");
+    mkdirSync(join(tmp.dir, "kept"));
+    await expect(downloadFile(url, deeper)).rejects.toThrow(NotAvailableError);
+    expect(readdirSync(join(tmp.dir, "kept"))).toEqual([]);
   });
 });

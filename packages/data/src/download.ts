@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, rename, rm, rmdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -27,11 +27,39 @@ export interface DownloadOptions {
  * @returns the sha256 of the downloaded file.
  */
 export async function downloadFile(url: string, dest: string, options: DownloadOptions = {}): Promise<string> {
-  const logger = options.logger ?? silentLogger;
   const hint = `Without network access, download ${url} elsewhere and place it at ${dest}`;
-  const doFetch = options.fetch ?? fetch;
   const partial = `${dest}.partial`;
-  await mkdir(dirname(dest), { recursive: true });
+  // The folders made for it are removed again when the download fails (no empty cache folders).
+  const created = await mkdir(dirname(dest), { recursive: true });
+  try {
+    return await fetchTo(url, dest, partial, options, hint);
+  } catch (error) {
+    if (created !== undefined) await removeEmptyFolders(dirname(dest), created);
+    throw error;
+  }
+}
+
+/** Removes `dir` and its parents up to and including `outermost`, as long as they are empty. */
+async function removeEmptyFolders(dir: string, outermost: string): Promise<void> {
+  for (let folder = dir; ; folder = dirname(folder)) {
+    try {
+      await rmdir(folder);
+    } catch {
+      return; // not empty: something else is kept there
+    }
+    if (folder === outermost || dirname(folder) === folder) return;
+  }
+}
+
+async function fetchTo(
+  url: string,
+  dest: string,
+  partial: string,
+  options: DownloadOptions,
+  hint: string,
+): Promise<string> {
+  const logger = options.logger ?? silentLogger;
+  const doFetch = options.fetch ?? fetch;
   logger.log("info", `downloading ${url}`, { url, dest });
   let response: Response;
   try {

@@ -74,6 +74,15 @@ describe("implicit feedback", () => {
     const quiet = new RecordingLogger();
     await prepareDataset(join(implicit, ".."), { rng: createRng(1), logger: quiet, minRating: null });
     expect(quiet.records.filter((r) => r.level === "warn")).toHaveLength(0);
+
+    // A threshold asked for explicitly cannot apply: an error, not a silent notice.
+    const explicit = await prepareDataset(join(implicit, ".."), { rng: createRng(1), minRating: 4 }).catch(
+      (e: unknown) => e,
+    );
+    expect(explicit).toBeInstanceOf(ConfigError);
+    expect((explicit as Error).message).toMatch(
+      /^option "--min-rating": 4 cannot apply: dataset "implicit" has no "rating" column \(implicit feedback\); give --rating-field NAME/,
+    );
   });
 
   it("thresholds any numeric column: play_count >= 5, a missing count failing it", async () => {
@@ -101,8 +110,15 @@ describe("implicit feedback", () => {
     const error = await prepareDataset(dir, { rng: createRng(1), ratingField: "plays" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
-      `option "ratingField": no column "plays" in ${join(dir, "named.inter")} ` +
+      `option "--rating-field": no column "plays" in ${join(dir, "named.inter")} ` +
         "(its columns: user_id, item_id, play_count, timestamp)",
+    );
+  });
+
+  it("a rating field that is an id column is refused", async () => {
+    const { dir } = writePlayCounts("ids");
+    await expect(prepareDataset(dir, { rng: createRng(1), ratingField: "item_id" })).rejects.toThrow(
+      /^option "--rating-field": "item_id" is the item id column of .*ids\.inter: name a numeric interaction column/,
     );
   });
 

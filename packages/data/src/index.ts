@@ -1,13 +1,21 @@
 export { forEachLine, readLines, isGzipFile } from "./read-lines.js";
 export type { NumberedLine, TextEncoding, LineSink } from "./read-lines.js";
-export { hasInvalidBytes, replaceInvalidBytes } from "./text-bytes.js";
+export { checkIdBytes, hasInvalidBytes, replaceInvalidBytes } from "./text-bytes.js";
+export { InvalidTextTally } from "./data-issues.js";
 export type { DataIssue, FileSummary, ColumnSummary, ColumnUse } from "./data-issues.js";
 export { InteractionLogBuilder, selectInteractions, compactLog } from "./interaction-log.js";
 export type { InteractionLog, ItemFeatures } from "./interaction-log.js";
 export { readAtomicFile, readAtomicInteractions, readAtomicItems } from "./atomic-file.js";
 export type { AtomicField, AtomicType, AtomicInteractionFields, ReadOptions } from "./atomic-file.js";
-export { readDelimitedInteractions, splitDelimited } from "./delimited-file.js";
-export type { DelimitedOptions, ColumnRef } from "./delimited-file.js";
+export {
+  forEachDelimitedRecord,
+  readDelimitedInteractions,
+  readDelimitedItems,
+  splitDelimited,
+} from "./delimited-file.js";
+export type { DelimitedOptions, DelimitedItemsOptions, ColumnRef, RecordSink } from "./delimited-file.js";
+export { DELIMITED_COLUMNS, detectDelimited, readDelimitedHeader } from "./delimited-dataset.js";
+export type { DelimitedColumns, DelimitedLocation } from "./delimited-dataset.js";
 export { parsePythonLiteral, PythonLiteralError } from "./python-literal.js";
 export type { PyValue } from "./python-literal.js";
 export { readAmazonReviews, readAmazonMeta, unescapeHtml } from "./amazon.js";
@@ -25,7 +33,7 @@ export {
 export type { StageStats, FilterResult, FilterOptions } from "./filters.js";
 export { splitInteractions, ratioCounts } from "./split.js";
 export type { Split, SplitMethod, SplitOptions } from "./split.js";
-export { parseTemplate, renderItemText, buildItemTexts } from "./item-text.js";
+export { parseTemplate, renderItemText, buildItemTexts, MAX_EMPTY_TEXT_SHARE } from "./item-text.js";
 export type { TextTemplate } from "./item-text.js";
 export { listZip, readZipEntry } from "./zip.js";
 export type { ZipEntry } from "./zip.js";

@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
@@ -68,8 +69,11 @@ describe("inspectDataset", () => {
     });
     expect(report.problems.map((p) => [p.kind, p.file, p.line, p.field, p.count])).toEqual([
       ["missing-value", join(dir, "shop.inter"), 98, "rating", 2],
+      ["empty-text", undefined, undefined, undefined, 2],
     ]);
-    expect(report.problemCount).toBe(1);
+    expect(report.problems[1]).toMatchObject({ level: "info" });
+    expect(report.problems[1].message).toMatch(/^2 of 8 items \(25 %\) have an empty text .*a run encodes them as ""/);
+    expect(report.problemCount).toBe(2);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 
@@ -81,9 +85,48 @@ describe("inspectDataset", () => {
     expect(report.problems.map((p) => [p.kind, p.field])).toEqual([
       ["missing-value", "rating"],
       ["template-field", "maker"],
+      ["empty-text", undefined],
       ["short-history", undefined],
     ]);
-    expect(report.problems[2].count).toBe(1); // u12 keeps its 2 rows without the rating filter and the k-core
+    expect(report.problems[3].count).toBe(1); // u12 keeps its 2 rows without the rating filter and the k-core
+  });
+
+  it("warns when a run that encodes item text would refuse the texts (more than half empty)", async () => {
+    const report = await inspectDataset(writeShop("shop5"), { textTemplate: "{titel}" });
+    const problems = report.problems.filter((p) => p.kind === "template-field" || p.kind === "empty-text");
+    expect(problems.map((p) => [p.level, p.kind, p.field])).toEqual([
+      ["warn", "template-field", "titel"],
+      ["warn", "empty-text", undefined],
+    ]);
+    expect(problems[1].message).toMatch(
+      /^8 of 8 items \(100 %\) have an empty text under "\{titel\}" after the filters: a run that encodes item text .*refuses more than 50 %/,
+    );
+    expect(report.error).toBeUndefined();
+  });
+
+  it("never downloads: a registry dataset not on this machine is reported with where a run gets it", async () => {
+    const requests: string[] = [];
+    const fetch = ((url: string) => {
+      requests.push(url);
+      return Promise.reject(new Error("no network in this test"));
+    }) as unknown as typeof globalThis.fetch;
+    const cacheDir = join(tmp.dir, "inspect-cache");
+    const report = await inspectDataset("ml-100k", { cacheDir, dataDir: "", fetch });
+    expect(requests).toEqual([]);
+    expect(existsSync(cacheDir)).toBe(false);
+    expect(report.location).toMatchObject({ kind: "remote", dir: join(cacheDir, "ml-100k") });
+    expect(report.error).toEqual({
+      code: "E_NOT_AVAILABLE",
+      message:
+        "ml-100k is not on this machine: `llminit run` would download " +
+        `https://files.grouplens.org/datasets/movielens/ml-100k.zip into ${join(cacheDir, "ml-100k")} first; ` +
+        "inspect reads local files only",
+    });
+    const dataDir = join(tmp.dir, "inspect-data");
+    mkdirSync(dataDir);
+    const strict = await inspectDataset("ml-100k", { cacheDir, dataDir, fetch });
+    expect(strict.error).toMatchObject({ code: "E_CONFIG", key: "--data-dir" });
+    expect(requests).toEqual([]);
   });
 
   it("returns the error a run would stop with, and what it found before it", async () => {
@@ -118,7 +161,7 @@ describe("inspectDataset", () => {
     expect(unknown.error).toMatchObject({ code: "E_CONFIG", key: "dataset" });
 
     const field = await inspectDataset(writeShop("shop4"), { ratingField: "stars" });
-    expect(field.error).toMatchObject({ code: "E_CONFIG", key: "ratingField" });
+    expect(field.error).toMatchObject({ code: "E_CONFIG", key: "--rating-field" });
     expect(field.error!.message).toContain("its columns: user_id, item_id, rating, timestamp, review");
   });
 });

@@ -1,13 +1,14 @@
-import { ConfigError, DataFormatError, LlminitError, silentLogger } from "@llminit/core";
+import { ConfigError, DataFormatError, LlminitError, NotAvailableError, silentLogger } from "@llminit/core";
 import type { Vocab } from "@llminit/core";
 import type { DataIssue, FileSummary } from "./data-issues.js";
 import { reportIssue } from "./data-issues.js";
 import { computeStats, EmptyDatasetError, filterInteractions } from "./filters.js";
 import type { StageStats } from "./filters.js";
 import type { InteractionLog, ItemFeatures } from "./interaction-log.js";
-import { parseTemplate, renderItemText } from "./item-text.js";
+import { MAX_EMPTY_TEXT_SHARE, parseTemplate, renderItemText } from "./item-text.js";
 import type { TextTemplate } from "./item-text.js";
-import { loadDataset } from "./load-dataset.js";
+import { loadDataset, locateDataset } from "./load-dataset.js";
+import { DATASETS } from "./registry.js";
 import type { DatasetLocation, LoadOptions } from "./load-dataset.js";
 import type { SplitMethod } from "./split.js";
 import { valueFilterFor } from "./value-filter.js";
@@ -131,7 +132,8 @@ function describeError(error: LlminitError): NonNullable<DatasetInspection["erro
  * filter, duplicates, iterative k-core), the item-text coverage under the run's template, and the first problems
  * found, each with its file, first line and count. A problem that would stop the run (an unreadable file, a
  * malformed value in a used column, a filter that leaves nothing, a bad template) does not throw: it is returned as
- * `error`, with everything found before it. Other errors (bugs, I/O failures) are thrown.
+ * `error`, with everything found before it. Other errors (bugs, I/O failures) are thrown. It never downloads: a
+ * registry dataset that is not on this machine is an `E_NOT_AVAILABLE` error with its remote `location`.
  */
 export async function inspectDataset(nameOrDir: string, options: InspectOptions = {}): Promise<DatasetInspection> {
   const logger = options.logger ?? silentLogger;
@@ -148,7 +150,23 @@ export async function inspectDataset(nameOrDir: string, options: InspectOptions 
   };
   const report = { logger, onIssue };
   try {
-    const loaded = await loadDataset(nameOrDir, { ...options, onIssue, onFile });
+    // Inspecting never downloads: a registry dataset that is not here is reported as such.
+    const entry = (options.registry ?? DATASETS).find((e) => e.name === nameOrDir);
+    const location = entry === undefined ? undefined : await locateDataset(entry, options);
+    if (entry !== undefined && location?.kind === "remote") {
+      await loadDataset(nameOrDir, { ...options, download: false }).catch((error: unknown) => {
+        if (!(error instanceof NotAvailableError)) throw error; // e.g. a --data-dir without the dataset
+      });
+      result.location = location;
+      result.error = {
+        code: "E_NOT_AVAILABLE",
+        message:
+          `${entry.name} is not on this machine: \`llminit run\` would download ${location.urls.join(" and ")} ` +
+          `into ${location.dir} first; inspect reads local files only`,
+      };
+      return result;
+    }
+    const loaded = await loadDataset(nameOrDir, { ...options, download: false, onIssue, onFile });
     result.dataset = loaded.name;
     result.location = loaded.location;
     const raw = computeStats(loaded.log, "raw");
@@ -202,6 +220,22 @@ export async function inspectDataset(nameOrDir: string, options: InspectOptions 
       throw error;
     }
     result.text.filtered = textCount(filtered.items, features, template);
+    const { emptyText, items } = result.text.filtered;
+    if (emptyText > 0) {
+      const refused = emptyText / items > MAX_EMPTY_TEXT_SHARE;
+      reportIssue(report, {
+        level: refused ? "warn" : "info",
+        kind: "empty-text",
+        count: emptyText,
+        message:
+          `${emptyText} of ${items} items (${Math.round((100 * emptyText) / items)} %) have an empty text under ` +
+          `"${templateText}" after the filters: ` +
+          (refused
+            ? `a run that encodes item text (an LLM init rand/uni/var, --cold-items, encode) refuses more than ` +
+              `${100 * MAX_EMPTY_TEXT_SHARE} %`
+            : `a run encodes them as "" and warns`),
+      });
+    }
     if (method !== "ratio") {
       const degree = new Int32Array(filtered.users.size);
       for (let k = 0; k < filtered.length; k++) degree[filtered.user[k]]++;

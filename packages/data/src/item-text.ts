@@ -2,6 +2,14 @@ import { ConfigError, silentLogger } from "@llminit/core";
 import type { Logger, Vocab } from "@llminit/core";
 import type { ItemFeatures } from "./interaction-log.js";
 
+/**
+ * The largest share of items with an empty text that a run which encodes item text accepts (an LLM
+ * init, item cold-start, `llminit encode`): above it, most LLM vectors are the encoding of "" (the
+ * same row for every such item), so nothing can be learnt from them. Up to it, the empty texts are
+ * counted in one warning.
+ */
+export const MAX_EMPTY_TEXT_SHARE = 0.5;
+
 /** A parsed text template: literal text around `{field}` placeholders. */
 export interface TextTemplate {
   /** Text before the first placeholder. */

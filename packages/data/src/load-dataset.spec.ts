@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
@@ -104,7 +104,8 @@ describe("loadDataset / prepareDataset", () => {
         { ...DATASETS[0], remote: [{ url: `${server.url}/ml-100k.zip`, file: "ml-100k.zip" }] },
       ];
       const cacheDir = join(tmp.dir, "cache1");
-      const options = { registry, cacheDir, dataDir: join(tmp.dir, "empty"), rng: createRng(1) };
+      // dataDir "": no data dir (nor $LLMINIT_DATA_DIR), so the registry name goes to the cache.
+      const options = { registry, cacheDir, dataDir: "", rng: createRng(1) };
       const first = await prepareDataset("ml-100k", options);
       expect(first.split.items.size).toBe(6);
       expect(server.requests).toEqual(["/ml-100k.zip"]);
@@ -116,15 +117,46 @@ describe("loadDataset / prepareDataset", () => {
     }
   });
 
+  it("never downloads a dataset missing from a data dir given: an error names --data-dir", async () => {
+    const requests: string[] = [];
+    const fetch = ((url: string) => {
+      requests.push(url);
+      return Promise.reject(new Error("no network in this test"));
+    }) as unknown as typeof globalThis.fetch;
+    const cacheDir = join(tmp.dir, "cache3");
+    const dataDir = join(tmp.dir, "data-without");
+    mkdirSync(join(dataDir, "amazon-beauty"), { recursive: true });
+    const load = (dir: string) => loadDataset("ml-100k", { dataDir: dir, cacheDir, fetch }).catch((e: unknown) => e);
+    const missing = await load(dataDir);
+    expect(missing).toBeInstanceOf(ConfigError);
+    expect((missing as Error).message).toBe(
+      `option "--data-dir": ${dataDir} has no ml-100k/ folder (its folders: amazon-beauty); nothing is downloaded ` +
+        `into a data dir: place the files there, or leave --data-dir out to use the download cache`,
+    );
+    // The dataset folder itself given as the data dir: say to give its parent.
+    const own = join(tmp.dir, "parent", "ml-100k");
+    mkdirSync(own, { recursive: true });
+    writeFileSync(join(own, "u.data"), uData());
+    writeFileSync(join(own, "u.item"), uItem());
+    expect(((await load(own)) as Error).message).toMatch(
+      /ml-100k has no ml-100k\/ folder: it is a dataset folder itself; give its parent, --data-dir .*parent$/,
+    );
+    expect(((await load(join(tmp.dir, "nowhere"))) as Error).message).toMatch(/nowhere is not a folder/);
+    expect(requests).toEqual([]);
+    expect(existsSync(cacheDir)).toBe(false);
+  });
+
   it("offline and absent: NotAvailableError naming the URL and where to place the file", async () => {
     const url = `${await closedPortUrl()}/reviews_Beauty_5.json.gz`;
     const registry: DatasetEntry[] = [{ ...DATASETS[2], remote: [{ url, file: "reviews_Beauty_5.json.gz" }] }];
     const cacheDir = join(tmp.dir, "cache2");
-    const error = await loadDataset("amazon-beauty", { registry, cacheDir }).catch((e: unknown) => e);
+    const error = await loadDataset("amazon-beauty", { registry, cacheDir, dataDir: "" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotAvailableError);
     expect((error as Error).message).toContain(url);
     expect((error as Error).message).toContain(join(cacheDir, "amazon-beauty", "reviews_Beauty_5.json.gz"));
-    const noDownload = await loadDataset("amazon-beauty", { cacheDir, download: false }).catch((e: unknown) => e);
+    const noDownload = await loadDataset("amazon-beauty", { cacheDir, dataDir: "", download: false }).catch(
+      (e: unknown) => e,
+    );
     expect(noDownload).toBeInstanceOf(NotAvailableError);
     expect((noDownload as Error).message).toContain(
       "http://snap.stanford.edu/data/amazon/productGraph/categoryFiles/meta_Beauty.json.gz",

@@ -1,11 +1,14 @@
 import { existsSync, statSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { basename, join, resolve } from "node:path";
-import { ConfigError, NotAvailableError, silentLogger } from "@llminit/core";
+import { basename, dirname, join, resolve } from "node:path";
+import { ConfigError, DataFormatError, NotAvailableError, silentLogger } from "@llminit/core";
 import type { Logger, ProgressReporter } from "@llminit/core";
 import { readAmazonMeta, readAmazonReviews } from "./amazon.js";
 import { readAtomicInteractions, readAtomicItems } from "./atomic-file.js";
+import { delimitedProblem, delimiterOf, detectDelimited, DELIMITED_FILE } from "./delimited-dataset.js";
+import type { DelimitedLocation } from "./delimited-dataset.js";
+import { readDelimitedInteractions, readDelimitedItems } from "./delimited-file.js";
 import { downloadFile } from "./download.js";
 import type { DataIssue, FileSummary } from "./data-issues.js";
 import type { InteractionLog, ItemFeatures } from "./interaction-log.js";
@@ -50,6 +53,7 @@ export type DatasetLocation =
   | { kind: "movielens-100k" | "movielens-1m"; dir: string }
   | { kind: "amazon"; dir: string; reviews: string; meta?: string }
   | { kind: "zip"; dir: string; zip: string; format: "movielens-100k" | "movielens-1m" }
+  | DelimitedLocation
   | { kind: "remote"; dir: string; urls: string[] };
 
 /** A registry entry with where it is found. */
@@ -89,8 +93,9 @@ function isDir(path: string): boolean {
 
 /**
  * Recognises a folder's contents: RecBole atomic files (`<folder>.inter[.gz]` or a single
- * `*.inter[.gz]`), MovieLens raw files (also one folder down, as unzipped), their zip, or
- * Amazon review + `meta_*` JSON(-lines) files.
+ * `*.inter[.gz]`), MovieLens raw files (also one folder down, as unzipped), their zip,
+ * Amazon review + `meta_*` JSON(-lines) files, or a CSV/TSV interactions file with an optional
+ * CSV/TSV item file (see `detectDelimited`).
  */
 export async function detectFolder(dir: string): Promise<DatasetLocation | undefined> {
   if (!isDir(dir)) return undefined;
@@ -125,7 +130,7 @@ export async function detectFolder(dir: string): Promise<DatasetLocation | undef
       meta: meta.length === 1 ? join(dir, meta[0]) : undefined,
     };
   }
-  return undefined;
+  return detectDelimited(dir, files);
 }
 
 function lookup(name: string, options: LocateOptions): DatasetEntry | undefined {
@@ -204,6 +209,23 @@ async function readLocation(
       await extractZip(location.zip, target, wanted);
       return readLocation({ kind: location.format, dir: target }, options);
     }
+    case "delimited": {
+      const { columns } = location;
+      const log = await readDelimitedInteractions(location.inter, {
+        ...read,
+        delimiter: delimiterOf(location.inter),
+        columns: { ...columns, rating: ratingField ?? columns.rating },
+      });
+      const items =
+        location.item === undefined || location.itemColumn === undefined
+          ? new Map()
+          : await readDelimitedItems(location.item, {
+              ...read,
+              idColumn: location.itemColumn,
+              delimiter: delimiterOf(location.item),
+            });
+      return { log, items };
+    }
     case "amazon": {
       const log = await readAmazonReviews(location.reviews, { ...read, ratingField });
       const items = location.meta === undefined ? new Map() : await readAmazonMeta(location.meta, read);
@@ -215,9 +237,40 @@ async function readLocation(
 }
 
 /**
+ * A data dir (the `dataDir` option, else $LLMINIT_DATA_DIR) is where the user said datasets are:
+ * a registry dataset missing there is a ConfigError naming `--data-dir` (or LLMINIT_DATA_DIR), never
+ * a fall-back to the download cache, with a hint when the folder given is a dataset folder itself.
+ */
+async function checkDataDir(entry: DatasetEntry, options: LocateOptions): Promise<void> {
+  const dataDir = dataDirOf(options);
+  if (dataDir === undefined) return;
+  const option = options.dataDir !== undefined && options.dataDir !== "" ? "--data-dir" : "LLMINIT_DATA_DIR";
+  const folder = join(dataDir, entry.name);
+  if ((await detectFolder(folder)) !== undefined) return;
+  if (!isDir(dataDir))
+    throw new ConfigError(option, `${dataDir} is not a folder (expected a folder holding ${entry.name}/)`);
+  const why = isDir(folder) ? `${folder} holds no dataset files` : `${dataDir} has no ${entry.name}/ folder`;
+  if ((await detectFolder(dataDir)) !== undefined)
+    throw new ConfigError(
+      option,
+      `${why}: it is a dataset folder itself; ` +
+        (basename(dataDir) === entry.name
+          ? `give its parent, --data-dir ${dirname(dataDir)}`
+          : `read it with --dataset ${dataDir}`),
+    );
+  const names = (await readdir(dataDir)).filter((name) => isDir(join(dataDir, name))).sort();
+  throw new ConfigError(
+    option,
+    `${why} (its folders: ${names.slice(0, 8).join(", ") || "none"}); nothing is downloaded into a data ` +
+      `dir: place the files there, or leave ${option} out to use the download cache`,
+  );
+}
+
+/**
  * Loads a registry dataset by name, or any folder by path (see {@link detectFolder}).
- * A registry name is looked up in `<dataDir>/<name>/`, then `<cacheDir>/<name>/`, and else
- * downloaded from the original distribution into `<cacheDir>/<name>/` (unless `download: false`).
+ * A registry name is looked up in `<dataDir>/<name>/` when a data dir is given (missing there: a
+ * ConfigError naming `--data-dir`); without one in `<cacheDir>/<name>/`, and else downloaded from
+ * the original distribution into `<cacheDir>/<name>/` (unless `download: false`).
  * @throws NotAvailableError naming the URL and where to place the file when it cannot be fetched.
  */
 export async function loadDataset(nameOrDir: string, options: LoadOptions = {}): Promise<LoadedDataset> {
@@ -226,21 +279,37 @@ export async function loadDataset(nameOrDir: string, options: LoadOptions = {}):
   let location: DatasetLocation;
   let name = nameOrDir;
   if (entry === undefined) {
-    const found = await detectFolder(resolve(nameOrDir));
+    const path = resolve(nameOrDir);
+    const file = DELIMITED_FILE.test(path) && existsSync(path) && !isDir(path);
+    const found = file
+      ? await detectDelimited(dirname(path), await readdir(dirname(path)), path)
+      : await detectFolder(path);
     if (found === undefined) {
       const known = (options.registry ?? DATASETS).map((e) => e.name).join(", ");
+      if (file)
+        throw new DataFormatError(
+          { file: path, line: 1 },
+          `no user and item columns in the header: ${(await delimitedProblem([basename(path)], dirname(path))) ?? ""}`,
+        );
       if (isDir(nameOrDir)) {
+        const csv = await delimitedProblem((await readdir(path)).sort(), path);
         throw new NotAvailableError(
           nameOrDir,
-          "no dataset files recognised in this folder",
-          "Expected RecBole atomic files (<folder>.inter[.gz], .item), MovieLens u.data+u.item or ratings.dat+movies.dat, or Amazon review + meta_*.json(.gz) files.",
+          csv ?? "no dataset files recognised in this folder",
+          "Expected RecBole atomic files (<folder>.inter[.gz], .item), a CSV/TSV interactions file with a header " +
+            "(user_id, item_id[, rating][, timestamp]) and an optional item CSV/TSV (item_id + text columns), " +
+            "MovieLens u.data+u.item or ratings.dat+movies.dat, or Amazon review + meta_*.json(.gz) files.",
         );
       }
-      throw new ConfigError("dataset", `"${nameOrDir}" is neither a known dataset (${known}) nor a folder`);
+      throw new ConfigError(
+        "dataset",
+        `"${nameOrDir}" is neither a known dataset (${known}) nor a folder or a .csv/.tsv file`,
+      );
     }
     location = found;
-    name = basename(resolve(nameOrDir));
+    name = file ? basename(path).replace(DELIMITED_FILE, "") : basename(path);
   } else {
+    await checkDataDir(entry, options);
     location = await locateDataset(entry, options);
     if (location.kind === "remote") {
       if (options.download === false) {
@@ -274,7 +343,12 @@ export async function loadDataset(nameOrDir: string, options: LoadOptions = {}):
   const { log, items } = await readLocation(location, options);
   const fields = new Set<string>();
   for (const record of items.values()) for (const key of Object.keys(record)) fields.add(key);
+  // A CSV/TSV item file's columns are all text, in their order (MovieLens' movies.csv: "{title}. {genres}").
   const textTemplate =
-    location.kind === "atomic" || entry === undefined ? defaultTextTemplate(fields) : entry.textTemplate;
+    location.kind === "delimited" && fields.size > 0
+      ? [...fields].map((field) => `{${field}}`).join(". ")
+      : location.kind === "atomic" || entry === undefined
+        ? defaultTextTemplate(fields)
+        : entry.textTemplate;
   return { name, log, itemFeatures: items, textTemplate, location };
 }

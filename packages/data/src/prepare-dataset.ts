@@ -54,6 +54,8 @@ export interface PreparedDataset {
   stats: StageStats[];
   /** The template used for `itemTexts`. */
   textTemplate: string;
+  /** The fields (columns) of the item metadata, sorted; empty when the dataset has none (no `.item` file). */
+  itemFields: string[];
   location: DatasetLocation;
 }
 
@@ -85,5 +87,15 @@ export async function prepareDataset(nameOrDir: string, options: PrepareOptions)
   });
   const textTemplate = options.textTemplate ?? loaded.textTemplate;
   const itemTexts = buildItemTexts(split.items, loaded.itemFeatures, textTemplate, logger);
-  return { name: loaded.name, split, itemTexts, stats, textTemplate, location: loaded.location };
+  const itemFields = new Set<string>();
+  for (const record of loaded.itemFeatures.values()) for (const key of Object.keys(record)) itemFields.add(key);
+  return {
+    name: loaded.name,
+    split,
+    itemTexts,
+    stats,
+    textTemplate,
+    itemFields: [...itemFields].sort(),
+    location: loaded.location,
+  };
 }

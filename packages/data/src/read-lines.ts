@@ -38,7 +38,12 @@ async function openOrExplain(file: string) {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT")
-      throw new NotAvailableError(file, "file not found", "Check the path or the dataDir option.", { cause: error });
+      throw new NotAvailableError(
+        file,
+        "file not found",
+        "Check the path (--dataset, or --data-dir: the dataDir option).",
+        { cause: error },
+      );
     throw error;
   }
 }

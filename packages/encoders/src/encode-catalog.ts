@@ -92,6 +92,8 @@ async function encodeMissing(
   const todo: number[] = [];
   for (const [key, i] of positions.first) if (!cache.has(key)) todo.push(i);
   todo.sort((a, b) => a - b);
+  // All the items it cannot encode, counted at once rather than shard by shard.
+  encoder.check?.(todo.map((i) => items[i]));
   logger.log("info", "encodeCatalog", {
     encoder: encoder.id,
     items: items.length,

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataFormatError } from "@llminit/core";
 import { writeNpy } from "@llminit/core/node";
+import { encodeCatalog } from "./encode-catalog.js";
 import { createFileEncoder } from "./file-encoder.js";
 
 let dir: string;
@@ -74,6 +75,13 @@ describe("file: encoder, .npy", () => {
       encoder.encode([{ id: "zz", text: "" }]),
       { file: path, field: "id" },
       /no vector for 1 item\(s\): "zz"/,
+    );
+    // Over a catalogue: every item without a vector counted at once, not one encoder shard's share.
+    const catalogue = Array.from({ length: 600 }, (_, i) => ({ id: i === 0 ? "a" : `x${i}`, text: "" }));
+    await expectFormatError(
+      encodeCatalog(encoder, catalogue, { cacheDir: join(dir, "cache") }),
+      { file: path, field: "id" },
+      /^.*no vector for 599 item\(s\): "x1", "x2", "x3", "x4", "x5", …$/,
     );
   });
 

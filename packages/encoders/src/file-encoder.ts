@@ -187,28 +187,30 @@ export async function createFileEncoder(path: string): Promise<TextEncoder> {
   const index = new Map<string, number>();
   ids.forEach((id, i) => index.set(id, i));
   const dim = vectors.cols;
+  const check = (items: readonly EncodeItem[]) => {
+    const missing = items.filter((item) => !index.has(item.id)).map((item) => item.id);
+    if (missing.length === 0) return;
+    const shown = missing
+      .slice(0, 5)
+      .map((id) => `"${id}"`)
+      .join(", ");
+    throw new DataFormatError(
+      { file: path, field: "id" },
+      `no vector for ${missing.length} item(s): ${shown}${missing.length > 5 ? ", …" : ""}`,
+    );
+  };
   return {
     id: `file:${path}`,
     dimension: () => dim,
+    check,
     async encode(items: readonly EncodeItem[], options: EncodeOptions = {}): Promise<Matrix> {
       throwIfAborted(options.signal);
+      check(items);
       const out = createMatrix(items.length, dim);
-      const missing: string[] = [];
       items.forEach((item, i) => {
-        const row = index.get(item.id);
-        if (row === undefined) missing.push(item.id);
-        else out.data.set(vectors.data.subarray(row * dim, (row + 1) * dim), i * dim);
+        const row = index.get(item.id)!;
+        out.data.set(vectors.data.subarray(row * dim, (row + 1) * dim), i * dim);
       });
-      if (missing.length > 0) {
-        const shown = missing
-          .slice(0, 5)
-          .map((id) => `"${id}"`)
-          .join(", ");
-        throw new DataFormatError(
-          { file: path, field: "id" },
-          `no vector for ${missing.length} item(s): ${shown}${missing.length > 5 ? ", …" : ""}`,
-        );
-      }
       options.onProgress?.(items.length, items.length);
       return out;
     },

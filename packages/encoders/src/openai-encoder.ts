@@ -106,7 +106,7 @@ export function createOpenAiEncoder(model: string, options: OpenAiEncoderOptions
     throw new ConfigError(
       "apiKey",
       `openai:${model} calls ${baseUrl} and needs an API key: set the environment variable ${OPENAI_API_KEY_ENV} ` +
-        `(or pass apiKey). Only servers on this machine (localhost) are called without one; for a server elsewhere ` +
+        `(in code: the apiKey option). Only servers on this machine (localhost) are called without one; for a server elsewhere ` +
         `that needs none, set ${OPENAI_API_KEY_ENV} to any value.`,
     );
   const logger = options.logger ?? silentLogger;

@@ -48,7 +48,7 @@ function layoutHint(dir: string, modelId: string): string {
   return (
     `Put the model's files in ${base}/: ${TRANSFORMERS_REQUIRED_FILES.join(", ")} and onnx/model_quantized.onnx ` +
     `(or onnx/model.onnx), e.g. copied from the Hugging Face repo "${modelId}" on a machine with internet, ` +
-    `or pass modelDir pointing at the folder that contains "${modelId}/"`
+    `or give --model-dir (the modelDir option) pointing at the folder that contains "${modelId}/"`
   );
 }
 

@@ -30,6 +30,11 @@ export interface TextEncoder {
   dimension(): number | undefined;
   /** Encodes `items`; row `i` of the result belongs to `items[i]`. */
   encode(items: readonly EncodeItem[], options?: EncodeOptions): Promise<Matrix>;
+  /**
+   * Optional: throws, before any encoding, when some of `items` cannot be encoded at all (a `file:`
+   * encoder's ids without a vector), naming how many of them in all and the first ones.
+   */
+  check?(items: readonly EncodeItem[]): void;
   /** Frees models, workers and backend memory. The encoder is unusable afterwards. */
   dispose(): Promise<void>;
 }

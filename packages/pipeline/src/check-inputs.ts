@@ -37,10 +37,12 @@ export async function checkDataset(dataset: string, option = "dataset"): Promise
       option,
       `"${dataset}" is neither a known dataset (${DATASETS.map((e) => e.name).join(", ")}) nor a folder`,
     );
+  if (!statSync(dir).isDirectory() && /\.(csv|tsv)(\.gz)?$/i.test(dir)) return; // its header is read by the run
   if ((await detectFolder(dir)) === undefined)
     throw new ConfigError(
       option,
       `${dir}: no dataset files recognised (expected RecBole atomic files <folder>.inter[.gz] and .item, ` +
+        `a CSV/TSV interactions file with user_id and item_id columns (and an optional item CSV/TSV), ` +
         `MovieLens u.data + u.item or ratings.dat + movies.dat, or Amazon review + meta_*.json files)`,
     );
 }

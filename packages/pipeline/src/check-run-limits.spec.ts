@@ -25,6 +25,24 @@ describe("checkRunLimits", () => {
     });
   });
 
+  it("refuses cut-offs that are all ≥ the cold test items, and warns about some", () => {
+    // ml-100k, --cold-items 0.02: 20 cold items, 10 of them cold test items.
+    const cold = { ...shape, items: 988, coldTestItems: 10 };
+    const logger = new RecordingLogger();
+    expect(() => checkRunLimits(config({ coldItems: 0.02, ks: "5" }), cold, { memory: 16 * GiB })).not.toThrow();
+    checkRunLimits(config({ coldItems: 0.02, ks: "5,10,20" }), cold, { memory: 16 * GiB, logger });
+    expect(logger.records.map((r) => r.message)).toEqual([
+      "only 10 cold test items: cold metrics @10,@20 rank every one of them (recall 1 for any method, random " +
+        "included); read the cold table at a smaller K",
+    ]);
+    expect(() => checkRunLimits(config({ coldItems: 0.02 }), cold, { memory: 16 * GiB })).toThrow(
+      /^option "--cold-items": 0\.02 of the items gives 10 cold test items, and the cold setting ranks them alone: at --ks 10,20,50 \(≥ 10\) every cold test item is in every top-K, so cold recall@K is 1 for any method, random included; hold out more items \(--cold-items 0\.03 or more\) or give --ks below 10$/,
+    );
+    expect(() => checkRunLimits(config({ coldItems: 0.5, ks: "20" }), { ...cold, coldTestItems: 3 })).toThrow(
+      /the data has too few items for it: give --ks below 3/,
+    );
+  });
+
   it("refuses a popular share of fewer than two items for var, where every variance is 0", () => {
     expect(() => checkRunLimits(config({ popularRatio: 0.001 }), shape)).toThrow(
       /option "popularRatio": --popular-ratio 0\.001 measures the variance over 1 of the 1008 items.*at least 0\.0020/,

@@ -12,6 +12,8 @@ export interface RunShape {
   trainPairs: number;
   /** The encoder's D, when known. */
   encoderDimension?: number;
+  /** Items held out as cold test items (runs with `coldItems`). */
+  coldTestItems?: number;
 }
 
 /** One part of a run's memory. */
@@ -121,9 +123,42 @@ function usesWasmMemory(config: RunConfig): boolean {
 const DEFAULT_KS = RUN_OPTIONS.find((spec) => spec.key === "ks")?.default as readonly number[];
 
 /**
+ * The cold setting ranks the cold test items alone: at a cut-off K ≥ their number every method,
+ * random included, gets cold recall@K = 1. When every K is such, no cold metric means anything and
+ * the run is refused (with the share that would do); when some are, one warning names them.
+ */
+function checkColdCutoffs(config: RunConfig, coldTestItems: number, logger: Logger | undefined): void {
+  const trivial = config.ks.filter((k) => k >= coldTestItems);
+  if (trivial.length === 0) return;
+  if (trivial.length < config.ks.length) {
+    logger?.log(
+      "warn",
+      `only ${coldTestItems} cold test items: cold metrics @${trivial.join(",@")} rank every one of them ` +
+        `(recall 1 for any method, random included); read the cold table at a smaller K`,
+      { coldTestItems, trivial },
+    );
+    return;
+  }
+  const smallest = Math.min(...config.ks);
+  // ⌈cold / 2⌉ test items: scale the share so that the test half exceeds the smallest K.
+  const needed = Math.ceil(((config.coldItems ?? 0) * (smallest + 1) * 100) / coldTestItems) / 100;
+  const more =
+    needed <= 0.9
+      ? `hold out more items (--cold-items ${needed} or more) or give`
+      : "the data has too few items for it: give";
+  throw new ConfigError(
+    "--cold-items",
+    `${config.coldItems} of the items gives ${coldTestItems} cold test items, and the cold setting ranks them alone: ` +
+      `at --ks ${trivial.join(",")} (≥ ${coldTestItems}) every cold test item is in every top-K, so cold ` +
+      `recall@K is 1 for any method, random included; ${more} --ks below ${coldTestItems}`,
+  );
+}
+
+/**
  * Checks the options that depend on the data, before any training and before the run folder
  * exists: the cut-offs `ks` against the number of items (the default 10, 20, 50 are only warned
- * about on a catalogue smaller than 50), var's popular share (it must measure at
+ * about on a catalogue smaller than 50), with `coldItems` against the cold test items (see
+ * {@link checkColdCutoffs}), var's popular share (it must measure at
  * least two items, or every column's variance is 0), and the memory estimate against this
  * machine's memory and the WebAssembly memory limit. Errors name the option and what would fit.
  */
@@ -143,6 +178,8 @@ export function checkRunLimits(
       `--ks ${tooLarge.join(",")}: a cut-off K must be ≤ the ${shape.items} items after filtering ` +
         `(at K ≥ the items every metric is trivially 1 or fixed)`,
     );
+  if (shape.coldTestItems !== undefined && config.coldItems !== undefined)
+    checkColdCutoffs(config, shape.coldTestItems, options.logger);
   if (config.init === "var") {
     const popular = Math.floor(config.popularRatio * shape.items);
     if (popular < 2)

@@ -77,8 +77,8 @@ describe("holdOutColdItems", () => {
 
   it("rejects shares that leave no cold validation, test or warm item, naming the option", () => {
     expect(() => holdOutColdItems(split, { ratio: 0.02, rng: createRng(1) })).toThrow(
-      /option "coldItems".*1 cold item/,
+      /option "--cold-items".*1 cold item/,
     );
-    expect(() => holdOutColdItems(split, { ratio: 1, rng: createRng(1) })).toThrow(/option "coldItems": must be in/);
+    expect(() => holdOutColdItems(split, { ratio: 1, rng: createRng(1) })).toThrow(/option "--cold-items": must be in/);
   });
 });

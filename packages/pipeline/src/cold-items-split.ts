@@ -42,12 +42,12 @@ export interface ColdItemsOptions {
 export function holdOutColdItems(split: Split, options: ColdItemsOptions): ColdItemsSplit {
   const { ratio, rng } = options;
   const logger = options.logger ?? silentLogger;
-  if (!(ratio > 0 && ratio < 1)) throw new ConfigError("coldItems", `must be in (0, 1), got ${ratio}`);
+  if (!(ratio > 0 && ratio < 1)) throw new ConfigError("--cold-items", `must be in (0, 1), got ${ratio}`);
   const numItems = split.items.size;
   const numCold = Math.round(ratio * numItems);
   if (numCold < 2 || numCold > numItems - 1) {
     throw new ConfigError(
-      "coldItems",
+      "--cold-items",
       `${ratio} of ${numItems} items gives ${numCold} cold items; need at least 2 (one validation, one test) and one warm item`,
     );
   }

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { RecordingLogger } from "@llminit/core";
 import { readNpy } from "@llminit/core/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openRecommender, scoreNewItems } from "./open-recommender.js";
@@ -21,11 +22,14 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** The toy's 4 cold test items: K = 2 keeps a cold metric that ranks (K ≥ 4 ranks them all, refused alone). */
+const KS = "2,10,20";
+
 function config(values: Record<string, unknown>): RunConfig {
   return resolveRunConfig([
     {
       source: "test",
-      values: { dataset: toy.dir, encoder, cacheDir: join(root, "cache"), dim: 8, batchSize: 64, ...values },
+      values: { dataset: toy.dir, encoder, cacheDir: join(root, "cache"), dim: 8, batchSize: 64, ks: KS, ...values },
     },
   ]);
 }
@@ -287,5 +291,29 @@ describe("readNewItems", () => {
     await expect(readNewItems(write("g.csv", "id,text\n"), "{title}")).rejects.toThrow(/g\.csv: no items/);
     await expect(readNewItems(join(root, "missing.csv"), "{title}")).rejects.toThrow(/missing\.csv: file not found/);
     expect(existsSync(join(root, "missing.csv"))).toBe(false);
+  });
+
+  it("follows the dataset readers' rules for bytes that are not UTF-8: an id is an error, text a warning", async () => {
+    const bytes = (name: string, ...parts: Array<string | number[]>) => {
+      const path = join(root, name);
+      writeFileSync(path, Buffer.concat(parts.map((p) => Buffer.from(p as string))));
+      return path;
+    };
+    await expect(readNewItems(bytes("u.csv", "id,text\nn1,a\nn", [0xe9], ",b\n"), "{title}")).rejects.toThrow(
+      /u\.csv:3 field "id": id "n\\xE9" is not valid UTF-8 \(byte 0xE9\); convert the file to UTF-8/,
+    );
+    await expect(
+      readNewItems(bytes("u.item", "item_id:token\ttitle:token_seq\nn", [0xff], "\tpen\n"), "{title}"),
+    ).rejects.toThrow(/u\.item:2 field "item_id": id "n\\xFF" is not valid UTF-8/);
+    const logger = new RecordingLogger();
+    const file = bytes("t.csv", "id,text\nn1,caf", [0xe9], "\nn2,ok\nn3,", [0xe8], "\n");
+    const items = await readNewItems(file, "{x}", { logger });
+    expect(items.map((item) => item.text)).toEqual(["caf\ufffd", "ok", "\ufffd"]);
+    expect(JSON.stringify(items)).not.toMatch(/\\udc/);
+    expect(logger.records.map((r) => r.message)).toEqual([
+      expect.stringMatching(
+        /t\.csv: 2 line\(s\) with bytes that are not UTF-8 in text \(text\), replaced by U\+FFFD \(first at line 2\)/,
+      ),
+    ]);
   });
 });

@@ -226,10 +226,11 @@ export async function finishColdStart(inputs: ColdStartInputs): Promise<ColdStar
         cold: onCold.metrics,
         hybrid: onHybrid.metrics,
       });
+      const k = Math.min(...config.ks);
       inputs.logger.log(
         "info",
-        `cold start ${method}: cold recall@20 ${fmt(onCold.metrics["recall@20"])}, hybrid recall@20 ` +
-          `${fmt(onHybrid.metrics["recall@20"])}, cold share@20 ${fmt(onHybrid.metrics["coldShare@20"])}`,
+        `cold start ${method}: cold recall@${k} ${fmt(onCold.metrics[`recall@${k}`])}, hybrid recall@${k} ` +
+          `${fmt(onHybrid.metrics[`recall@${k}`])}, cold share@${k} ${fmt(onHybrid.metrics[`coldShare@${k}`])}`,
       );
     }
     return {

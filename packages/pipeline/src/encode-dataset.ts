@@ -2,7 +2,9 @@ import { createRng, silentLogger, silentProgress, type Logger, type ProgressRepo
 import { writeFileAtomic } from "@llminit/core/node";
 import { createEncoder, encodeCatalogToFile } from "@llminit/encoders";
 import { dirname } from "node:path";
+import { absolutePaths } from "./absolute-paths.js";
 import { checkEncoderSpec } from "./check-inputs.js";
+import { checkItemTexts } from "./check-item-texts.js";
 import type { EncodingSummary } from "./encode-items.js";
 import { checkOutputPath, createFolders } from "./output-path.js";
 import { prepareFromConfig } from "./prepare-from-config.js";
@@ -21,10 +23,11 @@ export function idsPathFor(npyPath: string): string {
  * with the catalogue and a killed run resumes from the cache.
  */
 export async function encodeDataset(
-  config: RunConfig,
+  given: RunConfig,
   out: string,
   hooks: { logger?: Logger; progress?: ProgressReporter; signal?: AbortSignal } = {},
 ): Promise<EncodingSummary & { out: string; ids: string }> {
+  const config = absolutePaths(given);
   const logger = hooks.logger ?? silentLogger;
   const progress = hooks.progress ?? silentProgress;
   const ids = idsPathFor(out);
@@ -34,6 +37,7 @@ export async function encodeDataset(
   checkEncoderSpec(config.encoder);
   if (config.cacheDir !== undefined) checkOutputPath("--cache-dir", config.cacheDir, "folder");
   const prepared = await prepareFromConfig(config, createRng(config.seed), { logger, progress });
+  if (!config.encoder.startsWith("file:")) checkItemTexts(prepared, "encoding item text");
   const encoder = await createEncoder(config.encoder, { modelDir: config.modelDir, logger });
   let summary: EncodingSummary;
   const itemIds = prepared.split.items.toArray();

@@ -178,6 +178,11 @@ function unlinkQuietly(path: string): void {
   }
 }
 
+/** The lock `holder` holds in `dir`, after its folder was renamed to `dir` (a replacing run swapped in). */
+export function lockAt(dir: string, holder: LockHolder): FolderLock {
+  return heldLock(join(dir, LOCK_FILE), holder);
+}
+
 function heldLock(file: string, holder: LockHolder): FolderLock {
   let released = false;
   return {

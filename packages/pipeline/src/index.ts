@@ -16,7 +16,15 @@ export { PROTOCOLS } from "./protocol.js";
 export type { EvaluationProtocol, ProtocolName } from "./protocol.js";
 export { readUserMetrics, writeUserMetrics, USER_METRICS_DIR } from "./user-metrics-file.js";
 export type { UserMetricsTable } from "./user-metrics-file.js";
-export { defaultRunDir, RunFolder, checkRunFolder, prepareRunFolder } from "./run-folder.js";
+export {
+  defaultRunDir,
+  RunFolder,
+  RUN_ENTRIES,
+  checkRunFolder,
+  prepareRunFolder,
+  runFolderProblem,
+  stagingDir,
+} from "./run-folder.js";
 export type { RunFolderOptions } from "./run-folder.js";
 export { acquireFolderLock, LOCK_FILE } from "./folder-lock.js";
 export type { FolderLock, LockHolder, LockOptions } from "./folder-lock.js";
@@ -24,6 +32,9 @@ export { checkOutputPath, createFolders, removeFolders, describeFsError } from "
 export { checkRunLimits, estimateRunMemory } from "./check-run-limits.js";
 export type { RunShape, MemoryPart } from "./check-run-limits.js";
 export { checkEncoderSpec, checkDataset } from "./check-inputs.js";
+export { checkItemTexts } from "./check-item-texts.js";
+export { absolutePaths } from "./absolute-paths.js";
+export { prepareFromConfig } from "./prepare-from-config.js";
 export { holdOutColdItems } from "./cold-items-split.js";
 export type { ColdItemsSplit, ColdItemsOptions } from "./cold-items-split.js";
 export { COLD_START_METHODS, coldStartSpace } from "./cold-start-methods.js";

@@ -12,6 +12,7 @@ import {
   type ProgressReporter,
   type Rng,
 } from "@llminit/core";
+import { checkEncoderSpec } from "./check-inputs.js";
 import { createEncoder, encodeCatalog, type TextEncoder } from "@llminit/encoders";
 import { kernelDotProductScorer, topKIndices } from "@llminit/metrics";
 import { readColdStartFiles, type KnnChoice, type MapChoice } from "./cold-start-files.js";
@@ -25,7 +26,7 @@ import {
   type ColdStartContext,
   type ColdStartMethod,
 } from "./cold-start-methods.js";
-import { readIdList, readMatrix, readTrainMask, type Recommendation } from "./recommend-from-run.js";
+import { checkRunDir, readIdList, readMatrix, readTrainMask, type Recommendation } from "./recommend-from-run.js";
 import type { NewItem } from "./read-new-items.js";
 
 /** Options of {@link openRecommender}. */
@@ -74,6 +75,7 @@ export async function openRecommender(runDir: string, options: RecommenderOption
     throw new ConfigError("method", `"${String(method)}" is not one of ${COLD_START_METHODS.join(", ")}`);
   const logger = options.logger ?? silentLogger;
   const progress = options.progress ?? silentProgress;
+  await checkRunDir(runDir);
   const configPath = join(runDir, "config.json");
   const config = (await readJson(configPath)) as { cacheDir?: string; modelDir?: string };
   const [userIds, itemIds, user, item, train] = await Promise.all([
@@ -117,6 +119,27 @@ export async function openRecommender(runDir: string, options: RecommenderOption
     for (const encoder of encoders.values()) await encoder.dispose();
     encoders.clear();
   };
+  if (options.encoder !== undefined && options.encoder !== model.encoder) {
+    // Refused before any model loads or API call: the cold-start methods work in the space of the
+    // run's encoder, so only precomputed vectors (file:) of that model can stand in for it.
+    if (!options.encoder.startsWith("file:"))
+      throw new ConfigError(
+        "encoder",
+        `${options.encoder} is not the encoder of ${runDir} (${model.encoder}, ${model.dimension}-d): another ` +
+          `model's vectors are not in the space the run's cold-start methods use; leave --encoder out, or give ` +
+          `file:VECTORS.npy holding the new items' vectors from ${model.encoder}`,
+      );
+    checkEncoderSpec(options.encoder, "encoder");
+    const dimension = (await encoderFor(options.encoder)).dimension();
+    if (dimension !== undefined && dimension !== model.dimension) {
+      await disposeEncoders();
+      throw new ConfigError(
+        "encoder",
+        `${options.encoder} holds ${dimension}-d vectors; ${runDir} was trained with ${model.dimension}-d ones ` +
+          `from ${model.encoder}`,
+      );
+    }
+  }
   const encode = async (spec: string, items: Array<{ id: string; text: string }>, signal?: AbortSignal) => {
     const encoded = await encodeCatalog(await encoderFor(spec), items, { cacheDir, logger, progress, signal });
     if (encoded.matrix.cols !== model.dimension)

@@ -1,6 +1,16 @@
 import { basename } from "node:path";
-import { DataFormatError } from "@llminit/core";
-import { forEachLine, parseTemplate, readAtomicFile, renderItemText, splitDelimited } from "@llminit/data";
+import { DataFormatError, type Logger } from "@llminit/core";
+import {
+  checkIdBytes,
+  forEachDelimitedRecord,
+  hasInvalidBytes,
+  InvalidTextTally,
+  parseTemplate,
+  readAtomicFile,
+  renderItemText,
+  replaceInvalidBytes,
+  type DataIssue,
+} from "@llminit/data";
 
 /** A new item to score from its text; `source` says where it was read, for error messages. */
 export interface NewItem {
@@ -16,14 +26,21 @@ const ID_FIELDS = ["item_id", "id"];
  * a header. The id is the `item_id` column (or `id` in CSV/TSV). The text is `textTemplate` (the
  * run's) rendered over the row when the header has any of the template's fields, else the `text`
  * column. Rows with an empty id or text, repeated ids and files of another kind are
- * {@link DataFormatError}s naming the file, the line and the field.
+ * {@link DataFormatError}s naming the file, the line and the field. Bytes that are not UTF-8 follow
+ * the dataset readers' rules: in an id they are an error naming the line (replacing them could
+ * merge two ids); in text they are replaced by U+FFFD and counted in one warning.
  */
-export async function readNewItems(file: string, textTemplate: string): Promise<NewItem[]> {
+export async function readNewItems(
+  file: string,
+  textTemplate: string,
+  options: { logger?: Logger; onIssue?: (issue: DataIssue) => void } = {},
+): Promise<NewItem[]> {
   const name = basename(file).toLowerCase().replace(/\.gz$/, "");
   const template = parseTemplate(textTemplate);
   const items: NewItem[] = [];
   const seen = new Map<string, number>();
   let columns: { id: number; text: number; useTemplate: boolean; names: string[] } | undefined;
+  const invalid = new InvalidTextTally();
 
   const header = (names: string[]) => {
     const id = names.findIndex((n) => ID_FIELDS.includes(n));
@@ -42,10 +59,18 @@ export async function readNewItems(file: string, textTemplate: string): Promise<
       );
     columns = { id, text, useTemplate, names };
   };
-  const row = (values: string[], line: number) => {
+  const row = (values: string[], line: number, invalidUtf8: boolean) => {
     const { id: idColumn, text: textColumn, useTemplate, names } = columns!;
     const id = values[idColumn].trim();
     if (id === "") throw new DataFormatError({ file, line, field: names[idColumn] }, "empty item id");
+    if (invalidUtf8) {
+      checkIdBytes(id, { file, line, field: names[idColumn] });
+      values = values.map((value, c) => {
+        if (c === idColumn || !hasInvalidBytes(value)) return value;
+        invalid.add(names[c], line);
+        return replaceInvalidBytes(value);
+      });
+    }
     const first = seen.get(id);
     if (first !== undefined)
       throw new DataFormatError(
@@ -70,25 +95,16 @@ export async function readNewItems(file: string, textTemplate: string): Promise<
   };
 
   if (name.endsWith(".item")) {
-    await readAtomicFile(file, (values, line, fields) => {
+    await readAtomicFile(file, (values, line, fields, invalidUtf8) => {
       if (columns === undefined) header(fields.map((f) => f.name));
-      row(values, line);
+      row(values, line, invalidUtf8);
     }).then((fields) => {
       if (columns === undefined) header(fields.map((f) => f.name));
     });
   } else if (name.endsWith(".csv") || name.endsWith(".tsv")) {
     const delimiter = name.endsWith(".tsv") ? "\t" : ",";
-    let pending: { text: string; line: number } | undefined;
-    await forEachLine(file, (text, line) => {
-      const record = pending === undefined ? text : `${pending.text}\n${text}`;
-      const start = pending?.line ?? line;
-      if (record.trim() === "") return;
-      const values = splitDelimited(record, delimiter, '"');
-      if (values === undefined) {
-        pending = { text: record, line: start };
-        return;
-      }
-      pending = undefined;
+    await forEachDelimitedRecord(file, { delimiter }, (values, start, invalidUtf8) => {
+      if (values.every((value) => value.trim() === "")) return;
       if (columns === undefined) {
         header(values.map((v, c) => (c === 0 ? v.replace(/^\uFEFF/, "") : v).trim()));
         return;
@@ -98,10 +114,8 @@ export async function readNewItems(file: string, textTemplate: string): Promise<
           { file, line: start },
           `expected ${columns.names.length} fields separated by ${JSON.stringify(delimiter)} (${columns.names.join(", ")}), found ${values.length}`,
         );
-      row(values, start);
+      row(values, start, invalidUtf8);
     });
-    if (pending !== undefined)
-      throw new DataFormatError({ file, line: pending.line }, "quoted field opened here is never closed");
     if (columns === undefined) throw new DataFormatError({ file, line: 1 }, "empty file: no header line");
   } else {
     const hint = name.endsWith(".inter") ? "an interaction file; " : "";
@@ -111,5 +125,6 @@ export async function readNewItems(file: string, textTemplate: string): Promise<
     );
   }
   if (items.length === 0) throw new DataFormatError({ file }, "no items in the file");
+  invalid.report(options, file);
   return items;
 }

@@ -1,5 +1,5 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { ConfigError, DataFormatError, NotAvailableError, type Matrix } from "@llminit/core";
 import { readNpy } from "@llminit/core/node";
 import { kernelDotProductScorer, topKIndices } from "@llminit/metrics";
@@ -8,6 +8,21 @@ export interface Recommendation {
   user: string;
   /** Best first; `new` marks items added at run time (see `openRecommender`). */
   items: Array<{ item: string; score: number; new?: boolean }>;
+}
+
+/**
+ * Checks that `runDir` is a folder holding a run's `users.txt`, before anything else is read (so
+ * that the error names what is wrong, whatever the order the files would be read in): a path that
+ * does not exist or is a file is a ConfigError naming `--run`.
+ */
+export async function checkRunDir(runDir: string): Promise<void> {
+  const path = resolve(runDir);
+  const stats = await stat(path).catch(() => undefined);
+  if (stats === undefined)
+    throw new ConfigError("--run", `${path} does not exist (expected a run folder written by \`llminit run\`)`);
+  if (!stats.isDirectory())
+    throw new ConfigError("--run", `${path} is a file, not a run folder written by \`llminit run\``);
+  await readIdList(join(runDir, "users.txt"));
 }
 
 export async function readIdList(path: string): Promise<string[]> {
@@ -56,6 +71,7 @@ export async function readTrainMask(runDir: string): Promise<{ indptr: Int32Arra
 export async function recommendFromRun(runDir: string, users: readonly string[], k = 10): Promise<Recommendation[]> {
   if (!Number.isSafeInteger(k) || k <= 0) throw new ConfigError("k", `must be a positive integer, got ${k}`);
   if (users.length === 0) throw new ConfigError("users", "lists no user ids");
+  await checkRunDir(runDir);
   const [userIds, itemIds, userMatrix, itemMatrix, train] = await Promise.all([
     readIdList(join(runDir, "users.txt")),
     readIdList(join(runDir, "items.txt")),

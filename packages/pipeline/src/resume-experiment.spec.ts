@@ -8,6 +8,7 @@ import { resolveRunConfig, type RunConfig } from "./run-config.js";
 import { runExperiment, TRAINING_CHECKPOINT_DIR } from "./run-experiment.js";
 import { deterministicSummary, resumeExperiment } from "./resume-experiment.js";
 import { LOCK_FILE } from "./folder-lock.js";
+import { stagingDir } from "./run-folder.js";
 import { writeToyDataset, type ToyDataset } from "./testing/write-toy-dataset.js";
 
 const root = mkdtempSync(join(tmpdir(), "llminit-resume-"));
@@ -50,7 +51,7 @@ describe("resumeExperiment", () => {
     ["lightgcn", "standard", {}],
     ["sgl", "standard", {}],
     ["lightgcn", "official", {}],
-    ["lightgcn", "standard, cold items", { coldItems: 0.2 }],
+    ["lightgcn", "standard, cold items", { coldItems: 0.2, ks: "2,10,20" }],
   ])(
     "%s, %s: continues an interrupted run to the uninterrupted run's bits",
     async (model, label, extra) => {
@@ -107,6 +108,23 @@ describe("resumeExperiment", () => {
     expect(summary.epochs).toBe(1);
     expect(JSON.parse(readFileSync(join(out, "config.json"), "utf8"))).toMatchObject({ epochs: 1, dim: 8 });
   }, 60_000);
+
+  it("finishes the swap of a replacing run killed between its metrics.json and the swap", async () => {
+    const target = join(root, "swap");
+    await runExperiment(config({ init: "none", epochs: 0, out: target }));
+    await runExperiment(config({ init: "none", epochs: 0, seed: 7, out: target }), { folder: { overwrite: true } });
+    const summary = readFileSync(join(target, "metrics.json"), "utf8");
+    // The state a kill right before the swap leaves: the previous run in place, the new one beside it.
+    const staging = stagingDir(target);
+    cpSync(target, staging, { recursive: true });
+    writeFileSync(join(staging, ".llminit-replaces.json"), JSON.stringify({ replaces: target }));
+    writeFileSync(join(target, "metrics.json"), "{}");
+    const outcome = await resumeExperiment(staging);
+    expect(outcome.alreadyFinished).toBe(true);
+    expect(existsSync(staging)).toBe(false);
+    expect(readFileSync(join(target, "metrics.json"), "utf8")).toBe(summary);
+    expect(existsSync(join(target, LOCK_FILE))).toBe(false);
+  });
 
   it("trains from the first epoch when the run stopped before its first checkpoint", async () => {
     const whole = await runExperiment(config({ epochs: 2, out: join(root, "early-whole") }));

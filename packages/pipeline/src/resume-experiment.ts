@@ -2,6 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { ConfigError, DataFormatError } from "@llminit/core";
 import { checkNotLocked } from "./folder-lock.js";
+import { prepareRunFolder, replacedBy } from "./run-folder.js";
 import { resolveRunConfig, type RunConfig } from "./run-config.js";
 import { runExperiment, type RunHooks, type RunSummary } from "./run-experiment.js";
 
@@ -75,7 +76,23 @@ export async function resumeExperiment(
     if (error.code === "ENOENT") return undefined;
     throw error;
   });
-  if (finished !== undefined) return { summary: finished as RunSummary, alreadyFinished: true };
+  if (finished !== undefined) {
+    // A replacing run killed between its metrics.json and the swap: finish the swap now.
+    if (replacedBy(folder) !== undefined) {
+      const staged = await prepareRunFolder(folder, {
+        resume: true,
+        option: "--resume",
+        command: "llminit run --resume",
+        logger: hooks.logger,
+      });
+      try {
+        await staged.commit();
+      } finally {
+        staged.release();
+      }
+    }
+    return { summary: finished as RunSummary, alreadyFinished: true };
+  }
   const summary = await runExperiment(
     { ...config, out: folder },
     { ...hooks, folder: { resume: true, option: "--resume", command: "llminit run --resume" } },

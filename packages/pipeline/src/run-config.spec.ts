@@ -4,8 +4,9 @@ import { resolveRunConfig } from "./run-config.js";
 describe("resolveRunConfig", () => {
   it("defaults to the paper's protocol", () => {
     const config = resolveRunConfig([{ source: "command line", values: { dataset: "amazon-office-products" } }]);
+    // minRating is left to the data layer: 4, or off (with a notice) on data without ratings.
+    expect(config.minRating).toBeUndefined();
     expect(config).toMatchObject({
-      minRating: 4,
       kCore: 5,
       split: "random-loo",
       encoder: "use-lite",

@@ -11,8 +11,11 @@ export type InitName = "none" | "rand" | "uni" | "var";
 export interface RunConfig {
   dataset: string;
   dataDir?: string;
-  /** Keep interactions whose `ratingField` is ≥ this; null: no value filter (implicit feedback). */
-  minRating: number | null;
+  /**
+   * Keep interactions whose `ratingField` is ≥ this; null: no value filter. Undefined: the default, 4,
+   * off (with one notice) on data without a rating column; a number given on such data is an error.
+   */
+  minRating?: number | null;
   /** The numeric interaction column `minRating` applies to (undefined: "rating", when the data has one). */
   ratingField?: string;
   kCore: number;
@@ -80,9 +83,10 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   {
     key: "minRating",
     kind: "number",
-    default: 4,
     nullable: true,
-    help: "keep interactions whose rating field is ≥ this (missing fails); none: no filter",
+    help:
+      "keep interactions whose rating field is ≥ this (missing fails); none: no filter [4; off, with a notice, " +
+      "on data without a rating column]",
   },
   {
     key: "ratingField",
@@ -253,7 +257,7 @@ export function resolveRunConfig(layers: ReadonlyArray<ConfigLayer>): RunConfig 
   }
   applyModelSettings(merged, given);
   if (merged.sparseKeep !== undefined && merged.sparseRatio !== undefined) {
-    throw new ConfigError("sparseKeep", "give sparseKeep or sparseRatio, not both");
+    throw new ConfigError("--sparse-keep", "give --sparse-keep or --sparse-ratio (sparseKeep, sparseRatio), not both");
   }
   if (typeof merged.dataset !== "string" || merged.dataset.length === 0) {
     throw new ConfigError("dataset", "is required (a registry name such as amazon-office-products, or a folder)");
@@ -297,7 +301,12 @@ export function coerceOption(spec: OptionSpec, raw: unknown, source: string, lab
     case "integer":
     case "number": {
       const value = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
-      if (!Number.isFinite(value)) return fail(`expected a number, got ${JSON.stringify(raw)}`);
+      if (Number.isNaN(value)) return fail(`expected a number, got ${shown(raw)}`);
+      // 1e400 in a YAML or JSON file arrives as Infinity (beyond float64), on the command line as "1e400".
+      if (!Number.isFinite(value))
+        return fail(
+          `expected a finite number, got ${shown(raw)}${typeof raw === "number" ? " (beyond a float64, e.g. 1e400)" : ""}`,
+        );
       if (spec.kind === "integer" && !Number.isSafeInteger(value))
         fail(`expected an integer${Number.isInteger(value) ? " of at most 2^53 − 1 in size" : ""}, got ${value}`);
       checkRange(spec, value, fail);
@@ -309,12 +318,22 @@ export function coerceOption(spec: OptionSpec, raw: unknown, source: string, lab
         typeof part === "number" ? part : typeof part === "string" && part !== "" ? Number(part) : NaN,
       );
       if (values.length === 0 || values.some((v) => !Number.isSafeInteger(v)))
-        fail(`expected a list of integers, got ${JSON.stringify(raw)}`);
+        fail(`expected a list of integers, got ${shown(raw)}`);
       for (const v of values) checkRange(spec, v, fail);
       if (new Set(values).size !== values.length) fail(`lists a value twice: ${JSON.stringify(raw)}`);
       return values;
     }
   }
+}
+
+/**
+ * A value as an error shows it: JSON, but a number that overflowed (`1e400` in a YAML or JSON file
+ * reads as Infinity) shown as such rather than as JSON's `null`.
+ */
+function shown(raw: unknown): string {
+  if (typeof raw === "number") return String(raw);
+  if (Array.isArray(raw)) return `[${raw.map(shown).join(",")}]`;
+  return JSON.stringify(raw);
 }
 
 function checkRange(spec: OptionSpec, value: number, fail: (reason: string) => never): void {

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { cpus } from "node:os";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import {
   createRng,
   csrColumnDegrees,
@@ -38,10 +38,19 @@ import { encodeItems, type EncodingSummary } from "./encode-items.js";
 import { trainConfigOf } from "./model-options.js";
 import { prepareFromConfig } from "./prepare-from-config.js";
 import { PROTOCOLS, type ProtocolName } from "./protocol.js";
+import { absolutePaths } from "./absolute-paths.js";
 import { checkEncoderSpec } from "./check-inputs.js";
+import { checkItemTexts } from "./check-item-texts.js";
 import { checkRunLimits } from "./check-run-limits.js";
 import { checkOutputPath } from "./output-path.js";
-import { checkRunFolder, defaultRunDir, freshRunDir, prepareRunFolder, type RunFolderOptions } from "./run-folder.js";
+import {
+  checkRunFolder,
+  defaultRunDir,
+  freshRunDir,
+  prepareRunFolder,
+  type RunFolder,
+  type RunFolderOptions,
+} from "./run-folder.js";
 import type { RunConfig } from "./run-config.js";
 import { checkpointFingerprint, CheckpointWriter, loadTrainingCheckpoint } from "./training-checkpoint.js";
 import { USER_METRICS_DIR, writeUserMetrics } from "./user-metrics-file.js";
@@ -59,6 +68,11 @@ export interface RunHooks {
    * reads the configuration from the folder and names `--resume` as the `option`).
    */
   folder?: Pick<RunFolderOptions, "overwrite" | "resume" | "command" | "option">;
+  /**
+   * Called once the run holds its folder (locked, before anything is written in it), so that a
+   * caller can release the lock on a signal and say where the run can be resumed.
+   */
+  onFolder?: (folder: RunFolder) => void;
 }
 
 /** Everything a run reports; also written to `metrics.json` in the run folder. */
@@ -115,7 +129,9 @@ export const TRAINING_CHECKPOINT_DIR = "checkpoint/training";
  * training checkpoint after every epoch. `hooks.folder.resume`: continue the run in `config.out`
  * from its newest checkpoint, under the folder's lock (see `resumeExperiment`).
  */
-export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Promise<RunSummary> {
+export async function runExperiment(given: RunConfig, hooks: RunHooks = {}): Promise<RunSummary> {
+  // Recorded in config.json as it is used: with absolute paths, so that it replays from anywhere.
+  const config = absolutePaths(given);
   const logger = hooks.logger ?? silentLogger;
   const progress = hooks.progress ?? silentProgress;
   const started = performance.now();
@@ -132,6 +148,8 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
   }
 
   const prepared = await prepareFromConfig(config, rng, { logger, progress });
+  if ((config.init !== "none" || config.coldItems !== undefined) && !config.encoder.startsWith("file:"))
+    checkItemTexts(prepared, config.init === "none" ? "--cold-items" : `an LLM init (--init ${config.init})`);
   const cold =
     config.coldItems === undefined
       ? undefined
@@ -151,7 +169,12 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
             logger,
           }),
         };
-  const shape = { users: split.users.size, items: split.items.size, trainPairs: split.train.indices.length };
+  const shape = {
+    users: split.users.size,
+    items: split.items.size,
+    trainPairs: split.train.indices.length,
+    coldTestItems: cold?.coldTestItems.length,
+  };
   checkRunLimits(config, shape, { logger });
   const dataSeconds = (performance.now() - started) / 1000;
 
@@ -182,6 +205,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
 
   const resume = folderOptions.resume === true;
   const folder = await prepareRunFolder(dir, folderOptions);
+  hooks.onFolder?.(folder);
   if (resume && existsSync(folder.path("config.json"))) {
     // Keep what the killed run wrote; its config.json is the one this run was read from.
     logger.log("info", "resuming run folder", { dir: folder.dir });
@@ -190,7 +214,10 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
     // (`--config DIR/config.json`) starts a new run instead of targeting this one.
     const { out: _out, ...recorded } = config;
     await folder.writeJson("config.json", recorded);
-    logger.log("info", "run folder", { dir: folder.dir });
+    logger.log("info", "run folder", {
+      dir: folder.finalDir,
+      ...(folder.staged ? { until: `complete, written to ${folder.dir}` } : {}),
+    });
   }
 
   try {
@@ -330,7 +357,7 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
       valid: valid.metrics,
       test: test.metrics,
       testByDegree: test.byDegree,
-      userMetricsDir: folder.path(USER_METRICS_DIR),
+      userMetricsDir: join(folder.finalDir, USER_METRICS_DIR),
       ...(coldStart === undefined ? {} : { coldStart }),
       seconds: {
         total: (performance.now() - started) / 1000,
@@ -345,11 +372,12 @@ export async function runExperiment(config: RunConfig, hooks: RunHooks = {}): Pr
         node: process.version,
         platform: process.platform,
       },
-      runDir: folder.dir,
+      runDir: folder.finalDir,
     };
     await folder.writeJson("metrics.json", summary);
     // A finished run is not resumed: its training checkpoints have served.
     await rm(checkpointDir, { recursive: true, force: true });
+    await folder.commit();
     return summary;
   } finally {
     folder.release();

@@ -31,6 +31,17 @@ export const BENCH_BAD_INPUTS: readonly BadInputCase[] = [
   bad("seeds: not a number", `${PAPER} --seeds 2020,x`, /option "seeds": expected integers .*got "x"/),
   bad("seeds: one twice", `${PAPER} --seeds 2020,2020`, /--seeds lists a value twice/),
   bad("seeds: empty", `${PAPER} --seeds ,`, /--seeds needs at least one value/),
+  bad(
+    "ks above the items",
+    `${PAPER} --ks 10,100000`,
+    /option "ks": --ks 100000: a cut-off K must be ≤ the 40 items after filtering .*\(cell paper-toy-full-lightgcn-none-s2020\)$/,
+  ),
+  bad(
+    "a config file",
+    `${PAPER} --config {dir}/c.yaml`,
+    /option "--config": bench grids take no config file: a grid's options are flags \(pnpm bench paper --help lists them\)/,
+    { files: { "c.yaml": "epochs: 1\n" } },
+  ),
   bad("sparse keep 0", `${PAPER} --sparse-keep 0`, /option "sparseKeep": expected integers ≥ 1, got "0"/),
   bad(
     "dims: 0",
@@ -162,7 +173,11 @@ export const BENCH_BAD_INPUTS: readonly BadInputCase[] = [
     /option "processes": expected an integer in/,
   ),
   bad("oversubscription: repeats 1.5", `${OVERSUBSCRIPTION} --repeats 1.5`, /option "repeats": expected an integer in/),
-  bad("oversubscription: a run option out of range", `${OVERSUBSCRIPTION} --dim 0`, /option "dim": must be ≥ 1/),
+  bad(
+    "oversubscription: a run option out of range",
+    OVERSUBSCRIPTION.replace("--dim 8", "--dim 0"),
+    /option "dim": must be ≥ 1/,
+  ),
   bad("oversubscription: out in use", OVERSUBSCRIPTION, /out is in use by llminit-bench oversubscription/, {
     files: { "out/.llminit.lock": () => benchLock("llminit-bench oversubscription") },
   }),

@@ -18,8 +18,18 @@ import type { BadInputCase, CaseFile } from "@llminit/pipeline/testing";
 const RUN = "run --dataset {toy} --encoder file:{vectors} --cache-dir {cache} --dim 8 --epochs 0 --out {dir}/run";
 /** A dataset folder `{dir}/data` (data.inter, data.item) to damage; `--out` under the case folder. */
 const DATA = "run --dataset {dir}/data --init none --dim 8 --epochs 0 --out {dir}/run";
+/** The toy dataset encoded from its text (an encoder that reads the item texts, unlike `file:`). */
+const TEXT = "run --dataset {toy} --encoder use-lite --cache-dir {cache} --dim 8 --epochs 0 --out {dir}/run";
 /** The toy dataset with the item vectors at `{dir}/v.npy` (+ ids) to damage. */
 const VECTORS = "run --dataset {toy} --encoder file:{dir}/v.npy --cache-dir {cache} --dim 8 --epochs 0 --out {dir}/run";
+
+/** `base` with the flags of `extra` in place of its own (a flag given twice is an error of its own). */
+function withFlags(base: string, extra: string): string {
+  const given = new Set(extra.match(/--[\w-]+/g)?.map((flag) => flag.split("=")[0]));
+  const words = base.split(" ");
+  const kept = words.filter((word, i) => !given.has(word) && !given.has(words[i - 1] ?? ""));
+  return `${kept.join(" ")} ${extra}`;
+}
 
 function bad(name: string, command: string, error: RegExp, more: Partial<BadInputCase> = {}): BadInputCase {
   return { name, argv: command.split(" ").filter((word) => word !== ""), error, ...more };
@@ -66,8 +76,13 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
   bad("missing value at the end", `${RUN} --epochs`, /option "--epochs": --epochs needs a value/),
   bad("a flag where a value belongs", `${RUN} --dim --json`, /--dim needs a value/),
   bad("not a number", `${RUN} --learning-rate fast`, /option "--learning-rate": expected a number, got "fast"/),
+  bad(
+    "a number beyond float64",
+    `${RUN} --learning-rate 1e400`,
+    /option "--learning-rate": expected a finite number, got "1e400"/,
+  ),
   bad("not an integer", `${RUN} --layers 1.5`, /option "--layers": expected an integer, got 1\.5/),
-  bad("negative epochs", `${RUN} --epochs -1`, /option "--epochs": must be ≥ 0, got -1/),
+  bad("negative epochs", withFlags(RUN, "--epochs -1"), /option "--epochs": must be ≥ 0, got -1/),
   bad("unknown init", `${RUN} --init pca`, /option "--init": "pca" is not one of none, rand, uni, var/),
   bad("unknown model", `${RUN} --model gpt`, /option "--model": "gpt" is not one of lightgcn, mf, sgl, sgcl/),
   bad("unknown split", `${RUN} --split random`, /option "--split": "random" is not one of random-loo, temporal-loo/),
@@ -103,22 +118,36 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     `${RUN} --model xsimgcl --contrast-layer 3`,
     /option "--contrast-layer": must be ≤ layers \(2\), got 3 for xsimgcl \(from command line\)/,
   ),
-  bad("sparse keep and ratio", `${RUN} --sparse-keep 2 --sparse-ratio 0.5`, /give sparseKeep or sparseRatio, not both/),
+  bad(
+    "sparse keep and ratio",
+    `${RUN} --sparse-keep 2 --sparse-ratio 0.5`,
+    /option "--sparse-keep": give --sparse-keep or --sparse-ratio \(sparseKeep, sparseRatio\), not both/,
+  ),
   bad("sparse ratio 0", `${RUN} --sparse-ratio 0`, /option "--sparse-ratio": must be > 0, got 0/),
   bad("boolean flag with a bad word", `${RUN} --normalize=maybe`, /--normalize takes true or false .*got "maybe"/),
   bad("output flag with a bad word", `${RUN} --json=perhaps`, /--json takes true or false/),
   bad("negated value option", `${RUN} --no-epochs`, /--epochs is not a yes\/no flag, so --no-epochs means nothing/),
   bad("negated flag with a value", `${RUN} --no-normalize=1`, /--no-normalize takes no value/),
+  bad("a flag given twice", `${RUN} --dim 16`, /option "--dim": --dim is given twice \(8, then 16\); give it once/),
+  bad(
+    "a yes/no flag given twice",
+    `${RUN} --normalize --no-normalize`,
+    /option "--normalize": --normalize is given twice \(true, then false\)/,
+  ),
   bad("stray word", `${RUN} extra`, /option "extra": unexpected argument "extra"$/),
   bad("stray word after a boolean", `${RUN} --json maybe`, /unexpected argument "maybe" \(--json takes no value other/),
   bad("stray word after --", `${RUN} -- more`, /unexpected argument "more"/),
   bad("no dataset", "run --init none --out {dir}/run", /option "dataset": is required/),
   bad("empty dataset", `run --dataset= --out {dir}/run`, /option "--dataset": expected a non-empty value/),
-  bad("empty out", `${RUN} --out=`, /option "--out": expected a non-empty value/),
+  bad("empty out", withFlags(RUN, "--out="), /option "--out": expected a non-empty value/),
   bad("empty text template", `${RUN} --text-template=`, /option "--text-template": expected a non-empty value/),
   bad("unknown command", "train --dataset {toy}", /error: unknown command "train" \(expected run, encode/),
   bad("help on an unknown command", "help nosuch", /no help on "nosuch"/),
-  bad("a stack trace only with --verbose", `${RUN} --epochs ten --verbose`, /option "--epochs": expected a number/),
+  bad(
+    "a stack trace only with --verbose",
+    withFlags(RUN, "--epochs ten --verbose"),
+    /option "--epochs": expected a number/,
+  ),
 
   // Limits that need the data: checked after loading, before any folder exists.
   bad(
@@ -131,7 +160,11 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     `${RUN} --popular-ratio 0.01`,
     /--popular-ratio 0\.01 measures the variance over 0 of/,
   ),
-  bad("d in the billions", `${RUN} --dim 1000000000 --init none`, /option "dim": --dim 1000000000 makes a run of 60/),
+  bad(
+    "d in the billions",
+    withFlags(RUN, "--dim 1000000000 --init none"),
+    /option "dim": --dim 1000000000 makes a run of 60/,
+  ),
   bad(
     "batch in the trillions",
     `${RUN} --batch-size 1000000000000`,
@@ -142,7 +175,29 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     `${RUN} --model sgcl --batch-size 200000`,
     /option "batchSize": .*the contrastive logits and scratch of SGCL \(batches of 200000 pairs\)/,
   ),
-  bad("d above the encoder's D", `${RUN} --dim 17`, /option "dim": cannot select 17 of the encoder's 16 dimensions/),
+  bad(
+    "text template field misspelt",
+    `${TEXT} --text-template {titel}`,
+    /option "--text-template": "\{titel\}" gives an empty text for 40 of 40 items \(100 %\): \{titel\} is no item column \(item columns: title\); an LLM init \(--init var\) needs item text/,
+  ),
+  bad(
+    "cold items with an empty text template",
+    `${TEXT} --init none --cold-items 0.2 --text-template {titel}`,
+    /option "--text-template": .*--cold-items needs item text, and more than 50 % empty is refused/,
+  ),
+  bad(
+    "no .item file for an LLM init",
+    TEXT.replace("{toy}", "{dir}/data"),
+    /option "--dataset": data has no item metadata \(no \.item file in .*data\)/,
+    {
+      files: { "data/data.inter": (paths) => toyInter(paths) },
+    },
+  ),
+  bad(
+    "d above the encoder's D",
+    withFlags(RUN, "--dim 17"),
+    /option "dim": cannot select 17 of the encoder's 16 dimensions/,
+  ),
 
   // Where results go.
   bad(
@@ -172,15 +227,41 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
       when: hasProc,
     },
   ),
-  bad("cache under a file", `${RUN} --cache-dir {dir}/f/cache`, /option "--cache-dir": cannot create .*f is a file/, {
-    files: { f: "x" },
-  }),
+  bad(
+    "cache under a file",
+    withFlags(RUN, "--cache-dir {dir}/f/cache"),
+    /option "--cache-dir": cannot create .*f is a file/,
+    {
+      files: { f: "x" },
+    },
+  ),
   bad("out holds a run", RUN, /option "--out": .*run is not empty \(config\.json.*--overwrite.*--resume .*run/, {
     files: { "run/config.json": "{}", "run/metrics.json": "{}", "run/log.jsonl": '{"epoch":1}\n' },
   }),
-  bad("overwrite a folder that is no run", `${RUN} --overwrite`, /run holds notes\.txt but no config\.json/, {
-    files: { "run/notes.txt": "mine" },
-  }),
+  bad(
+    "overwrite a folder that is no run",
+    `${RUN} --overwrite`,
+    /run is not an llminit run folder: it holds notes\.txt/,
+    {
+      files: { "run/notes.txt": "mine" },
+    },
+  ),
+  bad(
+    "overwrite a run folder with a file of mine",
+    `${RUN} --overwrite`,
+    /it holds thesis\.tex, which no llminit run/,
+    {
+      files: { "run/config.json": '{"dataset": "x"}', "run/log.jsonl": "", "run/thesis.tex": "mine" },
+    },
+  ),
+  bad(
+    "overwrite a folder whose config.json is no run's",
+    `${RUN} --overwrite`,
+    /keys that are no run option \(name\)/,
+    {
+      files: { "run/config.json": '{"name": "app"}' },
+    },
+  ),
   bad("out in use by a live run", RUN, /run is in use by llminit run \(pid \d+ on .*wait for it to finish/, {
     files: { "run/.llminit.lock": () => lock(hostname(), process.pid), "run/config.json": "{}" },
   }),
@@ -293,6 +374,22 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
       files: { "c.yaml": "normalize: maybe\n" },
     },
   ),
+  bad(
+    "config: a number beyond float64",
+    `${RUN} --config {dir}/c.yaml`,
+    /option "learning-rate": expected a finite number, got Infinity \(beyond a float64, e\.g\. 1e400\) \(from .*c\.yaml:1\)/,
+    {
+      files: { "c.yaml": "learning-rate: 1e400\n" },
+    },
+  ),
+  bad(
+    "config: JSON list with 1e400",
+    `${RUN} --config {dir}/c.json`,
+    /option "ks": expected a list of integers, got \[10,Infinity\]/,
+    {
+      files: { "c.json": '{"ks": [10, 1e400]}\n' },
+    },
+  ),
   bad("config: list with a word", `${RUN} --config {dir}/c.yaml`, /option "ks": expected a list of integers/, {
     files: { "c.yaml": "ks: [10, x]\n" },
   }),
@@ -350,10 +447,65 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     "run --dataset {dir}/nothere --out {dir}/run",
     /"[^"]*nothere" is neither a known dataset .* nor a folder/,
   ),
+  bad(
+    "data dir without the dataset",
+    "run --dataset ml-100k --data-dir {dir} --out {dir}/run",
+    /option "--data-dir": .* has no ml-100k\/ folder \(its folders: none\); nothing is downloaded/,
+  ),
+  bad(
+    "data dir is the dataset folder",
+    "run --dataset ml-100k --data-dir {dir}/ml-100k --out {dir}/run",
+    /ml-100k has no ml-100k\/ folder: it is a dataset folder itself; give its parent, --data-dir /,
+    {
+      files: { "ml-100k/ml-100k.inter": (paths) => toyInter(paths) },
+    },
+  ),
   bad("data: no dataset files", DATA, /data: no dataset files recognised in this folder/, {
     files: { "data/readme.txt": "nothing here" },
     status: 1,
   }),
+  bad(
+    "data: CSV without user and item columns",
+    DATA,
+    /data: no CSV\/TSV file here has both a user and an item column: x\.csv \(who, what\)\. Give the interactions file a header with user_id and item_id/,
+    {
+      files: { "data/x.csv": "who,what\na,b\n" },
+      status: 1,
+    },
+  ),
+  bad(
+    "data: --min-rating on data without ratings",
+    `${DATA} --min-rating 4`,
+    /option "--min-rating": 4 cannot apply: dataset "data" has no "rating" column \(implicit feedback\)/,
+    {
+      files: dataset(
+        inter((lines) =>
+          lines.map((line) =>
+            line
+              .split("\t")
+              .filter((_, c) => c !== 2)
+              .join("\t"),
+          ),
+        ),
+      ),
+    },
+  ),
+  bad(
+    "data: --rating-field naming the user id",
+    `${DATA} --rating-field user_id`,
+    /option "--rating-field": "user_id" is the user id column of .*data\.inter: name a numeric interaction column/,
+    {
+      files: dataset(inter((lines) => lines)),
+    },
+  ),
+  bad(
+    "data: --rating-field naming the item id of a CSV",
+    `${DATA} --rating-field movieId`,
+    /option "--rating-field": "movieId" is the item id column of .*r\.csv/,
+    {
+      files: { "data/r.csv": "userId,movieId,rating\nu1,i1,5\n" },
+    },
+  ),
   bad("data: rating not a number", DATA, /data\.inter:5 field "rating": not a number: "five"/, {
     files: dataset(replaceLine(5, "u0\ti3\tfive\t1000003")),
     status: 1,
@@ -362,6 +514,24 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     files: dataset(inter((lines) => [lines[0].replace(/:token/g, ""), ...lines.slice(1)])),
     status: 1,
   }),
+  bad(
+    "data: header separated by spaces",
+    DATA,
+    /data\.inter:1 field "user_id": header column .* holds 4 fields separated by spaces: the fields of a RecBole atomic file must be TAB-separated/,
+    {
+      files: dataset(inter((lines) => [lines[0].replace(/\t/g, " "), ...lines.slice(1)])),
+      status: 1,
+    },
+  ),
+  bad(
+    "data: header without types, separated by spaces",
+    DATA,
+    /data\.inter:1 field "user_id": header column "user_id item_id rating timestamp" holds 4 fields separated by spaces/,
+    {
+      files: dataset(inter((lines) => [lines[0].replace(/:\w+/g, "").replace(/\t/g, " "), ...lines.slice(1)])),
+      status: 1,
+    },
+  ),
   bad("data: unknown column type", DATA, /data\.inter:1 field "rating": unknown type "bogus"/, {
     files: dataset(inter((lines) => [lines[0].replace("rating:float", "rating:bogus"), ...lines.slice(1)])),
     status: 1,
@@ -537,6 +707,17 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     /users\.txt: cannot read .*Is this a run folder/,
     { status: 1 },
   ),
+  bad(
+    "recommend: no such run folder",
+    "recommend --run {dir}/nowhere --users u1",
+    /option "--run": .*nowhere does not exist \(expected a run folder written by `llminit run`\)/,
+  ),
+  bad(
+    "recommend: a file as the run folder",
+    "recommend --run {dir}/f --users u1 --new-items {dir}/f",
+    /option "--run": .*\/f is a file, not a run folder/,
+    { files: { f: "x" } },
+  ),
   bad("recommend: stray word", "recommend --run {run} --users u1 extra", /unexpected argument "extra"/),
 
   bad("cold items: zero", `${RUN} --cold-items 0`, /option "--cold-items": must be > 0, got 0/),
@@ -544,7 +725,37 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
   bad(
     "cold items: too few for the data",
     `${RUN} --cold-items 0.01`,
-    /option "coldItems": 0\.01 of 40 items gives 0 cold items; need at least 2/,
+    /option "--cold-items": 0\.01 of 40 items gives 0 cold items; need at least 2/,
+  ),
+  bad(
+    "cold items: every K ranks all cold test items",
+    `${RUN} --cold-items 0.2`,
+    /option "--cold-items": 0\.2 of the items gives 4 cold test items, .*recall@K is 1 for any method, random included; .*--ks below 4$/,
+  ),
+  bad(
+    "new items: another model's encoder",
+    "recommend --run {run} --users u1 --new-items {dir}/new.csv --encoder use-lite",
+    /option "encoder": use-lite is not the encoder of .*finished-run \(file:.*toy-vectors\.npy, 16-d\): another model's vectors/,
+    { files: { "new.csv": "item_id,text\nnew1,red pen\n" } },
+  ),
+  bad(
+    "new items: vectors of another dimension",
+    "recommend --run {run} --users u1 --new-items {dir}/new.csv --encoder file:{dir}/new.npy",
+    /option "encoder": file:.*new\.npy holds 8-d vectors; .*finished-run was trained with 16-d ones/,
+    {
+      files: { "new.csv": "item_id,text\nnew1,red pen\n", "new.npy": () => vectors(1, 8), "new.npy.ids.txt": "new1\n" },
+    },
+  ),
+  bad(
+    "new items: an id that is not UTF-8",
+    "recommend --run {run} --users u1 --new-items {dir}/new.csv",
+    /new\.csv:2 field "item_id": id "new\\xE9" is not valid UTF-8/,
+    {
+      status: 1,
+      files: {
+        "new.csv": Buffer.concat([Buffer.from("item_id,text\nnew"), Buffer.from([0xe9]), Buffer.from(",red pen\n")]),
+      },
+    },
   ),
   bad(
     "new items: unknown method",

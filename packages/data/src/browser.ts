@@ -16,7 +16,7 @@ export {
 export type { StageStats, FilterResult, FilterOptions } from "./filters.js";
 export { splitInteractions, ratioCounts } from "./split.js";
 export type { Split, SplitMethod, SplitOptions } from "./split.js";
-export { parseTemplate, renderItemText, buildItemTexts } from "./item-text.js";
+export { parseTemplate, renderItemText, buildItemTexts, MAX_EMPTY_TEXT_SHARE } from "./item-text.js";
 export type { TextTemplate } from "./item-text.js";
 export { parsePythonLiteral, PythonLiteralError } from "./python-literal.js";
 export type { PyValue } from "./python-literal.js";

@@ -1,10 +1,10 @@
+// The browser-safe half (logs, filters, k-core, splits, item texts, the registry), then what reads files.
+export * from "./browser.js";
 export { forEachLine, readLines, isGzipFile } from "./read-lines.js";
 export type { NumberedLine, TextEncoding, LineSink } from "./read-lines.js";
 export { checkIdBytes, hasInvalidBytes, replaceInvalidBytes } from "./text-bytes.js";
 export { InvalidTextTally } from "./data-issues.js";
 export type { DataIssue, FileSummary, ColumnSummary, ColumnUse } from "./data-issues.js";
-export { InteractionLogBuilder, selectInteractions, compactLog } from "./interaction-log.js";
-export type { InteractionLog, ItemFeatures } from "./interaction-log.js";
 export { readAtomicFile, readAtomicInteractions, readAtomicItems } from "./atomic-file.js";
 export type { AtomicField, AtomicType, AtomicInteractionFields, ReadOptions } from "./atomic-file.js";
 export {
@@ -16,31 +16,14 @@ export {
 export type { DelimitedOptions, DelimitedItemsOptions, ColumnRef, RecordSink } from "./delimited-file.js";
 export { DELIMITED_COLUMNS, detectDelimited, readDelimitedHeader } from "./delimited-dataset.js";
 export type { DelimitedColumns, DelimitedLocation } from "./delimited-dataset.js";
-export { parsePythonLiteral, PythonLiteralError } from "./python-literal.js";
-export type { PyValue } from "./python-literal.js";
 export { readAmazonReviews, readAmazonMeta, unescapeHtml } from "./amazon.js";
 export type { AmazonReviewOptions } from "./amazon.js";
 export { readMovieLens100k, readMovieLens1m, ML100K_GENRES } from "./movielens.js";
 export type { MovieLensData, MovieLensOptions } from "./movielens.js";
-export {
-  computeStats,
-  filterByValue,
-  removeDuplicates,
-  kCore,
-  filterInteractions,
-  EmptyDatasetError,
-} from "./filters.js";
-export type { StageStats, FilterResult, FilterOptions } from "./filters.js";
-export { splitInteractions, ratioCounts } from "./split.js";
-export type { Split, SplitMethod, SplitOptions } from "./split.js";
-export { parseTemplate, renderItemText, buildItemTexts, MAX_EMPTY_TEXT_SHARE } from "./item-text.js";
-export type { TextTemplate } from "./item-text.js";
 export { listZip, readZipEntry } from "./zip.js";
 export type { ZipEntry } from "./zip.js";
 export { downloadFile } from "./download.js";
 export type { DownloadOptions } from "./download.js";
-export { DATASETS, defaultTextTemplate } from "./registry.js";
-export type { DatasetEntry, RemoteFile, RawFormat } from "./registry.js";
 export { detectFolder, locateDataset, listDatasets, loadDataset } from "./load-dataset.js";
 export type { LocateOptions, LoadOptions, DatasetLocation, DatasetListing, LoadedDataset } from "./load-dataset.js";
 export { prepareDataset } from "./prepare-dataset.js";
@@ -49,5 +32,3 @@ export type { InspectOptions, DatasetInspection, StageReport, TextCoverage, Text
 export type { PrepareOptions, PreparedDataset } from "./prepare-dataset.js";
 export { readSplitFiles } from "./split-files.js";
 export type { SplitFiles } from "./split-files.js";
-export { sparsifyTrain } from "./sparsify-train.js";
-export type { SparsifyOptions } from "./sparsify-train.js";

@@ -18,6 +18,17 @@ const args = process.argv.slice(2);
 const files = args.flatMap((arg, i) => (args[i - 1] === "--data" ? [arg] : []));
 const epochsIndex = args.indexOf("--epochs");
 const epochs = epochsIndex >= 0 ? Number(args[epochsIndex + 1]) : 10;
+// Checked before Chromium starts: a typo should cost one line, not a stack trace a minute later.
+const usage = "usage: pnpm --filter @llminit/demo speed [--data FILE --data FILE] [--epochs N]";
+for (const file of files) {
+  if (!existsSync(file)) fail(`--data ${file}: no such file`);
+}
+if (!Number.isInteger(epochs) || epochs < 1) fail(`--epochs: expected an integer ≥ 1, got ${args[epochsIndex + 1]}`);
+
+function fail(message: string): never {
+  process.stderr.write(`speed: ${message}\n${usage}\n`);
+  process.exit(2);
+}
 // As the page does with ?epochs=N.
 const config = { ...DEMO_CONFIG, epochs };
 

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { ConfigError, NotAvailableError } from "@llminit/core";
 import { Queue } from "bullmq";
 import type { ConnectionOptions, Job } from "bullmq";
+import { cellIdentity } from "./cell-identity.js";
 import type { GridAxes, PlannedCell } from "./plan-grid.js";
 import { appendResult, readResults } from "./results-file.js";
 import type { ConfigLayer } from "./run-grid.js";
@@ -264,16 +265,7 @@ export function failedJobRecord(job: Job<CellJobData, CellRecord>): CellRecord {
   if (job.data.failedRecord !== undefined) return { ...job.data.failedRecord, status: "failed", error: reason };
   const cell = job.data.cell;
   return {
-    id: cell.id,
-    experiment: cell.experiment,
-    dataset: cell.dataset,
-    model: cell.model,
-    init: cell.init,
-    seed: cell.seed,
-    setting: cell.setting,
-    ...(cell.sparseKeep === undefined ? {} : { sparseKeep: cell.sparseKeep }),
-    dim: cell.dim,
-    encoder: cell.encoder,
+    ...cellIdentity(cell),
     status: "failed",
     error: reason,
     startedAt: new Date(job.processedOn ?? job.timestamp).toISOString(),

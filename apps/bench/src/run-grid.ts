@@ -11,6 +11,7 @@ import {
   type RunConfig,
   type runExperiment,
 } from "@llminit/pipeline";
+import { cellIdentity } from "./cell-identity.js";
 import { effectiveRank } from "./effective-rank.js";
 import { appendResult } from "./results-file.js";
 import type { PlannedCell } from "./plan-grid.js";
@@ -190,17 +191,7 @@ async function runCell(
   const startedAt = new Date();
   const t0 = performance.now();
   const base: CellRecord = {
-    id: cell.id,
-    experiment: cell.experiment,
-    dataset: cell.dataset,
-    model: cell.model,
-    init: cell.init,
-    seed: cell.seed,
-    setting: cell.setting,
-    ...(cell.sparseKeep === undefined ? {} : { sparseKeep: cell.sparseKeep }),
-    dim: cell.dim,
-    encoder: cell.encoder,
-    ...(cell.protocol === undefined ? {} : { protocol: cell.protocol }),
+    ...cellIdentity(cell),
     status: "failed",
     startedAt: startedAt.toISOString(),
     seconds: 0,

@@ -1,12 +1,26 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import { ConfigError, DataFormatError } from "@llminit/core";
+import { ConfigError, formatLocation, LlminitError, type SourceLocation } from "@llminit/core";
 import { isMap, isScalar, parseDocument } from "yaml";
 
 /** A config file's options, with the line of each top-level key for errors. */
 export interface ConfigFile {
   values: Record<string, unknown>;
   lines: Record<string, number>;
+}
+
+/**
+ * A config file that cannot be read as options (syntax, binary, wrong shape). It is configuration, not data:
+ * code E_CONFIG (exit status 2, like a bad key in the same file), and the message starts with `file:line:`.
+ */
+export class ConfigFileError extends LlminitError {
+  readonly file: string;
+  readonly line?: number;
+  constructor(location: SourceLocation & { file: string }, reason: string, options?: { cause?: unknown }) {
+    super("E_CONFIG", `${formatLocation(location)}: ${reason}`, options);
+    this.file = location.file;
+    this.line = location.line;
+  }
 }
 
 function lineAt(text: string, offset: number): number {
@@ -41,7 +55,7 @@ export async function loadConfigFile(path: string): Promise<ConfigFile> {
     const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : (error as Error).message;
     throw new ConfigError("--config", `cannot read ${path}: ${reason}`, { cause: error });
   }
-  if (bytes.includes(0)) throw new DataFormatError({ file: path }, "a binary file, not a YAML or JSON config file");
+  if (bytes.includes(0)) throw new ConfigFileError({ file: path }, "a binary file, not a YAML or JSON config file");
   const text = bytes.toString("utf8");
   let value: unknown;
   let lines: Record<string, number> = {};
@@ -52,7 +66,7 @@ export async function loadConfigFile(path: string): Promise<ConfigFile> {
       const message = (error as Error).message;
       const position = /position (\d+)/.exec(message);
       const line = position === null ? undefined : lineAt(text, Number(position[1]));
-      throw new DataFormatError({ file: path, line }, `invalid JSON: ${message}`, { cause: error });
+      throw new ConfigFileError({ file: path, line }, `invalid JSON: ${message}`, { cause: error });
     }
     if (value !== null && typeof value === "object" && !Array.isArray(value))
       lines = jsonKeyLines(text, Object.keys(value));
@@ -60,7 +74,7 @@ export async function loadConfigFile(path: string): Promise<ConfigFile> {
     const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
     if (document.errors.length > 0) {
       const first = document.errors[0];
-      throw new DataFormatError(
+      throw new ConfigFileError(
         { file: path, line: lineAt(text, first.pos[0]) },
         `invalid YAML: ${first.message.split("\n")[0]}`,
       );
@@ -75,7 +89,7 @@ export async function loadConfigFile(path: string): Promise<ConfigFile> {
   }
   if (value === null || value === undefined) return { values: {}, lines: {} };
   if (typeof value !== "object" || Array.isArray(value)) {
-    throw new DataFormatError({ file: path }, "the top level must be a mapping of option names to values");
+    throw new ConfigFileError({ file: path }, "the top level must be a mapping of option names to values");
   }
   return { values: value as Record<string, unknown>, lines };
 }

@@ -72,7 +72,7 @@ describe("llminit run", () => {
 
     writeFileSync(config, "init: [uni\n");
     const broken = await cli("run", ...common(), "--config", config);
-    expect(broken.status).toBe(1);
+    expect(broken.status).toBe(2);
     expect(broken.stderr).toMatch(/run\.yaml:\d+: invalid YAML/);
   }, 60_000);
 

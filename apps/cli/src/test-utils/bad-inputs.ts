@@ -411,7 +411,7 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
   ),
   bad("config: invalid YAML", `${RUN} --config {dir}/c.yaml`, /c\.yaml:[23]: invalid YAML: Flow sequence/, {
     files: { "c.yaml": "init: uni\nepochs: [1\n" },
-    status: 1,
+    status: 2,
   }),
   bad(
     "config: duplicate YAML key",
@@ -419,20 +419,20 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     /c\.yaml:2: invalid YAML: Map keys must be unique/,
     {
       files: { "c.yaml": "init: uni\ninit: var\n" },
-      status: 1,
+      status: 2,
     },
   ),
   bad("config: invalid JSON", `${RUN} --config {dir}/c.json`, /c\.json(:\d+)?: invalid JSON/, {
     files: { "c.json": '{"init": "uni",}\n' },
-    status: 1,
+    status: 2,
   }),
   bad("config: a list at the top", `${RUN} --config {dir}/c.yaml`, /c\.yaml: the top level must be a mapping/, {
     files: { "c.yaml": "- init\n- uni\n" },
-    status: 1,
+    status: 2,
   }),
   bad("config: binary file", `${RUN} --config {dir}/c.yaml`, /c\.yaml: a binary file, not a YAML or JSON config file/, {
     files: { "c.yaml": new Uint8Array([0, 1, 2, 255, 0, 7]) },
-    status: 1,
+    status: 2,
   }),
   bad(
     "config: missing file",

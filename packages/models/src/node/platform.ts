@@ -39,7 +39,8 @@ export function nativeBackendStatus(
       installed: true,
       problem:
         `its native binding ${join(lib, "napi-v<N>", "tfjs_binding.node")} is missing (its install script did not ` +
-        `run or failed); run \`npm rebuild ${name}\` on a machine with internet access`,
+        `run or failed); on a machine with internet access run \`npm rebuild ${name}\` (pnpm: allow its ` +
+        `build under allowBuilds in pnpm-workspace.yaml, then \`pnpm rebuild ${name}\`)`,
     };
   if (packageDir("@tensorflow/tfjs-core", from) === undefined)
     return {

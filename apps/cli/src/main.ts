@@ -82,7 +82,7 @@ const ENCODE_KEYS = new Set([
   "out",
 ]);
 
-const OUTPUT_HELP = `  --json               one JSON object on stdout (logs and progress go to stderr)
+const OUTPUT_HELP = `  --json               JSON on stdout, one object (an array for lists); logs and progress on stderr
   --verbose            debug logs, and the stack trace of an error
   -h, --help           this help`;
 
@@ -181,7 +181,8 @@ options:
   --k K                items per user, 1 … the run's items (plus the new ones) [10]
   --new-items FILE     new items: a RecBole .item file, or .csv/.tsv with a header naming item_id
                        (or id) and text (or the run's item-text template fields)
-  --method M           how a new item is embedded {${COLD_START_METHODS.join("|")}} [map]
+  --method M           how a new item is embedded {${COLD_START_METHODS.join("|")}} [map];
+                       content-knn scores every item, the catalogue too, by text alone (no CF)
   --encoder SPEC       encode the new items with this spec of the run's model instead of the run's
                        own (e.g. file:new.npy holding their vectors)
   --cache-dir DIR      embedding cache the new items and the catalogue are read through [the run's]
@@ -207,7 +208,7 @@ usage:
   llminit help COMMAND                       that command's options (also: llminit COMMAND --help)
 
 common: --config FILE (YAML or JSON; keys as the flags, data-dir, or camelCase, dataDir;
-command line > file > defaults), --json (one JSON object on stdout, logs on stderr), --verbose,
+command line > file > defaults), --json (JSON on stdout, logs on stderr), --verbose,
 -h/--help. ${CONVENTIONS}
 
 run/encode options (defaults reproduce the paper's protocol):

@@ -98,7 +98,7 @@ export function renderHtml(model: ReportModel): string {
 </head>
 <body>
 <h1>LLMInit benchmark report</h1>
-<p>Cells: ${model.cells.total} (${model.cells.ok} ok, ${model.cells.failed} failed). Metrics are the mean ± sample standard deviation over the seeds that finished, on the test split; the change in brackets is over init <code>none</code> of the same row otherwise; the best mean of each column is in bold.</p>
+<p>Cells: ${model.cells.total} (${model.cells.ok} ok, ${model.cells.failed} failed). Metrics are the mean ± sample standard deviation over the seeds that finished, on the test split; the change in brackets is over init <code>none</code> (xavier) of the same row; the best mean of each column is in bold.</p>
 <p class="legend">${esc(SIGNIFICANCE_LEGEND)} Significant gains are shaded green, significant losses red.</p>
 ${model.rankTables.map(rankTable).join("\n")}
 ${charts("collapse", "Dimensional collapse")}

@@ -70,7 +70,7 @@ export function renderMarkdown(model: ReportModel): string {
     "# LLMInit benchmark report",
     `Cells: ${model.cells.total} (${model.cells.ok} ok, ${model.cells.failed} failed). ` +
       "Each metric is the mean ± sample standard deviation (n − 1) over the seeds that finished, on the test split; " +
-      "(+x %) is the change of the mean over init `none` (xavier) of the same row otherwise; the best mean of each column is in bold. " +
+      "(+x %) is the change of the mean over init `none` (xavier) of the same row; the best mean of each column is in bold. " +
       "Charts are in report.html.\n\n" +
       SIGNIFICANCE_LEGEND,
     ...model.rankTables.map(rankTable),

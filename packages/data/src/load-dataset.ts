@@ -2,7 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { ConfigError, DataFormatError, NotAvailableError, silentLogger } from "@llminit/core";
+import { closestName, ConfigError, DataFormatError, NotAvailableError, silentLogger } from "@llminit/core";
 import type { Logger, ProgressReporter } from "@llminit/core";
 import { readAmazonMeta, readAmazonReviews } from "./amazon.js";
 import { readAtomicInteractions, readAtomicItems } from "./atomic-file.js";
@@ -285,7 +285,10 @@ export async function loadDataset(nameOrDir: string, options: LoadOptions = {}):
       ? await detectDelimited(dirname(path), await readdir(dirname(path)), path)
       : await detectFolder(path);
     if (found === undefined) {
-      const known = (options.registry ?? DATASETS).map((e) => e.name).join(", ");
+      const names = (options.registry ?? DATASETS).map((e) => e.name);
+      const known = names.join(", ");
+      // A path that does not exist whose last part is close to a registry name is most likely a misspelt name.
+      const hint = existsSync(path) ? undefined : closestName(basename(path), names);
       if (file)
         throw new DataFormatError(
           { file: path, line: 1 },
@@ -303,7 +306,8 @@ export async function loadDataset(nameOrDir: string, options: LoadOptions = {}):
       }
       throw new ConfigError(
         "dataset",
-        `"${nameOrDir}" is neither a known dataset (${known}) nor a folder or a .csv/.tsv file`,
+        `"${nameOrDir}" is neither a known dataset (${known}) nor a folder or a .csv/.tsv file` +
+          (hint === undefined ? "" : ` (did you mean ${hint}?)`),
       );
     }
     location = found;

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { ConfigError } from "@llminit/core";
+import { closestName, ConfigError } from "@llminit/core";
 import { DATASETS, detectFolder } from "@llminit/data";
 import { ENCODER_SPECS } from "@llminit/encoders";
 
@@ -32,11 +32,16 @@ export function checkEncoderSpec(spec: string, option = "encoder"): void {
 export async function checkDataset(dataset: string, option = "dataset"): Promise<void> {
   if (DATASETS.some((entry) => entry.name === dataset)) return;
   const dir = resolve(dataset);
-  if (!existsSync(dir))
+  if (!existsSync(dir)) {
+    const names = DATASETS.map((e) => e.name);
+    // A bare word is most likely a misspelt registry name; a path is a folder that is not there.
+    const hint = /[/\\]/.test(dataset) ? undefined : closestName(dataset, names);
     throw new ConfigError(
       option,
-      `"${dataset}" is neither a known dataset (${DATASETS.map((e) => e.name).join(", ")}) nor a folder`,
+      `"${dataset}" is neither a known dataset (${names.join(", ")}) nor a folder` +
+        (hint === undefined ? "" : ` (did you mean ${hint}?)`),
     );
+  }
   if (!statSync(dir).isDirectory() && /\.(csv|tsv)(\.gz)?$/i.test(dir)) return; // its header is read by the run
   if ((await detectFolder(dir)) === undefined)
     throw new ConfigError(

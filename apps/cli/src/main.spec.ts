@@ -110,6 +110,13 @@ describe("llminit encode / datasets", () => {
     expect(readFileSync(`${out}.ids.txt`, "utf8").trim().split("\n")).toHaveLength(40);
   });
 
+  it("does not promise a download that a run with --data-dir would refuse", async () => {
+    const { status, stdout } = await cli("datasets", "--data-dir", root);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/ml-1m .*\n +not in .*\(a run with --data-dir does not download/);
+    expect(stdout).not.toMatch(/downloads https/);
+  });
+
   it("lists the registry with where each dataset is", async () => {
     const { status, stdout } = await cli("datasets", "--data-dir", root, "--json");
     expect(status).toBe(0);

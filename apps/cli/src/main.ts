@@ -453,15 +453,17 @@ async function datasetsCommand(argv: readonly string[], io: CliIo): Promise<numb
   const dataDir = typeof values.dataDir === "string" ? values.dataDir : io.env.LLMINIT_DATA_DIR;
   const listing = await listDatasets({ dataDir });
   if (values.json) io.stdout.write(`${JSON.stringify(listing)}\n`);
-  else for (const entry of listing) io.stdout.write(`${formatListing(entry)}\n`);
+  else for (const entry of listing) io.stdout.write(`${formatListing(entry, dataDir)}\n`);
   return 0;
 }
 
-function formatListing(entry: DatasetListing): string {
-  const where =
-    entry.location.kind === "remote"
-      ? `not here; downloads ${entry.location.urls.join(" ")}`
-      : `found (${entry.location.kind}) in ${entry.location.dir}`;
+function formatListing(entry: DatasetListing, dataDir: string | undefined): string {
+  // A run given a data dir reads only from it (it never downloads into it), so say so here too.
+  const remote =
+    dataDir === undefined
+      ? `not here; a run downloads ${entry.location.kind === "remote" ? entry.location.urls.join(" ") : ""}`
+      : `not in ${dataDir} (a run with --data-dir does not download; without it, it downloads the files)`;
+  const where = entry.location.kind === "remote" ? remote : `found (${entry.location.kind}) in ${entry.location.dir}`;
   return `${entry.name.padEnd(32)} ${entry.description}\n${" ".repeat(33)}${where}`;
 }
 

@@ -448,6 +448,11 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     /"[^"]*nothere" is neither a known dataset .* nor a folder/,
   ),
   bad(
+    "dataset name misspelt",
+    "run --dataset ml-10k --out {dir}/run",
+    /"[^"]*ml-10k" is neither a known dataset .* \(did you mean ml-100k\?\)$/,
+  ),
+  bad(
     "data dir without the dataset",
     "run --dataset ml-100k --data-dir {dir} --out {dir}/run",
     /option "--data-dir": .* has no ml-100k\/ folder \(its folders: none\); nothing is downloaded/,

@@ -96,7 +96,11 @@ function parseHeader(file: string, text: string): AtomicField[] {
     if (colon <= 0 || hasInvalidBytes(column)) {
       throw new DataFormatError(
         { file, line: 1, field: printable(name) || `#${index + 1}` },
-        `header column ${quoteValue(column)} is not "name:type"`,
+        `header column ${quoteValue(column)} is not "name:type"` +
+          (colon <= 0 && !hasInvalidBytes(column)
+            ? ` (a RecBole atomic header types every column: user_id:token, rating:float; a plain header ` +
+              `belongs in a .csv or .tsv file, which is read by its column names)`
+            : ""),
       );
     }
     const type = column.slice(colon + 1);

@@ -515,10 +515,15 @@ export const CLI_BAD_INPUTS: readonly BadInputCase[] = [
     files: dataset(replaceLine(5, "u0\ti3\tfive\t1000003")),
     status: 1,
   }),
-  bad("data: header without types", DATA, /data\.inter:1 field "user_id": header column "user_id" is not "name:type"/, {
-    files: dataset(inter((lines) => [lines[0].replace(/:token/g, ""), ...lines.slice(1)])),
-    status: 1,
-  }),
+  bad(
+    "data: header without types",
+    DATA,
+    /data\.inter:1 field "user_id": header column "user_id" is not "name:type" .* belongs in a \.csv or \.tsv/,
+    {
+      files: dataset(inter((lines) => [lines[0].replace(/:token/g, ""), ...lines.slice(1)])),
+      status: 1,
+    },
+  ),
   bad(
     "data: header separated by spaces",
     DATA,

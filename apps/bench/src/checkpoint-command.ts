@@ -1,5 +1,5 @@
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
-import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, createRng, csrNnz, parseCliArgs, silentLogger } from "@llminit/core";
@@ -8,6 +8,7 @@ import { prepareDataset } from "@llminit/data";
 import { modelDefaults, trainModel, type TrainConfig } from "@llminit/models";
 import { checkOutputPath, checkpointFingerprint, CheckpointWriter } from "@llminit/pipeline";
 import { findDataDir } from "./find-data-dir.js";
+import { benchMachine, type BenchMachine } from "./bench-machine.js";
 import { lockBenchOut } from "./lock-bench-out.js";
 import type { BenchIo } from "./main.js";
 import { median } from "./speed-ours.js";
@@ -30,7 +31,7 @@ What the per-epoch training checkpoint costs.
 
 export interface CheckpointCostReport {
   command: string;
-  machine: { cpu: string; cores: number; node: string; loadAverageStart: number[]; loadAverageEnd: number[] };
+  machine: BenchMachine;
   dataset: { name: string; users: number; items: number; trainInteractions: number };
   settings: { dim: number; layers: number; batchSize: number; epochs: number; threads: number | "auto" };
   backend: string;
@@ -156,18 +157,11 @@ export async function checkpointCommand(argv: readonly string[], io: BenchIo): P
         writeSeconds.push((performance.now() - exported) / 1000);
       },
     });
-    const cpuList = cpus();
     const epochSeconds = result.history.map((h) => h.seconds);
     const checkpointSeconds = exportSeconds.map((s, k) => s + writeSeconds[k]);
     const report: CheckpointCostReport = {
       command: `pnpm bench checkpoint ${argv.join(" ")}`.trim(),
-      machine: {
-        cpu: cpuList[0]?.model.trim() ?? "unknown",
-        cores: availableParallelism(),
-        node: process.version,
-        loadAverageStart,
-        loadAverageEnd: loadavg(),
-      },
+      machine: benchMachine(loadAverageStart),
       dataset: { name: prepared.name, users: train.rows, items: train.cols, trainInteractions: csrNnz(train) },
       settings: { ...settings, epochs, threads },
       backend: result.backend,

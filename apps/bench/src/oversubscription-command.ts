@@ -1,9 +1,10 @@
 import { rm, writeFile } from "node:fs/promises";
-import { availableParallelism, cpus, loadavg } from "node:os";
+import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError, LlminitError, parseCliArgs } from "@llminit/core";
 import type { RunSummary } from "@llminit/pipeline";
 import { llminitRunArgs, RUN_PASS_THROUGH } from "./llminit-run-args.js";
+import { benchMachine, type BenchMachine } from "./bench-machine.js";
 import { lockBenchOut } from "./lock-bench-out.js";
 import type { BenchIo } from "./main.js";
 import { median } from "./speed-ours.js";
@@ -35,7 +36,7 @@ interface TimedRun {
 
 export interface OversubscriptionReport {
   command: string;
-  machine: { cpu: string; cores: number; node: string; loadAverageStart: number[]; loadAverageEnd: number[] };
+  machine: BenchMachine;
   processes: number;
   backend: string;
   alone: TimedRun[];
@@ -168,16 +169,9 @@ async function measure(
     );
   }
   const slowest = (runs: TimedRun[], key: "wallSeconds" | "trainSeconds") => Math.max(...runs.map((r) => r[key]));
-  const cpuList = cpus();
   const report: OversubscriptionReport = {
     command: `pnpm bench oversubscription ${argv.join(" ")}`.trim(),
-    machine: {
-      cpu: cpuList[0]?.model.trim() ?? "unknown",
-      cores: availableParallelism(),
-      node: process.version,
-      loadAverageStart,
-      loadAverageEnd: loadavg(),
-    },
+    machine: benchMachine(loadAverageStart),
     processes,
     backend,
     alone,
